@@ -1,0 +1,42 @@
+/**
+ * buildApp(deps): assembles the server from injected storage, bus, clock and
+ * logger (STYLE habit 2). It does not listen; main.ts and tests do.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Storage } from './storage/types.js';
+import type { Bus } from './bus/types.js';
+import { systemClock, type Clock } from './clock.js';
+import { registerHttp } from './http/index.js';
+import { registerRealtime, type Realtime } from './realtime/index.js';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  bus: Bus;
+  logger: Logger;
+  clock?: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Required<AppDeps>;
+    realtime: Realtime;
+  }
+}
+
+export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
+  const deps: Required<AppDeps> = { clock: systemClock, ...input };
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 4 * 1024 * 1024,
+    disableRequestLogging: true,
+  });
+  app.decorate('deps', deps);
+  await registerHttp(app, deps);
+  const realtime = await registerRealtime(app, deps);
+  app.decorate('realtime', realtime);
+  return app;
+}

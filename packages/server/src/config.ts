@@ -1,0 +1,82 @@
+/**
+ * Configuration, read from environment variables in this one place
+ * (spec section 6). Every variable is documented in the README.
+ */
+import path from 'node:path';
+import { LIMITS } from '@cw/protocol';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  adminUsername: string;
+  adminPassword: string | undefined;
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string | undefined;
+  /** lifetime of TURN REST credentials, seconds */
+  turnTtlS: number;
+  ringTimeoutS: number;
+  presenceGraceS: number;
+  /** unanswered chat requests close after this many seconds (by: system) */
+  chatWaitTimeoutS: number;
+  maxFrameBytes: number;
+  ratePerSecond: number;
+  rateBurst: number;
+  /** login session lifetime, hours */
+  sessionTtlH: number;
+  /** set the Secure flag on cookies (behind HTTPS) */
+  secureCookies: boolean;
+  /** trust X-Forwarded-* from a reverse proxy */
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+function num(v: string | undefined, d: number, name: string): number {
+  if (v === undefined || v === '') return d;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function list(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function flag(v: string | undefined, d: boolean): boolean {
+  if (v === undefined || v === '') return d;
+  return /^(1|true|yes|on)$/i.test(v);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: num(env.PORT, 8080, 'PORT'),
+    host: env.HOST || '0.0.0.0',
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    stunUrls: list(env.STUN_URLS),
+    turnUrls: list(env.TURN_URLS),
+    turnSecret: env.TURN_SECRET || undefined,
+    turnTtlS: num(env.TURN_TTL_S, 3600, 'TURN_TTL_S'),
+    ringTimeoutS: num(env.RING_TIMEOUT_S, LIMITS.ringTimeoutS, 'RING_TIMEOUT_S'),
+    presenceGraceS: num(env.PRESENCE_GRACE_S, LIMITS.presenceGraceS, 'PRESENCE_GRACE_S'),
+    chatWaitTimeoutS: num(env.CHAT_WAIT_TIMEOUT_S, 300, 'CHAT_WAIT_TIMEOUT_S'),
+    maxFrameBytes: num(env.WS_MAX_FRAME_BYTES, LIMITS.maxFrameBytes, 'WS_MAX_FRAME_BYTES'),
+    ratePerSecond: num(env.WS_RATE_PER_S, LIMITS.ratePerSecond, 'WS_RATE_PER_S'),
+    rateBurst: num(env.WS_RATE_BURST, LIMITS.rateBurst, 'WS_RATE_BURST'),
+    sessionTtlH: num(env.SESSION_TTL_H, 12, 'SESSION_TTL_H'),
+    secureCookies: flag(env.SECURE_COOKIES, false),
+    trustProxy: flag(env.TRUST_PROXY, false),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

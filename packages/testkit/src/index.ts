@@ -1,0 +1,5 @@
+/** Test helpers shared by unit, protocol and end-to-end tests. */
+export * from './services.js';
+export * from './ws-client.js';
+export * from './browser.js';
+export * from './server.js';

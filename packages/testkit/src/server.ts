@@ -1,0 +1,137 @@
+/**
+ * Starts a real server (buildApp + listen on 127.0.0.1, port 0 by default)
+ * with SQLite in a fresh temp dir, and a separate "website" origin for pages
+ * that embed the widget.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/src/app.js';
+import { loadConfig, type Config } from '../../server/src/config.js';
+import { openStorage } from '../../server/src/storage/index.js';
+import { MemoryBus } from '../../server/src/bus/memory.js';
+import type { Storage } from '../../server/src/storage/types.js';
+import type { Bus } from '../../server/src/bus/types.js';
+import { ensureFirstAdmin } from '../../server/src/bootstrap.js';
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  app: FastifyInstance;
+  storage: Storage;
+  bus: Bus;
+  config: Config;
+  dataDir: string;
+  adminUsername: string;
+  adminPassword: string;
+  /** drains and stops the server, then starts a new one on the same port and data */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  /** reuse a data dir (restart across tests) */
+  dataDir?: string;
+  databaseUrl?: string;
+  port?: number;
+  logLevel?: string;
+}
+
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cw-test-'));
+  const adminPassword = 'admin-secret-pw';
+  const env = {
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: adminPassword,
+    HOST: '127.0.0.1',
+    PORT: String(o.port ?? 0),
+    LOG_LEVEL: o.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+    ...o.env,
+  };
+  const config = loadConfig(env as NodeJS.ProcessEnv);
+  const logger = pino({ level: config.logLevel });
+
+  let app!: FastifyInstance;
+  let storage!: Storage;
+  let bus!: Bus;
+  let port = config.port;
+
+  const boot = async () => {
+    storage = await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: path.join(dataDir, 'contact-widgets.sqlite') });
+    bus = new MemoryBus(logger);
+    app = await buildApp({ config, storage, bus, logger });
+    await ensureFirstAdmin(storage, config);
+    await app.listen({ host: '127.0.0.1', port });
+    const addr = app.server.address();
+    if (addr && typeof addr === 'object') port = addr.port;
+  };
+  const shutdown = async () => {
+    await app.realtime.drain();
+    await app.close();
+    await bus.close();
+    await storage.close();
+  };
+  await boot();
+
+  const ts: TestServer = {
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get wsUrl() {
+      return `ws://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get app() {
+      return app;
+    },
+    get storage() {
+      return storage;
+    },
+    get bus() {
+      return bus;
+    },
+    config,
+    dataDir,
+    adminUsername: 'admin',
+    adminPassword,
+    async restart() {
+      await shutdown();
+      await boot();
+    },
+    async close() {
+      await shutdown();
+    },
+  };
+  return ts;
+}
+
+/** A second origin that serves fixed pages (the "customer website"). */
+export async function startSite(pages: Record<string, string | { body: string; headers?: Record<string, string> }>): Promise<{ url: string; close(): Promise<void>; set(path: string, page: string | { body: string; headers?: Record<string, string> }): void }> {
+  const table = new Map(Object.entries(pages));
+  const srv = http.createServer((req, res) => {
+    const p = table.get((req.url ?? '/').split('?')[0]!);
+    if (p === undefined) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const page = typeof p === 'string' ? { body: p } : p;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...page.headers }).end(page.body);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address() as { port: number };
+  return {
+    // "localhost" rather than 127.0.0.1, so the page's origin differs from the server's.
+    url: `http://localhost:${addr.port}`,
+    set: (path, page) => table.set(path, page),
+    close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }),
+  };
+}

@@ -1,0 +1,3 @@
+/** Framework-free client pieces shared by the widget and the agent console. */
+export * from './reconnect.js';
+export * from './socket.js';

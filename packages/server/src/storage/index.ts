@@ -1,8 +1,120 @@
-/** Opens the configured storage. OWNER: storage helper. */
+/**
+ * openStorage(): one Kysely code path for SQLite and PostgreSQL.
+ *
+ * Transactions: `storage.transaction(fn)` gives `fn` repos bound to the
+ * transaction. Inside `fn`, use only `tx`. SQLite has a single connection that
+ * a transaction holds until it ends, so a call on the outer repos from inside
+ * `fn` would wait forever; to make that mistake harmless, calls on the outer
+ * repos made from within `fn`'s async context are routed to the open
+ * transaction (AsyncLocalStorage), on both databases alike. A `transaction`
+ * call inside `fn` joins the open one.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { isPostgresUrl, openPostgres, openSqlite, type StorageKind } from './connect.js';
+import { migrationProvider } from './migrations/index.js';
+import { apiTokenRepo, authSessionRepo } from './repos/auth.js';
+import { callLogRepo } from './repos/calls.js';
+import { chatRepo } from './repos/chats.js';
+import { flagRepo } from './repos/flags.js';
+import { groupRepo } from './repos/groups.js';
+import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
+import { userRepo } from './repos/users.js';
+import { widgetRepo } from './repos/widgets.js';
+import type { Database } from './schema.js';
 import type { Storage, StorageOptions } from './types.js';
+import type { RepoContext } from './util.js';
+
 export * from './types.js';
 
-export async function openStorage(opts: StorageOptions): Promise<Storage> {
-  void opts;
-  throw new Error('storage not implemented yet');
+type Repos = Omit<Storage, 'transaction' | 'close' | 'ping'>;
+
+function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
+  return {
+    kind,
+    users: userRepo(ctx),
+    groups: groupRepo(ctx),
+    widgets: widgetRepo(ctx),
+    flags: flagRepo(ctx),
+    authSessions: authSessionRepo(ctx),
+    apiTokens: apiTokenRepo(ctx),
+    visitorSessions: visitorSessionRepo(ctx),
+    chats: chatRepo(ctx),
+    calls: callLogRepo(ctx),
+    presence: presenceRepo(ctx),
+  };
+}
+
+/** Applies all pending migrations; a no-op on an up-to-date database. */
+export async function migrateToLatest(db: Kysely<Database>, kind: StorageKind, log: Logger): Promise<void> {
+  let migrationTableSchema: string | undefined;
+  if (kind === 'postgres') {
+    // Kysely looks for its migration table in any schema unless told which one.
+    const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
+    migrationTableSchema = r.rows[0]?.s ?? 'public';
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === 'Success') log.info({ migration: r.migrationName }, 'migration applied');
+    else if (r.status === 'Error') log.error({ migration: r.migrationName }, 'migration failed');
+  }
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+function chooseKind(opts: StorageOptions): StorageKind {
+  if (isPostgresUrl(opts.databaseUrl)) return 'postgres';
+  if (opts.databaseUrl) {
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset to use SQLite in DATA_DIR)');
+  }
+  return 'sqlite';
+}
+
+/** Opens the configured storage (PostgreSQL when databaseUrl is postgres://…, else SQLite) and migrates it. */
+export async function openStorage(opts: StorageOptions & { logger?: Logger }): Promise<Storage> {
+  const log = opts.logger ?? pino({ name: 'storage', level: process.env.LOG_LEVEL ?? 'info' });
+  const kind = chooseKind(opts);
+  const db = kind === 'postgres' ? await openPostgres(opts.databaseUrl!, opts.schema, log) : openSqlite(opts.sqlitePath ?? ':memory:');
+  try {
+    if (opts.migrate !== false) await migrateToLatest(db, kind, log);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+
+  const now = opts.now ?? Date.now;
+  const open = new AsyncLocalStorage<{ trx: Transaction<Database>; active: boolean }>();
+  const current = (): Kysely<Database> => {
+    const t = open.getStore();
+    return t?.active ? t.trx : db;
+  };
+  const repos = makeRepos(kind, { db: current, now });
+  let closed = false;
+
+  return {
+    ...repos,
+    async transaction(fn) {
+      const t = open.getStore();
+      if (t?.active) return fn(makeRepos(kind, { db: () => t.trx, now }));
+      return db.transaction().execute(async (trx) => {
+        const store = { trx, active: true };
+        try {
+          return await open.run(store, () => fn(makeRepos(kind, { db: () => trx, now })));
+        } finally {
+          // Work that fn left running after it returned goes to the pool again.
+          store.active = false;
+        }
+      });
+    },
+    async ping() {
+      await sql`select 1`.execute(current());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
 }

@@ -17,6 +17,14 @@ export class StorageConflictError extends Error {
   }
 }
 
+/** A write referred to a row that does not exist (e.g. a group member that is no user). */
+export class StorageReferenceError extends Error {
+  constructor(public readonly field: string, message = `${field} refers to something that does not exist`) {
+    super(message);
+    this.name = 'StorageReferenceError';
+  }
+}
+
 export interface UserRecord {
   id: string;
   username: string;
@@ -258,4 +266,8 @@ export interface StorageOptions {
   sqlitePath?: string;
   /** run migrations on open (default true) */
   migrate?: boolean;
+  /** PostgreSQL only: a schema to use (created if missing) instead of `public`; tests isolate runs with it */
+  schema?: string;
+  /** the time source for createdAt/updatedAt (default Date.now) */
+  now?: () => number;
 }

@@ -1,0 +1,58 @@
+/** Opens a Kysely instance on SQLite (better-sqlite3) or PostgreSQL (pg Pool). */
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from './schema.js';
+
+export type StorageKind = 'sqlite' | 'postgres';
+
+/** postgres:// and postgresql:// select PostgreSQL. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens SQLite at `file` (or ':memory:') with WAL, foreign keys and a busy timeout. */
+export function openSqlite(file: string): Kysely<Database> {
+  const raw = new BetterSqlite3(file);
+  if (file !== ':memory:' && file !== '') raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  // Another process (a CLI, a second server during a restart) may hold the write lock briefly.
+  raw.pragma('busy_timeout = 5000');
+  // SQLite's built-in lower() folds ASCII only; PostgreSQL folds all of Unicode.
+  // Overriding it keeps search() the same on both databases ("Müller" finds "MÜLLER").
+  raw.function('lower', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : String(s).toLowerCase()));
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Opens a pg Pool. With `schema`, every connection uses it as its search_path
+ * (set at connection start-up, so no query can run before it) and the schema is created.
+ */
+export async function openPostgres(url: string, schema: string | undefined, log: Logger): Promise<Kysely<Database>> {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) {
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    } catch (err) {
+      // Two processes creating it at once: fine if it exists now.
+      const r = await sql<{ n: number }>`select 1 as n from pg_namespace where nspname = ${schema}`.execute(db).catch(() => undefined);
+      if (!r?.rows.length) {
+        await db.destroy();
+        throw err;
+      }
+    }
+  }
+  return db;
+}

@@ -1,0 +1,95 @@
+/** The call log: one row per call attempt, updated as it is answered and ends. */
+import type { Selectable, Updateable } from 'kysely';
+import type { CallLogTable } from '../schema.js';
+import type { CallLogRecord, CallLogRepo } from '../types.js';
+import { guard, newId, num, numOrNull, type RepoContext } from '../util.js';
+
+function toCall(r: Selectable<CallLogTable>): CallLogRecord {
+  return {
+    id: r.id,
+    widgetUuid: r.widget_uuid,
+    dest: r.dest,
+    visitorDn: r.visitor_dn,
+    video: r.video !== 0,
+    agentUserId: r.agent_user_id,
+    startedAt: num(r.started_at),
+    answeredAt: numOrNull(r.answered_at),
+    endedAt: numOrNull(r.ended_at),
+    cause: r.cause,
+  };
+}
+
+function toColumns(p: Partial<Omit<CallLogRecord, 'id'>>): Updateable<CallLogTable> {
+  const c: Updateable<CallLogTable> = {};
+  if (p.widgetUuid !== undefined) c.widget_uuid = p.widgetUuid;
+  if (p.dest !== undefined) c.dest = p.dest;
+  if (p.visitorDn !== undefined) c.visitor_dn = p.visitorDn;
+  if (p.video !== undefined) c.video = p.video ? 1 : 0;
+  if (p.agentUserId !== undefined) c.agent_user_id = p.agentUserId;
+  if (p.startedAt !== undefined) c.started_at = p.startedAt;
+  if (p.answeredAt !== undefined) c.answered_at = p.answeredAt;
+  if (p.endedAt !== undefined) c.ended_at = p.endedAt;
+  if (p.cause !== undefined) c.cause = p.cause;
+  return c;
+}
+
+/** Builds the call log repo. */
+export function callLogRepo(ctx: RepoContext): CallLogRepo {
+  const get = async (id: string) => {
+    const r = await ctx.db().selectFrom('call_log').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toCall(r);
+  };
+  return {
+    async create(c) {
+      const rec: CallLogRecord = {
+        id: c.id || newId(),
+        widgetUuid: c.widgetUuid,
+        dest: c.dest,
+        visitorDn: c.visitorDn,
+        video: !!c.video,
+        agentUserId: c.agentUserId ?? null,
+        startedAt: c.startedAt,
+        answeredAt: c.answeredAt ?? null,
+        endedAt: c.endedAt ?? null,
+        cause: c.cause ?? null,
+      };
+      await guard(() =>
+        ctx
+          .db()
+          .insertInto('call_log')
+          .values({
+            id: rec.id,
+            widget_uuid: rec.widgetUuid,
+            dest: rec.dest,
+            visitor_dn: rec.visitorDn,
+            video: rec.video ? 1 : 0,
+            agent_user_id: rec.agentUserId,
+            started_at: rec.startedAt,
+            answered_at: rec.answeredAt,
+            ended_at: rec.endedAt,
+            cause: rec.cause,
+          })
+          .execute(),
+      );
+      return rec;
+    },
+    async update(id, patch) {
+      const cols = toColumns(patch);
+      if (Object.keys(cols).length === 0) return (await get(id)) !== undefined;
+      const res = await ctx.db().updateTable('call_log').set(cols).where('id', '=', id).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    get,
+    async list(limit) {
+      const rows = await ctx
+        .db()
+        .selectFrom('call_log')
+        .selectAll()
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(Math.max(0, Math.floor(limit)))
+        .execute();
+      return rows.map(toCall);
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Row shapes of the database tables, as Kysely sees them. Column names are
+ * snake_case; repos map rows to the camelCase records of types.ts.
+ *
+ * Times are bigint columns: PostgreSQL's driver returns int8 as a string, so
+ * every reader converts with `num()` (see rows.ts). Booleans are integer 0/1.
+ */
+import type { Generated } from 'kysely';
+
+/** A bigint column: written as number, read as number (SQLite) or string (pg). */
+export type Big = number | string;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  /** NULL when empty, so that many users without a sipId don't clash */
+  sip_id: string | null;
+  email: string;
+  phone: string;
+  department: string;
+  /** JSON array of roles */
+  roles: string;
+  password_hash: string;
+  created_at: Big;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  /** NULL when empty */
+  sip_id: string | null;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  /** position in the group's member list */
+  pos: number;
+}
+
+export interface WidgetsTable {
+  uuid: string;
+  name: string;
+  /** JSON of the rest of the WidgetRecord (type, notes, lang, contact, appearance, allowedOrigins, agents) */
+  body: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface FlagsTable {
+  id: string;
+  name: string;
+  value: number;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Big;
+  expires_at: Big;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Big;
+}
+
+export interface VisitorSessionsTable {
+  token: string;
+  widget_uuid: string;
+  last_active: Big;
+}
+
+export interface ChatsTable {
+  id: string;
+  widget_uuid: string;
+  visitor_session: string;
+  visitor_dn: string;
+  visitor_email: string;
+  dest: string;
+  state: string;
+  agent_user_id: string | null;
+  agent_dn: string | null;
+  closed_by: string | null;
+  created_at: Big;
+  closed_at: Big | null;
+}
+
+export interface ChatMessagesTable {
+  /** global insertion order; the message id is derived from it */
+  seq: Generated<Big>;
+  chat_id: string;
+  sender: string;
+  dn: string;
+  text: string;
+  ts: Big;
+  cid: string;
+}
+
+export interface CallLogTable {
+  id: string;
+  widget_uuid: string;
+  dest: string;
+  visitor_dn: string;
+  video: number;
+  agent_user_id: string | null;
+  started_at: Big;
+  answered_at: Big | null;
+  ended_at: Big | null;
+  cause: string | null;
+}
+
+export interface PresenceTable {
+  user_id: string;
+  presence: string;
+  source: string;
+  updated_at: Big;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  widgets: WidgetsTable;
+  flags: FlagsTable;
+  auth_sessions: AuthSessionsTable;
+  api_tokens: ApiTokensTable;
+  visitor_sessions: VisitorSessionsTable;
+  chats: ChatsTable;
+  chat_messages: ChatMessagesTable;
+  call_log: CallLogTable;
+  presence: PresenceTable;
+}

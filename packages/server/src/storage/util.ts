@@ -1,0 +1,100 @@
+/** Small helpers shared by the repos: ids, number conversion, LIKE patterns, error mapping. */
+import crypto from 'node:crypto';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from './schema.js';
+import { StorageConflictError, StorageReferenceError } from './types.js';
+
+/** What every repo is built from. `db()` is resolved per call (see transaction routing in index.ts). */
+export interface RepoContext {
+  db(): Kysely<Database>;
+  now(): number;
+}
+
+/** A widget uuid: 32 lowercase hex digits, like "fadc5da4cae94bfc9434d9957ea08ccb". */
+export function newWidgetUuid(): string {
+  return crypto.randomUUID().replace(/-/g, '');
+}
+
+/** A short random id (12 url-safe characters, 72 bits). */
+export function newId(): string {
+  return crypto.randomBytes(9).toString('base64url');
+}
+
+/** int8 comes back from pg as a string; SQLite gives a number. */
+export function num(v: number | string | bigint): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** Like `num`, keeping null. */
+export function numOrNull(v: number | string | bigint | null): number | null {
+  return v === null ? null : num(v);
+}
+
+/** `%q%` with LIKE wildcards escaped by backslash; lower-cased (the column side is lower()-ed too). */
+export function containsPattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `lower(col) LIKE pattern ESCAPE '\'` — the same text on SQLite and PostgreSQL. */
+export function ilike(col: Expression<unknown> | string, pattern: string): RawBuilder<SqlBool> {
+  const ref = typeof col === 'string' ? sql.ref(col) : col;
+  return sql<SqlBool>`lower(${ref}) like ${pattern} escape '\\'`;
+}
+
+/** Database column → record field, for conflict messages. */
+const FIELD: Record<string, string> = {
+  sip_id: 'sipId',
+  username: 'username',
+  token_hash: 'tokenHash',
+  id: 'id',
+  uuid: 'uuid',
+  token: 'token',
+  user_id: 'userId',
+};
+
+function fieldOf(column: string): string {
+  const c = column.trim().replace(/^.*\./, '').replace(/"/g, '');
+  return FIELD[c] ?? c.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/** The field a unique violation is about, or undefined if `err` is not one. */
+export function uniqueViolationField(err: unknown): string | undefined {
+  const e = err as { code?: string; message?: string; detail?: string };
+  if (!e || typeof e !== 'object') return undefined;
+  // better-sqlite3: "UNIQUE constraint failed: users.username" (several columns: comma separated)
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const m = /constraint failed: ([^,]+)/.exec(e.message ?? '');
+    return m ? fieldOf(m[1]) : 'id';
+  }
+  // pg: code 23505, detail "Key (username)=(x) already exists."
+  if (e.code === '23505') {
+    const m = /Key \(([^,)]+)/.exec(e.detail ?? '');
+    return m ? fieldOf(m[1]) : 'id';
+  }
+  return undefined;
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
+/**
+ * Runs a write and turns constraint violations into the storage errors of
+ * types.ts. `refField` names the field a foreign-key violation is about.
+ */
+export async function guard<T>(fn: () => Promise<T>, refField = 'id'): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const field = uniqueViolationField(err);
+    if (field) throw new StorageConflictError(field);
+    if (isForeignKeyViolation(err)) throw new StorageReferenceError(refField);
+    throw err;
+  }
+}
+
+/** Empty string ↔ NULL, for columns that are unique only when set. */
+export function nullIfEmpty(s: string | undefined): string | null {
+  return s ? s : null;
+}

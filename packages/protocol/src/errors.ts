@@ -19,6 +19,9 @@ export const ERRORS = {
   conflict: { status: 409, message: 'That conflicts with existing data.' },
   'payload-too-large': { status: 413, message: 'The request is too large.' },
   'invalid-credentials': { status: 401, message: 'Wrong username or password.' },
+  'unsupported-media-type': { status: 415, message: 'Send the body as application/json.' },
+  'method-not-allowed': { status: 405, message: 'This method is not allowed here.' },
+  'csrf-rejected': { status: 403, message: 'Cross-site request refused.' },
   unavailable: { status: 503, message: 'Storage is not reachable.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string; fatal?: boolean }>;

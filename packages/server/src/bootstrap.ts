@@ -1,12 +1,42 @@
-/** First start: creates the first admin when none exists. OWNER: http helper. */
+/** First start: creates the first admin when none exists. */
 import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
+import { generatePassword, hashPassword } from './auth/passwords.js';
 
+/**
+ * When no admin exists, creates `config.adminUsername` (roles admin and agent,
+ * so the first admin can also use the console) with ADMIN_PASSWORD or a
+ * generated password, which main.ts prints once. A non-admin user of that name
+ * is promoted and gets the new password. Returns null when an admin exists.
+ */
 export async function ensureFirstAdmin(
   storage: Storage,
   config: Config,
 ): Promise<{ username: string; password?: string; generated: boolean } | null> {
-  void storage;
-  void config;
-  return null;
+  if ((await storage.users.countAdmins()) > 0) return null;
+  const generated = !config.adminPassword;
+  const password = config.adminPassword ?? generatePassword();
+  const passwordHash = await hashPassword(password);
+  const username = config.adminUsername;
+  await storage.transaction(async (tx) => {
+    if ((await tx.users.countAdmins()) > 0) return;
+    const existing = await tx.users.getByUsername(username);
+    if (existing) {
+      const roles = [...new Set([...existing.roles, 'admin' as const, 'agent' as const])];
+      await tx.users.update(existing.id, { roles, passwordHash });
+      return;
+    }
+    const sipTaken = (await tx.users.getBySipId(username)) || (await tx.groups.getBySipId(username));
+    await tx.users.create({
+      username,
+      passwordHash,
+      displayName: 'Administrator',
+      sipId: sipTaken ? `${username}-${Date.now().toString(36)}` : username,
+      email: '',
+      phone: '',
+      department: '',
+      roles: ['admin', 'agent'],
+    });
+  });
+  return generated ? { username, password, generated: true } : { username, generated: false };
 }

@@ -1,8 +1,109 @@
-/** HTTP API (spec section 5): one plugin per resource. OWNER: http helper. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * HTTP API (spec section 5): one plugin per resource, wired here, plus the
+ * cross-cutting parts — JSON errors for everything under /api, body parsing,
+ * CSRF protection and security headers.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, type ErrorCode } from '@cw/protocol';
 import type { AppDeps } from '../app.js';
+import { HttpError, sendError } from './errors.js';
+import { csrfCheck } from './guard.js';
+import { RouteTable, type HttpCtx } from './route.js';
+import { authRoutes } from './auth.js';
+import { userRoutes } from './users.js';
+import { groupRoutes } from './groups.js';
+import { directoryRoutes } from './directory.js';
+import { widgetRoutes } from './widgets.js';
+import { flagRoutes } from './flags.js';
+import { presenceRoutes } from './presence.js';
+import { chatRoutes } from './chats.js';
+import { healthRoutes } from './health.js';
+import { openapiRoutes } from './openapi.js';
+import { staticRoutes, type StaticRoots } from './static.js';
 
-export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>): Promise<void> {
-  void deps;
-  app.get('/healthz', async () => ({ ok: true }));
+export { RouteTable } from './route.js';
+
+/** Maps Fastify's own errors (body parsing, limits) to registry codes. */
+function codeForStatus(status: number, fastifyCode: string | undefined): ErrorCode {
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return 'unsupported-media-type';
+  if (status === 413) return 'payload-too-large';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 405) return 'method-not-allowed';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate-limited';
+  if (status === 503) return 'unavailable';
+  return 'bad-request';
+}
+
+function messageFor(code: ErrorCode, err: FastifyError): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The body is not valid JSON.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is larger than 4 MiB.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Send the body as application/json.';
+    default:
+      return /^FST_ERR_CTP|JSON/.test(err.code ?? '') || err instanceof SyntaxError ? 'The body is not valid JSON.' : ERRORS[code].message;
+  }
+}
+
+export interface HttpOptions {
+  /** where the browser bundles are (tests point this elsewhere) */
+  staticRoots?: StaticRoots;
+}
+
+/** Registers every HTTP route and the API's error handling on `app`. */
+export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>, opts: HttpOptions = {}): Promise<RouteTable> {
+  const log = deps.logger.child({ module: 'http' });
+  const table = new RouteTable();
+  const ctx: HttpCtx = { deps, table };
+
+  // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
+  app.removeContentTypeParser(['text/plain']);
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/i, { parseAs: 'string' }, (req, body, done) => {
+    // An empty JSON body (a DELETE sent by a generic client) means "no body", not an error.
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    defaultJson(req, body as string, done);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
+  });
+
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    if (req.url.startsWith('/api/')) {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.
+      if (!/\/preview\.html(\?|$)/.test(req.url)) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err.code, err.message, err.field);
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code = codeForStatus(status, err.code);
+      return sendError(reply, code, messageFor(code, err));
+    }
+    log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return sendError(reply, 'internal');
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.url === '/api') return sendError(reply, 'not-found', `No route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}.`);
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
+  });
+
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, openapiRoutes])
+    await app.register(async (instance) => plugin(instance, ctx));
+  await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
+  return table;
 }

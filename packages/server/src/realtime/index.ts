@@ -1,14 +1,135 @@
-/** WebSocket gateways (spec sections 2 and 3). OWNER: realtime helper. */
+/**
+ * WebSocket gateways (spec sections 2 and 3) and the realtime domain they
+ * drive, wired together: presence, calls, chats, widget updates. Domain
+ * events reach sockets only through the bus (see outbox.ts).
+ *
+ * Cluster mode (REDIS_URL) will need, beyond a Redis bus: a shared console
+ * registry and presence/in-call state (PresenceService), call state owned by
+ * the visitor's process (CallManager), single-owner chat wait timers
+ * (ChatManager) and per-process widget refreshes (WidgetHub). Each of those
+ * files says what. Until then one process serves all sockets.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
+import { CallManager } from '../calls/CallManager.js';
+import { ChatManager } from '../chat/ChatManager.js';
+import { PresenceService } from '../presence/PresenceService.js';
+import { AgentConnection } from './agent-gateway.js';
+import { busOutbox } from './outbox.js';
+import { VisitorConnection } from './visitor-gateway.js';
+import { WidgetHub } from './widget-hub.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
   drain(): Promise<void>;
+  /** The domain services, for tests and for other modules of the server. */
+  readonly presence: PresenceService;
+  readonly calls: CallManager;
+  readonly chats: ChatManager;
 }
 
+const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
+
 export async function registerRealtime(app: FastifyInstance, deps: Required<AppDeps>): Promise<Realtime> {
-  void app;
-  void deps;
-  return { drain: async () => {} };
+  const log = deps.logger.child({ module: 'realtime' });
+  const { config, clock, bus, storage } = deps;
+  const outbox = busOutbox(bus);
+
+  const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
+  await presence.init();
+  const calls = new CallManager({ clock, ringTimeoutMs: config.ringTimeoutS * 1000, outbox, presence, callLog: storage.calls, logger: deps.logger.child({ module: 'calls' }) });
+  const chats = new ChatManager({ storage, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  await chats.start();
+  const hub = new WidgetHub({ storage, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
+
+  const visitors = new Set<VisitorConnection>();
+  const agents = new Set<AgentConnection>();
+
+  presence.onChange((c) => {
+    outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
+    void hub.refreshAll();
+  });
+
+  const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {
+    const ev = raw as DomainEvent;
+    const run = async () => {
+      switch (ev?.t) {
+        case 'widget-updated':
+          return hub.reload(ev.uuid);
+        case 'widget-deleted':
+          return hub.deleted(ev.uuid);
+        case 'flag-changed':
+        case 'directory-changed':
+          return hub.refreshAll();
+        case 'presence-api':
+          // Already stored by the API; this applies it to live state.
+          return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
+        case 'user-revoked':
+          for (const a of agents) if (a.userId === ev.userId) a.revoke();
+          return hub.refreshAll();
+      }
+    };
+    run().catch((err) => log.error({ err, ev }, 'domain event failed'));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
+  let draining = false;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0] as keyof typeof PATHS;
+    const channel = PATHS[path];
+    if (!channel || draining) {
+      socket.destroy();
+      return;
+    }
+    socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      try {
+        if (channel === 'visitor') {
+          const v = new VisitorConnection(ws, req, { app: deps, calls, chats, presence, hub });
+          visitors.add(v);
+          v.conn.onClose(() => visitors.delete(v));
+        } else {
+          const a = new AgentConnection(ws, req, { app: deps, calls, chats, presence });
+          agents.add(a);
+          a.conn.onClose(() => agents.delete(a));
+        }
+      } catch (err) {
+        log.error({ err }, 'could not set up a socket');
+        ws.terminate();
+      }
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  let drained: Promise<void> | undefined;
+  const drain = () =>
+    (drained ??= (async () => {
+      draining = true;
+      app.server.off('upgrade', onUpgrade);
+      offDomain();
+      // Timers first, so that closing consoles does not start presence grace periods.
+      presence.stop();
+      chats.stop();
+      const all = [...visitors, ...agents];
+      const closed = all.map((c) => new Promise<void>((r) => (c.conn.ws.readyState === c.conn.ws.CLOSED ? r() : c.conn.ws.once('close', () => r()))));
+      for (const c of all) c.close(CLOSE.restart);
+      // A peer that never answers the close handshake is cut off.
+      const cut = setTimeout(() => all.forEach((c) => c.conn.ws.terminate()), 3000);
+      await Promise.all(closed);
+      clearTimeout(cut);
+      await Promise.allSettled(all.map((c) => c.conn.idle()));
+      await calls.stop();
+      await new Promise<void>((r) => wss.close(() => r()));
+    })());
+  app.addHook('onClose', async () => {
+    await drain();
+  });
+
+  return { drain, presence, calls, chats };
 }

@@ -1,0 +1,289 @@
+/**
+ * Chats between a visitor session and agents (spec 2.3, 3 and 8). Every
+ * message is stored before it is acknowledged; state lives in storage, so an
+ * accepted chat survives a restart. Outputs leave through the Outbox; the
+ * only in-process state is the timers that close unanswered requests.
+ *
+ * Cluster mode will need: the wait timers owned by one process (e.g. a
+ * Redis lock per chat, or a periodic sweep of listWaiting()); everything
+ * else already goes through storage and the bus.
+ */
+import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '@cw/protocol';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
+import type { Outbox } from '../realtime/outbox.js';
+import { WireError } from '../realtime/wire-error.js';
+import { resolveDirectory, targetUserIds } from '../presence/directory.js';
+
+/** A visitor socket and the session it belongs to. */
+export interface VisitorRef {
+  connId: string;
+  session: string;
+  widgetUuid: string;
+}
+
+/** An agent console. */
+export interface AgentRef {
+  userId: string;
+  consoleId: string;
+  sipId: string;
+  dn: string;
+}
+
+export interface ChatManagerDeps {
+  storage: Pick<Storage, 'chats' | 'users' | 'groups' | 'widgets'>;
+  clock: Clock;
+  waitTimeoutMs: number;
+  outbox: Outbox;
+  presence: { presence(userId: string): string };
+  logger: Logger;
+}
+
+export interface NewChat {
+  widget: { uuid: string; name: string };
+  dest: string;
+  dn: string;
+  email?: string;
+}
+
+/** A stored message as the wire ChatMessage; `cid` only on the sender's own echo. */
+export function chatMessageMsg(m: ChatMessageRecord, withCid = false): ChatMessageMsg {
+  const msg: ChatMessageMsg = { mt: 'ChatMessage', chat: m.chatId, id: m.id, from: m.from, dn: m.dn, text: m.text, ts: m.ts };
+  if (withCid) msg.cid = m.cid;
+  return msg;
+}
+
+export class ChatManager {
+  #timers = new Map<string, { cancel(): void }>();
+  #stopped = false;
+
+  constructor(private readonly deps: ChatManagerDeps) {}
+
+  /** Re-arms the wait timers of chats that were waiting before a restart. */
+  async start(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const c of await this.deps.storage.chats.listWaiting()) this.#arm(c.id, c.createdAt + this.deps.waitTimeoutMs - now);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers.values()) t.cancel();
+    this.#timers.clear();
+  }
+
+  /** Visitor ChatStart (agent and media already checked): stored as waiting, offered to the agent's consoles. */
+  async handleStart(v: VisitorRef, req: NewChat): Promise<ChatRecord> {
+    const chat = await this.deps.storage.chats.create({
+      widgetUuid: req.widget.uuid,
+      visitorSession: v.session,
+      visitorDn: req.dn,
+      visitorEmail: req.email ?? '',
+      dest: req.dest,
+      createdAt: this.deps.clock.now(),
+    });
+    this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
+    const offer = this.#offer(chat, req.widget);
+    for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
+    this.#arm(chat.id, this.deps.waitTimeoutMs);
+    return chat;
+  }
+
+  /** Agent ChatAccept: atomic; the winner gets the history, everyone else offered gets "taken". */
+  async handleAccept(a: AgentRef, chatId: string): Promise<void> {
+    const chat = await this.#chatForAgent(a, chatId, true);
+    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
+      this.#disarm(chat.id);
+      const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };
+      this.deps.outbox.toConsole(a.consoleId, accepted);
+      const widget = await this.#widgetOf(chat.widgetUuid);
+      const messages = await this.deps.storage.chats.listMessages(chat.id);
+      this.deps.outbox.toConsole(a.consoleId, {
+        mt: 'ChatHistory',
+        chat: chat.id,
+        state: 'accepted',
+        messages: messages.map((m) => chatMessageMsg(m)),
+        from: this.#from(chat),
+        widget,
+        agent: a.sipId,
+        agentDn: a.dn,
+      });
+      this.deps.outbox.toVisitorSession(chat.visitorSession, accepted);
+      const taken: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'taken' };
+      for (const userId of new Set([a.userId, ...(await this.#allTargets(chat.dest))])) this.deps.outbox.toUser(userId, taken, a.consoleId);
+      return;
+    }
+    const now = (await this.deps.storage.chats.get(chat.id)) ?? chat;
+    if (now.state === 'closed') throw new WireError('unknown-chat', 'the chat is closed');
+    this.deps.outbox.toConsole(a.consoleId, { mt: 'ChatInfo', chat: chat.id, state: 'taken' });
+  }
+
+  /** Visitor ChatMessage: stored, acked, echoed to the visitor's other sockets and delivered once accepted. */
+  async handleVisitorMessage(v: VisitorRef, chatId: string, cid: string, text: string): Promise<void> {
+    const chat = await this.#chatForVisitor(v, chatId);
+    const { rec, fresh } = await this.#store(chat, 'visitor', chat.visitorDn, cid, text);
+    this.deps.outbox.toVisitor(v.connId, { mt: 'ChatAck', chat: chat.id, cid, id: rec.id, ts: rec.ts });
+    if (!fresh) return;
+    this.deps.outbox.toVisitorSession(chat.visitorSession, chatMessageMsg(rec, true), v.connId);
+    // Before an agent accepts, messages wait in storage and arrive with the ChatHistory of the accept.
+    if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, chatMessageMsg(rec));
+  }
+
+  /** Agent ChatMessage on an accepted chat of theirs. */
+  async handleAgentMessage(a: AgentRef, chatId: string, cid: string, text: string): Promise<void> {
+    const chat = await this.#chatForAgent(a, chatId, false);
+    const { rec, fresh } = await this.#store(chat, 'agent', chat.agentDn ?? a.dn, cid, text);
+    this.deps.outbox.toConsole(a.consoleId, { mt: 'ChatAck', chat: chat.id, cid, id: rec.id, ts: rec.ts });
+    if (!fresh) return;
+    this.deps.outbox.toUser(a.userId, chatMessageMsg(rec, true), a.consoleId);
+    this.deps.outbox.toVisitorSession(chat.visitorSession, chatMessageMsg(rec));
+  }
+
+  /** Typing from the visitor, relayed to the accepting agent's consoles (not stored). */
+  async handleVisitorTyping(v: VisitorRef, chatId: string, typing: boolean): Promise<void> {
+    const chat = await this.#chatForVisitor(v, chatId);
+    if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, { mt: 'Typing', chat: chat.id, typing });
+  }
+
+  /** Typing from an agent, relayed to the visitor. */
+  async handleAgentTyping(a: AgentRef, chatId: string, typing: boolean): Promise<void> {
+    const chat = await this.#chatForAgent(a, chatId, false);
+    this.deps.outbox.toVisitorSession(chat.visitorSession, { mt: 'Typing', chat: chat.id, typing });
+  }
+
+  /** Visitor ChatEnd. */
+  async handleVisitorEnd(v: VisitorRef, chatId: string): Promise<void> {
+    await this.#close(await this.#chatForVisitor(v, chatId), 'visitor');
+  }
+
+  /** Agent ChatEnd (an accepted chat of theirs). */
+  async handleAgentEnd(a: AgentRef, chatId: string): Promise<void> {
+    await this.#close(await this.#chatForAgent(a, chatId, false), 'agent');
+  }
+
+  /** ChatHistory for each open chat of a resumed visitor session. */
+  async visitorHistory(session: string): Promise<ChatHistoryMsg[]> {
+    const out: ChatHistoryMsg[] = [];
+    for (const chat of await this.deps.storage.chats.listOpenForVisitor(session)) {
+      const msgs = await this.deps.storage.chats.listMessages(chat.id);
+      const h: ChatHistoryMsg = { mt: 'ChatHistory', chat: chat.id, state: chat.state, messages: msgs.map((m) => chatMessageMsg(m)) };
+      if (chat.state === 'accepted' && chat.agentUserId) {
+        const agent = await this.deps.storage.users.get(chat.agentUserId);
+        h.agent = agent?.sipId ?? chat.dest;
+        h.agentDn = chat.agentDn ?? agent?.displayName ?? '';
+      }
+      out.push(h);
+    }
+    return out;
+  }
+
+  /** What a (re)connecting console needs: its accepted open chats and the offers still waiting for it. */
+  async agentRestore(a: AgentRef): Promise<(ChatHistoryMsg | ChatOfferMsg)[]> {
+    const out: (ChatHistoryMsg | ChatOfferMsg)[] = [];
+    for (const chat of await this.deps.storage.chats.listOpenForAgent(a.userId)) {
+      if (chat.state !== 'accepted') continue;
+      const msgs = await this.deps.storage.chats.listMessages(chat.id);
+      out.push({
+        mt: 'ChatHistory',
+        chat: chat.id,
+        state: 'accepted',
+        messages: msgs.map((m) => chatMessageMsg(m)),
+        from: this.#from(chat),
+        widget: await this.#widgetOf(chat.widgetUuid),
+        agent: a.sipId,
+        agentDn: chat.agentDn ?? a.dn,
+      });
+    }
+    for (const chat of await this.deps.storage.chats.listWaiting())
+      if ((await this.#allTargets(chat.dest)).includes(a.userId)) out.push(this.#offer(chat, await this.#widgetOf(chat.widgetUuid)));
+    return out;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
+    const ts = this.deps.clock.now();
+    const rec = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts, cid });
+    // appendMessage is idempotent on (chat, from, cid): a retry returns the first record.
+    return { rec, fresh: rec.ts === ts && rec.text === text };
+  }
+
+  async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {
+    if (!(await this.deps.storage.chats.close(chat.id, by, this.deps.clock.now()))) throw new WireError('unknown-chat', 'the chat is already closed');
+    this.#disarm(chat.id);
+    const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };
+    this.deps.outbox.toVisitorSession(chat.visitorSession, closed);
+    if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, closed);
+    else for (const userId of await this.#allTargets(chat.dest)) this.deps.outbox.toUser(userId, closed);
+  }
+
+  async #chatForVisitor(v: VisitorRef, chatId: string): Promise<ChatRecord> {
+    const chat = await this.deps.storage.chats.get(chatId);
+    if (!chat || chat.visitorSession !== v.session || chat.widgetUuid !== v.widgetUuid) throw new WireError('unknown-chat', 'no such chat of yours');
+    if (chat.state === 'closed') throw new WireError('unknown-chat', 'the chat is closed');
+    return chat;
+  }
+
+  /** An open chat the agent may act on: accepted by them, or (forAccept) offered to them. */
+  async #chatForAgent(a: AgentRef, chatId: string, forAccept: boolean): Promise<ChatRecord> {
+    const chat = await this.deps.storage.chats.get(chatId);
+    if (!chat) throw new WireError('unknown-chat', 'no such chat');
+    const mine = chat.agentUserId === a.userId;
+    if (!mine && !(forAccept && (await this.#allTargets(chat.dest)).includes(a.userId))) throw new WireError('unknown-chat', 'no such chat of yours');
+    if (chat.state === 'closed') throw new WireError('unknown-chat', 'the chat is closed');
+    if (!forAccept && chat.state !== 'accepted') throw new WireError('unknown-chat', 'accept the chat first');
+    return chat;
+  }
+
+  /** Everyone who may take a chat to `dest`: the user, or every member of the group. */
+  async #allTargets(dest: string): Promise<string[]> {
+    return targetUserIds(await resolveDirectory(this.deps.storage, dest));
+  }
+
+  /** Who gets the offer now: the user, or the group's online members. */
+  async #offerTargets(dest: string): Promise<string[]> {
+    const t = await resolveDirectory(this.deps.storage, dest);
+    if (t.kind === 'group') return t.members.filter((m) => this.deps.presence.presence(m.id) === 'online').map((m) => m.id);
+    return targetUserIds(t);
+  }
+
+  #offer(chat: ChatRecord, widget: { uuid: string; name: string }): ChatOfferMsg {
+    return { mt: 'ChatOffer', chat: chat.id, from: this.#from(chat), widget, dest: chat.dest };
+  }
+
+  #from(chat: ChatRecord): { dn: string; email?: string } {
+    return chat.visitorEmail ? { dn: chat.visitorDn, email: chat.visitorEmail } : { dn: chat.visitorDn };
+  }
+
+  async #widgetOf(uuid: string): Promise<{ uuid: string; name: string }> {
+    const w = await this.deps.storage.widgets.get(uuid);
+    return { uuid, name: w?.name ?? '' };
+  }
+
+  #arm(chatId: string, ms: number): void {
+    if (this.#stopped) return;
+    this.#disarm(chatId);
+    this.#timers.set(
+      chatId,
+      this.deps.clock.setTimeout(() => {
+        this.#timers.delete(chatId);
+        void this.#expire(chatId);
+      }, Math.max(0, ms)),
+    );
+  }
+
+  #disarm(chatId: string): void {
+    this.#timers.get(chatId)?.cancel();
+    this.#timers.delete(chatId);
+  }
+
+  async #expire(chatId: string): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const chat = await this.deps.storage.chats.get(chatId);
+      if (chat?.state === 'waiting') await this.#close(chat, 'system');
+    } catch (err) {
+      this.deps.logger.error({ err, chatId }, 'could not close an unanswered chat');
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * IceConfig for both channels: STUN/TURN host names (original protocol) plus a
+ * ready RTCIceServer[] with short-lived TURN REST credentials, the scheme of
+ * coturn's `use-auth-secret`: username = "<expiry unix seconds>:cw",
+ * credential = base64(HMAC-SHA1(secret, username)).
+ */
+import crypto from 'node:crypto';
+import type { IceConfigMsg } from '@cw/protocol';
+import type { Config } from './config.js';
+
+/** The host name inside a STUN/TURN URL such as `turn:turn.example.com:3478?transport=udp`. */
+export function iceHost(url: string | undefined): string {
+  if (!url) return '';
+  let rest = url.replace(/^[a-z]+:(\/\/)?/i, '');
+  rest = rest.split('?')[0]!;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) rest = rest.slice(at + 1);
+  if (rest.startsWith('[')) {
+    const end = rest.indexOf(']');
+    return end > 0 ? rest.slice(1, end) : rest;
+  }
+  return rest.split(':')[0] ?? '';
+}
+
+/** TURN REST credentials valid until `expiresS` (unix seconds). */
+export function turnCredentials(secret: string, expiresS: number): { username: string; credential: string } {
+  const username = `${expiresS}:cw`;
+  const credential = crypto.createHmac('sha1', secret).update(username).digest('base64');
+  return { username, credential };
+}
+
+type IceConf = Pick<Config, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'>;
+
+/** Builds the IceConfig message for `now` (ms). */
+export function buildIceConfig(config: IceConf, now: number): IceConfigMsg {
+  const msg: IceConfigMsg = { mt: 'IceConfig', stun: iceHost(config.stunUrls[0]), turn: iceHost(config.turnUrls[0]), iceServers: [] };
+  if (config.stunUrls.length) msg.iceServers.push({ urls: [...config.stunUrls] });
+  // A TURN URL without credentials makes RTCPeerConnection throw, so TURN is
+  // only listed when a secret lets us derive them.
+  if (config.turnUrls.length && config.turnSecret) {
+    const expiresS = Math.floor(now / 1000) + Math.max(60, Math.floor(config.turnTtlS));
+    msg.iceServers.push({ urls: [...config.turnUrls], ...turnCredentials(config.turnSecret, expiresS) });
+    msg.expires = expiresS * 1000;
+  }
+  return msg;
+}
+
+/** When to send a fresh IceConfig: at 80 % of the credentials' lifetime; undefined when they never expire. */
+export function iceRefreshDelay(msg: IceConfigMsg, now: number): number | undefined {
+  if (msg.expires === undefined) return undefined;
+  return Math.max(1000, Math.floor((msg.expires - now) * 0.8));
+}

@@ -1,0 +1,121 @@
+/**
+ * The agent channel, /ws/agent (spec 3 and 8): authenticates, then one
+ * handler per message type; calls, chats and presence are the domain's.
+ */
+import type { IncomingMessage } from 'node:http';
+import type WebSocket from 'ws';
+import { CLOSE, agentInbound, type PresenceMsg } from '@cw/protocol';
+import type { AppDeps } from '../app.js';
+import { authenticate, extractCredentials } from '../auth/credentials.js';
+import type { CallManager } from '../calls/CallManager.js';
+import type { AgentRef, ChatManager } from '../chat/ChatManager.js';
+import type { PresenceService } from '../presence/PresenceService.js';
+import type { UserRecord } from '../storage/types.js';
+import { buildIceConfig, iceRefreshDelay } from '../ice.js';
+import { Connection, type Handlers } from './connection.js';
+import { topics } from './outbox.js';
+import { WireError } from './wire-error.js';
+
+export interface AgentGatewayDeps {
+  app: Required<AppDeps>;
+  calls: CallManager;
+  chats: ChatManager;
+  presence: PresenceService;
+}
+
+/** Serves one agent console. */
+export class AgentConnection {
+  readonly conn: Connection;
+  #user: UserRecord | undefined;
+  #iceTimer: { cancel(): void } | undefined;
+  #registered = false;
+
+  constructor(
+    ws: WebSocket,
+    req: IncomingMessage,
+    private readonly d: AgentGatewayDeps,
+  ) {
+    const { app } = d;
+    this.conn = new Connection(ws, { bus: app.bus, clock: app.clock, logger: app.logger.child({ module: 'agent-gateway' }), ratePerSecond: app.config.ratePerSecond, rateBurst: app.config.rateBurst }, 'agent');
+    this.conn.onClose(() => this.#closed());
+    // Frames that arrive while we authenticate wait in the queue behind this.
+    void this.conn.enqueue(null, () => this.#welcome(req));
+    this.conn.dispatch(agentInbound, this.#handlers, () => (this.#user ? undefined : 'not signed in'));
+  }
+
+  get userId(): string | undefined {
+    return this.#user?.id;
+  }
+
+  get #ref(): AgentRef {
+    const u = this.#user!;
+    return { userId: u.id, consoleId: this.conn.id, sipId: u.sipId, dn: u.displayName || u.username };
+  }
+
+  async #welcome(req: IncomingMessage): Promise<void> {
+    const { storage, clock } = this.d.app;
+    const auth = await authenticate(storage, extractCredentials({ cookie: req.headers.cookie, authorization: req.headers.authorization }, req.url), clock.now());
+    if (!auth) throw new WireError('unauthorized', 'sign in first: session cookie, Bearer token or ?token=');
+    if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
+    const user = auth.user;
+    this.#user = user;
+    this.conn.subscribeDeliveries(topics.console(this.conn.id));
+    this.conn.subscribeDeliveries(topics.user(user.id));
+    this.d.presence.handleConsoleConnected(user.id, this.conn.id);
+    this.#registered = true;
+    const a = this.#ref;
+    this.conn.send({ mt: 'Welcome', user: { id: user.id, sipId: user.sipId, dn: a.dn, roles: [...user.roles] }, presence: this.d.presence.presence(user.id) });
+    this.#sendIce(clock.now());
+    for (const m of await this.d.chats.agentRestore(a)) this.conn.send(m);
+  }
+
+  #handlers: Handlers<typeof agentInbound> = {
+    SetPresence: async (m) => {
+      const userId = this.#user!.id;
+      let announced = false;
+      const off = this.d.presence.onChange((c) => {
+        if (c.userId === userId) announced = true;
+      });
+      try {
+        await this.d.presence.handleSetPresence(userId, m.presence, 'console');
+      } finally {
+        off();
+      }
+      // Unchanged presence produces no broadcast; the setting console still gets a confirmation.
+      if (!announced) {
+        const msg: PresenceMsg = { mt: 'Presence', presence: this.d.presence.presence(userId), visible: this.d.presence.visible(userId) };
+        this.conn.send(msg);
+      }
+    },
+    AcceptCall: (m) => this.d.calls.handleAccept(this.conn.id, m.call, m.sdp),
+    RejectCall: (m) => this.d.calls.handleReject(this.conn.id, m.call),
+    ClearCall: (m) => this.d.calls.handleAgentClear(this.conn.id, m.call),
+    ChatAccept: (m) => this.d.chats.handleAccept(this.#ref, m.chat),
+    ChatMessage: (m) => this.d.chats.handleAgentMessage(this.#ref, m.chat, m.cid, m.text),
+    Typing: (m) => this.d.chats.handleAgentTyping(this.#ref, m.chat, m.typing),
+    ChatEnd: (m) => this.d.chats.handleAgentEnd(this.#ref, m.chat),
+  };
+
+  #sendIce(now: number): void {
+    const ice = buildIceConfig(this.d.app.config, now);
+    this.conn.send(ice);
+    const delay = iceRefreshDelay(ice, now);
+    if (delay !== undefined && this.conn.open) this.#iceTimer = this.d.app.clock.setTimeout(() => this.#sendIce(this.d.app.clock.now()), delay);
+  }
+
+  /** The user lost access: the console is told and closed. */
+  revoke(): void {
+    this.conn.error('unauthorized', 'your access was revoked', null);
+  }
+
+  close(code: number = CLOSE.restart): void {
+    this.conn.close(code, 'server restart');
+  }
+
+  #closed(): void {
+    this.#iceTimer?.cancel();
+    if (!this.#registered || !this.#user) return;
+    this.d.calls.handleConsoleGone(this.conn.id);
+    this.d.presence.handleConsoleDisconnected(this.#user.id, this.conn.id);
+  }
+}

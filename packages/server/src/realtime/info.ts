@@ -1,0 +1,45 @@
+/** Builds the visitor's Session and Info messages from a widget and live availability (spec 2.1, 8). */
+import { pickLang, stringsFor, type InfoMsg, type Lang, type SessionMsg } from '@cw/protocol';
+import type { WidgetRecord } from '../storage/types.js';
+import type { ResolvedAgent } from '../presence/availability.js';
+
+/** The Session for one visitor: language from the visitor's wish and the widget's default. */
+export function buildSession(
+  w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact'>,
+  visitorLang: string | undefined,
+  token: string,
+): SessionMsg {
+  const lang = pickLang(visitorLang, (w.lang || 'en') as Lang);
+  return {
+    mt: 'Session',
+    name: w.name,
+    lang,
+    strings: { ...stringsFor(lang) },
+    type: w.type,
+    appearance: w.appearance ?? {},
+    contact: w.contact ?? {},
+    session: token,
+    uuid: w.uuid,
+  };
+}
+
+/** Info for one agent entry: entry fields where set, else the directory user's (or group's). */
+export function buildInfo(w: Pick<WidgetRecord, 'contact'>, r: ResolvedAgent, order: number): InfoMsg {
+  const e = r.entry;
+  const user = r.target.kind === 'user' ? r.target.user : undefined;
+  const groupName = r.target.kind === 'group' ? r.target.group.name : undefined;
+  const info: InfoMsg = {
+    mt: 'Info',
+    id: e.sipId,
+    dn: e.displayName || user?.displayName || groupName || e.sipId,
+    department: e.department || user?.department || '',
+    phonenumber: e.phone || user?.phone || '',
+    email: e.email || user?.email || '',
+    company: w.contact ?? {},
+    presence: r.visible,
+    media: [...e.media],
+    order,
+  };
+  if (e.link) info.link = e.link;
+  return info;
+}

@@ -73,7 +73,7 @@ function chooseKind(opts: StorageOptions): StorageKind {
 }
 
 /** Opens the configured storage (PostgreSQL when databaseUrl is postgres://…, else SQLite) and migrates it. */
-export async function openStorage(opts: StorageOptions & { logger?: Logger }): Promise<Storage> {
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const log = opts.logger ?? pino({ name: 'storage', level: process.env.LOG_LEVEL ?? 'info' });
   const kind = chooseKind(opts);
   const db = kind === 'postgres' ? await openPostgres(opts.databaseUrl!, opts.schema, log) : openSqlite(opts.sqlitePath ?? ':memory:');

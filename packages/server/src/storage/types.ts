@@ -8,6 +8,7 @@
  * "Not found" is `undefined` from getters and `false` from updates/deletes.
  * Unique violations throw `StorageConflictError`.
  */
+import type { Logger } from 'pino';
 import type { Appearance, Contact, Lang, Presence, Role, WidgetAgent } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
@@ -270,4 +271,6 @@ export interface StorageOptions {
   schema?: string;
   /** the time source for createdAt/updatedAt (default Date.now) */
   now?: () => number;
+  /** where migrations and connection trouble are logged (default: a pino logger named "storage") */
+  logger?: Logger;
 }

@@ -63,13 +63,15 @@ export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>
   const ctx: HttpCtx = { deps, table };
 
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
-  app.removeContentTypeParser(['text/plain']);
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   const defaultJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(/^application\/([a-z0-9.+-]*\+)?json$/i, { parseAs: 'string' }, (req, body, done) => {
+  const json = (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     // An empty JSON body (a DELETE sent by a generic client) means "no body", not an error.
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     defaultJson(req, body as string, done);
-  });
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
+  app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
 
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);

@@ -5,7 +5,8 @@
  * OWNER: widget. Add keys here as the widget needs them, in every language
  * (packages/widget/test/strings.test.ts checks that every language has every key).
  */
-import { LANGS, type Lang } from './model.js';
+// Type-only import: the widget bundles this file, and must not pull in the schemas.
+import type { Lang } from './model.js';
 
 export type Strings = Record<string, string>;
 
@@ -415,7 +416,7 @@ const TABLES: Record<Lang, Record<StringKey, string>> = { en, de, fr, it, es, nl
 export function pickLang(visitor: string | undefined, fallback: Lang): Lang {
   if (visitor) {
     const base = visitor.toLowerCase().split(/[-_]/)[0] as Lang;
-    if ((LANGS as readonly string[]).includes(base)) return base;
+    if (Object.prototype.hasOwnProperty.call(TABLES, base)) return base;
   }
   return fallback;
 }

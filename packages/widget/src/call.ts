@@ -1,0 +1,178 @@
+/**
+ * One WebRTC call from the visitor to an agent (spec 2.2): local media, a
+ * complete SDP offer (ICE gathering waited for, but capped), CallInfo
+ * handling, mute and camera switches. Framework-free; the controller turns
+ * its changes into view state.
+ */
+import type { CallInfoMsg } from '@cw/protocol';
+import type { CallPhase, EndReason } from './model.js';
+
+/** How long to wait for ICE gathering before sending what we have. */
+export const ICE_GATHER_CAP_MS = 2000;
+
+export interface CallDeps {
+  agent: string;
+  dn: string;
+  video: boolean;
+  iceServers: RTCIceServer[];
+  /** sends one message; false when the socket is down */
+  send(m: { mt: string } & Record<string, unknown>): boolean;
+  onChange(): void;
+}
+
+/** Resolves when ICE gathering completes, or after `capMs`, whichever is first. */
+export function gatheringDone(pc: RTCPeerConnection, capMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const t = setTimeout(done, capMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+/** Maps a getUserMedia failure to what the visitor is told. */
+export function mediaError(e: unknown, video: boolean): EndReason {
+  const name = (e as { name?: string })?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return video ? 'cam-denied' : 'mic-denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return 'no-device';
+  return 'error';
+}
+
+const CAUSES: Record<string, EndReason> = {
+  busy: 'busy',
+  rejected: 'rejected',
+  'no-answer': 'no-answer',
+  unavailable: 'unavailable',
+  'remote-hangup': 'remote-hangup',
+  hangup: 'remote-hangup',
+  error: 'error',
+};
+
+export class CallSession {
+  readonly agent: string;
+  readonly video: boolean;
+  phase: CallPhase = 'media';
+  reason?: EndReason;
+  muted = false;
+  cameraOff = false;
+  connectedAt?: number;
+  local: MediaStream | null = null;
+  remote: MediaStream | null = null;
+  pc: RTCPeerConnection | null = null;
+  #d: CallDeps;
+
+  constructor(d: CallDeps) {
+    this.#d = d;
+    this.agent = d.agent;
+    this.video = d.video;
+  }
+
+  get active(): boolean {
+    return this.phase !== 'ended';
+  }
+
+  /** Gets media, sends CreateCall, then the complete offer in Channels. */
+  async start(): Promise<void> {
+    const d = this.#d;
+    try {
+      this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: d.video });
+    } catch (e) {
+      this.#end(mediaError(e, d.video));
+      return;
+    }
+    if (!this.active) return this.#release();
+    const pc = new RTCPeerConnection({ iceServers: d.iceServers });
+    this.pc = pc;
+    for (const t of this.local.getTracks()) pc.addTrack(t, this.local);
+    // Voice calls still receive nothing but audio; video calls send and receive both.
+    this.remote = new MediaStream();
+    pc.addEventListener('track', (e) => {
+      this.remote?.addTrack(e.track);
+      d.onChange();
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' && this.active) this.hangUp('network');
+    });
+    this.phase = 'calling';
+    d.onChange();
+    if (!d.send({ mt: 'CreateCall', dest: d.agent, dn: d.dn, video: d.video })) return this.#end('network');
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await gatheringDone(pc, ICE_GATHER_CAP_MS);
+    } catch {
+      return this.hangUp('error');
+    }
+    // The agent may have been unavailable: the server ends the call right after CreateCall.
+    if (!this.active) return;
+    if (!d.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: pc.localDescription!.sdp })) this.#end('network');
+  }
+
+  /** Feeds a CallInfo from the server. */
+  async handle(m: CallInfoMsg): Promise<void> {
+    if (!this.active) return;
+    if (m.state === 'alerting') {
+      if (this.phase === 'calling') this.phase = 'alerting';
+    } else if (m.state === 'connected') {
+      if (m.sdp && this.pc && this.pc.signalingState === 'have-local-offer') {
+        try {
+          await this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+        } catch {
+          return this.hangUp('error');
+        }
+      }
+      this.phase = 'connected';
+      this.connectedAt = Date.now();
+    } else if (m.state === 'terminated') {
+      this.#end(m.cause ? (CAUSES[m.cause] ?? 'error') : 'ended');
+      return;
+    }
+    this.#d.onChange();
+  }
+
+  /** The visitor hangs up (or the widget ends the call for `reason`). */
+  hangUp(reason: EndReason = 'hangup'): void {
+    if (!this.active) return;
+    if (this.phase !== 'media') this.#d.send({ mt: 'ClearCall' });
+    this.#end(reason);
+  }
+
+  /** The socket went away: the server ends the call with it. */
+  lost(): void {
+    if (this.active) this.#end('network');
+  }
+
+  toggleMute(): void {
+    this.muted = !this.muted;
+    for (const t of this.local?.getAudioTracks() ?? []) t.enabled = !this.muted;
+    this.#d.onChange();
+  }
+
+  toggleCamera(): void {
+    this.cameraOff = !this.cameraOff;
+    for (const t of this.local?.getVideoTracks() ?? []) t.enabled = !this.cameraOff;
+    this.#d.onChange();
+  }
+
+  #end(reason: EndReason): void {
+    this.phase = 'ended';
+    this.reason = reason;
+    this.#release();
+    this.#d.onChange();
+  }
+
+  #release(): void {
+    for (const t of this.local?.getTracks() ?? []) t.stop();
+    try {
+      this.pc?.close();
+    } catch {
+      /* already closed */
+    }
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * The live widget: one visitor-channel socket (spec 2), the state it feeds,
+ * and the visitor's actions. Each <contact-widget> element owns one.
+ */
+import { JsonSocket, type Json } from '@cw/client-core';
+import type { ChatHistoryMsg, ChatMessageMsg, InfoMsg, SessionMsg } from '@cw/protocol';
+import { CallSession } from './call.js';
+import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
+import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
+import { load, save, type Saved } from './persist.js';
+
+/** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
+const RESUME_WAIT_MS = 3000;
+/** Typing stops being "typing" after this much quiet. */
+const TYPING_IDLE_MS = 3000;
+/** An agent's typing indicator clears itself if no update comes. */
+const PEER_TYPING_MAX_MS = 15000;
+
+/** The socket URL for a server base (`https://x` → `wss://x/ws/widget`). */
+export function socketUrl(server: string): string {
+  const u = new URL(server);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = u.pathname.replace(/\/+$/, '') + '/ws/widget';
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}
+
+export class WidgetController implements Model {
+  state: WidgetState = initialState();
+  readonly actions: Actions;
+  #uuid: string;
+  #sock: JsonSocket;
+  #listeners = new Set<() => void>();
+  #saved: Saved;
+  #asked = new Set<string>();
+  #ice: RTCIceServer[] = [];
+  #call: CallSession | null = null;
+  #resuming = false;
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  #typingSent = false;
+  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  #peerTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  #pendingAction: { agent: string; action: Action } | null = null;
+  #onOnline = () => this.#sock.retryNow();
+
+  constructor(uuid: string, server: string) {
+    this.#uuid = uuid;
+    this.#saved = load(uuid);
+    this.state.visitor = { dn: this.#saved.dn ?? '', email: this.#saved.email ?? '' };
+    const c = this.#saved.chat;
+    if (c) {
+      this.state.chat = { id: c.id, agent: c.agent, agentDn: c.agentDn, state: 'starting', peerTyping: false, draft: c.draft ?? '',
+        // What was typed but not acked shows at once; ChatHistory fills in the rest.
+        lines: (c.pending ?? []).map((p) => ({ key: p.cid, cid: p.cid, from: 'visitor' as const, dn: this.state.visitor.dn, text: p.text, ts: p.ts, status: 'sending' as const })),
+      };
+      this.state.screen = { kind: 'chat' };
+      this.state.expanded = true;
+    }
+    this.#sock = new JsonSocket(socketUrl(server));
+    this.#sock.on('open', () => this.#onOpen());
+    this.#sock.on('message', (m) => this.#onMessage(m));
+    this.#sock.on('close', (_code, willRetry) => this.#onClose(willRetry));
+    this.actions = this.#makeActions();
+  }
+
+  /** The current call's peer connection (for the element's test hook). */
+  get peer(): RTCPeerConnection | null {
+    return this.#call?.pc ?? null;
+  }
+
+  start(): void {
+    window.addEventListener('online', this.#onOnline);
+    this.#sock.connect();
+  }
+
+  stop(): void {
+    window.removeEventListener('online', this.#onOnline);
+    this.#call?.hangUp();
+    this.#sock.close();
+    clearTimeout(this.#resumeTimer);
+    clearTimeout(this.#typingTimer);
+    clearTimeout(this.#peerTypingTimer);
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #set(patch: Partial<WidgetState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.#listeners) fn();
+  }
+
+  #setChat(patch: Partial<ChatView> | null): void {
+    this.#set({ chat: patch === null ? null : { ...this.state.chat!, ...patch } });
+    this.#persist();
+  }
+
+  #persist(): void {
+    const c = this.state.chat;
+    const live = c && c.state !== 'closed' && c.state !== 'lost';
+    this.#saved = {
+      session: this.#saved.session,
+      dn: this.state.visitor.dn || undefined,
+      email: this.state.visitor.email || undefined,
+      chat: live
+        ? {
+            id: c.id,
+            agent: c.agent,
+            agentDn: c.agentDn,
+            draft: c.draft,
+            pending: c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts })),
+          }
+        : undefined,
+    };
+    save(this.#uuid, this.#saved);
+  }
+
+  #send(m: Json): boolean {
+    return this.#sock.send(m);
+  }
+
+  // ------------------------------------------------------------ socket events
+
+  #onOpen(): void {
+    const lang = typeof navigator !== 'undefined' ? navigator.language : undefined;
+    this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}) });
+    this.#resuming = !!this.state.chat && this.state.chat.state !== 'closed' && this.state.chat.state !== 'lost';
+    this.#set({ conn: 'open' });
+  }
+
+  #onClose(willRetry: boolean): void {
+    this.#call?.lost();
+    this.#typingSent = false;
+    this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
+  }
+
+  #onMessage(m: Json): void {
+    switch (m.mt) {
+      case 'Session':
+        return this.#onSession(m as SessionMsg);
+      case 'Info':
+        return this.#onInfo(m as InfoMsg);
+      case 'Remove':
+        this.#set({ agents: this.state.agents.filter((a) => a.id !== m.id) });
+        return;
+      case 'Picture':
+        if (typeof m.id === 'string' && typeof m.url === 'string') this.#set({ pictures: { ...this.state.pictures, [m.id]: /^data:image\//.test(m.url) ? m.url : '' } });
+        return;
+      case 'IceConfig':
+        if (Array.isArray(m.iceServers)) this.#ice = m.iceServers as RTCIceServer[];
+        return;
+      case 'CallInfo':
+        void this.#call?.handle(m as never);
+        return;
+      case 'ChatInfo':
+        return this.#onChatInfo(m);
+      case 'ChatHistory':
+        return this.#onHistory(m as ChatHistoryMsg);
+      case 'ChatAck':
+        if (this.state.chat && m.chat === this.state.chat.id) this.#setChat({ lines: applyAck(this.state.chat.lines, m as never) });
+        return;
+      case 'ChatMessage':
+        return this.#onChatMessage(m as ChatMessageMsg);
+      case 'Typing':
+        if (this.state.chat && m.chat === this.state.chat.id) {
+          clearTimeout(this.#peerTypingTimer);
+          if (m.typing) this.#peerTypingTimer = setTimeout(() => this.state.chat && this.#setChat({ peerTyping: false }), PEER_TYPING_MAX_MS);
+          this.#setChat({ peerTyping: !!m.typing });
+        }
+        return;
+      case 'Error':
+        return this.#onError(m);
+    }
+  }
+
+  #onSession(s: SessionMsg): void {
+    const fresh = this.#saved.session !== undefined && this.#saved.session !== s.session;
+    this.#saved.session = s.session;
+    // A fresh Session (first, after a reconnect or an admin save) means: ask for pictures again.
+    this.#asked.clear();
+    this.#set({ session: s });
+    this.#persist();
+    if (this.#resuming) {
+      clearTimeout(this.#resumeTimer);
+      if (fresh) this.#chatGone();
+      else this.#resumeTimer = setTimeout(() => this.#resuming && this.#chatGone(), RESUME_WAIT_MS);
+    }
+  }
+
+  #chatGone(): void {
+    this.#resuming = false;
+    const c = this.state.chat;
+    if (!c) return;
+    if (!c.id) {
+      // The chat was never confirmed: ask again, with everything typed so far.
+      this.#sendChatStart(c.agent);
+      return;
+    }
+    this.#setChat({ state: 'lost', peerTyping: false });
+  }
+
+  #onInfo(info: InfoMsg): void {
+    this.#set({ agents: upsertAgent(this.state.agents, info) });
+    if (!this.#asked.has(info.id)) {
+      this.#asked.add(info.id);
+      this.#send({ mt: 'GetPicture', id: info.id });
+    }
+    // Keep the chat's and call's agent name current.
+    if (this.state.chat?.agent === info.id && this.state.chat.agentDn !== info.dn && this.state.chat.state !== 'accepted') this.#setChat({ agentDn: info.dn });
+  }
+
+  #onError(m: Json): void {
+    const code = String(m.code);
+    if (code === 'unknown-widget' || code === 'origin-not-allowed') {
+      // Not the visitor's problem to solve; tell the site owner in the console.
+      console.warn(`contact-widget ${this.#uuid}: ${code}: ${String(m.text ?? '')}`);
+      this.#set({ conn: 'hidden' });
+    } else if (m.ref === 'CreateCall' || m.ref === 'Channels') {
+      this.#call?.hangUp(code === 'media-not-allowed' || code === 'unknown-agent' ? 'unavailable' : 'error');
+    } else if (m.ref === 'ChatStart' && this.state.chat && !this.state.chat.id) {
+      this.#setChat({ state: 'lost' });
+    } else if (code === 'unknown-chat' && this.state.chat) {
+      this.#setChat({ state: 'lost', peerTyping: false });
+    }
+  }
+
+  // ------------------------------------------------------------------ chat
+
+  #onChatInfo(m: Json): void {
+    const c = this.state.chat;
+    if (!c) return;
+    if (c.id && m.chat !== c.id) return;
+    const state = m.state as string;
+    if (state === 'waiting') this.#setChat({ id: m.chat, state: c.state === 'accepted' ? 'accepted' : 'waiting' });
+    else if (state === 'accepted') this.#setChat({ id: m.chat, state: 'accepted', agentDn: typeof m.agentDn === 'string' && m.agentDn ? m.agentDn : c.agentDn });
+    else if (state === 'closed') this.#setChat({ id: m.chat, state: 'closed', by: m.by, peerTyping: false });
+    else return;
+    if (!c.id) this.#flush();
+  }
+
+  #onHistory(h: ChatHistoryMsg): void {
+    const c = this.state.chat;
+    if (!c || (c.id && c.id !== h.chat)) return;
+    this.#resuming = false;
+    clearTimeout(this.#resumeTimer);
+    const pending = c.lines.length
+      ? c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts }))
+      : (this.#saved.chat?.pending ?? []);
+    const { lines } = mergeHistory(h.messages ?? [], pending, this.state.visitor.dn);
+    const state = h.state === 'accepted' || h.state === 'waiting' || h.state === 'closed' ? h.state : 'accepted';
+    this.#setChat({ id: h.chat, state, lines, agentDn: h.agentDn || c.agentDn });
+    this.#flush();
+  }
+
+  #onChatMessage(m: ChatMessageMsg): void {
+    const c = this.state.chat;
+    if (!c || m.chat !== c.id) return;
+    this.#setChat({ lines: addMessage(c.lines, m), peerTyping: m.from === 'agent' ? false : c.peerTyping });
+  }
+
+  /** Sends every unacked line (same cid: the server keeps one copy). */
+  #flush(): void {
+    const c = this.state.chat;
+    if (!c?.id || this.#resuming || c.state === 'closed' || c.state === 'lost') return;
+    for (const l of c.lines) if (l.from === 'visitor' && l.status === 'sending') this.#send({ mt: 'ChatMessage', chat: c.id, cid: l.cid!, text: l.text });
+  }
+
+  #sendChatStart(agent: string): void {
+    const v = this.state.visitor;
+    this.#send({ mt: 'ChatStart', dest: agent, dn: v.dn, ...(v.email ? { email: v.email } : {}) });
+  }
+
+  #typing(on: boolean): void {
+    const c = this.state.chat;
+    if (!c?.id || c.state === 'closed' || c.state === 'lost') return;
+    clearTimeout(this.#typingTimer);
+    if (on) this.#typingTimer = setTimeout(() => this.#typing(false), TYPING_IDLE_MS);
+    if (on === this.#typingSent) return;
+    if (this.#send({ mt: 'Typing', chat: c.id, typing: on })) this.#typingSent = on;
+  }
+
+  // -------------------------------------------------------------- actions
+
+  #agentDn(id: string): string {
+    return this.state.agents.find((a) => a.id === id)?.dn ?? id;
+  }
+
+  #begin(agent: string, action: Action): void {
+    if (action === 'chat') {
+      // Starting a new chat replaces a finished one; an open one is simply shown.
+      const c = this.state.chat;
+      if (c && c.state !== 'closed' && c.state !== 'lost') return this.#set({ screen: { kind: 'chat' } });
+      this.#set({ chat: { agent, agentDn: this.#agentDn(agent), state: 'starting', lines: [], peerTyping: false, draft: '' }, screen: { kind: 'chat' } });
+      this.#persist();
+      this.#sendChatStart(agent);
+      return;
+    }
+    if (this.#call?.active) return this.#set({ screen: { kind: 'call' } });
+    const call = new CallSession({
+      agent,
+      dn: this.state.visitor.dn,
+      video: action === 'video',
+      iceServers: this.#ice,
+      send: (m) => this.#send(m as Json),
+      onChange: () => this.#syncCall(),
+    });
+    this.#call = call;
+    this.#syncCall();
+    this.#set({ screen: { kind: 'call' } });
+    void call.start();
+  }
+
+  #syncCall(): void {
+    const c = this.#call;
+    if (!c) return this.#set({ call: null });
+    this.#set({
+      call: {
+        agent: c.agent,
+        agentDn: this.#agentDn(c.agent),
+        video: c.video,
+        phase: c.phase,
+        reason: c.reason,
+        muted: c.muted,
+        cameraOff: c.cameraOff,
+        connectedAt: c.connectedAt,
+        local: c.local,
+        remote: c.remote,
+      },
+    });
+  }
+
+  #makeActions(): Actions {
+    return {
+      setExpanded: (open) => this.#set({ expanded: open }),
+      choose: (agent, action) => {
+        this.#pendingAction = { agent, action };
+        if (this.state.visitor.dn) this.#begin(agent, action);
+        else this.#set({ screen: { kind: 'prompt', agent, action } });
+      },
+      submitName: (dn, email) => {
+        const name = dn.trim().slice(0, 100);
+        if (!name) return;
+        this.#set({ visitor: { dn: name, email: email.trim().slice(0, 254) } });
+        this.#persist();
+        const p = this.#pendingAction;
+        if (p) this.#begin(p.agent, p.action);
+      },
+      back: () => {
+        if (this.#call && !this.#call.active) {
+          this.#call = null;
+          this.#syncCall();
+        }
+        const c = this.state.chat;
+        if (c && (c.state === 'closed' || c.state === 'lost')) this.#setChat(null);
+        this.#set({ screen: { kind: 'list' } });
+      },
+      sendChat: (text) => {
+        const c = this.state.chat;
+        if (!c || !text.trim() || c.state === 'closed' || c.state === 'lost') return;
+        const cid = newCid();
+        this.#setChat({ draft: '', lines: [...c.lines, { key: cid, cid, from: 'visitor', dn: this.state.visitor.dn, text, ts: Date.now(), status: 'sending' }] });
+        this.#typing(false);
+        if (c.id && !this.#resuming) this.#send({ mt: 'ChatMessage', chat: c.id, cid, text });
+      },
+      setDraft: (text) => {
+        if (!this.state.chat) return;
+        this.#setChat({ draft: text });
+        this.#typing(text.trim() !== '');
+      },
+      endChat: () => {
+        const c = this.state.chat;
+        if (!c) return;
+        this.#typing(false);
+        if (c.id) this.#send({ mt: 'ChatEnd', chat: c.id });
+        this.#setChat({ state: 'closed', by: 'visitor', peerTyping: false });
+      },
+      hangUp: () => this.#call?.hangUp(),
+      toggleMute: () => this.#call?.toggleMute(),
+      toggleCamera: () => this.#call?.toggleCamera(),
+    };
+  }
+}

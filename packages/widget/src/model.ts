@@ -1,0 +1,123 @@
+/**
+ * The widget's view model: everything the UI renders, and the actions it may
+ * take. The live controller (socket) and the admin preview (static data) both
+ * implement `Model`, so the UI is the same in both.
+ */
+import type { InfoMsg, SessionMsg } from '@cw/protocol';
+
+export type Action = 'chat' | 'voice' | 'video';
+
+/** One chat line as shown. `status` applies to the visitor's own lines. */
+export interface ChatLine {
+  key: string;
+  from: 'visitor' | 'agent' | 'system';
+  dn: string;
+  text: string;
+  ts: number;
+  status?: 'sending' | 'sent';
+  cid?: string;
+  id?: string;
+}
+
+export interface ChatView {
+  id?: string;
+  agent: string;
+  agentDn: string;
+  state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
+  by?: 'visitor' | 'agent' | 'system';
+  lines: ChatLine[];
+  peerTyping: boolean;
+  draft: string;
+}
+
+export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
+export type EndReason =
+  | 'busy'
+  | 'rejected'
+  | 'no-answer'
+  | 'unavailable'
+  | 'remote-hangup'
+  | 'error'
+  | 'mic-denied'
+  | 'cam-denied'
+  | 'no-device'
+  | 'network'
+  | 'hangup'
+  | 'ended';
+
+export interface CallView {
+  agent: string;
+  agentDn: string;
+  video: boolean;
+  phase: CallPhase;
+  reason?: EndReason;
+  muted: boolean;
+  cameraOff: boolean;
+  connectedAt?: number;
+  local: MediaStream | null;
+  remote: MediaStream | null;
+}
+
+export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' };
+
+export interface WidgetState {
+  /** `hidden`: fatal error (unknown widget, origin not allowed): render nothing. */
+  conn: 'connecting' | 'open' | 'reconnecting' | 'hidden';
+  session: SessionMsg | null;
+  agents: InfoMsg[];
+  pictures: Record<string, string>;
+  expanded: boolean;
+  screen: Screen;
+  chat: ChatView | null;
+  call: CallView | null;
+  visitor: { dn: string; email: string };
+  preview: boolean;
+}
+
+export interface Actions {
+  setExpanded(open: boolean): void;
+  choose(agent: string, action: Action): void;
+  submitName(dn: string, email: string): void;
+  back(): void;
+  sendChat(text: string): void;
+  setDraft(text: string): void;
+  endChat(): void;
+  hangUp(): void;
+  toggleMute(): void;
+  toggleCamera(): void;
+}
+
+export interface Model {
+  readonly state: WidgetState;
+  readonly actions: Actions;
+  subscribe(fn: () => void): () => void;
+}
+
+export function initialState(): WidgetState {
+  return {
+    conn: 'connecting',
+    session: null,
+    agents: [],
+    pictures: {},
+    expanded: false,
+    screen: { kind: 'list' },
+    chat: null,
+    call: null,
+    visitor: { dn: '', email: '' },
+    preview: false,
+  };
+}
+
+/** Inserts or replaces an agent, keeping display order. */
+export function upsertAgent(list: InfoMsg[], info: InfoMsg): InfoMsg[] {
+  const out = list.filter((a) => a.id !== info.id);
+  out.push(info);
+  out.sort((a, b) => a.order - b.order || a.dn.localeCompare(b.dn));
+  return out;
+}
+
+/** Agents a sidebar lists: available ones, or all with `alwaysShow`; plus whoever the visitor is talking to. */
+export function visibleAgents(s: Pick<WidgetState, 'agents' | 'session' | 'chat' | 'call'>): InfoMsg[] {
+  if (s.session?.type === 'cards' || s.session?.appearance?.alwaysShow) return s.agents;
+  return s.agents.filter((a) => a.presence === 'online' || a.id === s.chat?.agent || a.id === s.call?.agent);
+}

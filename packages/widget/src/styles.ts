@@ -1,0 +1,95 @@
+/**
+ * The widget's stylesheet, adopted into each shadow root as a constructable
+ * stylesheet (allowed under a strict CSP, unlike <style> or style="").
+ * `:host { all: initial !important }` shields it from the page's rules; the
+ * few inherited values we want (font) are taken back explicitly.
+ * Appearance comes in as custom properties set through CSSOM.
+ */
+export const CSS = `
+:host{all:initial !important;display:block !important;font-family:inherit !important;font-size:inherit !important;color:inherit !important}
+:host([hidden]){display:none !important}
+*,*::before,*::after{box-sizing:border-box}
+.root{font-family:var(--cw-font,inherit);font-size:clamp(14px,var(--cw-size,1em),22px);line-height:1.45;color:var(--cw-text-solid);text-align:start;letter-spacing:normal;word-spacing:normal;text-transform:none;font-weight:400;font-style:normal;white-space:normal;-webkit-font-smoothing:antialiased}
+.root.cards{margin:var(--cw-mt,0) var(--cw-mr,0) var(--cw-mb,0) var(--cw-ml,0)}
+button,input,textarea{font:inherit;color:inherit;margin:0}
+button{cursor:pointer}
+a{color:var(--cw-link,var(--cw-primary))}
+:focus-visible{outline:3px solid var(--cw-focus);outline-offset:2px}
+.sr{position:absolute !important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
+
+.side{position:fixed;bottom:calc(16px + var(--cw-mb,0px));z-index:var(--cw-z,2147483000);display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 16px);transition:transform .4s ease-out,opacity .4s ease-out}
+.side.right{right:calc(8px + var(--cw-mr,0px))}
+.side.left{left:calc(8px + var(--cw-ml,0px));align-items:flex-start}
+.side.enter.right{transform:translateX(120%);opacity:0}
+.side.enter.left{transform:translateX(-120%);opacity:0}
+.preview .side{position:absolute}
+.tab{display:inline-flex;align-items:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:22px;background:var(--cw-primary);color:var(--cw-on-primary);font-weight:600;box-shadow:0 2px 10px rgba(0,0,0,.25)}
+.tab svg{width:20px;height:20px;flex:none}
+.panel{width:min(360px,calc(100vw - 16px));max-height:min(640px,calc(100vh - 96px));overflow:auto;background:var(--cw-bg);color:var(--cw-text-solid);border-radius:12px;box-shadow:0 6px 28px rgba(0,0,0,.28);padding:12px}
+.panel h2,.conv h2{font-size:1.05em;font-weight:700;margin:0 0 8px}
+.list{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}
+.cards .list{flex-direction:row;flex-wrap:wrap;gap:12px}
+
+.card{display:flex;flex-direction:column;gap:6px;padding:12px;border:1px solid var(--cw-border);border-radius:10px;background:var(--cw-card-bg,transparent);min-width:0}
+.cards .card{flex:1 1 240px;max-width:360px;background:var(--cw-bg)}
+.who{display:flex;gap:10px;align-items:center;min-width:0}
+.pic{width:52px;height:52px;border-radius:50%;object-fit:cover;flex:none;background:var(--cw-border)}
+.initials{width:52px;height:52px;border-radius:50%;flex:none;display:flex;align-items:center;justify-content:center;font-weight:700;background:var(--cw-primary);color:var(--cw-on-primary)}
+.name{font-weight:700;overflow-wrap:anywhere}
+.dept{font-size:.9em;overflow-wrap:anywhere}
+.state{display:flex;align-items:center;gap:6px;font-size:.9em}
+.dot{width:10px;height:10px;border-radius:50%;flex:none;border:1px solid rgba(0,0,0,.35)}
+.dot.online{background:#1e8e3e}.dot.busy{background:#e37400}.dot.offline{background:#c5221f}
+.details{font-size:.9em;display:flex;flex-direction:column;gap:2px;overflow-wrap:anywhere}
+.acts{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+.act{display:inline-flex;align-items:center;justify-content:center;width:44px;height:44px;border-radius:50%;border:0;background:var(--cw-primary);color:var(--cw-on-primary);text-decoration:none}
+.act svg{width:22px;height:22px}
+.act[aria-disabled=true]{background:#6b6b6b;color:#fff;cursor:not-allowed;opacity:.75}
+.reason{font-size:.85em}
+.contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px}
+
+.conv{display:flex;flex-direction:column;gap:8px;min-height:0}
+.cards .conv{max-width:420px;background:var(--cw-bg);color:var(--cw-text-solid);border:1px solid var(--cw-border);border-radius:10px;padding:12px}
+.bar{display:flex;align-items:center;gap:8px;justify-content:space-between}
+.btn{min-height:44px;padding:8px 14px;border-radius:8px;border:2px solid var(--cw-primary);background:var(--cw-primary);color:var(--cw-on-primary);font-weight:600}
+.btn.alt{background:transparent;color:var(--cw-text-solid)}
+.btn.danger{background:#b3261e;border-color:#b3261e;color:#fff}
+.btn[aria-pressed=true]{outline:2px dashed currentColor;outline-offset:-6px}
+.field{display:flex;flex-direction:column;gap:4px}
+.field input,.compose textarea{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
+.err{color:#b3261e;font-size:.9em}
+.log{list-style:none;margin:0;padding:4px;display:flex;flex-direction:column;gap:6px;max-height:300px;min-height:120px;overflow:auto;border:1px solid var(--cw-border);border-radius:8px}
+.msg{max-width:85%;padding:6px 10px;border-radius:10px;overflow-wrap:anywhere;white-space:pre-wrap}
+.msg.visitor{align-self:flex-end;background:var(--cw-primary);color:var(--cw-on-primary)}
+.msg.agent{align-self:flex-start;background:#ececec;color:#1a1a1a}
+.msg.system{align-self:center;font-style:italic;background:transparent}
+.meta{display:block;font-size:.75em;margin-top:2px}
+.compose{display:flex;gap:6px;align-items:flex-end}
+.compose textarea{resize:none;min-height:44px;max-height:120px}
+.status{font-size:.9em;min-height:1.3em}
+.videos{position:relative;background:#111;border-radius:8px;overflow:hidden;aspect-ratio:4/3}
+.videos video.remote{width:100%;height:100%;object-fit:cover;display:block}
+.videos video.self{position:absolute;right:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
+.timer{font-variant-numeric:tabular-nums;font-weight:600}
+.banner{font-size:.85em;padding:6px 8px;border-radius:6px;background:#fff4e5;color:#5f3700}
+@media (prefers-reduced-motion:reduce){*,*::before,*::after{transition:none !important;animation:none !important}}
+@media (forced-colors:active){.act,.tab,.btn{border:1px solid ButtonText}.dot{forced-color-adjust:none}}
+`;
+
+let shared: CSSStyleSheet | null = null;
+
+/** Applies the stylesheet to a shadow root (one shared sheet per page). */
+export function adoptStyles(root: ShadowRoot): void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet !== 'undefined' && 'replaceSync' in CSSStyleSheet.prototype) {
+    if (!shared) {
+      shared = new CSSStyleSheet();
+      shared.replaceSync(CSS);
+    }
+    root.adoptedStyleSheets = [shared];
+    return;
+  }
+  // Older browsers: a <style> element (needs style-src 'unsafe-inline' under a CSP).
+  const st = document.createElement('style');
+  st.textContent = CSS;
+  root.appendChild(st);
+}

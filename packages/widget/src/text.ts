@@ -1,0 +1,50 @@
+/** UI texts: the server's `Session.strings`, English built-in as fallback. */
+// Relative on purpose: only this file of the protocol package goes into the bundle.
+import { EN_STRINGS, type StringKey } from '../../protocol/src/strings.js';
+
+export type T = (key: StringKey, name?: string) => string;
+
+/** Builds the text lookup for one `Session.strings` table. */
+export function makeT(strings: Record<string, string> | undefined): T {
+  return (key, name) => {
+    const s = strings?.[key] || EN_STRINGS[key] || key;
+    return name === undefined ? s : s.split('{name}').join(name);
+  };
+}
+
+/** `hh:mm` in the visitor's locale. */
+export function clock(ts: number): string {
+  return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** `m:ss` / `h:mm:ss` for a call timer. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** Only http(s) links are rendered (never javascript: or data:). */
+export function safeHttpUrl(u: string | undefined): string | null {
+  if (!u) return null;
+  try {
+    const url = new URL(u);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A tel: URL from a phone number as people write it, or null. */
+export function telUrl(phone: string | undefined): string | null {
+  const digits = (phone ?? '').replace(/[^+0-9*#]/g, '');
+  return digits.length >= 2 ? `tel:${digits}` : null;
+}
+
+/** A mailto: URL for a plausible address, or null. */
+export function mailUrl(email: string | undefined): string | null {
+  const e = (email ?? '').trim();
+  return /^[^\s@<>"]+@[^\s@<>"]+$/.test(e) ? `mailto:${e}` : null;
+}

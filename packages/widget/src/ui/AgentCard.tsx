@@ -1,0 +1,110 @@
+/** One agent: picture, name, department, availability (text + colour), details, media buttons. */
+import type { InfoMsg } from '@cw/protocol';
+import type { JSX } from 'preact';
+import type { Action, Actions } from '../model.js';
+import { mailUrl, safeHttpUrl, telUrl, type T } from '../text.js';
+import { Icon } from './icons.js';
+
+interface Props {
+  agent: InfoMsg;
+  picture: string | undefined;
+  t: T;
+  actions: Actions;
+  idBase: string;
+  inert: boolean;
+}
+
+function initials(dn: string): string {
+  return dn
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+}
+
+/** The agent's card; calls and chat are disabled, with the reason, unless the agent is online. */
+export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props): JSX.Element {
+  const name = agent.dn;
+  const online = agent.presence === 'online';
+  const stateId = `${idBase}-state`;
+  const reasonId = `${idBase}-reason`;
+  const reason = agent.presence === 'busy' ? t('reasonBusy', name) : t('reasonOffline', name);
+  const stateText = agent.presence === 'online' ? t('online') : agent.presence === 'busy' ? t('busy') : t('offline');
+  const link = safeHttpUrl(agent.link);
+  const tel = telUrl(agent.phonenumber);
+  const mail = agent.media.includes('email') ? mailUrl(agent.email) : null;
+
+  const act = (a: Action, label: string, icon: string) => (
+    <button
+      type="button"
+      class="act"
+      aria-label={label}
+      title={online ? label : `${label} — ${reason}`}
+      aria-disabled={online ? undefined : 'true'}
+      aria-describedby={online ? undefined : reasonId}
+      onClick={() => {
+        if (online && !inert) actions.choose(agent.id, a);
+      }}
+    >
+      <Icon name={icon} />
+    </button>
+  );
+
+  return (
+    <li class="card" aria-labelledby={`${idBase}-name`}>
+      <div class="who">
+        {picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
+        <div>
+          <div class="name" id={`${idBase}-name`}>
+            {name}
+          </div>
+          {agent.department ? <div class="dept">{agent.department}</div> : null}
+          <div class="state" id={stateId}>
+            <span class={`dot ${agent.presence}`} aria-hidden="true" />
+            <span>{stateText}</span>
+          </div>
+        </div>
+      </div>
+      {agent.phonenumber || agent.email ? (
+        <div class="details">
+          {agent.phonenumber ? (
+            <span>
+              {t('phone')}: {agent.phonenumber}
+            </span>
+          ) : null}
+          {agent.email ? (
+            <span>
+              {t('email')}: {agent.email}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      {link ? (
+        <a href={inert ? undefined : link} target="_blank" rel="noopener noreferrer" aria-label={t('linkOf', name)}>
+          {t('linkOf', name)}
+        </a>
+      ) : null}
+      <div class="acts">
+        {agent.media.includes('chat') ? act('chat', t('chatWith', name), 'chat') : null}
+        {agent.media.includes('voice') ? act('voice', t('voiceCall', name), 'voice') : null}
+        {agent.media.includes('video') ? act('video', t('videoCall', name), 'video') : null}
+        {mail ? (
+          <a class="act" href={inert ? undefined : mail} aria-label={t('emailTo', name)} title={t('emailTo', name)} role={inert ? 'link' : undefined}>
+            <Icon name="email" />
+          </a>
+        ) : null}
+        {tel ? (
+          <a class="act" href={inert ? undefined : tel} aria-label={t('phoneTo', name)} title={t('phoneTo', name)} role={inert ? 'link' : undefined}>
+            <Icon name="phone" />
+          </a>
+        ) : null}
+      </div>
+      {!online && (agent.media.includes('chat') || agent.media.includes('voice') || agent.media.includes('video')) ? (
+        <div class="sr" id={reasonId}>
+          {reason}
+        </div>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,123 @@
+/** The whole widget UI for one Model: a sidebar (tab + panel) or inline business cards. */
+import type { JSX } from 'preact';
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { cssVars } from '../appearance.js';
+import { visibleAgents, type Model } from '../model.js';
+import { mailUrl, makeT, telUrl, type T } from '../text.js';
+import { AgentCard } from './AgentCard.js';
+import { CallPanel } from './CallPanel.js';
+import { ChatPanel } from './ChatPanel.js';
+import { Icon } from './icons.js';
+import { NamePrompt } from './NamePrompt.js';
+
+let seq = 0;
+
+function useModel(model: Model): Model['state'] {
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => model.subscribe(() => bump(0)), [model]);
+  return model.state;
+}
+
+function Contact({ t, c }: { t: T; c: NonNullable<Model['state']['session']>['contact'] }): JSX.Element | null {
+  if (!c || !(c.company || c.address || c.phone || c.email)) return null;
+  const tel = telUrl(c.phone);
+  const mail = mailUrl(c.email);
+  return (
+    <address class="contact">
+      {c.company ? <strong>{c.company}</strong> : null}
+      {c.address ? <span>{c.address}</span> : null}
+      {c.phone ? (
+        <span>
+          {t('phone')}: {tel ? <a href={tel}>{c.phone}</a> : c.phone}
+        </span>
+      ) : null}
+      {c.email ? (
+        <span>
+          {t('email')}: {mail ? <a href={mail}>{c.email}</a> : c.email}
+        </span>
+      ) : null}
+    </address>
+  );
+}
+
+/** Renders the widget for a model (live controller or admin preview). */
+export function App({ model }: { model: Model }): JSX.Element | null {
+  const s = useModel(model);
+  const [idBase] = useState(() => `cw${++seq}`);
+  const [entered, setEntered] = useState(false);
+  const tab = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    // Slide in on the next frame (a CSS transition from off-screen).
+    const r = requestAnimationFrame(() => setEntered(true));
+    return () => cancelAnimationFrame(r);
+  }, []);
+  if (s.conn === 'hidden' || !s.session) return null;
+  const session = s.session;
+  const t = makeT(session.strings);
+  const a = model.actions;
+  const type = session.type === 'cards' ? 'cards' : 'sidebar';
+  const vars = cssVars(session.appearance, type);
+  const inert = s.preview;
+
+  let body: JSX.Element;
+  if (s.screen.kind === 'prompt') {
+    const sc = s.screen;
+    body = <NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === sc.agent)?.dn ?? sc.agent} action={sc.action} initial={s.visitor} idBase={idBase} />;
+  } else if (s.screen.kind === 'chat' && s.chat) {
+    body = <ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />;
+  } else if (s.screen.kind === 'call' && s.call) {
+    body = <CallPanel t={t} actions={a} call={s.call} idBase={idBase} />;
+  } else {
+    const list = visibleAgents(s);
+    body = (
+      <div>
+        {type === 'sidebar' ? <h2 id={`${idBase}-title`}>{session.name || t('contactUs')}</h2> : null}
+        {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
+        {list.length ? (
+          <ul class="list" aria-label={type === 'cards' ? session.name || t('contactUs') : undefined}>
+            {list.map((ag, i) => (
+              <AgentCard key={ag.id} agent={ag} picture={s.pictures[ag.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
+            ))}
+          </ul>
+        ) : (
+          <p>{s.agents.length ? t('noneAvailable') : t('noAgents')}</p>
+        )}
+        {type === 'sidebar' ? <Contact t={t} c={session.contact} /> : null}
+      </div>
+    );
+  }
+
+  const rootCls = `root ${type}${s.preview ? ' preview' : ''}`;
+  if (type === 'cards') {
+    return (
+      <div class={rootCls} style={vars} lang={session.lang}>
+        {body}
+      </div>
+    );
+  }
+  const side = session.appearance?.position === 'left' ? 'left' : 'right';
+  const open = s.expanded;
+  return (
+    <div class={rootCls} style={vars} lang={session.lang}>
+      <div
+        class={`side ${side}${entered ? '' : ' enter'}`}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && open && s.screen.kind === 'list') {
+            a.setExpanded(false);
+            tab.current?.focus();
+          }
+        }}
+      >
+        {open ? (
+          <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')}>
+            {body}
+          </div>
+        ) : null}
+        <button ref={tab} type="button" class="tab" aria-expanded={open ? 'true' : 'false'} aria-controls={open ? `${idBase}-panel` : undefined} onClick={() => a.setExpanded(!open)}>
+          <Icon name="people" />
+          {t('contactUs')}
+        </button>
+      </div>
+    </div>
+  );
+}

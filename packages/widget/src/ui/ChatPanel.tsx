@@ -1,0 +1,112 @@
+/** The chat: messages with times and delivery state, typing indicator, composer, End chat. Text is rendered as text nodes only. */
+import type { JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { Actions, ChatView } from '../model.js';
+import { clock, type T } from '../text.js';
+
+interface Props {
+  t: T;
+  actions: Actions;
+  chat: ChatView;
+  idBase: string;
+  reconnecting: boolean;
+}
+
+function statusText(t: T, c: ChatView): string {
+  switch (c.state) {
+    case 'starting':
+    case 'waiting':
+      return t('chatWaiting', c.agentDn);
+    case 'accepted':
+      return t('chatAccepted', c.agentDn);
+    case 'closed':
+      return c.by === 'agent' ? t('chatClosedAgent', c.agentDn) : c.by === 'system' ? t('chatClosedSystem') : t('chatClosedVisitor');
+    case 'lost':
+      return t('chatLost');
+  }
+}
+
+export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JSX.Element {
+  const log = useRef<HTMLOListElement>(null);
+  const field = useRef<HTMLTextAreaElement>(null);
+  const done = chat.state === 'closed' || chat.state === 'lost';
+  useEffect(() => {
+    if (!done) field.current?.focus();
+  }, [done]);
+  useEffect(() => {
+    const el = log.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [chat.lines.length, chat.peerTyping]);
+  const send = () => {
+    const text = chat.draft;
+    if (!text.trim()) return;
+    actions.sendChat(text);
+    field.current?.focus();
+  };
+  return (
+    <section class="conv" aria-labelledby={`${idBase}-ctitle`}>
+      <div class="bar">
+        <h2 id={`${idBase}-ctitle`}>{t('chatTitle', chat.agentDn)}</h2>
+      </div>
+      <p class="status" role="status">
+        {statusText(t, chat)}
+      </p>
+      {reconnecting ? <p class="banner">{t('reconnecting')}</p> : null}
+      <ol class="log" ref={log} role="log" aria-live="polite" aria-label={t('messages')} tabIndex={0}>
+        {chat.lines.map((l) => (
+          <li key={l.key} class={`msg ${l.from}`}>
+            <span class="sr">{l.from === 'visitor' ? t('you') : l.dn}: </span>
+            {l.text}
+            <span class="meta">
+              <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts)}</time>
+              {l.from === 'visitor' ? ` · ${l.status === 'sent' ? t('sent') : t('sending')}` : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <p class="status" aria-live="polite">
+        {chat.peerTyping ? t('typing', chat.agentDn) : ''}
+      </p>
+      {done ? (
+        <div class="bar">
+          <button type="button" class="btn" onClick={() => actions.back()}>
+            {t('close')}
+          </button>
+        </div>
+      ) : (
+        <>
+          <div class="compose">
+            <label class="sr" for={`${idBase}-msg`}>
+              {t('message')}
+            </label>
+            <textarea
+              ref={field}
+              id={`${idBase}-msg`}
+              rows={2}
+              maxLength={4000}
+              value={chat.draft}
+              onInput={(e) => actions.setDraft((e.target as HTMLTextAreaElement).value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                  e.preventDefault();
+                  send();
+                }
+              }}
+            />
+            <button type="button" class="btn" onClick={send}>
+              {t('send')}
+            </button>
+          </div>
+          <div class="bar">
+            <button type="button" class="btn alt" onClick={() => actions.back()}>
+              {t('back')}
+            </button>
+            <button type="button" class="btn danger" onClick={() => actions.endChat()}>
+              {t('endChat')}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,275 @@
+/**
+ * Chats on the agent channel: offers, accepted conversations, delivery
+ * state, typing both ways, and the resend of unacknowledged messages after
+ * a reconnect (same cid, so the server stores each message once).
+ */
+import type { ChatAckMsg, ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg, TypingMsg } from '@cw/protocol';
+import { getHistory } from '../api.js';
+import { announce, notifyIfHidden } from '../notify.js';
+import { addPending, applyAck, applyHistory, applyMessage, newChat, pendingOf, type Chat } from './chats.js';
+import type { StoreContext } from './context.js';
+
+/** After this long without input, "typing" is withdrawn. */
+const TYPING_IDLE_MS = 3000;
+/** A visitor's typing mark fades if no update comes (lost Typing false). */
+const VISITOR_TYPING_TTL_MS = 10_000;
+/** After a reconnect, chats not confirmed by ChatHistory within this time are checked over HTTP. */
+const STALE_CHECK_MS = 4000;
+
+let cidSeq = 0;
+function newCid(): string {
+  cidSeq += 1;
+  return `a${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${cidSeq}`;
+}
+
+export class ChatController {
+  #ctx: StoreContext;
+  #typingSent = new Set<string>();
+  #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #visitorTypingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #staleTimer: ReturnType<typeof setTimeout> | null = null;
+  #closeNotification = new Map<string, () => void>();
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  #chat(id: string): Chat | undefined {
+    return this.#ctx.state.chats.find((c) => c.id === id);
+  }
+
+  #put(chat: Chat): void {
+    const chats = this.#ctx.state.chats;
+    const i = chats.findIndex((c) => c.id === chat.id);
+    this.#ctx.set({ chats: i < 0 ? [...chats, chat] : chats.map((c) => (c.id === chat.id ? chat : c)) });
+  }
+
+  #isVisible(chatId: string): boolean {
+    return this.#ctx.state.activeChat === chatId && document.visibilityState === 'visible';
+  }
+
+  onOffer(m: ChatOfferMsg): void {
+    const s = this.#ctx.state;
+    if (s.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
+    const from = { dn: m.from?.dn ?? 'Visitor', ...(m.from?.email ? { email: m.from.email } : {}) };
+    this.#ctx.set({ offers: [...s.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
+    const via = m.widget?.name ? ` via ${m.widget.name}` : '';
+    announce(`Chat request from ${from.dn}${via}.`, 'assertive');
+    this.#closeNotification.set(m.chat, notifyIfHidden('Chat request', `${from.dn}${via}`, `chat:${m.chat}`));
+  }
+
+  accept(id: string): void {
+    const offer = this.#ctx.state.offers.find((o) => o.id === id);
+    if (!offer || offer.accepting) return;
+    if (!this.#ctx.send({ mt: 'ChatAccept', chat: id })) {
+      this.#ctx.notice('Not connected to the server; try again in a moment.', 'warning');
+      return;
+    }
+    this.#ctx.set({ offers: this.#ctx.state.offers.map((o) => (o.id === id ? { ...o, accepting: true } : o)) });
+  }
+
+  /** The chat became ours (ChatInfo accepted, or ChatHistory after accept/reconnect). */
+  #adopt(id: string, from?: { dn: string; email?: string }, widget?: { uuid: string; name: string } | null): Chat {
+    const existing = this.#chat(id);
+    if (existing) return existing;
+    const offer = this.#ctx.state.offers.find((o) => o.id === id);
+    const chat = newChat(id, from ?? offer?.from ?? { dn: 'Visitor' }, widget ?? offer?.widget ?? null);
+    this.#dropOffer(id);
+    this.#put(chat);
+    if (!this.#ctx.state.activeChat) this.#ctx.set({ activeChat: id });
+    return chat;
+  }
+
+  onHistory(m: ChatHistoryMsg): void {
+    if (m.state === 'closed' || m.state === 'taken') {
+      this.onInfo({ mt: 'ChatInfo', chat: m.chat, state: m.state });
+      return;
+    }
+    const had = !!this.#chat(m.chat);
+    const chat = this.#adopt(m.chat, m.from, m.widget ?? null);
+    const merged = applyHistory({ ...chat, phase: 'open', closedBy: undefined }, m.messages ?? []);
+    this.#put(merged);
+    if (!had) announce(`Chat with ${merged.visitor.dn} accepted.`);
+    this.#resend(merged);
+  }
+
+  onInfo(m: ChatInfoMsg): void {
+    const id = m.chat;
+    const offer = this.#ctx.state.offers.find((o) => o.id === id);
+    if (m.state === 'accepted') {
+      if (offer?.accepting) this.#adopt(id);
+      else if (offer) this.#dropOffer(id);
+      return;
+    }
+    if (m.state === 'taken') {
+      if (offer) {
+        this.#dropOffer(id);
+        this.#ctx.notice(`The chat request from ${offer.from.dn} was taken by another console.`);
+      }
+      return;
+    }
+    if (m.state === 'closed') {
+      if (offer) {
+        this.#dropOffer(id);
+        this.#ctx.notice(`The chat request from ${offer.from.dn} was withdrawn.`);
+      }
+      const chat = this.#chat(id);
+      if (chat && chat.phase === 'open') {
+        this.#stopTyping(id, false);
+        this.#put({ ...chat, phase: 'closed', closedBy: m.by ?? 'system', visitorTyping: false, stale: false });
+        const who = m.by === 'visitor' ? `${chat.visitor.dn} ended the chat.` : m.by === 'agent' ? `Chat with ${chat.visitor.dn} ended.` : `Chat with ${chat.visitor.dn} was closed.`;
+        announce(who);
+      }
+    }
+  }
+
+  onMessage(m: ChatMessageMsg): void {
+    const chat = this.#chat(m.chat);
+    if (!chat) return;
+    const r = applyMessage(chat, m);
+    if (!r.added) {
+      this.#put(r.chat);
+      return;
+    }
+    const fromVisitor = m.from === 'visitor';
+    const unread = fromVisitor && !this.#isVisible(m.chat) ? r.chat.unread + 1 : r.chat.unread;
+    this.#put({ ...r.chat, unread });
+    if (fromVisitor) {
+      this.#clearVisitorTyping(m.chat);
+      announce(`${m.dn || chat.visitor.dn}: ${m.text}`);
+      if (document.visibilityState === 'hidden') notifyIfHidden(`Message from ${m.dn || chat.visitor.dn}`, m.text.slice(0, 200), `msg:${m.chat}`);
+    }
+  }
+
+  onAck(m: ChatAckMsg): void {
+    const chat = this.#chat(m.chat);
+    if (chat) this.#put(applyAck(chat, m.cid, m.id, m.ts));
+  }
+
+  onTyping(m: TypingMsg): void {
+    const chat = this.#chat(m.chat);
+    if (!chat || chat.phase !== 'open') return;
+    this.#clearVisitorTyping(m.chat);
+    if (m.typing) this.#visitorTypingTimers.set(m.chat, setTimeout(() => this.onTyping({ mt: 'Typing', chat: m.chat, typing: false }), VISITOR_TYPING_TTL_MS));
+    if (chat.visitorTyping !== m.typing) this.#put({ ...chat, visitorTyping: m.typing });
+  }
+
+  #clearVisitorTyping(id: string): void {
+    const t = this.#visitorTypingTimers.get(id);
+    if (t) clearTimeout(t);
+    this.#visitorTypingTimers.delete(id);
+  }
+
+  /** Sends a message; it shows as "sending" until ChatAck. */
+  send(id: string, text: string): boolean {
+    const chat = this.#chat(id);
+    const t = text.trim();
+    if (!chat || chat.phase !== 'open' || !t) return false;
+    const cid = newCid();
+    this.#stopTyping(id, true);
+    this.#put(addPending(chat, cid, text, this.#ctx.state.user.displayName || this.#ctx.state.user.username, this.#ctx.now()));
+    this.#ctx.send({ mt: 'ChatMessage', chat: id, cid, text });
+    return true;
+  }
+
+  /** The agent typed in a chat's Message field. */
+  typed(id: string, empty: boolean): void {
+    const chat = this.#chat(id);
+    if (!chat || chat.phase !== 'open') return;
+    if (empty) {
+      this.#stopTyping(id, true);
+      return;
+    }
+    if (!this.#typingSent.has(id) && this.#ctx.send({ mt: 'Typing', chat: id, typing: true })) this.#typingSent.add(id);
+    const old = this.#typingTimers.get(id);
+    if (old) clearTimeout(old);
+    this.#typingTimers.set(id, setTimeout(() => this.#stopTyping(id, true), TYPING_IDLE_MS));
+  }
+
+  #stopTyping(id: string, tell: boolean): void {
+    const t = this.#typingTimers.get(id);
+    if (t) clearTimeout(t);
+    this.#typingTimers.delete(id);
+    if (this.#typingSent.delete(id) && tell) this.#ctx.send({ mt: 'Typing', chat: id, typing: false });
+  }
+
+  end(id: string): void {
+    const chat = this.#chat(id);
+    if (!chat || chat.phase !== 'open') return;
+    this.#stopTyping(id, false);
+    if (!this.#ctx.send({ mt: 'ChatEnd', chat: id })) {
+      this.#ctx.notice('Not connected to the server; the chat will stay open until you can end it.', 'warning');
+      return;
+    }
+    // Shown closed at once; the server's ChatInfo closed confirms it.
+    this.onInfo({ mt: 'ChatInfo', chat: id, state: 'closed', by: 'agent' });
+  }
+
+  /** Removes a closed chat from the list (it stays in History). */
+  dismiss(id: string): void {
+    const chats = this.#ctx.state.chats.filter((c) => c.id !== id);
+    const activeChat = this.#ctx.state.activeChat === id ? (chats.find((c) => c.phase === 'open')?.id ?? chats[0]?.id ?? null) : this.#ctx.state.activeChat;
+    this.#ctx.set({ chats, activeChat });
+  }
+
+  open(id: string | null): void {
+    this.#ctx.set({ activeChat: id });
+    if (id) this.markRead(id);
+  }
+
+  markRead(id: string): void {
+    const chat = this.#chat(id);
+    if (chat && chat.unread) this.#put({ ...chat, unread: 0 });
+  }
+
+  /** A fresh Welcome after a reconnect: wait for ChatHistory, then check what is still unconfirmed. */
+  onReconnected(): void {
+    this.#typingSent.clear();
+    for (const t of this.#typingTimers.values()) clearTimeout(t);
+    this.#typingTimers.clear();
+    const chats = this.#ctx.state.chats.map((c) => (c.phase === 'open' ? { ...c, stale: true, visitorTyping: false } : c));
+    this.#ctx.set({ chats, offers: this.#ctx.state.offers.map((o) => ({ ...o, accepting: false })) });
+    if (this.#staleTimer) clearTimeout(this.#staleTimer);
+    this.#staleTimer = setTimeout(() => void this.#checkStale(), STALE_CHECK_MS);
+  }
+
+  /** Chats the server did not re-announce: ask the API whether they closed meanwhile. */
+  async #checkStale(): Promise<void> {
+    this.#staleTimer = null;
+    for (const c of this.#ctx.state.chats.filter((x) => x.stale && x.phase === 'open')) {
+      try {
+        const h = await getHistory(c.id);
+        if (h.chat.state === 'closed') {
+          this.onInfo({ mt: 'ChatInfo', chat: c.id, state: 'closed', by: (h.chat.closedBy as 'visitor' | 'agent' | 'system' | null) ?? 'system' });
+          continue;
+        }
+      } catch {
+        /* the API may not know it either; keep the chat and retry sending */
+      }
+      const now = this.#chat(c.id);
+      if (now && now.phase === 'open') {
+        this.#put({ ...now, stale: false });
+        this.#resend(now);
+      }
+    }
+  }
+
+  #resend(chat: Chat): void {
+    for (const l of pendingOf(chat)) this.#ctx.send({ mt: 'ChatMessage', chat: chat.id, cid: l.cid!, text: l.text });
+  }
+
+  #dropOffer(id: string): void {
+    this.#closeNotification.get(id)?.();
+    this.#closeNotification.delete(id);
+    this.#ctx.set({ offers: this.#ctx.state.offers.filter((o) => o.id !== id) });
+  }
+
+  /** An Error reply to one of our chat messages. */
+  onError(ref: string | null, code: string): void {
+    if (ref === 'ChatAccept' && code === 'unknown-chat') {
+      const gone = this.#ctx.state.offers.filter((o) => o.accepting);
+      for (const o of gone) this.#dropOffer(o.id);
+      if (gone.length) this.#ctx.notice('That chat request is no longer available.');
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** What the store hands to its controllers (calls, chats): state access and the wire. */
+import type { Json } from '@cw/client-core';
+import type { ConsoleState, Notice } from './types.js';
+
+export interface StoreContext {
+  readonly state: ConsoleState;
+  /** replaces parts of the state and re-renders */
+  set(patch: Partial<ConsoleState>): void;
+  /** sends now; false when the socket is down (nothing is queued) */
+  send(m: Json): boolean;
+  notice(text: string, kind?: Notice['kind']): void;
+  now(): number;
+}

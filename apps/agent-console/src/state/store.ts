@@ -1,0 +1,190 @@
+/**
+ * The console's single source of truth: owns the agent channel (a
+ * reconnecting JsonSocket), dispatches each server message to the call or
+ * chat controller, restores presence after every (re)connect, and tells the
+ * UI when the state changed.
+ */
+import { BackoffPolicy, JsonSocket, type Json } from '@cw/client-core';
+import type { AgentOutbound, Presence } from '@cw/protocol';
+import type { Me } from '../api.js';
+import { Ringtone } from '../media/ringtone.js';
+import { announce } from '../notify.js';
+import { CallController } from './calls.js';
+import { ChatController } from './chat-controller.js';
+import type { StoreContext } from './context.js';
+import { loadPresence, savePresence } from './presence-memory.js';
+import type { ConsoleState, Notice } from './types.js';
+
+const PRESENCE_WORD: Record<Presence, string> = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' };
+
+export interface StoreOptions {
+  /** ws(s)://host/ws/agent; default: this page's origin */
+  url?: string;
+  socket?: JsonSocket;
+}
+
+export class ConsoleStore {
+  #state: ConsoleState;
+  #listeners = new Set<() => void>();
+  #socket: JsonSocket;
+  #noticeSeq = 0;
+  #welcomed = false;
+  #unsub: (() => void)[] = [];
+  readonly ringtone = new Ringtone();
+  readonly calls: CallController;
+  readonly chats: ChatController;
+
+  constructor(user: Me, opts: StoreOptions = {}) {
+    this.#state = { user, link: 'connecting', linkText: '', presence: null, visible: null, ringing: [], call: null, offers: [], chats: [], activeChat: null, notices: [] };
+    const url = opts.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/agent`;
+    this.#socket = opts.socket ?? new JsonSocket(url, new BackoffPolicy(500, 10_000));
+    const store = this;
+    const ctx: StoreContext = {
+      get state() {
+        return store.#state;
+      },
+      set: (p) => this.#set(p),
+      send: (m) => this.#socket.send(m),
+      notice: (t, k) => this.notice(t, k),
+      now: () => Date.now(),
+    };
+    this.calls = new CallController(ctx, this.ringtone);
+    this.chats = new ChatController(ctx);
+  }
+
+  get state(): ConsoleState {
+    return this.#state;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #set(p: Partial<ConsoleState>): void {
+    this.#state = { ...this.#state, ...p };
+    for (const fn of this.#listeners) {
+      try {
+        fn();
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  start(): void {
+    this.#unsub.push(
+      this.#socket.on('open', () => this.#set({ link: 'online', linkText: '' })),
+      this.#socket.on('message', (m) => this.#onMessage(m)),
+      this.#socket.on('close', (code, willRetry) => this.#onClose(code, willRetry)),
+      this.ringtone.onChange(() => this.#set({})),
+    );
+    const online = () => this.#socket.retryNow();
+    window.addEventListener('online', online);
+    this.#unsub.push(() => window.removeEventListener('online', online));
+    this.#socket.connect();
+  }
+
+  stop(): void {
+    for (const u of this.#unsub.splice(0)) u();
+    this.calls.hangUp();
+    this.ringtone.stop();
+    this.#socket.close();
+  }
+
+  /** The agent picked a presence: remember it here and tell the server. */
+  setPresence(p: Presence): void {
+    savePresence(this.#state.user.id, p);
+    if (this.#socket.send({ mt: 'SetPresence', presence: p })) this.#set({ presence: p });
+    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[p]} when the connection is back.`, 'warning');
+  }
+
+  notice(text: string, kind: Notice['kind'] = 'info'): void {
+    const n: Notice = { id: ++this.#noticeSeq, text, kind };
+    this.#set({ notices: [...this.#state.notices.slice(-4), n] });
+  }
+
+  dismissNotice(id: number): void {
+    this.#set({ notices: this.#state.notices.filter((n) => n.id !== id) });
+  }
+
+  #onClose(code: number, willRetry: boolean): void {
+    this.calls.onLinkLost();
+    if (!willRetry) {
+      if (this.#state.link !== 'signed-out' && this.#state.link !== 'refused') {
+        this.#set({ link: 'refused', linkText: this.#state.linkText || `The server closed the connection (code ${code}). Reload the page to try again.` });
+      }
+      return;
+    }
+    if (this.#state.link === 'online') announce('Connection to the server lost. Reconnecting…', 'assertive');
+    this.#set({ link: 'reconnecting' });
+  }
+
+  #onMessage(raw: Json): void {
+    const m = raw as AgentOutbound;
+    switch (m.mt) {
+      case 'Welcome': {
+        const reconnect = this.#welcomed;
+        this.#welcomed = true;
+        this.#set({ presence: m.presence, link: 'online', linkText: '' });
+        // Spec 8: a console restores its agent's last choice; connecting alone changes nothing.
+        const remembered = loadPresence(this.#state.user.id);
+        if (remembered && remembered !== m.presence) {
+          this.#socket.send({ mt: 'SetPresence', presence: remembered });
+          this.#set({ presence: remembered });
+        }
+        if (reconnect) {
+          this.chats.onReconnected();
+          announce('Connected to the server again.');
+        }
+        return;
+      }
+      case 'Presence':
+        this.#set({ presence: m.presence, visible: m.visible ?? null });
+        return;
+      case 'IceConfig':
+        this.calls.iceServers = (m.iceServers ?? []) as RTCIceServer[];
+        return;
+      case 'IncomingCall':
+        return this.calls.onIncoming(m);
+      case 'CallInfo':
+        return this.calls.onCallInfo(m);
+      case 'ChatOffer':
+        return this.chats.onOffer(m);
+      case 'ChatInfo':
+        return this.chats.onInfo(m);
+      case 'ChatHistory':
+        return this.chats.onHistory(m);
+      case 'ChatMessage':
+        return this.chats.onMessage(m);
+      case 'ChatAck':
+        return this.chats.onAck(m);
+      case 'Typing':
+        return this.chats.onTyping(m);
+      case 'Error':
+        return this.#onError(m.code, m.text, m.ref);
+      default:
+        return;
+    }
+  }
+
+  #onError(code: string, text: string, ref: string | null): void {
+    if (code === 'unauthorized') {
+      this.#set({ link: 'signed-out', linkText: 'Your session has ended. Please sign in again.' });
+      return;
+    }
+    if (code === 'forbidden') {
+      this.#set({ link: 'refused', linkText: 'This account may not use the agent console: it does not have the agent role. Ask an administrator to give it the agent role.' });
+      return;
+    }
+    if (code === 'rate-limited') {
+      this.#set({ linkText: 'Too many messages were sent too quickly; the server closed the connection.' });
+      return;
+    }
+    this.calls.onError(ref, text);
+    this.chats.onError(ref, code);
+    if (!(ref === 'ChatAccept' && code === 'unknown-chat')) this.notice(`The server refused ${ref ?? 'a request'}: ${text}`, 'warning');
+  }
+}

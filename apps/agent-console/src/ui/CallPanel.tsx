@@ -1,0 +1,82 @@
+/** The call in progress: remote video large, self view small, Mute, camera, timer, Hang up. */
+import { useEffect, useRef } from 'preact/hooks';
+import type { ConsoleStore } from '../state/store.js';
+import type { ActiveCall } from '../state/types.js';
+import { duration } from './format.js';
+import { useNow } from './use-store.js';
+
+function Media(props: { stream: MediaStream | null; muted?: boolean; video: boolean; class: string; label: string }) {
+  const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el && el.srcObject !== props.stream) {
+      el.srcObject = props.stream;
+      if (props.stream) void el.play().catch(() => {});
+    }
+  }, [props.stream]);
+  return props.video ? (
+    <video ref={ref} class={props.class} autoPlay playsInline muted={props.muted} aria-label={props.label} />
+  ) : (
+    <audio ref={ref} autoPlay muted={props.muted} aria-label={props.label} />
+  );
+}
+
+function Timer(props: { since: number | null }) {
+  const now = useNow(1000);
+  return (
+    <span class="timer" role="timer" aria-label="Call duration">
+      {props.since ? duration(now - props.since) : '00:00'}
+    </span>
+  );
+}
+
+export function CallPanel(props: { store: ConsoleStore; call: ActiveCall }) {
+  const { store, call: c } = props;
+  const phase = c.phase === 'accepting' ? 'Answering…' : c.phase === 'connecting' ? 'Connecting…' : c.trouble === 'unstable' ? 'Network problem — trying to keep the call…' : 'Connected';
+  return (
+    <section class={`call ${c.video ? 'call-video' : 'call-voice'}`} aria-label={`Call with ${c.from.dn}`}>
+      <div class="call-head">
+        <div>
+          <h2>
+            {c.video ? 'Video call' : 'Voice call'} with <span class="who">{c.from.dn}</span>
+          </h2>
+          <p class="muted">
+            {c.widget?.name ? `via ${c.widget.name} · ` : ''}
+            <span class={c.trouble === 'unstable' ? 'warn' : ''} role="status">
+              {phase}
+            </span>
+          </p>
+        </div>
+        <Timer since={c.connectedAt} />
+      </div>
+      <div class="stage">
+        {c.video ? (
+          <>
+            <Media stream={c.remote} video class="remote" label={`Video of ${c.from.dn}`} />
+            <Media stream={c.local} video muted class="self" label="Your camera" />
+          </>
+        ) : (
+          <>
+            <div class="voice-avatar" aria-hidden="true">
+              {c.from.dn.slice(0, 1).toUpperCase()}
+            </div>
+            <Media stream={c.remote} video={false} class="" label={`Audio of ${c.from.dn}`} />
+          </>
+        )}
+      </div>
+      <div class="call-actions">
+        <button type="button" aria-pressed={c.muted} onClick={() => store.calls.toggleMute()} disabled={c.phase === 'accepting'}>
+          Mute
+        </button>
+        {c.video && (
+          <button type="button" aria-pressed={c.cameraOff} onClick={() => store.calls.toggleCamera()} disabled={c.phase === 'accepting'}>
+            Camera off
+          </button>
+        )}
+        <button type="button" class="hangup" onClick={() => store.calls.hangUp()}>
+          Hang up
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+/** Left column: chat requests ("Accept chat") and open conversations with unread counts. */
+import type { ConsoleStore } from '../state/store.js';
+import type { ConsoleState } from '../state/types.js';
+
+export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOpen(id: string): void }) {
+  const { store, state: s } = props;
+  return (
+    <aside class="sidebar" aria-label="Chats">
+      <section aria-labelledby="requests-h">
+        <h2 id="requests-h" class="side-h">
+          Requests {s.offers.length > 0 && <span class="count">{s.offers.length}</span>}
+        </h2>
+        {s.offers.length === 0 ? (
+          <p class="empty">No chat requests.</p>
+        ) : (
+          <ul class="offers">
+            {s.offers.map((o) => (
+              <li class="offer" aria-labelledby={`offer-${o.id}`}>
+                <div id={`offer-${o.id}`} class="offer-who">
+                  <strong>{o.from.dn}</strong>
+                  {o.from.email && <span class="muted email">{o.from.email}</span>}
+                  {o.widget?.name && <span class="muted">via {o.widget.name}</span>}
+                </div>
+                <button type="button" class="primary" disabled={o.accepting || s.link !== 'online'} onClick={() => store.chats.accept(o.id)}>
+                  Accept chat
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="convs-h">
+        <h2 id="convs-h" class="side-h">
+          Conversations
+        </h2>
+        {s.chats.length === 0 ? (
+          <p class="empty">No open conversations.</p>
+        ) : (
+          <ul class="convs">
+            {s.chats.map((c) => {
+              const last = c.lines[c.lines.length - 1];
+              const current = s.activeChat === c.id;
+              return (
+                <li>
+                  <button type="button" class={`conv ${current ? 'current' : ''} ${c.phase}`} aria-current={current ? 'true' : undefined} onClick={() => props.onOpen(c.id)}>
+                    <span class="conv-name">
+                      {c.visitor.dn}
+                      {c.phase === 'closed' && <span class="tag"> ended</span>}
+                    </span>
+                    {c.unread > 0 && (
+                      <span class="badge" aria-label={`${c.unread} unread`}>
+                        {c.unread}
+                      </span>
+                    )}
+                    <span class="conv-last">{c.visitorTyping ? 'typing…' : (last?.text ?? 'No messages yet')}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+    </aside>
+  );
+}

@@ -1,0 +1,116 @@
+/** One conversation: transcript, typing indicator, Message + Send, End chat. Text is never HTML. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Chat, ChatLine } from '../state/chats.js';
+import type { ConsoleStore } from '../state/store.js';
+import { clock } from './format.js';
+
+function Line(props: { line: ChatLine }) {
+  const l = props.line;
+  return (
+    <li class={`line from-${l.from}`} data-id={l.id ?? undefined}>
+      <div class="bubble">
+        <span class="who">{l.dn}</span>
+        {/* Text nodes only: Preact escapes it, so chat text can never become markup. */}
+        <p class="text">{l.text}</p>
+        <span class="meta">
+          <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts)}</time>
+          {l.delivery && <span class={`delivery ${l.delivery}`}>{l.delivery === 'sending' ? ' · sending…' : ' · sent'}</span>}
+        </span>
+      </div>
+    </li>
+  );
+}
+
+export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boolean }) {
+  const { store, chat } = props;
+  const [draft, setDraft] = useState('');
+  const listRef = useRef<HTMLOListElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const drafts = useRef(new Map<string, string>());
+
+  // Keep a draft per chat when the agent switches between conversations.
+  useEffect(() => {
+    setDraft(drafts.current.get(chat.id) ?? '');
+  }, [chat.id]);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [chat.lines.length, chat.id, chat.visitorTyping]);
+
+  const send = (e?: Event) => {
+    e?.preventDefault();
+    if (!draft.trim()) return;
+    if (store.chats.send(chat.id, draft)) {
+      setDraft('');
+      drafts.current.set(chat.id, '');
+      inputRef.current?.focus();
+    }
+  };
+
+  const open = chat.phase === 'open';
+  const closedText = chat.closedBy === 'visitor' ? `${chat.visitor.dn} ended the chat.` : chat.closedBy === 'agent' ? 'You ended the chat.' : 'The chat was closed.';
+  return (
+    <section class="chat" aria-labelledby="chat-h">
+      <div class="chat-head">
+        <div>
+          <h2 id="chat-h">{chat.visitor.dn}</h2>
+          <p class="muted">
+            {chat.visitor.email && <span class="email">{chat.visitor.email}</span>}
+            {chat.visitor.email && chat.widget?.name ? ' · ' : ''}
+            {chat.widget?.name && <span>via {chat.widget.name}</span>}
+          </p>
+        </div>
+        {open ? (
+          <button type="button" class="quiet danger" onClick={() => store.chats.end(chat.id)}>
+            End chat
+          </button>
+        ) : (
+          <button type="button" class="quiet" onClick={() => store.chats.dismiss(chat.id)}>
+            Close
+          </button>
+        )}
+      </div>
+      <ol class="lines" ref={listRef} aria-label={`Messages with ${chat.visitor.dn}`} tabIndex={0}>
+        {chat.lines.length === 0 && <li class="empty">No messages yet. Say hello!</li>}
+        {chat.lines.map((l) => (
+          <Line key={l.key} line={l} />
+        ))}
+      </ol>
+      <p class="typing" aria-live="polite">
+        {chat.visitorTyping ? `${chat.visitor.dn} is typing…` : ''}
+      </p>
+      {open ? (
+        <form class="composer" onSubmit={send}>
+          <label for="composer-input" class="sr-only">
+            Message
+          </label>
+          <textarea
+            id="composer-input"
+            ref={inputRef}
+            rows={2}
+            maxLength={4000}
+            placeholder={props.online ? 'Write a message…' : 'Offline — messages are sent when the connection is back'}
+            value={draft}
+            onInput={(e) => {
+              const v = e.currentTarget.value;
+              setDraft(v);
+              drafts.current.set(chat.id, v);
+              store.chats.typed(chat.id, v.trim() === '');
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
+            }}
+          />
+          <button type="submit" class="primary" disabled={!draft.trim()}>
+            Send
+          </button>
+        </form>
+      ) : (
+        <p class="closed-note" role="status">
+          {closedText} The transcript is kept in History.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+/** The signed-in console: header, chat column, calls and the current conversation or History. */
+import { useEffect, useState } from 'preact/hooks';
+import { dismissNotificationPrompt, requestNotifications, shouldOfferNotifications } from '../notify.js';
+import type { ConsoleStore } from '../state/store.js';
+import { CallPanel } from './CallPanel.js';
+import { ChatList } from './ChatList.js';
+import { ChatView } from './ChatView.js';
+import { Header } from './Header.js';
+import { History } from './History.js';
+import { LiveRegions, Notices } from './Notices.js';
+import { Ringing } from './Ringing.js';
+import { useStoreState } from './use-store.js';
+
+function NotifyPrompt() {
+  const [show, setShow] = useState(shouldOfferNotifications());
+  if (!show) return null;
+  return (
+    <div class="notify-prompt" role="region" aria-label="Notifications">
+      <span>Get a desktop notification for calls and chats while this tab is in the background?</span>
+      <button type="button" class="primary" onClick={() => void requestNotifications().finally(() => setShow(false))}>
+        Turn on notifications
+      </button>
+      <button
+        type="button"
+        class="quiet"
+        onClick={() => {
+          dismissNotificationPrompt();
+          setShow(false);
+        }}
+      >
+        Not now
+      </button>
+    </div>
+  );
+}
+
+export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
+  const { store } = props;
+  const s = useStoreState(store);
+  const [view, setView] = useState<'work' | 'history'>('work');
+
+  // Unread counts clear when the agent looks at the open chat again.
+  useEffect(() => {
+    const onVis = () => {
+      if (document.visibilityState === 'visible' && store.state.activeChat) store.chats.markRead(store.state.activeChat);
+    };
+    document.addEventListener('visibilitychange', onVis);
+    return () => document.removeEventListener('visibilitychange', onVis);
+  }, [store]);
+
+  const active = s.chats.find((c) => c.id === s.activeChat) ?? null;
+  return (
+    <div class="shell">
+      <Header store={store} state={s} view={view} onView={setView} onSignOut={props.onSignOut} />
+      <LiveRegions />
+      {s.link === 'refused' && (
+        <div class="banner error" role="alert">
+          {s.linkText}
+        </div>
+      )}
+      {s.link === 'reconnecting' && (
+        <div class="banner warning" role="status">
+          Connection to the server lost. Reconnecting by itself — your chats are kept.
+        </div>
+      )}
+      <NotifyPrompt />
+      <div class="body">
+        <ChatList
+          store={store}
+          state={s}
+          onOpen={(id) => {
+            setView('work');
+            store.chats.open(id);
+          }}
+        />
+        <main class="main">
+          <Notices store={store} notices={s.notices} />
+          <Ringing store={store} ringing={s.ringing} canAccept={!s.call && s.link === 'online'} soundBlocked={s.ringing.length > 0 && store.ringtone.blocked} />
+          {s.call && <CallPanel store={store} call={s.call} />}
+          {view === 'history' ? (
+            <History />
+          ) : active ? (
+            <ChatView store={store} chat={active} online={s.link === 'online'} />
+          ) : (
+            !s.call && (
+              <div class="idle">
+                <h2>Ready</h2>
+                <p class="muted">Calls and chat requests appear here. Set your Presence to Online to receive them.</p>
+              </div>
+            )
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

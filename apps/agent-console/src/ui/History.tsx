@@ -1,0 +1,114 @@
+/** Closed chats: search (GET /api/chats?q=) and the full transcript (GET /api/chats/:id). */
+import { useEffect, useState } from 'preact/hooks';
+import { getHistory, listHistory, type HistoryChat, type HistoryMessage } from '../api.js';
+import { clock, dateTime } from './format.js';
+
+export function History() {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const [list, setList] = useState<HistoryChat[] | null>(null);
+  const [error, setError] = useState('');
+  const [open, setOpen] = useState<{ chat: HistoryChat; messages: HistoryMessage[] } | null>(null);
+  const [openError, setOpenError] = useState('');
+
+  useEffect(() => {
+    let gone = false;
+    setError('');
+    listHistory(query)
+      .then((l) => !gone && setList(l))
+      .catch((e: Error) => !gone && (setError(`History could not be loaded: ${e.message}`), setList([])));
+    return () => {
+      gone = true;
+    };
+  }, [query]);
+
+  const show = async (id: string) => {
+    setOpenError('');
+    try {
+      setOpen(await getHistory(id));
+    } catch (e) {
+      setOpenError(`The transcript could not be loaded: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <section class="history" aria-labelledby="history-h">
+      <div class="history-list">
+        <h2 id="history-h">History</h2>
+        <form
+          role="search"
+          class="history-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery(q.trim());
+          }}
+        >
+          <label for="history-q" class="sr-only">
+            Search history
+          </label>
+          <input id="history-q" type="search" placeholder="Name, e-mail or text" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+          <button type="submit">Search</button>
+        </form>
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        {list === null ? (
+          <p class="empty">Loading…</p>
+        ) : list.length === 0 ? (
+          <p class="empty">{query ? `No closed chats match “${query}”.` : 'No closed chats yet.'}</p>
+        ) : (
+          <ul class="history-items" aria-label="Closed chats">
+            {list.map((c) => (
+              <li>
+                <button type="button" class={`conv ${open?.chat.id === c.id ? 'current' : ''}`} aria-current={open?.chat.id === c.id ? 'true' : undefined} onClick={() => void show(c.id)}>
+                  <span class="conv-name">{c.visitorDn || 'Visitor'}</span>
+                  <span class="conv-last">
+                    {dateTime(c.closedAt ?? c.createdAt)}
+                    {c.widgetName ? ` · ${c.widgetName}` : ''}
+                  </span>
+                  {c.preview && <span class="conv-last">{c.preview}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div class="transcript">
+        {openError && (
+          <p class="form-error" role="alert">
+            {openError}
+          </p>
+        )}
+        {open ? (
+          <article aria-labelledby="transcript-h">
+            <h3 id="transcript-h">Transcript: {open.chat.visitorDn || 'Visitor'}</h3>
+            <p class="muted">
+              {open.chat.visitorEmail && `${open.chat.visitorEmail} · `}
+              {open.chat.widgetName && `${open.chat.widgetName} · `}
+              {dateTime(open.chat.createdAt)}
+              {open.chat.closedBy && ` · ended by ${open.chat.closedBy}`}
+            </p>
+            <ol class="lines" aria-label="Transcript">
+              {open.messages.length === 0 && <li class="empty">No messages.</li>}
+              {open.messages.map((m) => (
+                <li class={`line from-${m.from}`}>
+                  <div class="bubble">
+                    <span class="who">{m.dn}</span>
+                    <p class="text">{m.text}</p>
+                    <span class="meta">
+                      <time dateTime={new Date(m.ts).toISOString()}>{clock(m.ts)}</time>
+                    </span>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </article>
+        ) : (
+          <p class="empty">Choose a chat to read its transcript.</p>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+/** Ringing calls: who calls, from which widget, voice or video; Accept / Decline. */
+import type { ConsoleStore } from '../state/store.js';
+import type { RingingCall } from '../state/types.js';
+
+export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; canAccept: boolean; soundBlocked: boolean }) {
+  const { store } = props;
+  if (props.ringing.length === 0) return null;
+  return (
+    <section class="ringing-list" aria-label="Incoming calls">
+      {props.ringing.map((r) => {
+        const kind = r.video ? 'Video call' : 'Voice call';
+        return (
+          <article class="ringing" aria-labelledby={`ring-${r.id}`} data-call={r.id}>
+            <div class="ring-icon" aria-hidden="true">
+              {r.video ? '🎥' : '📞'}
+            </div>
+            <div class="ring-text">
+              <h2 id={`ring-${r.id}`}>
+                Incoming {kind.toLowerCase()} from <span class="who">{r.from.dn}</span>
+              </h2>
+              <p class="muted">
+                {kind}
+                {r.widget?.name ? ` · via ${r.widget.name}` : ''}
+              </p>
+              {props.soundBlocked && (
+                <p class="hint">
+                  The ring tone is silent until you click anywhere on the page.{' '}
+                  <button type="button" class="link-button" onClick={() => store.ringtone.unlock()}>
+                    Enable sound
+                  </button>
+                </p>
+              )}
+            </div>
+            <div class="ring-actions">
+              <button type="button" class="accept" disabled={!props.canAccept} onClick={() => void store.calls.accept(r.id)}>
+                Accept
+              </button>
+              <button type="button" class="decline" onClick={() => store.calls.decline(r.id)}>
+                Decline
+              </button>
+            </div>
+          </article>
+        );
+      })}
+    </section>
+  );
+}

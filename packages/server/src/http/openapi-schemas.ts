@@ -1,7 +1,8 @@
 /**
  * JSON Schema components of /api/openapi.json. They mirror the runtime
- * schemas in @cw/protocol/model.ts (which validate); the API tests check the
- * examples here against those validators so the two cannot quietly diverge.
+ * schemas in @cw/protocol/model.ts (which are what validates; the protocol's
+ * tiny schema language cannot emit JSON Schema). Change both together; the
+ * enums are imported so they cannot drift.
  */
 import { AVAILABILITY, LANGS, MEDIA, PRESENCE, ROLES } from '@cw/protocol';
 import type { JsonSchema } from './route.js';

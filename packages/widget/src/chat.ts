@@ -28,6 +28,8 @@ export function addMessage(lines: ChatLine[], m: ChatMessageMsg): ChatLine[] {
 
 /** Marks the visitor's line with `cid` as stored by the server. */
 export function applyAck(lines: ChatLine[], a: ChatAckMsg): ChatLine[] {
+  // A resent message the history already showed (history lines carry no cid): keep one line.
+  if (lines.some((l) => l.id === a.id && l.cid !== a.cid)) return lines.filter((l) => !(l.cid === a.cid && l.id !== a.id));
   return lines.map((l) => (l.cid === a.cid ? { ...l, id: a.id, ts: a.ts, status: 'sent' } : l));
 }
 

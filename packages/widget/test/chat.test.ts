@@ -30,6 +30,13 @@ describe('chat bookkeeping', () => {
     ]);
   });
 
+  it('a resent message already in the history (without cid) stays one line after its ack', () => {
+    const { lines } = mergeHistory([msg('m1', 'visitor', 'Hi')], [{ cid: 'k1', text: 'Hi', ts: 1 }], 'Me');
+    expect(lines).toHaveLength(2);
+    const after = applyAck(lines, { mt: 'ChatAck', chat: 'c1', cid: 'k1', id: 'm1', ts: 5 });
+    expect(after.map((l) => l.id)).toEqual(['m1']);
+  });
+
   it('text stays text (no HTML interpretation happens in the model)', () => {
     const lines = addMessage([], msg('m9', 'agent', '<img src=x onerror=alert(1)>'));
     expect(lines[0]!.text).toBe('<img src=x onerror=alert(1)>');

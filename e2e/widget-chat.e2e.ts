@@ -1,0 +1,116 @@
+/**
+ * The widget's chat end to end: a visitor in real Chromium on a page of
+ * another origin, a test agent on the agent channel (WsClient). Round trip
+ * both ways, typing both ways, delivery state, a reload mid-chat that resumes
+ * with the history, and an admin save that changes the open widget live.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, widgetBody, type Api, type TestAgent } from './support/widget-env.js';
+import { collectErrors } from './support/widget-browser.js';
+
+const ready = await need('chromium');
+
+describe.skipIf(!ready)('widget: chat', () => {
+  let server: TestServer;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  let browser: Browser;
+  let api: Api;
+  let ann: TestAgent;
+  let agentWs: WsClient;
+  let uuid: string;
+  const agentBody = (sipId: string) => ({ sipId, media: ['chat', 'voice', 'video', 'email'] as ('chat' | 'voice' | 'video' | 'email')[], availability: 'presence' as const, email: `${sipId}@example.com` });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = await adminApi(server);
+    ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
+    agentWs = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${ann.token}`);
+    await agentWs.next('Welcome');
+    agentWs.send({ mt: 'SetPresence', presence: 'online' });
+    const w = await createWidget(api, widgetBody({ name: 'Sales', agents: [agentBody('ann')] }));
+    uuid = w.uuid;
+    site = await startSite({ '/': hostPage('Shop', [w.embed]) });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await agentWs?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  async function openChat(page: Page): Promise<void> {
+    await page.goto(site.url + '/');
+    const tab = page.getByRole('button', { name: 'Contact us' });
+    await tab.click();
+    expect(await tab.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('button', { name: 'Chat with Ann Agent' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Vera Visitor');
+    await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
+  }
+
+  it('round trip both ways with typing and delivery state; a reload resumes the chat with its history', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    const errors = collectErrors(page);
+    await openChat(page);
+
+    const offer = await agentWs.next('ChatOffer', 10_000);
+    expect(offer.from.dn).toBe('Vera Visitor');
+    agentWs.send({ mt: 'ChatAccept', chat: offer.chat });
+    await page.getByText('Ann Agent joined the chat.').waitFor();
+
+    // visitor → agent, with the delivery state shown
+    const field = page.getByRole('textbox', { name: 'Message' });
+    await field.fill('Hello, I need help with my order');
+    const typingOn = await agentWs.next((m) => m.mt === 'Typing' && m.chat === offer.chat && m.typing === true);
+    expect(typingOn.typing).toBe(true);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const got = await agentWs.next((m) => m.mt === 'ChatMessage' && m.from === 'visitor');
+    expect(got.text).toBe('Hello, I need help with my order');
+    await page.getByRole('log').getByText('Sent').waitFor();
+
+    // agent → visitor: typing indicator, then a message that looks like HTML stays text
+    agentWs.send({ mt: 'Typing', chat: offer.chat, typing: true });
+    await page.getByText('Ann Agent is typing…').waitFor();
+    agentWs.send({ mt: 'ChatMessage', chat: offer.chat, cid: 'a1', text: 'Hi Vera! <b>Which</b> order?' });
+    await page.getByRole('log').getByText('Hi Vera! <b>Which</b> order?').waitFor();
+    expect(await page.locator('contact-widget').evaluate((el) => el.shadowRoot!.querySelectorAll('b').length)).toBe(0);
+    await page.getByText('Ann Agent is typing…').waitFor({ state: 'detached' });
+
+    // a reload in the middle of the chat: it comes back with the history
+    await page.reload();
+    await page.getByRole('log').getByText('Hello, I need help with my order').waitFor();
+    await page.getByRole('log').getByText('Hi Vera! <b>Which</b> order?').waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Order 4711');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    const after = await agentWs.next((m) => m.mt === 'ChatMessage' && m.from === 'visitor' && m.text === 'Order 4711');
+    expect(after.chat).toBe(offer.chat);
+
+    await page.getByRole('button', { name: 'End chat' }).click();
+    const closed = await agentWs.next((m) => m.mt === 'ChatInfo' && m.chat === offer.chat && m.state === 'closed');
+    expect(closed.by).toBe('visitor');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('an admin save changes what an open widget shows within a second', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(site.url + '/');
+    await page.getByRole('button', { name: 'Contact us' }).click();
+    await page.getByRole('heading', { name: 'Sales' }).waitFor();
+    await page.getByRole('button', { name: 'Chat with Ann Agent' }).waitFor();
+
+    const t0 = Date.now();
+    await api('PUT', `/api/widgets/${uuid}`, widgetBody({ name: 'Support', appearance: { position: 'left', alwaysShow: true }, agents: [{ ...agentBody('ann'), displayName: 'Ann from Support', media: ['voice'] }] }));
+    await page.getByRole('heading', { name: 'Support' }).waitFor({ timeout: 1000 });
+    await page.getByRole('button', { name: 'Voice call Ann from Support' }).waitFor({ timeout: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(await page.getByRole('button', { name: 'Chat with Ann from Support' }).count()).toBe(0);
+    await ctx.close();
+  });
+});

@@ -8,7 +8,7 @@
  *   (chat relay baseline).
  */
 import http from 'node:http';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer, Sender } from 'ws';
 import { serveRpc, settledRss } from '../lib/rpc.js';
 
 const visitors = new Set<WebSocket>();
@@ -22,7 +22,7 @@ const server = http.createServer((req, res) => {
     req.on('end', () => {
       const payload = Buffer.concat(chunks);
       // Frame once (header + payload, unmasked), then write the same buffers to every socket.
-      const frame = WebSocket.Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true } as any);
+      const frame: Buffer[] = (Sender as any).frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true });
       for (const ws of visitors) {
         const sock = (ws as any)._socket as import('node:net').Socket;
         sock.cork();

@@ -1,0 +1,78 @@
+/**
+ * Agent console: sign-in by the names of spec 7, refusal of an admin-only
+ * user, a session that survives a reload, presence remembered and shown to
+ * visitors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, need } from '@cw/testkit';
+import { api, apiLogin, newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { openConsole, openVisitor, presenceControl, waitAgentOnline } from './support/console-page.js';
+
+const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
+
+describe.skipIf(!ok)('agent console: sign-in and presence', () => {
+  let world: World;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    world = await startWorld(1);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  it('refuses a wrong password and an admin-only user with a clear message', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    errors.push(...watchErrors(page, 'console'));
+    await page.goto(`${world.server.url}/agent/`);
+    await page.getByLabel('Username').fill(world.agents[0]!.username);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password');
+
+    await api(world.server, world.adminCookie, 'POST', '/api/users', { username: 'boss', password: 'boss-password-1', displayName: 'Boss', roles: ['admin'] });
+    await page.getByLabel('Username').fill('boss');
+    await page.getByLabel('Password').fill('boss-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('does not have the agent role');
+    expect(await presenceControl(page).count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('keeps the session over a reload, remembers presence and shows it live to visitors', async () => {
+    const agent = world.agents[0]!;
+    const ctx = await newContext(browser);
+    const page = await openConsole(ctx, world, agent, 'Online');
+    errors.push(...watchErrors(page, 'console'));
+    const vctx = await newContext(browser);
+    const visitor = await openVisitor(vctx, world);
+    await waitAgentOnline(visitor, agent.displayName, true);
+
+    await presenceControl(page).selectOption({ label: 'Away' });
+    await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Away');
+    await waitAgentOnline(visitor, agent.displayName, false);
+
+    // Reload: no sign-in form, presence restored from localStorage with SetPresence.
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByLabel('Username').count()).toBe(0);
+    await expect.poll(() => presenceControl(page).inputValue()).toBe('away');
+
+    await presenceControl(page).selectOption({ label: 'Online' });
+    await waitAgentOnline(visitor, agent.displayName, true);
+
+    // A presence set through the API shows live in the console.
+    const cookie = await apiLogin(world.server, agent.username, agent.password);
+    await api(world.server, cookie, 'PUT', `/api/presence/${agent.sipId}`, { presence: 'busy' });
+    await expect.poll(() => presenceControl(page).inputValue()).toBe('busy');
+    await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Busy');
+    await ctx.close();
+    await vctx.close();
+    expect(errors).toEqual([]);
+  });
+});

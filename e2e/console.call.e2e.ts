@@ -1,0 +1,118 @@
+/**
+ * Agent console calls in real Chromium (fake camera and microphone), inside
+ * the private network namespace: visitor widget and console in separate
+ * browser contexts, host page and server on different origins.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, need } from '@cw/testkit';
+import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { consoleInbound, expectMediaFlowing, openConsole, openVisitor, visitorCall, waitAgentOnline, widgetInbound } from './support/console-page.js';
+
+const ok = (await need('chromium')) && (await need('netns', 'media tests run inside a private network namespace'));
+
+const accept = (p: Page) => p.getByRole('button', { name: 'Accept', exact: true });
+const hangUp = (p: Page) => p.getByRole('button', { name: 'Hang up', exact: true });
+const ringing = (p: Page) => p.evaluate(() => window.__cwConsoleTest?.ringing() ?? false);
+const status = (p: Page) => p.locator('#presence-status').textContent();
+
+describe.skipIf(!ok)('agent console: calls', () => {
+  let world: World;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    world = await startWorld(1);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  it('takes a video call from the widget: media both ways, busy to others, hang-up from either side', async () => {
+    const agent = world.agents[0]!;
+    const errors: string[] = [];
+    const actx = await newContext(browser);
+    const con = await openConsole(actx, world, agent, 'Online');
+    errors.push(...watchErrors(con, 'console'));
+    const v1ctx = await newContext(browser);
+    const v1 = await openVisitor(v1ctx, world);
+    const v2ctx = await newContext(browser);
+    const v2 = await openVisitor(v2ctx, world);
+    await waitAgentOnline(v1, agent.displayName);
+    await waitAgentOnline(v2, agent.displayName);
+
+    await visitorCall(v1, agent.displayName, 'Vera Visitor', true);
+    const card = con.getByRole('article').filter({ hasText: 'Vera Visitor' });
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.textContent()).toContain('video call');
+    expect(await card.textContent()).toContain(world.widgetName);
+    expect(await ringing(con)).toBe(true);
+    expect(await con.locator('[data-live="assertive"]').textContent()).toContain('Vera Visitor');
+
+    await accept(con).click();
+    await hangUp(con).waitFor();
+    expect(await ringing(con)).toBe(false);
+    await expectMediaFlowing(() => consoleInbound(con));
+    await expectMediaFlowing(() => widgetInbound(v1));
+    await expect.poll(() => status(con)).toBe('Busy (in a call)');
+    await expect.poll(() => con.getByRole('timer').textContent(), { timeout: 5000 }).not.toBe('00:00');
+    // The second visitor sees the agent busy and cannot call.
+    await waitAgentOnline(v2, agent.displayName, false);
+    expect(await v2.getByText('Busy', { exact: true }).count()).toBeGreaterThan(0);
+
+    // Mute toggles without renaming the control.
+    await con.getByRole('button', { name: 'Mute', exact: true }).click();
+    expect(await con.getByRole('button', { name: 'Mute', exact: true }).getAttribute('aria-pressed')).toBe('true');
+
+    // Hang up in the console: both sides end.
+    await hangUp(con).click();
+    await expect.poll(() => hangUp(con).count()).toBe(0);
+    await expect.poll(() => hangUp(v1).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => status(con)).toBe('Online');
+    await waitAgentOnline(v2, agent.displayName, true);
+
+    // A second call; this time the visitor hangs up.
+    await visitorCall(v2, agent.displayName, 'Walt Visitor', true);
+    await con.getByRole('article').filter({ hasText: 'Walt Visitor' }).waitFor({ timeout: 15_000 });
+    await accept(con).click();
+    await expectMediaFlowing(() => consoleInbound(con));
+    await hangUp(v2).click();
+    await expect.poll(() => hangUp(con).count(), { timeout: 10_000 }).toBe(0);
+    expect(await con.getByRole('list', { name: 'Notices' }).textContent()).toContain('the caller hung up');
+    expect(await consoleInbound(con)).toBeNull();
+
+    for (const c of [actx, v1ctx, v2ctx]) await c.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('rings two consoles of one agent; the first to accept wins, the other stops at once', async () => {
+    const agent = world.agents[0]!;
+    const c1ctx = await newContext(browser);
+    const c2ctx = await newContext(browser);
+    const c1 = await openConsole(c1ctx, world, agent, 'Online');
+    const c2 = await openConsole(c2ctx, world, agent, 'Online');
+    const vctx = await newContext(browser);
+    const v = await openVisitor(vctx, world);
+    await waitAgentOnline(v, agent.displayName);
+
+    await visitorCall(v, agent.displayName, 'Xena Visitor', false);
+    await accept(c1).waitFor({ timeout: 15_000 });
+    await accept(c2).waitFor({ timeout: 15_000 });
+    expect(await ringing(c1)).toBe(true);
+    expect(await ringing(c2)).toBe(true);
+
+    await accept(c2).click();
+    await hangUp(c2).waitFor();
+    await expect.poll(() => accept(c1).count()).toBe(0);
+    expect(await ringing(c1)).toBe(false);
+    await expect.poll(() => c1.getByRole('list', { name: 'Notices' }).textContent()).toContain('answered on another console');
+    expect(await hangUp(c1).count()).toBe(0);
+    // The other console shows the agent busy in a call as well (Presence.visible).
+    await expect.poll(() => status(c1)).toBe('Busy (in a call)');
+
+    await hangUp(v).click();
+    await expect.poll(() => hangUp(c2).count(), { timeout: 10_000 }).toBe(0);
+    for (const c of [c1ctx, c2ctx, vctx]) await c.close();
+  });
+});

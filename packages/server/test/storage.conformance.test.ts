@@ -486,6 +486,20 @@ for (const [backend, available] of backends) {
         expect(await s.flags.list()).toEqual([]);
       });
 
+      it('runs concurrent check-then-write transactions as if one after another', async () => {
+        const admins = await Promise.all(['a', 'b', 'c', 'd'].map((n) => s.users.create(user(n, { roles: ['admin'] }))));
+        // "never demote the last admin": under plain READ COMMITTED all four would see 4 and succeed.
+        const demote = (id: string) =>
+          s.transaction(async (tx) => {
+            if ((await tx.users.countAdmins()) <= 1) return false;
+            await tx.users.update(id, { roles: ['agent'] });
+            return true;
+          });
+        const results = await Promise.all(admins.map((a) => demote(a.id)));
+        expect(results.filter(Boolean)).toHaveLength(3);
+        expect(await s.users.countAdmins()).toBe(1);
+      });
+
       it('lets other callers proceed after the transaction ends', async () => {
         let release!: () => void;
         const gate = new Promise<void>((r) => (release = r));

@@ -8,6 +8,15 @@
  * repos made from within `fn`'s async context are routed to the open
  * transaction (AsyncLocalStorage), on both databases alike. A `transaction`
  * call inside `fn` joins the open one.
+ *
+ * Isolation: SQLite runs one transaction at a time, so check-then-write code
+ * in `fn` (e.g. "not the last admin", "sipId not used by a group") is safe.
+ * PostgreSQL gets the same guarantee from SERIALIZABLE transactions; when it
+ * reports a serialization failure or deadlock, `fn` is run again (a few
+ * times). So `fn` must do nothing but database work: publish, send and log
+ * after it returns.
+ *
+ * One process per SQLite file: better-sqlite3 waits for locks synchronously.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
@@ -64,6 +73,14 @@ export async function migrateToLatest(db: Kysely<Database>, kind: StorageKind, l
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
+const MAX_TX_ATTEMPTS = 8;
+
+/** PostgreSQL's "try again" errors: serialization_failure, deadlock_detected. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
 function chooseKind(opts: StorageOptions): StorageKind {
   if (isPostgresUrl(opts.databaseUrl)) return 'postgres';
   if (opts.databaseUrl) {
@@ -98,15 +115,29 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     async transaction(fn) {
       const t = open.getStore();
       if (t?.active) return fn(makeRepos(kind, { db: () => t.trx, now }));
-      return db.transaction().execute(async (trx) => {
-        const store = { trx, active: true };
+      const once = () =>
+        db
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute(async (trx) => {
+            const store = { trx, active: true };
+            try {
+              return await open.run(store, () => fn(makeRepos(kind, { db: () => trx, now })));
+            } finally {
+              // Work that fn left running after it returned goes to the pool again.
+              store.active = false;
+            }
+          });
+      for (let attempt = 1; ; attempt++) {
         try {
-          return await open.run(store, () => fn(makeRepos(kind, { db: () => trx, now })));
-        } finally {
-          // Work that fn left running after it returned goes to the pool again.
-          store.active = false;
+          return await once();
+        } catch (err) {
+          if (kind !== 'postgres' || attempt >= MAX_TX_ATTEMPTS || !isRetryable(err)) throw err;
+          log.debug({ attempt, code: (err as { code?: string }).code }, 'transaction conflicted; running it again');
+          // A little jitter so that the same two transactions do not collide again.
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         }
-      });
+      }
     },
     async ping() {
       await sql`select 1`.execute(current());

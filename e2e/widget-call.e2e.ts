@@ -1,0 +1,122 @@
+/**
+ * A visitor calls an agent from the widget (business cards) in real Chromium:
+ * the agent is a minimal test page in a second browser context that answers
+ * with a complete SDP. Audio and video bytes must flow both ways (getStats()
+ * read twice on each side); hang-up from either side ends both. Runs inside
+ * the private network namespace (media stays on loopback).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
+import { collectErrors, inboundBytes } from './support/widget-browser.js';
+import { agentPageHtml } from './support/widget-agent-page.js';
+
+const ready = (await need('chromium')) && (await need('netns', 'media tests run inside `unshare -n`'));
+
+describe.skipIf(!ready)('widget: calls', () => {
+  let server: TestServer;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  let browser: Browser;
+  let agentCtx: BrowserContext;
+  let agentPage: Page;
+  let visitorCtx: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const api = await adminApi(server);
+    const bob = await agentWithToken(server, api, 'bob', 'Bob Builder');
+    await agentWithToken(server, api, 'olga', 'Olga Offline');
+    const w = await createWidget(
+      api,
+      widgetBody({
+        type: 'cards',
+        name: 'Team',
+        agents: [
+          { sipId: 'bob', department: 'Sales', phone: '+1 555 0101', email: 'bob@example.com', media: ['voice', 'video', 'chat', 'email'], availability: 'presence', link: 'https://example.com/hours' },
+          { sipId: 'olga', media: ['voice', 'video', 'chat'], availability: 'presence' },
+        ],
+      }),
+    );
+    site = await startSite({ '/': hostPage('Team', [w.embed]), '/agent': agentPageHtml(server.wsUrl, bob.token) });
+    browser = await launchChromium();
+    agentCtx = await browser.newContext();
+    agentPage = await agentCtx.newPage();
+    await agentPage.goto(site.url + '/agent');
+    await agentPage.waitForFunction(() => (window as any).agent.state === 'online');
+    visitorCtx = await browser.newContext({ locale: 'en-US' });
+    page = await visitorCtx.newPage();
+    errors = collectErrors(page);
+    await page.goto(site.url + '/');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  /** Waits until the test agent is in one of `states` (it may pass through one quickly). */
+  const agentState = (...states: string[]) => agentPage.waitForFunction((want) => want.includes((window as any).agent.state), states);
+
+  async function growth(who: 'agent' | 'contact-widget', kinds: ('audio' | 'video')[]): Promise<void> {
+    const p = who === 'agent' ? agentPage : page;
+    const first = await inboundBytes(p, who);
+    for (const k of kinds) {
+      await expect.poll(async () => (await inboundBytes(p, who))[k], { timeout: 15_000, interval: 200 }).toBeGreaterThan(first[k]);
+    }
+  }
+
+  it('cards show availability in text, and calls to an offline agent are disabled with a reason', async () => {
+    await page.getByText('Bob Builder', { exact: true }).waitFor();
+    await page.getByText('Sales', { exact: true }).waitFor();
+    await page.getByText('Available', { exact: true }).waitFor();
+    await page.getByText('Not available', { exact: true }).waitFor();
+    const video = page.getByRole('button', { name: 'Video call Bob Builder' });
+    await expect.poll(() => video.getAttribute('aria-disabled')).toBe(null);
+    const olga = page.getByRole('button', { name: 'Video call Olga Offline' });
+    expect(await olga.getAttribute('aria-disabled')).toBe('true');
+    const reasonId = (await olga.getAttribute('aria-describedby'))!;
+    expect(await page.locator(`contact-widget >> #${reasonId}`).textContent()).toContain('Olga Offline is not available');
+    expect(await page.getByRole('link', { name: 'E-mail Bob Builder' }).getAttribute('href')).toBe('mailto:bob@example.com');
+    expect(await page.getByRole('link', { name: 'Phone Bob Builder' }).getAttribute('href')).toBe('tel:+15550101');
+  });
+
+  it('video call: audio and video flow both ways, the visitor hangs up, both end', async () => {
+    await page.getByRole('button', { name: 'Video call Bob Builder' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Vic Visitor');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await agentState('answered', 'connected');
+    await page.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    expect(await agentPage.evaluate(() => (window as any).agent.log.find((m: any) => m.mt === 'IncomingCall').from.dn)).toBe('Vic Visitor');
+
+    await growth('contact-widget', ['audio', 'video']);
+    await growth('agent', ['audio', 'video']);
+    await page.locator('contact-widget video.self').waitFor();
+    await page.getByRole('timer').waitFor();
+
+    const mute = page.getByRole('button', { name: 'Mute' });
+    await mute.click();
+    expect(await mute.getAttribute('aria-pressed')).toBe('true');
+
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await agentState('terminated');
+    await page.getByText('The call has ended.').waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('voice call: audio flows both ways, the agent hangs up, the visitor is told', async () => {
+    await page.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    // The name is remembered for this tab.
+    await agentState('answered', 'connected');
+    await page.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    await growth('contact-widget', ['audio']);
+    await growth('agent', ['audio']);
+    await agentPage.evaluate(() => (window as any).agent.hangUp());
+    await page.getByText('Bob Builder ended the call.').waitFor();
+    await agentState('terminated');
+    expect(errors).toEqual([]);
+  });
+});

@@ -48,8 +48,9 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                       {c.phase === 'closed' && <span class="tag"> ended</span>}
                     </span>
                     {c.unread > 0 && (
-                      <span class="badge" aria-label={`${c.unread} unread`}>
+                      <span class="badge">
                         {c.unread}
+                        <span class="sr-only"> unread</span>
                       </span>
                     )}
                     <span class="conv-last">{c.visitorTyping ? 'typing…' : (last?.text ?? 'No messages yet')}</span>

@@ -1,0 +1,121 @@
+/**
+ * A tiny history router for the app under /admin, and the guard that asks
+ * before unsaved changes are lost (beforeunload and in-app navigation).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ask } from './components/confirm.js';
+
+export const BASE = '/admin';
+export type Route = 'widgets' | 'users' | 'groups' | 'flags';
+export const ROUTES: { route: Route; path: string; label: string }[] = [
+  { route: 'widgets', path: `${BASE}/`, label: 'Widgets' },
+  { route: 'users', path: `${BASE}/users`, label: 'Users' },
+  { route: 'groups', path: `${BASE}/groups`, label: 'Groups' },
+  { route: 'flags', path: `${BASE}/flags`, label: 'Flags' },
+];
+
+/** Maps a location path to a route (unknown paths show the widgets). */
+export function routeOf(pathname: string): Route {
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  const seg = rest.replace(/^\/+/, '').split('/')[0];
+  return seg === 'users' || seg === 'groups' || seg === 'flags' ? seg : 'widgets';
+}
+
+// ------------------------------------------------------------ unsaved changes
+
+const dirty = new Set<string>();
+const dirtyListeners = new Set<() => void>();
+
+/** Marks (or clears) unsaved changes held by `key` (e.g. a widget uuid). */
+export function setDirty(key: string, isDirty: boolean): void {
+  const had = dirty.has(key);
+  if (isDirty) dirty.add(key);
+  else dirty.delete(key);
+  if (had !== isDirty) dirtyListeners.forEach((l) => l());
+}
+
+export function hasUnsaved(): boolean {
+  return dirty.size > 0;
+}
+
+/** Forgets all unsaved marks (after the user chose to discard them). */
+export function clearDirty(): void {
+  dirty.clear();
+  dirtyListeners.forEach((l) => l());
+}
+
+addEventListener('beforeunload', (e) => {
+  if (!hasUnsaved()) return;
+  e.preventDefault();
+  // Older browsers need returnValue set to show the prompt.
+  e.returnValue = '';
+});
+
+/** Asks whether to drop unsaved changes; true when there are none or the user agrees. */
+export async function confirmDiscard(): Promise<boolean> {
+  if (!hasUnsaved()) return true;
+  const ok = await ask({
+    title: 'Discard unsaved changes?',
+    message: 'You have changes that are not saved yet. If you leave now they are lost.',
+    confirmLabel: 'Leave without saving',
+    cancelLabel: 'Stay',
+    danger: true,
+  });
+  if (ok) clearDirty();
+  return ok;
+}
+
+// ------------------------------------------------------------ routing
+
+const routeListeners = new Set<() => void>();
+let current = location.pathname;
+
+addEventListener('popstate', () => {
+  const target = location.pathname;
+  if (routeOf(target) === routeOf(current)) {
+    current = target;
+    return;
+  }
+  if (!hasUnsaved()) {
+    current = target;
+    routeListeners.forEach((l) => l());
+    return;
+  }
+  // Put the old address back while we ask; move on only if the user agrees.
+  history.pushState(null, '', current);
+  void confirmDiscard().then((ok) => {
+    if (ok) navigate(target, { skipGuard: true });
+  });
+});
+
+/** Goes to an app path, asking first when changes would be lost. */
+export async function navigate(path: string, o: { skipGuard?: boolean } = {}): Promise<boolean> {
+  if (path === current) return true;
+  if (!o.skipGuard && routeOf(path) !== routeOf(current) && !(await confirmDiscard())) return false;
+  history.pushState(null, '', path);
+  current = path;
+  routeListeners.forEach((l) => l());
+  return true;
+}
+
+/** The current route, re-rendering on change. */
+export function useRoute(): Route {
+  const [r, setR] = useState(routeOf(location.pathname));
+  useEffect(() => {
+    const l = () => setR(routeOf(location.pathname));
+    routeListeners.add(l);
+    return () => void routeListeners.delete(l);
+  }, []);
+  return r;
+}
+
+/** Re-renders when the unsaved state changes. */
+export function useUnsaved(): boolean {
+  const [v, setV] = useState(hasUnsaved());
+  useEffect(() => {
+    const l = () => setV(hasUnsaved());
+    dirtyListeners.add(l);
+    return () => void dirtyListeners.delete(l);
+  }, []);
+  return v;
+}

@@ -1,0 +1,138 @@
+/**
+ * Flags: named on/off switches. An agent whose availability is "Flag" is
+ * available while its flag is on. Toggling takes effect on websites at once.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Flag } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
+import { ErrorBanner, TextField } from '../components/fields.js';
+import { splitError } from './UsersPage.js';
+
+function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unknown) => void }) {
+  const f = p.flag;
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(f.name);
+  const [busy, setBusy] = useState(false);
+
+  const put = async (body: { name?: string; value?: boolean }) => {
+    setBusy(true);
+    try {
+      const res = await api.putFlag(f.id, body);
+      p.onChange(res && typeof res === 'object' && 'id' in res ? res : { ...f, ...body });
+      return true;
+    } catch (e) {
+      p.onError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li class="flag-row">
+      <button type="button" role="switch" class={`switch ${f.value ? 'on' : ''}`} aria-checked={f.value} disabled={busy} onClick={() => put({ value: !f.value })} aria-label={f.name}>
+        <span class="knob" aria-hidden="true" />
+      </button>
+      <span class={`flag-state ${f.value ? 'on' : ''}`} aria-hidden="true">
+        {f.value ? 'On' : 'Off'}
+      </span>
+      {renaming ? (
+        <form
+          class="inline-form"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (!name.trim()) return;
+            if (await put({ name: name.trim() })) setRenaming(false);
+          }}
+        >
+          <TextField label={`New name for ${f.name}`} value={name} onValue={setName} autofocus />
+          <button type="submit" class="btn btn-small btn-primary">
+            Save name
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              setName(f.name);
+              setRenaming(false);
+            }}
+          >
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <>
+          <span class="flag-name">{f.name}</span>
+          <button type="button" class="btn btn-small" aria-label={`Rename ${f.name}`} onClick={() => setRenaming(true)}>
+            Rename
+          </button>
+        </>
+      )}
+    </li>
+  );
+}
+
+export function FlagsPage(p: { onUnauthorized: () => void }) {
+  const [flags, setFlags] = useState<Flag[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [nameErr, setNameErr] = useState<string | undefined>();
+  const [status, setStatus] = useState('');
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+    setError(splitError(e).message);
+  };
+  useEffect(() => void api.flags().then(setFlags).catch(fail), []);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    if (!name.trim()) return setNameErr('Enter a name for the flag.');
+    setNameErr(undefined);
+    try {
+      const f = await api.createFlag(name.trim());
+      setFlags((fs) => [...(fs ?? []), f]);
+      setStatus(`Created flag ${f.name}.`);
+      setName('');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
+      setNameErr(splitError(err).message);
+    }
+  };
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Flags</h1>
+      </div>
+      <p class="hint">A flag is an on/off switch, e.g. “Hotline open”. Agents whose availability is set to a flag are available while it is on. Changes show on websites at once.</p>
+      <ErrorBanner message={error} />
+      <form class="inline-form create-flag" onSubmit={create} noValidate>
+        <TextField label="New flag" value={name} onValue={setName} error={nameErr} placeholder="e.g. Hotline open" />
+        <button type="submit" class="btn btn-primary">
+          Create flag
+        </button>
+      </form>
+      <p class="sr-only" role="status">
+        {status}
+      </p>
+      {flags === null && !error && <p class="loading">Loading flags…</p>}
+      {flags && flags.length === 0 && <p class="empty">No flags yet.</p>}
+      {flags && flags.length > 0 && (
+        <ul class="flag-list" aria-label="Flags">
+          {flags.map((f) => (
+            <FlagRow
+              key={f.id}
+              flag={f}
+              onError={fail}
+              onChange={(nf) => {
+                setFlags((fs) => (fs ?? []).map((x) => (x.id === f.id ? nf : x)));
+                setStatus(`${nf.name} is ${nf.value ? 'on' : 'off'}.`);
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,176 @@
+/** Groups of users: a name, a SIP-ID visitors can call, and members. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Group, User } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
+import { ask } from '../components/confirm.js';
+import { Modal } from '../components/Modal.js';
+import { ErrorBanner, TextField } from '../components/fields.js';
+import { splitError } from './UsersPage.js';
+
+function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
+  const g = p.group;
+  const [name, setName] = useState(g?.name ?? '');
+  const [sipId, setSipId] = useState(g?.sipId ?? '');
+  const [members, setMembers] = useState<string[]>(g?.members ?? []);
+  const [filter, setFilter] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const shown = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    return p.users.filter((u) => !q || `${u.displayName} ${u.username} ${u.sipId}`.toLowerCase().includes(q));
+  }, [filter, p.users]);
+
+  const submit = async () => {
+    const e: Record<string, string> = {};
+    if (!name.trim()) e.name = 'Give the group a name.';
+    if (!/^[A-Za-z0-9._@+-]+$/.test(sipId)) e.sipId = 'Use letters, digits and . _ @ + - only.';
+    setErrors(e);
+    if (Object.keys(e).length) return;
+    try {
+      const body = { name: name.trim(), sipId, members };
+      if (g) await api.patchGroup(g.id, body);
+      else await api.createGroup(body);
+      p.onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
+      const s = splitError(err);
+      if (s.field === 'name' || s.field === 'sipId' || s.field === 'members') setErrors({ [s.field]: s.message });
+      else setGeneral(s.message);
+    }
+  };
+
+  return (
+    <Modal
+      title={g ? `Edit group ${g.name}` : 'Add group'}
+      onClose={p.onCancel}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={p.onCancel}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary">
+            {g ? 'Save group' : 'Create group'}
+          </button>
+        </>
+      }
+    >
+      <ErrorBanner message={general} />
+      <div class="grid-2">
+        <TextField label="Group name" value={name} onValue={setName} error={errors.name} required />
+        <TextField label="SIP-ID" value={sipId} onValue={setSipId} error={errors.sipId} required spellcheck={false} hint="Calls and chats to it go to all online members; the first to accept takes it." />
+      </div>
+      <fieldset class="field">
+        <legend>Members ({members.length})</legend>
+        <TextField label="Filter users" type="search" value={filter} onValue={setFilter} />
+        <ul class="member-list">
+          {shown.map((u) => (
+            <li key={u.id}>
+              <label class="check-inline">
+                <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => setMembers((m) => ((e.currentTarget as HTMLInputElement).checked ? [...m, u.id] : m.filter((x) => x !== u.id)))} />
+                {u.displayName || u.username}
+                {u.sipId && <span class="muted"> ({u.sipId})</span>}
+              </label>
+            </li>
+          ))}
+          {!shown.length && <li class="muted">No user matches.</li>}
+        </ul>
+        {errors.members && <p class="field-error">{errors.members}</p>}
+      </fieldset>
+    </Modal>
+  );
+}
+
+export function GroupsPage(p: { onUnauthorized: () => void }) {
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [users, setUsers] = useState<User[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [edit, setEdit] = useState<{ group: Group | null } | null>(null);
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+    setError(splitError(e).message);
+  };
+  const load = () => api.groups().then(setGroups).catch(fail);
+  useEffect(() => {
+    void load();
+    api.users().then(setUsers).catch(fail);
+  }, []);
+  const userName = (id: string) => {
+    const u = users.find((x) => x.id === id);
+    return u ? u.displayName || u.username : id;
+  };
+
+  const del = async (g: Group) => {
+    if (!(await ask({ title: `Delete group ${g.name}?`, message: 'Widgets that list it as an agent can no longer reach it.', confirmLabel: 'Delete group', danger: true }))) return;
+    try {
+      await api.deleteGroup(g.id);
+      await load();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Groups</h1>
+        <div class="actions">
+          <button type="button" class="btn btn-primary" onClick={() => setEdit({ group: null })}>
+            <span aria-hidden="true">+ </span>Add group
+          </button>
+        </div>
+      </div>
+      <p class="hint">A group is reachable under its own SIP-ID: a call or chat goes to every online member, and the first to accept takes it.</p>
+      <ErrorBanner message={error} />
+      {groups === null && !error && <p class="loading">Loading groups…</p>}
+      {groups && groups.length === 0 && <p class="empty">No groups yet.</p>}
+      {groups && groups.length > 0 && (
+        <div class="table-wrap">
+          <table class="table">
+            <caption class="sr-only">Groups</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">SIP-ID</th>
+                <th scope="col">Members</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((g) => (
+                <tr key={g.id}>
+                  <th scope="row">{g.name}</th>
+                  <td>{g.sipId}</td>
+                  <td>{g.members.map(userName).join(', ') || <span class="muted">none</span>}</td>
+                  <td class="row-actions">
+                    <button type="button" class="btn btn-small" aria-label={`Edit ${g.name}`} onClick={() => setEdit({ group: g })}>
+                      Edit
+                    </button>
+                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${g.name}`} onClick={() => del(g)}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {edit && (
+        <GroupDialog
+          group={edit.group}
+          users={users}
+          onCancel={() => setEdit(null)}
+          onUnauthorized={p.onUnauthorized}
+          onDone={() => {
+            setEdit(null);
+            void load();
+          }}
+        />
+      )}
+    </div>
+  );
+}

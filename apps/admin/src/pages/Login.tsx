@@ -1,0 +1,66 @@
+/** Sign in. Only accounts with the admin role may use this app. */
+import { useState } from 'preact/hooks';
+import type { User } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
+import { TextField } from '../components/fields.js';
+
+export const NO_ADMIN = 'This account has no admin rights. Sign in with an administrator account; agents use the agent console.';
+
+export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!username.trim() || !password) {
+      setError('Enter your username and password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.login(username.trim(), password);
+      const me = await api.me();
+      if (!me.roles?.includes('admin')) {
+        // Do not keep a session this app cannot use.
+        await api.logout().catch(() => undefined);
+        setError(NO_ADMIN);
+        return;
+      }
+      p.onSignedIn(me);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.code === 'invalid-credentials')) setError('Wrong username or password.');
+      else if (err instanceof ApiError && err.status === 429) setError(err.message || 'Too many attempts. Wait a moment and try again.');
+      else if (err instanceof ApiError && err.status === 403) setError(NO_ADMIN);
+      else setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="login-card" onSubmit={submit} noValidate aria-labelledby="login-title">
+        <h1 id="login-title">Contact Widgets</h1>
+        <p class="hint">Sign in to manage your website widgets.</p>
+        {p.notice && !error && (
+          <p class="banner banner-info" role="status">
+            {p.notice}
+          </p>
+        )}
+        {error && (
+          <p class="banner banner-error" role="alert">
+            {error}
+          </p>
+        )}
+        <TextField label="Username" value={username} onValue={setUsername} autoComplete="username" autofocus spellcheck={false} />
+        <TextField label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" />
+        <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,244 @@
+/** Users: agents and admins. Create, edit, delete, reset a password. */
+import { useEffect, useState } from 'preact/hooks';
+import { ROLES, type Role, type User } from '@cw/protocol';
+import { api, ApiError, type UserBody } from '../api.js';
+import { ask } from '../components/confirm.js';
+import { Modal } from '../components/Modal.js';
+import { ErrorBanner, TextField } from '../components/fields.js';
+
+const ROLE_LABEL: Record<Role, string> = { admin: 'Admin', agent: 'Agent' };
+
+/** Turns an API error into a field error (by the server's field) or a general one. */
+export function splitError(e: unknown): { field?: string; message: string } {
+  if (e instanceof ApiError) return { field: e.field?.split(/[.[]/)[0], message: e.message };
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+function UserDialog(p: { user: User | null; onDone: (u: User) => void; onCancel: () => void; onUnauthorized: () => void }) {
+  const u = p.user;
+  const [f, setF] = useState({
+    username: u?.username ?? '',
+    password: '',
+    displayName: u?.displayName ?? '',
+    sipId: u?.sipId ?? '',
+    email: u?.email ?? '',
+    phone: u?.phone ?? '',
+    department: u?.department ?? '',
+  });
+  const [roles, setRoles] = useState<Role[]>(u?.roles ?? ['agent']);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof f) => (v: string) => setF((x) => ({ ...x, [k]: v }));
+
+  const submit = async () => {
+    const e: Record<string, string> = {};
+    if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = 'Use letters, digits and . _ @ - only.';
+    if (!u && f.password.length < 8) e.password = 'At least 8 characters.';
+    if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = 'Use letters, digits and . _ @ + - only.';
+    if (!roles.length) e.roles = 'Choose at least one role.';
+    setErrors(e);
+    if (Object.keys(e).length) return;
+    setBusy(true);
+    setGeneral(null);
+    const body: UserBody = { username: f.username, displayName: f.displayName, email: f.email, phone: f.phone, department: f.department, roles };
+    if (f.sipId) body.sipId = f.sipId;
+    try {
+      const res = u ? await api.patchUser(u.id, body) : await api.createUser({ ...body, password: f.password });
+      p.onDone(res);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
+      const s = splitError(err);
+      if (s.field && s.field in f) setErrors({ [s.field]: s.message });
+      else setGeneral(s.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={u ? `Edit user ${u.username}` : 'Add user'}
+      onClose={p.onCancel}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={p.onCancel}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {u ? 'Save user' : 'Create user'}
+          </button>
+        </>
+      }
+    >
+      <ErrorBanner message={general} />
+      <div class="grid-2">
+        <TextField label="Username" value={f.username} onValue={set('username')} error={errors.username} required autoComplete="off" spellcheck={false} />
+        {!u && <TextField label="Password" type="password" value={f.password} onValue={set('password')} error={errors.password} required autoComplete="new-password" hint="At least 8 characters." />}
+        <TextField label="Display name" value={f.displayName} onValue={set('displayName')} error={errors.displayName} />
+        <TextField label="SIP-ID" value={f.sipId} onValue={set('sipId')} error={errors.sipId} spellcheck={false} hint="The address visitors call; needed to be an agent on a widget." />
+        <TextField label="E-mail" type="email" value={f.email} onValue={set('email')} error={errors.email} />
+        <TextField label="Phone" type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
+        <TextField label="Department" value={f.department} onValue={set('department')} error={errors.department} />
+      </div>
+      <fieldset class="field">
+        <legend>Roles</legend>
+        <div class="checks-row">
+          {ROLES.map((r) => (
+            <label key={r} class="check-inline">
+              <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles((x) => ((e.currentTarget as HTMLInputElement).checked ? ROLES.filter((y) => y === r || x.includes(y)) : x.filter((y) => y !== r)))} />
+              {ROLE_LABEL[r]}
+            </label>
+          ))}
+        </div>
+        <p class="hint">Admins manage widgets, users and flags here. Agents answer visitors in the agent console.</p>
+        {errors.roles && <p class="field-error">{errors.roles}</p>}
+      </fieldset>
+    </Modal>
+  );
+}
+
+function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
+  const [pw, setPw] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const submit = async () => {
+    if (pw.length < 8) return setError('At least 8 characters.');
+    try {
+      await api.patchUser(p.user.id, { password: pw });
+      p.onDone();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+      setError(splitError(e).message);
+    }
+  };
+  return (
+    <Modal
+      title={`Reset password of ${p.user.username}`}
+      size="small"
+      onClose={p.onCancel}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={p.onCancel}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary">
+            Set password
+          </button>
+        </>
+      }
+    >
+      <TextField label="New password" type="password" value={pw} onValue={setPw} error={error} autoComplete="new-password" hint="At least 8 characters. Tell the user in a safe way." />
+    </Modal>
+  );
+}
+
+export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+  const [edit, setEdit] = useState<{ user: User | null } | null>(null);
+  const [pwFor, setPwFor] = useState<User | null>(null);
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+    setError(splitError(e).message);
+  };
+  const load = () => api.users().then(setUsers).catch(fail);
+  useEffect(() => void load(), []);
+
+  const del = async (u: User) => {
+    const ok = await ask({ title: `Delete user ${u.username}?`, message: 'They can no longer sign in. Widgets that list them as an agent keep the entry, but it cannot be reached.', confirmLabel: 'Delete user', danger: true });
+    if (!ok) return;
+    try {
+      await api.deleteUser(u.id);
+      setStatus(`Deleted ${u.username}.`);
+      await load();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Users</h1>
+        <div class="actions">
+          <button type="button" class="btn btn-primary" onClick={() => setEdit({ user: null })}>
+            <span aria-hidden="true">+ </span>Add user
+          </button>
+        </div>
+      </div>
+      <ErrorBanner message={error} />
+      <p class="sr-only" role="status">
+        {status}
+      </p>
+      {users === null && !error && <p class="loading">Loading users…</p>}
+      {users && (
+        <div class="table-wrap">
+          <table class="table">
+            <caption class="sr-only">Users</caption>
+            <thead>
+              <tr>
+                <th scope="col">Username</th>
+                <th scope="col">Display name</th>
+                <th scope="col">SIP-ID</th>
+                <th scope="col">Department</th>
+                <th scope="col">Roles</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <th scope="row">{u.username}</th>
+                  <td>{u.displayName}</td>
+                  <td>{u.sipId}</td>
+                  <td>{u.department}</td>
+                  <td>{u.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</td>
+                  <td class="row-actions">
+                    <button type="button" class="btn btn-small" aria-label={`Edit ${u.username}`} onClick={() => setEdit({ user: u })}>
+                      Edit
+                    </button>
+                    <button type="button" class="btn btn-small" aria-label={`Reset password of ${u.username}`} onClick={() => setPwFor(u)}>
+                      Reset password
+                    </button>
+                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${u.username}`} disabled={u.id === p.me.id} title={u.id === p.me.id ? 'You cannot delete yourself' : undefined} onClick={() => del(u)}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {edit && (
+        <UserDialog
+          user={edit.user}
+          onCancel={() => setEdit(null)}
+          onUnauthorized={p.onUnauthorized}
+          onDone={(u) => {
+            setEdit(null);
+            setStatus(edit.user ? `Saved ${u.username ?? ''}.` : `Created ${u.username ?? ''}.`);
+            void load();
+          }}
+        />
+      )}
+      {pwFor && (
+        <PasswordDialog
+          user={pwFor}
+          onCancel={() => setPwFor(null)}
+          onUnauthorized={p.onUnauthorized}
+          onDone={() => {
+            setStatus(`New password set for ${pwFor.username}.`);
+            setPwFor(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The widgets page: every widget as an expandable panel, and buttons to add
+ * a sidebar or a business-cards widget.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Flag, Widget } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
+import { ErrorBanner } from '../components/fields.js';
+import { WidgetPanel } from '../widget/WidgetPanel.js';
+import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
+
+/** "New sidebar widget", or "… 2", "… 3" when taken. */
+export function uniqueName(base: string, taken: string[]): string {
+  if (!taken.includes(base)) return base;
+  for (let i = 2; ; i++) if (!taken.includes(`${base} ${i}`)) return `${base} ${i}`;
+}
+
+export function WidgetsPage(p: { onUnauthorized: () => void }) {
+  const [widgets, setWidgets] = useState<Widget[] | null>(null);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [fresh, setFresh] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dir, setDir] = useState<Directory>(emptyDirectory);
+  const [flags, setFlags] = useState<Flag[]>([]);
+  const [creating, setCreating] = useState(false);
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+    setError(e instanceof Error ? e.message : String(e));
+  };
+
+  useEffect(() => {
+    api
+      .widgets()
+      .then((ws) => {
+        setWidgets(ws);
+        if (ws.length === 1) setExpanded(new Set([ws[0]!.uuid]));
+      })
+      .catch(fail);
+    // Directory and flags only improve the display; the page works without them.
+    Promise.all([api.users().catch(() => []), api.groups().catch(() => [])]).then(([u, g]) => setDir(makeDirectory(u, g)));
+    api.flags().then(setFlags).catch(() => undefined);
+  }, []);
+
+  const add = async (type: 'sidebar' | 'cards') => {
+    setCreating(true);
+    setError(null);
+    try {
+      const base = type === 'sidebar' ? 'New sidebar widget' : 'New business cards widget';
+      const name = uniqueName(base, (widgets ?? []).map((w) => w.name));
+      const w = await api.createWidget({ type, name, lang: 'en', agents: [] });
+      setWidgets((ws) => [...(ws ?? []), w]);
+      setExpanded((s) => new Set(s).add(w.uuid));
+      setFresh(w.uuid);
+      requestAnimationFrame(() => document.querySelector(`[data-uuid="${w.uuid}"]`)?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+    } catch (e) {
+      fail(e);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const toggle = (uuid: string) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (n.has(uuid)) n.delete(uuid);
+      else n.add(uuid);
+      return n;
+    });
+
+  const sorted = useMemo(() => widgets ?? [], [widgets]);
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Widgets</h1>
+        <div class="actions">
+          <button type="button" class="btn btn-primary" disabled={creating} onClick={() => add('sidebar')}>
+            <span aria-hidden="true">+ </span>Add new sidebar widget
+          </button>
+          <button type="button" class="btn btn-primary" disabled={creating} onClick={() => add('cards')}>
+            <span aria-hidden="true">+ </span>Add new business cards widget
+          </button>
+        </div>
+      </div>
+      <ErrorBanner message={error} />
+      {widgets === null && !error && <p class="loading">Loading widgets…</p>}
+      {widgets !== null && widgets.length === 0 && (
+        <div class="empty-state">
+          <h2>No widgets yet</h2>
+          <p>A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.</p>
+        </div>
+      )}
+      <div class="widget-list">
+        {sorted.map((w) => (
+          <WidgetPanel
+            key={w.uuid}
+            widget={w}
+            expanded={expanded.has(w.uuid)}
+            onToggle={() => toggle(w.uuid)}
+            focusName={fresh === w.uuid}
+            onSaved={(nw) => setWidgets((ws) => (ws ?? []).map((x) => (x.uuid === w.uuid ? { ...x, ...nw } : x)))}
+            onDeleted={() => setWidgets((ws) => (ws ?? []).filter((x) => x.uuid !== w.uuid))}
+            onUnauthorized={p.onUnauthorized}
+            dir={dir}
+            flags={flags}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

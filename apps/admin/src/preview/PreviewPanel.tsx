@@ -1,0 +1,96 @@
+/**
+ * The live preview beside a widget's settings: renders the real widget UI
+ * (through `@cw/widget/preview`) from the unsaved draft, without a socket.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { mountPreview } from '@cw/widget/preview';
+
+type PreviewHandle = ReturnType<typeof mountPreview>;
+import { stringsFor, type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
+import { toBody, type Draft } from '../widget/draft.js';
+import type { Directory } from '../widget/directory.js';
+
+/** Builds what a visitor would receive for this draft. */
+export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[]) {
+  const body = toBody(d);
+  const session: SessionMsg = {
+    mt: 'Session',
+    name: body.name,
+    lang: body.lang,
+    strings: stringsFor(body.lang),
+    type: body.type,
+    appearance: body.appearance,
+    contact: body.contact,
+    session: 'preview',
+    uuid,
+  };
+  const pictures: Record<string, string> = {};
+  const infos: InfoMsg[] = body.agents.map((a, order) => {
+    const u = dir.bySipId(a.sipId);
+    const flag = flags.find((f) => f.id === a.flag);
+    const presence = a.availability === 'inactive' ? 'offline' : a.availability === 'boolean' ? (flag?.value ? 'online' : 'offline') : 'online';
+    pictures[a.sipId] = a.picture ?? '';
+    return {
+      mt: 'Info',
+      id: a.sipId,
+      dn: a.displayName || u?.name || a.sipId,
+      department: a.department || u?.department || '',
+      phonenumber: a.phone || u?.phone || '',
+      email: a.email || u?.email || '',
+      company: body.contact,
+      presence,
+      media: a.media,
+      order,
+      ...(a.link ? { link: a.link } : {}),
+    };
+  });
+  return { session, infos, pictures };
+}
+
+export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; flags: Flag[]; name: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const handle = useRef<PreviewHandle | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const data = useMemo(() => previewData(p.draft, p.uuid, p.dir, p.flags), [p.draft, p.uuid, p.dir, p.flags]);
+
+  useEffect(() => {
+    try {
+      handle.current = mountPreview(host.current!, data);
+    } catch (e) {
+      setFailed(e instanceof Error ? e.message : String(e));
+    }
+    return () => {
+      handle.current?.unmount();
+      handle.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    // Coalesce quick typing into one update per frame.
+    const id = requestAnimationFrame(() => {
+      try {
+        handle.current?.update(data);
+      } catch (e) {
+        setFailed(e instanceof Error ? e.message : String(e));
+      }
+    });
+    return () => cancelAnimationFrame(id);
+  }, [data]);
+
+  const hasPresence = p.draft.agents.some((a) => a.availability === 'presence');
+  return (
+    <aside class="preview" aria-label={`Live preview of ${p.name || 'the widget'}`}>
+      <h3 class="preview-title">Live preview</h3>
+      <p class="hint">Shows your unsaved changes. Websites see them after you save.</p>
+      {failed && (
+        <p class="field-error" role="status">
+          The preview could not be shown: {failed}
+        </p>
+      )}
+      <div class={`preview-stage preview-${p.draft.type}`}>
+        <div class="preview-host" ref={host} data-testid="widget-preview" />
+      </div>
+      {hasPresence && <p class="hint">Agents whose availability follows their presence are shown as available here.</p>}
+    </aside>
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * The agent dialog ("Add agent" / edit): starts from the SIP-ID with a
+ * directory search; optional display details, picture, link; how the agent
+ * can be reached; and how their availability is decided.
+ */
+import { useId, useState } from 'preact/hooks';
+import { MEDIA, type Availability, type DirectoryEntry, type Flag, type Media } from '@cw/protocol';
+import { Modal } from '../components/Modal.js';
+import { SelectField, TextField } from '../components/fields.js';
+import { SipIdField } from './SipIdField.js';
+import { PictureField } from './PictureField.js';
+import { validateAgent, type AgentDraft } from './draft.js';
+import type { Directory } from './directory.js';
+
+const MEDIA_LABEL: Record<Media, string> = { voice: 'Voice', video: 'Video', chat: 'Chat', email: 'E-mail' };
+
+export const AVAILABILITY_INFO: Record<Availability, { label: string; explain: string }> = {
+  presence: { label: 'Presence', explain: 'Follows the agent’s live presence: available when online in the agent console or set by the presence API.' },
+  always: { label: 'Always online', explain: 'Always shown as available — for a group, a queue or a line with many channels.' },
+  boolean: { label: 'Flag', explain: 'Available while the chosen flag is on, not available while it is off.' },
+  inactive: { label: 'Inactive', explain: 'Shown, but never reachable — for example during holidays.' },
+};
+
+export interface AgentDialogProps {
+  initial: AgentDraft;
+  isNew: boolean;
+  widgetType: 'sidebar' | 'cards';
+  flags: Flag[];
+  dir: Directory;
+  /** SIP-IDs already on the widget (other than this agent). */
+  taken: string[];
+  /** Errors from the server for this agent (keys relative to it). */
+  serverErrors?: Record<string, string>;
+  onOk: (a: AgentDraft) => void;
+  onCancel: () => void;
+}
+
+export function AgentDialog(p: AgentDialogProps) {
+  const [a, setA] = useState<AgentDraft>(p.initial);
+  const [entry, setEntry] = useState<DirectoryEntry | undefined>(p.dir.bySipId(p.initial.sipId));
+  const [errors, setErrors] = useState<Record<string, string>>(p.serverErrors ?? {});
+  const mediaId = useId();
+  const set = <K extends keyof AgentDraft>(k: K, v: AgentDraft[K]) => setA((x) => ({ ...x, [k]: v }));
+
+  const pick = (e: DirectoryEntry) => {
+    setEntry(e);
+    setA((x) => ({
+      ...x,
+      sipId: e.sipId,
+      // Fill the name when empty or still the previous pick's; other details show as defaults.
+      displayName: !x.displayName || x.displayName === entry?.name ? e.name : x.displayName,
+    }));
+    setErrors(({ sipId: _drop, ...rest }) => rest);
+  };
+
+  const ok = () => {
+    const e = validateAgent(a);
+    if (!e['sipId'] && p.taken.includes(a.sipId.trim())) e['sipId'] = 'This agent is already on the widget.';
+    setErrors(e);
+    const first = Object.keys(e)[0];
+    if (first) {
+      document.querySelector<HTMLElement>(`dialog[open] [data-field="${first}"]`)?.focus();
+      return;
+    }
+    p.onOk({ ...a, sipId: a.sipId.trim() });
+  };
+
+  const fromDir = (v: string | undefined) => (v ? `From the directory: ${v}` : undefined);
+  const info = AVAILABILITY_INFO[a.availability];
+  return (
+    <Modal
+      title={p.isNew ? 'Add agent' : `Edit agent ${a.displayName || a.sipId}`}
+      size="large"
+      onClose={p.onCancel}
+      onSubmit={ok}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={p.onCancel}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary">
+            OK
+          </button>
+        </>
+      }
+    >
+      <div class="agent-form">
+        <div class="col">
+          <SipIdField
+            value={a.sipId}
+            autofocus
+            error={errors['sipId']}
+            onValue={(v) => {
+              set('sipId', v);
+              if (entry && entry.sipId !== v) setEntry(p.dir.bySipId(v));
+            }}
+            onPick={pick}
+          />
+          <TextField label="Display name" value={a.displayName} onValue={(v) => set('displayName', v)} field="displayName" error={errors['displayName']} placeholder={entry?.name} hint={entry ? 'Leave empty to use the directory’s name.' : 'Shown to visitors. Empty: the directory’s name.'} />
+          <TextField label="Department" value={a.department} onValue={(v) => set('department', v)} field="department" error={errors['department']} placeholder={entry?.department} hint={fromDir(entry?.department)} />
+          <TextField label="Phone number" type="tel" value={a.phone} onValue={(v) => set('phone', v)} field="phone" error={errors['phone']} placeholder={entry?.phone} hint={fromDir(entry?.phone)} />
+          <TextField label="Email address" type="email" value={a.email} onValue={(v) => set('email', v)} field="email" error={errors['email']} placeholder={entry?.email} hint={fromDir(entry?.email)} />
+          <TextField label="Link (opening hours or calendar)" type="url" value={a.link} onValue={(v) => set('link', v)} field="link" error={errors['link']} placeholder="https://" />
+        </div>
+        <div class="col">
+          <PictureField value={a.picture} onValue={(v) => set('picture', v)} error={errors['picture']} type={p.widgetType} />
+          <fieldset class="field media" aria-describedby={errors['media'] ? `${mediaId}-err` : undefined}>
+            <legend>Reachable by</legend>
+            <div class="checks-row">
+              {MEDIA.map((m) => (
+                <label key={m} class="check-inline">
+                  <input
+                    type="checkbox"
+                    data-field={`media.${m}`}
+                    checked={a.media.includes(m)}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      set('media', on ? MEDIA.filter((x) => x === m || a.media.includes(x)) : a.media.filter((x) => x !== m));
+                    }}
+                  />
+                  {MEDIA_LABEL[m]}
+                </label>
+              ))}
+            </div>
+            {errors['media'] && (
+              <div id={`${mediaId}-err`} class="field-error">
+                {errors['media']}
+              </div>
+            )}
+          </fieldset>
+          <SelectField<Availability>
+            label="Availability"
+            value={a.availability}
+            field="availability"
+            onValue={(v) => set('availability', v)}
+            options={(Object.keys(AVAILABILITY_INFO) as Availability[]).map((k) => ({ value: k, label: AVAILABILITY_INFO[k].label }))}
+            hint={info.explain}
+            error={errors['availability']}
+          />
+          {a.availability === 'boolean' &&
+            (p.flags.length ? (
+              <SelectField<string>
+                label="Flag"
+                value={a.flag ?? ''}
+                field="flag"
+                onValue={(v) => set('flag', v || null)}
+                options={[{ value: '', label: 'Choose a flag…' }, ...p.flags.map((f) => ({ value: f.id, label: `${f.name} (${f.value ? 'on' : 'off'})` }))]}
+                error={errors['flag']}
+              />
+            ) : (
+              <p class="field-error" data-field="flag" tabIndex={-1}>
+                There are no flags yet. Create one on the Flags page first.
+              </p>
+            ))}
+        </div>
+      </div>
+    </Modal>
+  );
+}

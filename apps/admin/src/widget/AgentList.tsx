@@ -1,0 +1,140 @@
+/**
+ * The agents of a widget, in display order. Reorder by drag and drop, or by
+ * keyboard: the Move up / Move down buttons, or Alt+Arrow keys on a row, with
+ * an announcement for screen readers.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Flag } from '@cw/protocol';
+import type { AgentDraft } from './draft.js';
+import type { Directory } from './directory.js';
+import { AVAILABILITY_INFO } from './AgentDialog.js';
+
+export interface AgentListProps {
+  agents: AgentDraft[];
+  dir: Directory;
+  flags: Flag[];
+  /** Error text per agent index (from validation or the server). */
+  errors: Record<number, string>;
+  onMove: (from: number, to: number) => void;
+  onEdit: (index: number) => void;
+  onRemove: (index: number) => void;
+  label: string;
+}
+
+export function agentName(a: AgentDraft, dir: Directory): string {
+  return a.displayName || dir.bySipId(a.sipId)?.name || a.sipId;
+}
+
+export function AgentList(p: AgentListProps) {
+  const [dragKey, setDragKey] = useState<string | null>(null);
+  const [overKey, setOverKey] = useState<string | null>(null);
+  const [announce, setAnnounce] = useState('');
+  const listRef = useRef<HTMLOListElement>(null);
+  // After a keyboard move, focus follows the moved row's control.
+  const refocus = useRef<{ key: string; sel: string } | null>(null);
+
+  useEffect(() => {
+    const r = refocus.current;
+    if (!r) return;
+    refocus.current = null;
+    const row = listRef.current?.querySelector<HTMLElement>(`[data-key="${r.key}"]`);
+    const target = row?.querySelector<HTMLElement>(r.sel);
+    (target && !(target as HTMLButtonElement).disabled ? target : row?.querySelector<HTMLElement>('.move-btn:not([disabled])') ?? row)?.focus();
+  });
+
+  const move = (from: number, to: number, focusSel?: string) => {
+    if (to < 0 || to >= p.agents.length || from === to) return;
+    const a = p.agents[from]!;
+    if (focusSel) refocus.current = { key: a.key, sel: focusSel };
+    p.onMove(from, to);
+    setAnnounce(`${agentName(a, p.dir)} moved to position ${to + 1} of ${p.agents.length}.`);
+  };
+
+  if (!p.agents.length)
+    return (
+      <p class="empty">
+        No agents yet. Visitors see nobody to contact until you add one.
+      </p>
+    );
+
+  return (
+    <>
+      <ol class="agent-list" aria-label={p.label} ref={listRef}>
+        {p.agents.map((a, i) => {
+          const name = agentName(a, p.dir);
+          const av = AVAILABILITY_INFO[a.availability].label;
+          const flag = a.availability === 'boolean' ? p.flags.find((f) => f.id === a.flag) : undefined;
+          return (
+            <li
+              key={a.key}
+              data-key={a.key}
+              class={`agent-row ${dragKey === a.key ? 'dragging' : ''} ${overKey === a.key && dragKey !== a.key ? 'drop-target' : ''} ${p.errors[i] ? 'has-error' : ''}`}
+              draggable
+              onDragStart={(e) => {
+                setDragKey(a.key);
+                e.dataTransfer?.setData('text/plain', a.key);
+                if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+              }}
+              onDragEnd={() => {
+                setDragKey(null);
+                setOverKey(null);
+              }}
+              onDragOver={(e) => {
+                if (!dragKey) return;
+                e.preventDefault();
+                if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+                setOverKey(a.key);
+              }}
+              onDrop={(e) => {
+                e.preventDefault();
+                const key = dragKey ?? e.dataTransfer?.getData('text/plain');
+                const from = p.agents.findIndex((x) => x.key === key);
+                setDragKey(null);
+                setOverKey(null);
+                if (from >= 0) move(from, i);
+              }}
+              onKeyDown={(e) => {
+                if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+                e.preventDefault();
+                // Keep focus on the same control in the moved row.
+                const role = (e.target as HTMLElement).dataset?.role;
+                move(i, e.key === 'ArrowUp' ? i - 1 : i + 1, role ? `[data-role="${role}"]` : '.move-btn');
+              }}
+            >
+              <span class="drag-handle" aria-hidden="true" title="Drag to reorder">
+                ⋮⋮
+              </span>
+              {a.picture ? <img class="agent-pic" src={a.picture} alt="" /> : <span class="agent-pic none" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</span>}
+              <span class="agent-main">
+                <span class="agent-name">{name}</span>
+                <span class="agent-meta">
+                  {a.sipId} · {a.media.length ? a.media.join(', ') : 'not reachable'} · {av}
+                  {flag ? ` (${flag.name}: ${flag.value ? 'on' : 'off'})` : ''}
+                </span>
+                {p.errors[i] && <span class="field-error">{p.errors[i]}</span>}
+              </span>
+              <span class="agent-actions">
+                <button type="button" class="icon-btn move-btn" data-role="up" disabled={i === 0} onClick={() => move(i, i - 1, '[data-role="up"]')} aria-label={`Move up: ${name}`} title="Move up (Alt+Arrow Up)">
+                  <span aria-hidden="true">↑</span>
+                </button>
+                <button type="button" class="icon-btn move-btn" data-role="down" disabled={i === p.agents.length - 1} onClick={() => move(i, i + 1, '[data-role="down"]')} aria-label={`Move down: ${name}`} title="Move down (Alt+Arrow Down)">
+                  <span aria-hidden="true">↓</span>
+                </button>
+                <button type="button" class="btn btn-small" data-role="edit" data-field={`agents[${i}]`} onClick={() => p.onEdit(i)} aria-label={`Edit ${name}`}>
+                  Edit
+                </button>
+                <button type="button" class="btn btn-small btn-quiet-danger" data-role="remove" onClick={() => p.onRemove(i)} aria-label={`Remove ${name}`}>
+                  Remove
+                </button>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+      <p class="hint">Drag agents to change their order, or use the arrow buttons (or Alt+Arrow keys on a row).</p>
+      <div class="sr-only" role="status" aria-live="polite">
+        {announce}
+      </div>
+    </>
+  );
+}

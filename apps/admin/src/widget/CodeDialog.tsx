@@ -1,0 +1,135 @@
+/**
+ * The "Code" popup: the embed lines to paste into a website, Copy and
+ * Download (a small test page), and the Content-Security-Policy entries a
+ * website with a CSP needs.
+ */
+import { useEffect, useId, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.js';
+import { Modal } from '../components/Modal.js';
+
+/** The server's origin as the embed code names it (falls back to ours). */
+export function scriptOrigin(html: string, fallback: string): string {
+  const m = /<script[^>]*\ssrc\s*=\s*["']([^"']+)["']/i.exec(html);
+  if (m) {
+    try {
+      return new URL(m[1]!, fallback).origin;
+    } catch {
+      /* use the fallback */
+    }
+  }
+  return fallback;
+}
+
+/** The CSP entries a website needs to run the widget. */
+export function cspLines(origin: string): string {
+  const u = new URL(origin);
+  const ws = `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`;
+  return [`connect-src ${ws}`, `script-src ${u.origin}`, 'img-src data:', 'media-src blob:'].join('\n');
+}
+
+function fileName(name: string): string {
+  const base = name.trim().replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'widget';
+  return `${base}.html`;
+}
+
+async function copyText(text: string, fallbackEl: HTMLTextAreaElement | null): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Clipboard API refused (permissions, old browser): fall back to a selection copy.
+    if (!fallbackEl) throw new Error('copy failed');
+    fallbackEl.select();
+    if (!document.execCommand('copy')) throw new Error('copy failed');
+  }
+}
+
+export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; onClose: () => void }) {
+  const [html, setHtml] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [feedback, setFeedback] = useState('');
+  const [busy, setBusy] = useState(false);
+  const codeId = useId();
+  const cspId = useId();
+
+  useEffect(() => {
+    api
+      .embed(p.uuid)
+      .then((r) => setHtml(r.html))
+      .catch((e) => setError(e instanceof ApiError ? e.message : 'The code could not be loaded.'));
+  }, [p.uuid]);
+
+  const copy = async () => {
+    if (html === null) return;
+    try {
+      await copyText(html, document.getElementById(codeId) as HTMLTextAreaElement | null);
+      setFeedback('Copied');
+    } catch {
+      setFeedback('Copying failed. Select the code and copy it by hand.');
+    }
+  };
+
+  const download = async () => {
+    setBusy(true);
+    setFeedback('');
+    try {
+      const res = await fetch(`/api/widgets/${encodeURIComponent(p.uuid)}/preview.html`, { credentials: 'same-origin' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const blob = await res.blob();
+      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = fileName(p.name);
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setFeedback('Downloaded');
+    } catch {
+      setFeedback('The test page could not be downloaded.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const origin = html ? scriptOrigin(html, location.origin) : location.origin;
+  return (
+    <Modal
+      title={`Code for ${p.name || 'this widget'}`}
+      size="large"
+      onClose={p.onClose}
+      footer={
+        <>
+          <span class="feedback" role="status" aria-live="polite">
+            {feedback}
+          </span>
+          <button type="button" class="btn" onClick={download} disabled={busy || html === null}>
+            Download
+          </button>
+          <button type="button" class="btn btn-primary" onClick={copy} disabled={html === null} data-autofocus>
+            Copy
+          </button>
+        </>
+      }
+    >
+      <p>Paste these lines into your website’s HTML, just before &lt;/body&gt;. The widget then updates by itself whenever you save here.</p>
+      {p.unsaved && (
+        <p class="banner banner-warn">This widget has unsaved changes. Websites show them once you save.</p>
+      )}
+      {error && (
+        <p class="banner banner-error" role="alert">
+          {error}
+        </p>
+      )}
+      <label for={codeId} class="label">
+        Embed code
+      </label>
+      <textarea id={codeId} class="code" readOnly rows={6} spellcheck={false} value={html ?? 'Loading…'} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()} />
+      <p class="hint">Download saves a small HTML page with the widget, to try it out in a browser.</p>
+      <label for={cspId} class="label">
+        Content-Security-Policy entries
+      </label>
+      <textarea id={cspId} class="code" readOnly rows={4} spellcheck={false} value={cspLines(origin)} />
+      <p class="hint">Only needed if your website sends a Content-Security-Policy: add these sources to the matching directives.</p>
+    </Modal>
+  );
+}

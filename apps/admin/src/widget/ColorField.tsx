@@ -1,0 +1,47 @@
+/**
+ * A colour: a picker (input type=color) and a text field for any CSS colour.
+ * Empty means "inherit the website's colour", and the field says so.
+ */
+import { useId } from 'preact/hooks';
+import { FieldMessages } from '../components/fields.js';
+
+/** The picker needs #rrggbb; expand #rgb and fall back for named colours. */
+export function pickerValue(v: string): string {
+  const t = v.trim();
+  if (/^#[0-9a-f]{6}$/i.test(t)) return t.toLowerCase();
+  if (/^#[0-9a-f]{3}$/i.test(t)) return `#${t[1]}${t[1]}${t[2]}${t[2]}${t[3]}${t[3]}`.toLowerCase();
+  if (/^#[0-9a-f]{8}$/i.test(t)) return t.slice(0, 7).toLowerCase();
+  return '#808080';
+}
+
+export function ColorField(p: { label: string; value: string; onValue: (v: string) => void; error?: string; field: string }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errId = `${id}-err`;
+  const empty = p.value.trim() === '';
+  return (
+    <div class={`field color-field ${empty ? 'inherit' : ''}`}>
+      <label for={id}>{p.label}</label>
+      <div class="color-row">
+        <input type="color" class="swatch" value={pickerValue(p.value)} aria-label={`${p.label} picker`} onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          id={id}
+          type="text"
+          value={p.value}
+          placeholder="inherit"
+          spellcheck={false}
+          data-field={p.field}
+          aria-invalid={p.error ? true : undefined}
+          aria-describedby={[empty ? hintId : '', p.error ? errId : ''].filter(Boolean).join(' ') || undefined}
+          onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)}
+        />
+        {!empty && (
+          <button type="button" class="icon-btn" onClick={() => p.onValue('')} aria-label={`Clear ${p.label.toLowerCase()}`} title="Inherit the website’s colour">
+            <span aria-hidden="true">×</span>
+          </button>
+        )}
+      </div>
+      <FieldMessages hintId={hintId} errId={errId} hint={empty ? 'Empty: inherits the website’s colour.' : undefined} error={p.error} />
+    </div>
+  );
+}

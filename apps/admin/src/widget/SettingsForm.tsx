@@ -1,0 +1,131 @@
+/**
+ * A widget's settings: general, contact details, appearance and allowed
+ * origins. Every change goes into the draft; nothing is saved until "Save".
+ */
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+import { LANGS, type Lang } from '@cw/protocol';
+import { CheckField, SelectField, TextField } from '../components/fields.js';
+import { ColorField } from './ColorField.js';
+import { errorAt, type Draft } from './draft.js';
+
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch', fr: 'Français', it: 'Italiano', es: 'Español', nl: 'Nederlands' };
+
+type Ap = Draft['appearance'];
+
+export interface SettingsFormProps {
+  draft: Draft;
+  errors: Record<string, string>;
+  onChange: (d: Draft) => void;
+  nameRef?: { current: HTMLInputElement | HTMLTextAreaElement | null };
+}
+
+function Section(p: { title: string; children: ComponentChildren; note?: string }) {
+  const id = useId();
+  return (
+    <fieldset class="section" aria-labelledby={id}>
+      <legend id={id} class="section-title">
+        {p.title}
+      </legend>
+      {p.note && <p class="hint section-note">{p.note}</p>}
+      {p.children}
+    </fieldset>
+  );
+}
+
+export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFormProps) {
+  const set = (patch: Partial<Draft>) => onChange({ ...d, ...patch });
+  const setContact = (k: keyof Draft['contact'], v: string) => set({ contact: { ...d.contact, [k]: v } });
+  const setAp = (patch: Partial<Ap>) => set({ appearance: { ...d.appearance, ...patch } });
+  const setColor = (k: keyof Ap['colors'], v: string) => setAp({ colors: { ...d.appearance.colors, [k]: v } });
+  const setMargin = (k: keyof Ap['margin'], v: string) => setAp({ margin: { ...d.appearance.margin, [k]: v } });
+  const err = (path: string) => errorAt(errors, path);
+  const posId = useId();
+
+  return (
+    <div class="settings">
+      <Section title="General">
+        <div class="grid-2">
+          <TextField label="Name" value={d.name} onValue={(v) => set({ name: v })} field="name" error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart; visitors see it too." />
+          <SelectField<Lang> label="Default language" value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint="Used when the visitor’s browser language is not available." />
+        </div>
+        <TextField label="Notes" multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint="For you only, e.g. the website where this widget is used." />
+      </Section>
+
+      <Section title="Contact details" note="Shown to visitors with the agents.">
+        <div class="grid-2">
+          <TextField label="Company" value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
+          <TextField label="Phone" type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
+          <TextField label="Address" multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
+          <TextField label="E-mail" type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" error={err('contact.email')} />
+        </div>
+      </Section>
+
+      <Section title="Appearance" note="Empty values inherit the website’s own font, colours and spacing.">
+        <div class="grid-2">
+          <div class="field" role="radiogroup" aria-labelledby={posId}>
+            <span id={posId} class="label">
+              Position
+            </span>
+            <div class="checks-row">
+              {(['left', 'right'] as const).map((side) => (
+                <label key={side} class="check-inline">
+                  <input type="radio" name={`${posId}-pos`} value={side} checked={d.appearance.position === side} onChange={() => setAp({ position: side })} data-field={side === 'left' ? 'appearance.position' : undefined} />
+                  {side === 'left' ? 'Left' : 'Right'}
+                </label>
+              ))}
+            </div>
+          </div>
+          {d.type === 'sidebar' ? (
+            <CheckField label="Always show" checked={d.appearance.alwaysShow} onChecked={(v) => setAp({ alwaysShow: v })} field="appearance.alwaysShow" hint="Show the sidebar even while no agent is available." />
+          ) : (
+            <div />
+          )}
+          <TextField label="Font family" value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" error={err('appearance.fontFamily')} placeholder="inherit" hint={d.appearance.fontFamily ? undefined : 'Empty: the website’s font.'} />
+          <TextField label="Font size" value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" error={err('appearance.fontSize')} placeholder="inherit" hint={d.appearance.fontSize ? 'For example 14px or 1rem.' : 'Empty: the website’s size. For example 14px or 1rem.'} />
+        </div>
+        <div class="grid-3">
+          <ColorField label="Primary colour" value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" error={err('appearance.colors.primary')} />
+          <ColorField label="Background colour" value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" error={err('appearance.colors.background')} />
+          <ColorField label="Text colour" value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" error={err('appearance.colors.text')} />
+        </div>
+        <fieldset class="subsection">
+          <legend>Margins (pixels)</legend>
+          <div class="grid-5">
+            {(['top', 'right', 'bottom', 'left'] as const).map((side) => (
+              <TextField
+                key={side}
+                label={`Margin ${side}`}
+                type="number"
+                min={0}
+                max={2000}
+                inputMode="numeric"
+                value={d.appearance.margin[side]}
+                onValue={(v) => setMargin(side, v)}
+                field={`appearance.margin.${side}`}
+                error={err(`appearance.margin.${side}`)}
+                placeholder="inherit"
+              />
+            ))}
+            <TextField label="Z-index" type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" error={err('appearance.zIndex')} placeholder="auto" hint="Raise it if the website covers the widget." />
+          </div>
+        </fieldset>
+      </Section>
+
+      <Section title="Websites">
+        <TextField
+          label="Allowed origins"
+          multiline
+          rows={3}
+          spellcheck={false}
+          value={d.originsText}
+          onValue={(v) => set({ originsText: v })}
+          field="allowedOrigins"
+          error={err('allowedOrigins')}
+          placeholder={'https://www.example.com\nhttps://*.example.com'}
+          hint="One per line. Only these websites may show the widget. Empty: any website."
+        />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,282 @@
+/**
+ * One widget in the list: a labelled region with a header that expands and
+ * collapses it, Save (marked while there are unsaved changes), Code and
+ * Delete; when expanded its settings, agents and a live preview.
+ */
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
+import type { Flag, Widget } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
+import { ask } from '../components/confirm.js';
+import { setDirty } from '../nav.js';
+import { SettingsForm } from './SettingsForm.js';
+import { AgentList, agentName } from './AgentList.js';
+import { AgentDialog } from './AgentDialog.js';
+import { CodeDialog } from './CodeDialog.js';
+import { PreviewPanel } from '../preview/PreviewPanel.js';
+import { agentErrorPath, emptyAgent, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
+import type { Directory } from './directory.js';
+
+export interface WidgetPanelProps {
+  widget: Widget;
+  expanded: boolean;
+  onToggle: () => void;
+  onSaved: (w: Widget) => void;
+  onDeleted: () => void;
+  onUnauthorized: () => void;
+  dir: Directory;
+  flags: Flag[];
+  /** Focus the Name field once (a new widget). */
+  focusName?: boolean;
+}
+
+/** Keeps list keys of agents stable across a save (same order, same rows). */
+function keepKeys(next: Draft, prev: Draft): Draft {
+  return { ...next, agents: next.agents.map((a, i) => (prev.agents[i]?.sipId === a.sipId ? { ...a, key: prev.agents[i]!.key } : a)) };
+}
+
+/** Server errors about one agent, keyed by the agent's own field ("media[1]" → "media"). */
+function agentServerErrors(errors: Record<string, string>, index: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(errors)) {
+    const p = agentErrorPath(k);
+    if (p && p.index === index) out[p.rest.split(/[.[]/)[0] || 'sipId'] = v;
+  }
+  return out;
+}
+
+export function WidgetPanel(p: WidgetPanelProps) {
+  const w = p.widget;
+  const [saved, setSaved] = useState<Draft>(() => toDraft(w));
+  const [draft, setDraft] = useState<Draft>(saved);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [banner, setBanner] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [agentDlg, setAgentDlg] = useState<{ index: number | null; initial: AgentDraft } | null>(null);
+  const [codeOpen, setCodeOpen] = useState(false);
+  const headId = useId();
+  const bodyId = useId();
+  const statusId = useId();
+  const nameRef = useRef<HTMLInputElement | HTMLTextAreaElement | null>(null);
+  const rootRef = useRef<HTMLElement>(null);
+  const dirty = useMemo(() => !sameDraft(draft, saved), [draft, saved]);
+
+  useEffect(() => setDirty(w.uuid, dirty), [dirty, w.uuid]);
+  useEffect(() => () => setDirty(w.uuid, false), [w.uuid]);
+  useEffect(() => {
+    if (p.focusName && p.expanded) {
+      nameRef.current?.focus();
+      (nameRef.current as HTMLInputElement | null)?.select();
+    }
+  }, [p.focusName, p.expanded]);
+
+  const change = (d: Draft) => {
+    setDraft(d);
+    if (banner?.kind === 'ok') setBanner(null);
+  };
+
+  const focusField = (path: string) => {
+    const root = rootRef.current;
+    if (!root) return;
+    const ap = agentErrorPath(path);
+    const el =
+      root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path)}"]`) ??
+      (ap ? root.querySelector<HTMLElement>(`[data-field="agents[${ap.index}]"]`) : null) ??
+      root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path.replace(/\[\d+\].*$/, ''))}"]`);
+    el?.focus();
+  };
+
+  const save = async () => {
+    if (!p.expanded) p.onToggle();
+    const local = validateDraft(draft);
+    setErrors(local);
+    const first = Object.keys(local)[0];
+    if (first) {
+      setBanner({ kind: 'error', text: `Not saved: ${Object.keys(local).length === 1 ? 'one field needs' : `${Object.keys(local).length} fields need`} your attention.` });
+      requestAnimationFrame(() => focusField(first));
+      return;
+    }
+    setSaving(true);
+    setBanner(null);
+    try {
+      const body = toBody(draft);
+      const res = await api.putWidget(w.uuid, body);
+      const next = keepKeys(toDraft(res && (res as Widget).agents ? res : { ...body, uuid: w.uuid }), draft);
+      setSaved(next);
+      setDraft(next);
+      setErrors({});
+      setBanner({ kind: 'ok', text: 'Saved. Open widgets on websites update now.' });
+      p.onSaved(res && (res as Widget).uuid ? res : { ...w, ...body });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+      if (e instanceof ApiError && e.field) {
+        setErrors({ [e.field]: e.message });
+        setBanner({ kind: 'error', text: `Not saved: ${e.message}` });
+        requestAnimationFrame(() => focusField(e.field!));
+      } else setBanner({ kind: 'error', text: `Not saved: ${e instanceof Error ? e.message : String(e)}` });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const remove = async () => {
+    const ok = await ask({
+      title: `Delete widget “${saved.name}”?`,
+      message: 'Websites that embed it stop showing it at once. This cannot be undone.',
+      confirmLabel: 'Delete widget',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api.deleteWidget(w.uuid);
+      setDirty(w.uuid, false);
+      p.onDeleted();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
+      setBanner({ kind: 'error', text: `Not deleted: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
+
+  const setAgents = (agents: AgentDraft[]) => {
+    change({ ...draft, agents });
+    // Agent errors are by index: after a change they no longer point right.
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('agents['))));
+  };
+
+  const agentErrors: Record<number, string> = {};
+  for (const [k, v] of Object.entries(errors)) {
+    const ap = agentErrorPath(k);
+    if (ap && agentErrors[ap.index] === undefined) agentErrors[ap.index] = v;
+  }
+
+  const removeAgent = async (i: number) => {
+    const a = draft.agents[i]!;
+    const ok = await ask({ title: `Remove ${agentName(a, p.dir)}?`, message: 'The agent disappears from this widget when you save.', confirmLabel: 'Remove agent', danger: true });
+    if (ok) setAgents(draft.agents.filter((_, j) => j !== i));
+  };
+
+  const typeLabel = draft.type === 'sidebar' ? 'Sidebar' : 'Business cards';
+  const otherErrors = Object.entries(errors).filter(([k]) => !k.startsWith('agents['));
+  return (
+    <div class={`widget-card ${p.expanded ? 'expanded' : ''} ${dirty ? 'is-dirty' : ''}`}>
+      <section class="widget" aria-labelledby={headId} ref={rootRef} data-uuid={w.uuid}>
+        <header class="widget-head">
+          <h2 class="widget-title">
+            <button type="button" class="toggle" aria-expanded={p.expanded} aria-controls={bodyId} onClick={p.onToggle}>
+              <span class="chevron" aria-hidden="true">
+                ▸
+              </span>
+              <span id={headId} class="widget-name">
+                {draft.name || 'Unnamed widget'}
+              </span>
+              <span class="badge">{typeLabel}</span>
+            </button>
+          </h2>
+          <button
+            type="button"
+            class="icon-btn pen"
+            title="Rename"
+            onClick={() => {
+              if (!p.expanded) p.onToggle();
+              requestAnimationFrame(() => {
+                nameRef.current?.focus();
+                (nameRef.current as HTMLInputElement | null)?.select();
+              });
+            }}
+          >
+            <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16">
+              <path d="M11.5 1.5l3 3-9 9H2.5v-3z M10 3l3 3" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round" />
+            </svg>
+            <span class="sr-only">Rename</span>
+          </button>
+          <span class="spacer" />
+          <span id={statusId} class={`save-state ${dirty ? 'dirty' : ''}`} aria-live="polite">
+            {saving ? 'Saving…' : dirty ? 'Unsaved changes' : ''}
+          </span>
+          <button type="button" class={`btn save-btn ${dirty ? 'dirty' : ''}`} onClick={save} disabled={saving} aria-describedby={statusId}>
+            Save
+          </button>
+          <button type="button" class="btn" onClick={() => setCodeOpen(true)}>
+            Code
+          </button>
+          <button type="button" class="btn btn-quiet-danger" onClick={remove}>
+            Delete
+          </button>
+        </header>
+        {banner && (
+          <div class={`banner banner-${banner.kind}`} role={banner.kind === 'error' ? 'alert' : 'status'}>
+            {banner.text}
+            {banner.kind === 'error' && otherErrors.length + Object.keys(agentErrors).length > 1 && (
+              <ul>
+                {Object.entries(errors).map(([k, v]) => (
+                  <li key={k}>
+                    <a
+                      href={`#${k}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        focusField(k);
+                      }}
+                    >
+                      {v}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        <div id={bodyId} class="widget-body" hidden={!p.expanded}>
+          {p.expanded && (
+            <>
+              <SettingsForm draft={draft} errors={errors} onChange={change} nameRef={nameRef} />
+              <fieldset class="section agents-section">
+                <legend class="section-title">Agents</legend>
+                <p class="hint section-note">Who visitors can contact, in the order shown on the website.</p>
+                <AgentList
+                  agents={draft.agents}
+                  dir={p.dir}
+                  flags={p.flags}
+                  errors={agentErrors}
+                  label={`Agents of ${draft.name || 'this widget'}`}
+                  onMove={(from, to) => {
+                    const next = [...draft.agents];
+                    const [a] = next.splice(from, 1);
+                    next.splice(to, 0, a!);
+                    setAgents(next);
+                  }}
+                  onEdit={(i) => setAgentDlg({ index: i, initial: draft.agents[i]! })}
+                  onRemove={(i) => void removeAgent(i)}
+                />
+                <button type="button" class="btn add-agent" onClick={() => setAgentDlg({ index: null, initial: emptyAgent() })}>
+                  <span aria-hidden="true">+ </span>Add agent
+                </button>
+              </fieldset>
+            </>
+          )}
+        </div>
+        {agentDlg && (
+          <AgentDialog
+            initial={agentDlg.initial}
+            isNew={agentDlg.index === null}
+            widgetType={draft.type}
+            flags={p.flags}
+            dir={p.dir}
+            taken={draft.agents.filter((_, j) => j !== agentDlg.index).map((a) => a.sipId)}
+            serverErrors={agentDlg.index !== null ? agentServerErrors(errors, agentDlg.index) : undefined}
+            onCancel={() => setAgentDlg(null)}
+            onOk={(a) => {
+              const i = agentDlg.index;
+              setAgentDlg(null);
+              if (i === null) setAgents([...draft.agents, a]);
+              else {
+                change({ ...draft, agents: draft.agents.map((x, j) => (j === i ? a : x)) });
+                setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => agentErrorPath(k)?.index !== i)));
+              }
+            }}
+          />
+        )}
+        {codeOpen && <CodeDialog uuid={w.uuid} name={saved.name} unsaved={dirty} onClose={() => setCodeOpen(false)} />}
+      </section>
+      {p.expanded && <PreviewPanel draft={draft} uuid={w.uuid} dir={p.dir} flags={p.flags} name={draft.name} />}
+    </div>
+  );
+}

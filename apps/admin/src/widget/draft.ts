@@ -1,0 +1,221 @@
+/**
+ * The editable form of a widget ("draft") and its conversion to and from the
+ * API body. Kept free of UI code so it can be unit tested.
+ */
+import { AVAILABILITY, LANGS, MEDIA, originSchema, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import type { WidgetBody } from '../api.js';
+
+export interface AgentDraft {
+  /** Stable identity in lists (not sent). */
+  key: string;
+  sipId: string;
+  displayName: string;
+  department: string;
+  phone: string;
+  email: string;
+  picture: string;
+  media: Media[];
+  availability: Availability;
+  flag: string | null;
+  link: string;
+}
+
+export interface Draft {
+  type: 'sidebar' | 'cards';
+  name: string;
+  notes: string;
+  lang: Lang;
+  contact: { company: string; address: string; phone: string; email: string };
+  appearance: {
+    position: 'left' | 'right';
+    alwaysShow: boolean;
+    fontFamily: string;
+    fontSize: string;
+    colors: { primary: string; background: string; text: string };
+    /** Text of the inputs; empty means "inherit". */
+    margin: { top: string; right: string; bottom: string; left: string };
+    zIndex: string;
+  };
+  /** One origin per line. */
+  originsText: string;
+  agents: AgentDraft[];
+}
+
+let keySeq = 0;
+/** A fresh list key for an agent row. */
+export function newKey(): string {
+  return `a${++keySeq}`;
+}
+
+const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+const n = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
+
+/** An agent entry as the form edits it. */
+export function agentToDraft(a: Partial<WidgetAgent>): AgentDraft {
+  return {
+    key: newKey(),
+    sipId: s(a.sipId),
+    displayName: s(a.displayName),
+    department: s(a.department),
+    phone: s(a.phone),
+    email: s(a.email),
+    picture: s(a.picture),
+    media: Array.isArray(a.media) ? a.media.filter((m): m is Media => (MEDIA as readonly string[]).includes(m)) : [...MEDIA],
+    availability: (AVAILABILITY as readonly string[]).includes(a.availability as string) ? (a.availability as Availability) : 'presence',
+    flag: typeof a.flag === 'string' ? a.flag : null,
+    link: s(a.link),
+  };
+}
+
+/** A default agent for the "Add agent" dialog. */
+export function emptyAgent(): AgentDraft {
+  return agentToDraft({ media: ['voice', 'video', 'chat', 'email'], availability: 'presence' });
+}
+
+/** The draft of a stored widget (fills every missing field). */
+export function toDraft(w: Partial<Widget>): Draft {
+  const ap = w.appearance ?? {};
+  const c = w.contact ?? {};
+  return {
+    type: w.type === 'cards' ? 'cards' : 'sidebar',
+    name: s(w.name),
+    notes: s(w.notes),
+    lang: (LANGS as readonly string[]).includes(w.lang as string) ? (w.lang as Lang) : 'en',
+    contact: { company: s(c.company), address: s(c.address), phone: s(c.phone), email: s(c.email) },
+    appearance: {
+      position: ap.position === 'left' ? 'left' : 'right',
+      alwaysShow: ap.alwaysShow === true,
+      fontFamily: s(ap.fontFamily),
+      fontSize: s(ap.fontSize),
+      colors: { primary: s(ap.colors?.primary), background: s(ap.colors?.background), text: s(ap.colors?.text) },
+      margin: { top: n(ap.margin?.top), right: n(ap.margin?.right), bottom: n(ap.margin?.bottom), left: n(ap.margin?.left) },
+      zIndex: n(ap.zIndex),
+    },
+    originsText: (w.allowedOrigins ?? []).join('\n'),
+    agents: (w.agents ?? []).map(agentToDraft),
+  };
+}
+
+/** The lines of the allowed-origins text, trimmed, without blanks. */
+export function originLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+}
+
+function intOrUndefined(v: string): number | undefined {
+  const t = v.trim();
+  if (t === '') return undefined;
+  const x = Number(t);
+  return Number.isInteger(x) ? x : NaN;
+}
+
+/** An agent entry as the API takes it. */
+export function agentToBody(a: AgentDraft): WidgetAgent {
+  return {
+    sipId: a.sipId.trim(),
+    displayName: a.displayName.trim(),
+    department: a.department.trim(),
+    phone: a.phone.trim(),
+    email: a.email.trim(),
+    picture: a.picture,
+    media: MEDIA.filter((m) => a.media.includes(m)),
+    availability: a.availability,
+    flag: a.availability === 'boolean' ? a.flag : null,
+    link: a.link.trim(),
+  };
+}
+
+/** The PUT body for a draft. Empty appearance values are left out: they inherit. */
+export function toBody(d: Draft): WidgetBody {
+  const ap = d.appearance;
+  const margin: Record<string, number> = {};
+  for (const side of ['top', 'right', 'bottom', 'left'] as const) {
+    const v = intOrUndefined(ap.margin[side]);
+    if (v !== undefined) margin[side] = v;
+  }
+  const zIndex = intOrUndefined(ap.zIndex);
+  return {
+    type: d.type,
+    name: d.name.trim(),
+    notes: d.notes,
+    lang: d.lang,
+    contact: { company: d.contact.company.trim(), address: d.contact.address.trim(), phone: d.contact.phone.trim(), email: d.contact.email.trim() },
+    appearance: {
+      position: ap.position,
+      alwaysShow: ap.alwaysShow,
+      fontFamily: ap.fontFamily.trim(),
+      fontSize: ap.fontSize.trim(),
+      colors: { primary: ap.colors.primary.trim(), background: ap.colors.background.trim(), text: ap.colors.text.trim() },
+      margin,
+      ...(zIndex !== undefined ? { zIndex } : {}),
+    },
+    allowedOrigins: originLines(d.originsText),
+    agents: d.agents.map(agentToBody),
+  };
+}
+
+/** Whether two drafts would save the same widget. */
+export function sameDraft(a: Draft, b: Draft): boolean {
+  return JSON.stringify(toBody(a)) === JSON.stringify(toBody(b));
+}
+
+const COLOR_RE = /^(|#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\))$/;
+const LENGTH_RE = /^(|\d{1,3}(\.\d+)?(px|em|rem|pt|%)?)$/;
+
+/**
+ * Checks a draft before it is sent, with the same rules as the server; the
+ * keys are the server's field paths so both kinds of errors show alike.
+ */
+export function validateDraft(d: Draft): Record<string, string> {
+  const e: Record<string, string> = {};
+  if (!d.name.trim()) e['name'] = 'Give the widget a name.';
+  const ap = d.appearance;
+  for (const k of ['primary', 'background', 'text'] as const)
+    if (!COLOR_RE.test(ap.colors[k].trim())) e[`appearance.colors.${k}`] = 'Use a colour such as #0a7d5c, or leave it empty to inherit.';
+  if (!LENGTH_RE.test(ap.fontSize.trim())) e['appearance.fontSize'] = 'Use a size such as 14px or 1rem, or leave it empty to inherit.';
+  if (/[;{}<>\\]/.test(ap.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
+  for (const side of ['top', 'right', 'bottom', 'left'] as const) {
+    const v = intOrUndefined(ap.margin[side]);
+    if (v !== undefined && (Number.isNaN(v) || v < 0 || v > 2000)) e[`appearance.margin.${side}`] = 'Use a whole number of pixels from 0 to 2000, or leave it empty.';
+  }
+  const z = intOrUndefined(ap.zIndex);
+  if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = 'Use a whole number, or leave it empty.';
+  const lines = originLines(d.originsText);
+  const seen = new Set<string>();
+  lines.forEach((o, i) => {
+    const r = originSchema.check(o, `allowedOrigins[${i}]`);
+    if (!r.ok) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is not an origin. Write it like https://shop.example.com or https://*.example.com.`;
+    else if (seen.has(o)) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is listed twice.`;
+    seen.add(o);
+  });
+  d.agents.forEach((a, i) => {
+    const msg = validateAgent(a);
+    for (const [k, v] of Object.entries(msg)) e[`agents[${i}].${k}`] = v;
+  });
+  return e;
+}
+
+/** Checks one agent entry (keys are its field names). */
+export function validateAgent(a: AgentDraft): Record<string, string> {
+  const e: Record<string, string> = {};
+  if (!a.sipId.trim()) e['sipId'] = 'Enter the SIP-ID, or search the directory by name.';
+  if (a.availability === 'boolean' && !a.flag) e['flag'] = 'Choose the flag that switches this agent on and off.';
+  if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = 'Use a web address starting with https://';
+  if (a.email.trim() && !/^[^\s@]+@[^\s@]+$/.test(a.email.trim())) e['email'] = 'This does not look like an e-mail address.';
+  return e;
+}
+
+/** Splits "agents[2].media[1]" into the agent index and the rest ("media[1]"). */
+export function agentErrorPath(field: string): { index: number; rest: string } | null {
+  const m = /^agents\[(\d+)\](?:\.(.*))?$/.exec(field);
+  return m ? { index: Number(m[1]), rest: m[2] ?? '' } : null;
+}
+
+/** Finds the error for a form field: exact path, or any path inside it. */
+export function errorAt(errors: Record<string, string>, path: string): string | undefined {
+  if (errors[path]) return errors[path];
+  for (const [k, v] of Object.entries(errors)) if (k.startsWith(`${path}.`) || k.startsWith(`${path}[`)) return v;
+  return undefined;
+}

@@ -57,6 +57,8 @@ export function chatMessageMsg(m: ChatMessageRecord, withCid = false): ChatMessa
 export class ChatManager {
   #timers = new Map<string, { cancel(): void }>();
   #stopped = false;
+  /** ids of recently stored messages, to tell a retry from a new message */
+  #recent = new Set<string>();
 
   constructor(private readonly deps: ChatManagerDeps) {}
 
@@ -204,8 +206,12 @@ export class ChatManager {
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
     const ts = this.deps.clock.now();
     const rec = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts, cid });
-    // appendMessage is idempotent on (chat, from, cid): a retry returns the first record.
-    return { rec, fresh: rec.ts === ts && rec.text === text };
+    // appendMessage is idempotent on (chat, from, cid): a retry returns the first record,
+    // recognisable by its older ts or, within the same millisecond, by the recent-ids memory.
+    const fresh = rec.ts === ts && !this.#recent.has(rec.id);
+    this.#recent.add(rec.id);
+    if (this.#recent.size > 10_000) this.#recent.delete(this.#recent.values().next().value!);
+    return { rec, fresh };
   }
 
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {

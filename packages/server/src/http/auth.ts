@@ -76,6 +76,9 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       responses: { 204: { description: 'Signed out' } },
     },
     async (req, reply) => {
+      // No body is needed; one that is there must at least be a JSON object.
+      if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)))
+        throw new HttpError('validation-failed', 'The body must be empty or a JSON object.', '');
       const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
       if (cookie && cookie.length <= 200) await storage.authSessions.delete(sha256(cookie));
       clearCookie(reply, config.secureCookies);

@@ -1,0 +1,202 @@
+/**
+ * The console store against a fake agent channel: presence restore after
+ * (re)connect, chat accept/send/ack, resend with the same cid after a
+ * reconnect, ringing stopped by answered-elsewhere, typing both ways.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Json, JsonSocket } from '@cw/client-core';
+
+class FakeSocket {
+  sent: Json[] = [];
+  up = false;
+  handlers: Record<string, ((...a: any[]) => void)[]> = { open: [], message: [], close: [] };
+  on(ev: string, fn: (...a: any[]) => void) {
+    this.handlers[ev]!.push(fn);
+    return () => {};
+  }
+  connect() {}
+  close() {
+    this.up = false;
+  }
+  retryNow() {}
+  get connected() {
+    return this.up;
+  }
+  send(m: Json) {
+    if (!this.up) return false;
+    this.sent.push(m);
+    return true;
+  }
+  open(again = false) {
+    this.up = true;
+    for (const h of this.handlers.open!) h(again);
+  }
+  drop() {
+    this.up = false;
+    for (const h of this.handlers.close!) h(1006, true);
+  }
+  recv(m: Json) {
+    for (const h of this.handlers.message!) h(m);
+  }
+  take(mt: string) {
+    const out = this.sent.filter((m) => m.mt === mt);
+    this.sent = this.sent.filter((m) => m.mt !== mt);
+    return out;
+  }
+}
+
+const store = new Map<string, string>();
+beforeEach(() => {
+  store.clear();
+  vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {} });
+  vi.stubGlobal('document', { visibilityState: 'visible' });
+  vi.stubGlobal('localStorage', { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) });
+  vi.stubGlobal('location', { protocol: 'http:', host: 'x', search: '' });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+const user = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', roles: ['agent'] };
+const welcome = (presence = 'offline') => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
+
+async function make() {
+  const { ConsoleStore } = await import('../src/state/store.js');
+  const sock = new FakeSocket();
+  const s = new ConsoleStore(user, { socket: sock as unknown as JsonSocket });
+  s.start();
+  return { s, sock };
+}
+
+describe('console store', () => {
+  it('restores the remembered presence after connect, and changes nothing without one', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('offline'));
+    expect(sock.take('SetPresence')).toEqual([]);
+    s.setPresence('away');
+    expect(sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'away' }]);
+    sock.drop();
+    expect(s.state.link).toBe('reconnecting');
+    sock.open(true);
+    sock.recv(welcome('offline'));
+    expect(sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'away' }]);
+    expect(s.state.presence).toBe('away');
+  });
+
+  it('accepts a chat, sends with delivery state, and resends unacked messages with the same cid after a reconnect', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    sock.recv({ mt: 'ChatOffer', chat: 'c1', from: { dn: 'Vera', email: 'v@example.org' }, widget: { uuid: 'w', name: 'Sales' } });
+    expect(s.state.offers).toHaveLength(1);
+    s.chats.accept('c1');
+    expect(sock.take('ChatAccept')).toEqual([{ mt: 'ChatAccept', chat: 'c1' }]);
+    sock.recv({ mt: 'ChatHistory', chat: 'c1', state: 'accepted', messages: [{ mt: 'ChatMessage', chat: 'c1', id: 'm1', from: 'visitor', dn: 'Vera', text: 'early', ts: 1 }] });
+    expect(s.state.offers).toEqual([]);
+    expect(s.state.chats[0]!.visitor).toEqual({ dn: 'Vera', email: 'v@example.org' });
+    expect(s.state.activeChat).toBe('c1');
+
+    s.chats.send('c1', 'hello');
+    const [m1] = sock.take('ChatMessage');
+    sock.recv({ mt: 'ChatAck', chat: 'c1', cid: m1!.cid, id: 'm2', ts: 2 });
+    expect(s.state.chats[0]!.lines.map((l) => l.delivery)).toEqual([undefined, 'sent']);
+
+    sock.drop();
+    s.chats.send('c1', 'while away');
+    expect(sock.take('ChatMessage')).toEqual([]);
+    expect(s.state.chats[0]!.lines.at(-1)!.delivery).toBe('sending');
+    const cid = s.state.chats[0]!.lines.at(-1)!.cid;
+
+    sock.open(true);
+    sock.recv(welcome('online'));
+    sock.recv({
+      mt: 'ChatHistory',
+      chat: 'c1',
+      state: 'accepted',
+      messages: [
+        { mt: 'ChatMessage', chat: 'c1', id: 'm1', from: 'visitor', dn: 'Vera', text: 'early', ts: 1 },
+        { mt: 'ChatMessage', chat: 'c1', id: 'm2', from: 'agent', dn: 'Ann', text: 'hello', ts: 2 },
+      ],
+    });
+    expect(sock.take('ChatMessage')).toEqual([{ mt: 'ChatMessage', chat: 'c1', cid, text: 'while away' }]);
+    sock.recv({ mt: 'ChatAck', chat: 'c1', cid, id: 'm3', ts: 3 });
+    expect(s.state.chats[0]!.lines.map((l) => [l.text, l.delivery])).toEqual([
+      ['early', undefined],
+      ['hello', 'sent'],
+      ['while away', 'sent'],
+    ]);
+  });
+
+  it('counts unread messages for chats not on screen and drops offers taken elsewhere', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    for (const chat of ['c1', 'c2']) sock.recv({ mt: 'ChatHistory', chat, state: 'accepted', messages: [], from: { dn: chat } });
+    expect(s.state.activeChat).toBe('c1');
+    sock.recv({ mt: 'ChatMessage', chat: 'c2', id: 'x', from: 'visitor', dn: 'c2', text: 'hi', ts: 1 });
+    sock.recv({ mt: 'ChatMessage', chat: 'c1', id: 'y', from: 'visitor', dn: 'c1', text: 'hi', ts: 1 });
+    expect(s.state.chats.map((c) => c.unread)).toEqual([0, 1]);
+    s.chats.open('c2');
+    expect(s.state.chats.map((c) => c.unread)).toEqual([0, 0]);
+    sock.recv({ mt: 'ChatOffer', chat: 'c3', from: { dn: 'Xena' }, widget: { uuid: 'w', name: 'Sales' } });
+    sock.recv({ mt: 'ChatInfo', chat: 'c3', state: 'taken' });
+    expect(s.state.offers).toEqual([]);
+    expect(s.state.notices.at(-1)!.text).toContain('taken by another console');
+  });
+
+  it('sends Typing true once while typing and false after idle or on send', async () => {
+    vi.useFakeTimers();
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    sock.recv({ mt: 'ChatHistory', chat: 'c1', state: 'accepted', messages: [] });
+    s.chats.typed('c1', false);
+    s.chats.typed('c1', false);
+    expect(sock.take('Typing')).toEqual([{ mt: 'Typing', chat: 'c1', typing: true }]);
+    vi.advanceTimersByTime(3100);
+    expect(sock.take('Typing')).toEqual([{ mt: 'Typing', chat: 'c1', typing: false }]);
+    s.chats.typed('c1', false);
+    s.chats.send('c1', 'x');
+    expect(sock.take('Typing')).toEqual([
+      { mt: 'Typing', chat: 'c1', typing: true },
+      { mt: 'Typing', chat: 'c1', typing: false },
+    ]);
+    sock.recv({ mt: 'Typing', chat: 'c1', typing: true });
+    expect(s.state.chats[0]!.visitorTyping).toBe(true);
+    vi.advanceTimersByTime(11_000);
+    expect(s.state.chats[0]!.visitorTyping).toBe(false);
+  });
+
+  it('stops ringing when another console answers, and when the caller hangs up', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    sock.recv({ mt: 'IncomingCall', call: 'k1', from: { dn: 'Vera' }, widget: { uuid: 'w', name: 'Sales' }, video: true, sdp: 'v=0' });
+    sock.recv({ mt: 'IncomingCall', call: 'k2', from: { dn: 'Walt' }, widget: { uuid: 'w', name: 'Sales' }, video: false, sdp: 'v=0' });
+    expect(s.state.ringing.map((r) => r.id)).toEqual(['k1', 'k2']);
+    expect(s.ringtone.ringing).toBe(true);
+    sock.recv({ mt: 'CallInfo', call: 'k1', state: 'terminated', cause: 'answered-elsewhere' });
+    expect(s.ringtone.ringing).toBe(true);
+    sock.recv({ mt: 'CallInfo', call: 'k2', state: 'terminated', cause: 'cancelled' });
+    expect(s.state.ringing).toEqual([]);
+    expect(s.ringtone.ringing).toBe(false);
+    expect(s.state.notices.map((n) => n.text)).toEqual(['The call from Vera was answered on another console.', 'The call from Walt ended: the caller hung up.']);
+    s.calls.decline('k2');
+    expect(sock.take('RejectCall')).toEqual([]);
+  });
+
+  it('goes back to sign-in on unauthorized and explains a missing agent role', async () => {
+    const a = await make();
+    a.sock.open();
+    a.sock.recv({ mt: 'Error', code: 'unauthorized', text: 'sign in first', ref: null });
+    expect(a.s.state.link).toBe('signed-out');
+    const b = await make();
+    b.sock.open();
+    b.sock.recv({ mt: 'Error', code: 'forbidden', text: 'no agent role', ref: null });
+    b.sock.handlers.close!.forEach((h) => h(1008, false));
+    expect(b.s.state.link).toBe('refused');
+    expect(b.s.state.linkText).toContain('agent role');
+  });
+});

@@ -562,6 +562,12 @@ describe('openStorage options', () => {
     await expect(openStorage({ databaseUrl: 'postgres://127.0.0.1:1/x', schema: 'a;drop' })).rejects.toThrow(/schema name/);
   });
 
+  it('names an unreachable PostgreSQL without its password', async () => {
+    const err = (await openStorage({ databaseUrl: 'postgres://cw:secret@127.0.0.1:1/x' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/cannot reach PostgreSQL at postgres:\/\/cw:\*\*\*@127\.0\.0\.1:1\/x/);
+    expect(err.message).not.toContain('secret');
+  });
+
   it('opens an in-memory SQLite database', async () => {
     const s = await openStorage({ sqlitePath: ':memory:' });
     expect(s.kind).toBe('sqlite');

@@ -37,11 +37,19 @@ export async function openPostgres(url: string, schema: string | undefined, log:
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A host that drops packets would otherwise make every query wait forever.
+    connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy();
+    throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}`, { cause: err });
+  }
   if (schema) {
     try {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
@@ -55,4 +63,15 @@ export async function openPostgres(url: string, schema: string | undefined, log:
     }
   }
   return db;
+}
+
+/** The URL without its password, for error messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
 }

@@ -43,6 +43,13 @@ describe('agent channel', () => {
     const c = await WsClient.connect(`${s.wsUrl}/ws/agent`, { headers: { cookie: `cw_session=${cookie}` } });
     expect(await c.next('Welcome')).toEqual({ mt: 'Welcome', user: { id: atlantis.user.id, sipId: 'atlantis', dn: 'Atlantis', roles: ['agent'] }, presence: 'offline' });
     expect(await c.next('IceConfig')).toMatchObject({ stun: '', turn: '', iceServers: [] });
+    // Same cookie from a foreign page: refused (cross-site WebSocket hijacking); from our own origin: fine.
+    const foreign = await WsClient.connect(`${s.wsUrl}/ws/agent`, { headers: { cookie: `cw_session=${cookie}`, origin: 'https://evil.example' } });
+    expect(await foreign.next('Error')).toMatchObject({ code: 'unauthorized' });
+    expect((await foreign.closed).code).toBe(1008);
+    const own = await WsClient.connect(`${s.wsUrl}/ws/agent`, { headers: { cookie: `cw_session=${cookie}`, origin: s.url } });
+    await own.next('Welcome');
+    await own.close();
     const b = await WsClient.connect(`${s.wsUrl}/ws/agent`, { headers: { authorization: `Bearer ${atlantis.token}` } });
     await b.next('Welcome');
     await setPresence(c, 'busy');

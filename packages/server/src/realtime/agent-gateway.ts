@@ -23,6 +23,28 @@ export interface AgentGatewayDeps {
   presence: PresenceService;
 }
 
+/** True when a cookie-authenticated upgrade comes from this server's own origin (or a non-browser without Origin). */
+export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefined, trustProxy: boolean): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const fwd = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]!.trim() : '';
+  const own = [req.headers.host, fwd].filter(Boolean);
+  if (publicUrl) {
+    try {
+      own.push(new URL(publicUrl).host);
+    } catch {
+      /* a bad PUBLIC_URL only disables this comparison */
+    }
+  }
+  return own.includes(host);
+}
+
 /** Serves one agent console. */
 export class AgentConnection {
   readonly conn: Connection;
@@ -56,6 +78,9 @@ export class AgentConnection {
     const { storage, clock } = this.d.app;
     const auth = await authenticate(storage, extractCredentials({ cookie: req.headers.cookie, authorization: req.headers.authorization }, req.url), clock.now());
     if (!auth) throw new WireError('unauthorized', 'sign in first: session cookie, Bearer token or ?token=');
+    // The browser sends the session cookie on a WebSocket opened by any site; only our own pages may use it.
+    if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, this.d.app.config.trustProxy))
+      throw new WireError('unauthorized', 'the session cookie is not accepted from this origin; use a token');
     if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
     const user = auth.user;
     this.#user = user;

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE } from '@cw/protocol';
+import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
@@ -46,6 +46,16 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   const chats = new ChatManager({ storage, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
   await chats.start();
   const hub = new WidgetHub({ storage, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
+
+  // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
+  let sweepTimer: { cancel(): void } | undefined;
+  const sweep = () => {
+    storage.visitorSessions
+      .deleteOlderThan(clock.now() - LIMITS.sessionTtlMs)
+      .catch((err) => log.warn({ err }, 'visitor session sweep failed'));
+    sweepTimer = clock.setTimeout(sweep, 60 * 60 * 1000);
+  };
+  sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
@@ -116,6 +126,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();
+      sweepTimer?.cancel();
       const all = [...visitors, ...agents];
       const closed = all.map((c) => new Promise<void>((r) => (c.conn.ws.readyState === c.conn.ws.CLOSED ? r() : c.conn.ws.once('close', () => r()))));
       for (const c of all) c.close(CLOSE.restart);

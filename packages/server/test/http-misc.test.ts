@@ -55,7 +55,7 @@ describe('OpenAPI', () => {
 describe('errors', () => {
   it('invalid JSON, wrong content type, oversized and non-object bodies are clear 4xx JSON', async () => {
     const token = (await env.admin.post('/api/tokens', { name: 't' })).body.token;
-    const cases: [string, Record<string, string>, string | Buffer, number, string][] = [
+    const cases: [string, Record<string, string>, string | Uint8Array, number, string][] = [
       ['/api/flags', { 'content-type': 'application/json' }, '{"name":', 400, 'bad-request'],
       ['/api/flags', { 'content-type': 'application/json' }, '{"__proto__":{"x":1},"name":"a"}', 400, 'bad-request'],
       ['/api/flags', { 'content-type': 'text/plain' }, '{"name":"a"}', 415, 'unsupported-media-type'],
@@ -63,10 +63,10 @@ describe('errors', () => {
       ['/api/flags', { 'content-type': 'application/json' }, '[1,2]', 400, 'validation-failed'],
       ['/api/flags', { 'content-type': 'application/json' }, 'null', 400, 'validation-failed'],
       ['/api/flags', { 'content-type': 'application/json' }, '', 400, 'validation-failed'],
-      ['/api/widgets', { 'content-type': 'application/json' }, Buffer.alloc(5 * 1024 * 1024, 0x20), 413, 'payload-too-large'],
+      ['/api/widgets', { 'content-type': 'application/json' }, new Uint8Array(5 * 1024 * 1024).fill(0x20), 413, 'payload-too-large'],
     ];
     for (const [p, h, body, status, code] of cases) {
-      const res = await fetch(env.s.url + p, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...h }, body });
+      const res = await fetch(env.s.url + p, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...h }, body: body as BodyInit });
       expect(res.status, `${code} ${String(body).slice(0, 30)}`).toBe(status);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await res.json()).toMatchObject({ error: code, message: expect.any(String) });

@@ -3,7 +3,7 @@
  * via auth/credentials.ts) and checks the role; `csrfCheck` protects
  * cookie-authenticated writes.
  *
- * CSRF choice (see docs/adr/0002-api-csrf.md): a browser only attaches the
+ * CSRF choice (see docs/adr/0003-http-auth-csrf.md): a browser only attaches the
  * session cookie automatically; a cross-site page cannot send
  * `Content-Type: application/json` without a CORS preflight, which this
  * server never grants. So a cookie-authenticated unsafe request must either

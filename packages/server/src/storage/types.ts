@@ -254,6 +254,11 @@ export interface Storage {
   chats: ChatRepo;
   calls: CallLogRepo;
   presence: PresenceRepo;
+  /**
+   * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
+   * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.
+   * See docs/adr/0002-storage.md.
+   */
   transaction<T>(fn: (tx: Omit<Storage, 'transaction' | 'close' | 'ping'>) => Promise<T>): Promise<T>;
   /** throws when the database is not reachable */
   ping(): Promise<void>;

@@ -54,12 +54,11 @@ export function cssVars(a: Appearance | undefined, type: 'sidebar' | 'cards'): R
   const text = c.text || (type === 'sidebar' ? (bg && readableOn(bg) === '#000' ? '#1a1a1a' : '#fafafa') : '');
   if (bg) v['--cw-bg'] = bg;
   if (text) v['--cw-text-solid'] = text;
-  // Links on the panel: the primary colour when it is readable there, else the text colour.
+  // Links take the primary colour only where it is known to be readable (AA 4.5:1); else the text colour.
   if (bg && parseColor(bg) && parseColor(primary)) {
     const lb = luminance(parseColor(bg)!);
     const lp = luminance(parseColor(primary)!);
-    const ratio = (Math.max(lb, lp) + 0.05) / (Math.min(lb, lp) + 0.05);
-    if (ratio < 4.5 && text) v['--cw-link'] = text;
+    if ((Math.max(lb, lp) + 0.05) / (Math.min(lb, lp) + 0.05) >= 4.5) v['--cw-link'] = primary;
   }
   if (a?.fontFamily) v['--cw-font'] = a.fontFamily;
   if (a?.fontSize) v['--cw-size'] = /^\d+(\.\d+)?$/.test(a.fontSize) ? `${a.fontSize}px` : a.fontSize;

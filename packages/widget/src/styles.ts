@@ -13,7 +13,7 @@ export const CSS = `
 .root.cards{margin:var(--cw-mt,0) var(--cw-mr,0) var(--cw-mb,0) var(--cw-ml,0)}
 button,input,textarea{font:inherit;color:inherit;margin:0}
 button{cursor:pointer}
-a{color:var(--cw-link,var(--cw-primary))}
+a{color:var(--cw-link,inherit);text-decoration:underline}
 :focus-visible{outline:3px solid var(--cw-focus);outline-offset:2px}
 .sr{position:absolute !important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 
@@ -46,7 +46,8 @@ a{color:var(--cw-link,var(--cw-primary))}
 .act svg{width:22px;height:22px}
 .act[aria-disabled=true]{background:#6b6b6b;color:#fff;cursor:not-allowed;opacity:.75}
 .reason{font-size:.85em}
-.contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px}
+.contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px;font-style:normal}
+p{margin:0}
 
 .conv{display:flex;flex-direction:column;gap:8px;min-height:0}
 .cards .conv{max-width:420px;background:var(--cw-bg);color:var(--cw-text-solid);border:1px solid var(--cw-border);border-radius:10px;padding:12px}

@@ -27,7 +27,7 @@ function statusText(t: T, c: ChatView): string {
 }
 
 export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JSX.Element {
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const done = chat.state === 'closed' || chat.state === 'lost';
   useEffect(() => {
@@ -52,18 +52,18 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
         {statusText(t, chat)}
       </p>
       {reconnecting ? <p class="banner">{t('reconnecting')}</p> : null}
-      <ol class="log" ref={log} role="log" aria-live="polite" aria-label={t('messages')} tabIndex={0}>
+      <div class="log" ref={log} role="log" aria-live="polite" aria-label={t('messages')} tabIndex={0}>
         {chat.lines.map((l) => (
-          <li key={l.key} class={`msg ${l.from}`}>
+          <div key={l.key} class={`msg ${l.from}`}>
             <span class="sr">{l.from === 'visitor' ? t('you') : l.dn}: </span>
             {l.text}
             <span class="meta">
               <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts)}</time>
               {l.from === 'visitor' ? ` · ${l.status === 'sent' ? t('sent') : t('sending')}` : ''}
             </span>
-          </li>
+          </div>
         ))}
-      </ol>
+      </div>
       <p class="status" aria-live="polite">
         {chat.peerTyping ? t('typing', chat.agentDn) : ''}
       </p>

@@ -70,7 +70,6 @@ export function TextField(p: TextFieldProps) {
     <div class={`field ${p.class ?? ''}`}>
       <label for={id}>
         {p.label}
-        {p.required && <span class="req" aria-hidden="true"> *</span>}
       </label>
       {p.multiline ? (
         <textarea {...shared} rows={p.rows ?? 3} ref={p.inputRef as { current: HTMLTextAreaElement | null }} />

@@ -83,7 +83,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
   return (
     <div class="field sipid">
       <label for={id}>
-        SIP-ID<span class="req" aria-hidden="true"> *</span>
+        SIP-ID
       </label>
       <input
         id={id}

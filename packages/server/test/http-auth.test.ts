@@ -140,6 +140,14 @@ describe('credentials and roles', () => {
   });
 });
 
+describe('a user without roles', () => {
+  it('may sign in and read /api/me, nothing else', async () => {
+    const { api } = await env.agent('noroles', []);
+    expect((await api.get('/api/me')).body.roles).toEqual([]);
+    for (const p of ['/api/widgets', '/api/directory', '/api/chats']) expect((await api.get(p)).status, p).toBe(403);
+  });
+});
+
 describe('API tokens', () => {
   it('creates a token shown once, stores only its hash, grants the user rights, can be revoked', async () => {
     const { api, user } = await env.agent();

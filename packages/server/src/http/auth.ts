@@ -94,7 +94,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       url: '/api/me',
       tag: 'auth',
       summary: 'The signed-in user',
-      access: 'any',
+      access: 'signed-in',
       responses: { 200: { description: 'The current user', schema: ref('User') }, ...errs(401) },
     },
     async (req) => userView(req.auth!.user),

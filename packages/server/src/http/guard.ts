@@ -26,8 +26,11 @@ declare module 'fastify' {
   }
 }
 
-/** 'any' is any signed-in user; 'admin'/'agent' need that role. */
-export type Access = 'public' | 'any' | 'agent' | 'admin';
+/**
+ * 'signed-in': any valid credentials; 'any': a user with the admin or agent
+ * role (a user without roles is effectively disabled); 'admin'/'agent': that role.
+ */
+export type Access = 'public' | 'signed-in' | 'any' | 'agent' | 'admin';
 
 /** The caller, resolved once per request. */
 export async function caller(req: FastifyRequest, storage: Storage, clock: Clock): Promise<Authenticated | undefined> {
@@ -42,8 +45,12 @@ export function requireRole(role: Exclude<Access, 'public'>, storage: Storage, c
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const auth = await caller(req, storage, clock);
     if (!auth) throw new HttpError('unauthorized');
-    if (role !== 'any' && !auth.user.roles.includes(role as Role))
-      throw new HttpError('forbidden', role === 'admin' ? 'This needs the admin role.' : 'This needs the agent role.');
+    if (role === 'signed-in') return;
+    if (role === 'any') {
+      if (!auth.user.roles.includes('admin') && !auth.user.roles.includes('agent')) throw new HttpError('forbidden', 'Your account has no role.');
+      return;
+    }
+    if (!auth.user.roles.includes(role as Role)) throw new HttpError('forbidden', role === 'admin' ? 'This needs the admin role.' : 'This needs the agent role.');
   };
 }
 

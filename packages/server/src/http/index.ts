@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERRORS, type ErrorCode } from '@cw/protocol';
 import type { AppDeps } from '../app.js';
 import { HttpError, sendError } from './errors.js';
+import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
 import { RouteTable, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
@@ -90,6 +91,8 @@ export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) return sendError(reply, err.code, err.message, err.field);
+    // A unique index caught a race the handler's own check missed.
+    if (err instanceof StorageConflictError) return sendError(reply, 'conflict', err.message, err.field);
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = codeForStatus(status, err.code);

@@ -117,6 +117,16 @@ describe('CallManager', () => {
     expect(out.to('visitor:v1').at(-1)).toEqual({ mt: 'CallInfo', state: 'terminated', cause: 'remote-hangup' });
   });
 
+  it('a server failure during setup ends the call with cause error everywhere', () => {
+    ring();
+    m.handleFailure('v1');
+    expect(out.to('visitor:v1').at(-1)).toEqual({ mt: 'CallInfo', state: 'terminated', cause: 'error' });
+    expect(out.to('console:a1').at(-1)).toMatchObject({ state: 'terminated', cause: 'error' });
+    expect(m.hasCall('v1')).toBe(false);
+    m.handleFailure('v2');
+    expect(out.to('visitor:v2')).toEqual([{ mt: 'CallInfo', state: 'terminated', cause: 'error' }]);
+  });
+
   it('agent ClearCall: hangup to the agent, remote-hangup to the visitor; errors for calls not theirs', () => {
     const id = ring();
     expect(() => m.handleAgentClear('b1', id)).toThrow(/no such call/);

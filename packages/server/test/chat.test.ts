@@ -82,6 +82,16 @@ describe('ChatManager', () => {
     expect(annGot.includes('taken') || bobGot.includes('taken')).toBe(true);
   });
 
+  it('offers waiting group requests to a member who comes online', async () => {
+    const chat = await start('team');
+    expect(out.to(`user:${bob.id}`)).toEqual([]);
+    presence.set(bob.id, 'online');
+    await chats.handleUserOnline(bob.id);
+    expect(out.to(`user:${bob.id}`)).toEqual([expect.objectContaining({ mt: 'ChatOffer', chat: chat.id, dest: 'team' })]);
+    await chats.handleUserOnline('stranger');
+    expect(out.sent.filter((x) => x.to === 'user:stranger')).toEqual([]);
+  });
+
   it('closes unanswered requests by system after the wait timeout, also after a restart', async () => {
     const chat = await start();
     clock.advance(200_000);

@@ -210,6 +210,14 @@ export class CallManager {
     }
   }
 
+  /** The server failed while setting up this socket's call: it ends with cause "error" on every side. */
+  handleFailure(connId: string): void {
+    const call = this.#byConn.get(connId);
+    if (call) for (const consoleId of call.ringing.keys()) this.#toConsole(consoleId, call, 'terminated', 'error');
+    this.deps.outbox.toVisitor(connId, { mt: 'CallInfo', state: 'terminated', cause: 'error' });
+    if (call) this.#end(call, 'error');
+  }
+
   /** Ends every call without messages (the sockets are closing) and waits for log writes. */
   async stop(): Promise<void> {
     for (const call of [...this.#byId.values()]) this.#end(call, 'shutdown');

@@ -201,6 +201,14 @@ export class ChatManager {
     return out;
   }
 
+  /** A user came online: waiting requests to their groups are offered to them too (consoles ignore repeats). */
+  async handleUserOnline(userId: string): Promise<void> {
+    for (const chat of await this.deps.storage.chats.listWaiting()) {
+      const t = await resolveDirectory(this.deps.storage, chat.dest);
+      if (t.kind === 'group' && t.members.some((m) => m.id === userId)) this.deps.outbox.toUser(userId, this.#offer(chat, await this.#widgetOf(chat.widgetUuid)));
+    }
+  }
+
   // ------------------------------------------------------------ internals
 
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {

@@ -63,6 +63,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
     void hub.refreshAll();
+    if (c.presenceChanged && c.presence === 'online') chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats'));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {

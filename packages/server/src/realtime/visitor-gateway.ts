@@ -92,25 +92,8 @@ export class VisitorConnection {
       const entry = await this.#entry(m.id);
       this.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
     },
-    CreateCall: async (m) => {
-      const video = m.video === true;
-      const { w, entry } = await this.#widgetEntry(m.dest);
-      this.#needMedia(entry, 'voice');
-      if (video) this.#needMedia(entry, 'video');
-      if (this.d.calls.hasCall(this.conn.id)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
-      const r = await resolveAgent(this.d.app.storage, this.d.presence, entry);
-      const verdict: CallVerdict =
-        entry.availability === 'always' ? 'ring' : r.visible === 'online' ? 'ring' : r.visible === 'busy' ? 'busy' : 'unavailable';
-      this.d.calls.handleCreateCall(this.conn.id, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, video }, verdict);
-    },
-    Channels: async (m) => {
-      const pending = this.d.calls.pendingCall(this.conn.id);
-      if (!pending) throw new WireError('no-call', this.d.calls.hasCall(this.conn.id) ? 'the call already has its SDP offer' : 'there is no call on this connection');
-      const w = await this.d.app.storage.widgets.get(pending.widgetUuid);
-      const entry = w?.agents.find((a) => a.sipId === pending.dest);
-      const ring = entry ? (await resolveAgent(this.d.app.storage, this.d.presence, entry)).ringUserIds : [];
-      this.d.calls.handleChannels(this.conn.id, m.sdp, ring);
-    },
+    CreateCall: (m) => this.#callStep(() => this.#createCall(m)),
+    Channels: (m) => this.#callStep(() => this.#channels(m.sdp)),
     ClearCall: () => this.d.calls.handleVisitorClear(this.conn.id),
     ChatStart: async (m) => {
       const { w, entry } = await this.#widgetEntry(m.dest);
@@ -121,6 +104,37 @@ export class VisitorConnection {
     Typing: (m) => this.d.chats.handleVisitorTyping(this.#ref, m.chat, m.typing),
     ChatEnd: (m) => this.d.chats.handleVisitorEnd(this.#ref, m.chat),
   };
+
+  /** Runs a call step; an unexpected failure ends the call with cause "error" so the widget does not hang. */
+  async #callStep(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof WireError)) this.d.calls.handleFailure(this.conn.id);
+      throw err;
+    }
+  }
+
+  async #createCall(m: { dest: string; dn: string; video?: boolean }): Promise<void> {
+    const video = m.video === true;
+    if (this.d.calls.hasCall(this.conn.id)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
+    const { w, entry } = await this.#widgetEntry(m.dest);
+    this.#needMedia(entry, 'voice');
+    if (video) this.#needMedia(entry, 'video');
+    const r = await resolveAgent(this.d.app.storage, this.d.presence, entry);
+    const verdict: CallVerdict =
+      entry.availability === 'always' ? 'ring' : r.visible === 'online' ? 'ring' : r.visible === 'busy' ? 'busy' : 'unavailable';
+    this.d.calls.handleCreateCall(this.conn.id, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, video }, verdict);
+  }
+
+  async #channels(sdp: string): Promise<void> {
+    const pending = this.d.calls.pendingCall(this.conn.id);
+    if (!pending) throw new WireError('no-call', this.d.calls.hasCall(this.conn.id) ? 'the call already has its SDP offer' : 'there is no call on this connection');
+    const w = await this.d.app.storage.widgets.get(pending.widgetUuid);
+    const entry = w?.agents.find((a) => a.sipId === pending.dest);
+    const ring = entry ? (await resolveAgent(this.d.app.storage, this.d.presence, entry)).ringUserIds : [];
+    this.d.calls.handleChannels(this.conn.id, sdp, ring);
+  }
 
   #joined = false;
 

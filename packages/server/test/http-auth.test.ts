@@ -190,13 +190,17 @@ describe('CSRF', () => {
     expect(r.body.error).toBe('csrf-rejected');
   });
 
-  it('refuses cookie writes that are neither JSON nor carry an Origin', async () => {
+  it('refuses cookie POSTs that are neither JSON nor carry an Origin', async () => {
     const cookie = env.admin.auth.cookie!;
     const r = await fetch(`${env.s.url}/api/flags`, { method: 'POST', headers: { cookie, 'content-type': 'text/plain' }, body: '{"name":"x"}' });
     expect(r.status).toBe(403);
-    const d = await fetch(`${env.s.url}/api/flags/whatever`, { method: 'DELETE', headers: { cookie } });
+    const d = await fetch(`${env.s.url}/api/logout`, { method: 'POST', headers: { cookie } });
     expect(d.status).toBe(403);
     expect(await d.json()).toMatchObject({ error: 'csrf-rejected' });
+    // DELETE cannot come from a foreign page without a preflight: the cookie alone is enough
+    expect((await fetch(`${env.s.url}/api/flags/whatever`, { method: 'DELETE', headers: { cookie } })).status).toBe(404);
+    const x = await fetch(`${env.s.url}/api/flags/whatever`, { method: 'DELETE', headers: { cookie, origin: 'http://evil.example' } });
+    expect(x.status).toBe(403);
   });
 
   it('accepts JSON cookie writes without an Origin, and same-origin writes without JSON', async () => {

@@ -3,13 +3,14 @@
  * via auth/credentials.ts) and checks the role; `csrfCheck` protects
  * cookie-authenticated writes.
  *
- * CSRF choice (see docs/adr/0003-http-auth-csrf.md): a browser only attaches the
- * session cookie automatically; a cross-site page cannot send
- * `Content-Type: application/json` without a CORS preflight, which this
- * server never grants. So a cookie-authenticated unsafe request must either
- * be JSON, or carry an `Origin` equal to this server's own origin. An
- * `Origin` that names another site is refused in every case. Bearer tokens
- * are not sent by browsers on their own and need no check.
+ * CSRF choice (see docs/adr/0003-http-auth-csrf.md): a browser attaches the
+ * session cookie on its own; a cross-site page can only send a POST (PUT,
+ * PATCH and DELETE need a CORS preflight, which this server never grants),
+ * and cannot send `Content-Type: application/json` without one either. So a
+ * cookie-authenticated POST must be JSON or carry an `Origin` equal to this
+ * server's own origin, and an `Origin` naming another site is refused on
+ * every unsafe method. Bearer tokens are not sent by browsers on their own
+ * and need no check.
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Role } from '@cw/protocol';
@@ -88,7 +89,7 @@ export function csrfCheck(config: Config) {
       throw new HttpError('csrf-rejected', `Requests from ${origin.slice(0, 200)} are not accepted.`);
     if (origin === 'null') throw new HttpError('csrf-rejected', 'Requests from an opaque origin are not accepted.');
     const usesCookie = readCookie(req.headers.cookie, SESSION_COOKIE) !== undefined && !/^Bearer\s/i.test(req.headers.authorization ?? '');
-    if (!usesCookie || origin !== undefined) return;
+    if (!usesCookie || origin !== undefined || req.method !== 'POST') return;
     const ct = (req.headers['content-type'] ?? '').toLowerCase();
     if (!/^application\/([a-z0-9.+-]*\+)?json\b/.test(ct))
       throw new HttpError('csrf-rejected', 'Send JSON (Content-Type: application/json) or an Origin header with requests signed in by cookie.');

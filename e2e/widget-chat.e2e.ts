@@ -5,7 +5,7 @@
  * with the history, and an admin save that changes the open widget live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody, type Api, type TestAgent } from './support/widget-env.js';
 import { collectErrors } from './support/widget-browser.js';
@@ -111,6 +111,57 @@ describe.skipIf(!ready)('widget: chat', () => {
     await page.getByRole('button', { name: 'Voice call Ann from Support' }).waitFor({ timeout: 1000 });
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(await page.getByRole('button', { name: 'Chat with Ann from Support' }).count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('a network drop loses nothing: messages typed offline (even across a reload) are delivered once after reconnecting', async () => {
+    await api('PUT', `/api/widgets/${uuid}`, widgetBody({ name: 'Sales', agents: [agentBody('ann')] }));
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    const errors = collectErrors(page);
+    // The visitor's network, under the test's control: while "offline" every socket is cut at once.
+    let offline = false;
+    const live = new Set<WebSocketRoute>();
+    await page.routeWebSocket(/\/ws\/widget/, (ws) => {
+      if (offline) return ws.close({ code: 4000, reason: 'offline' });
+      const up = ws.connectToServer();
+      live.add(ws);
+      ws.onClose(() => (live.delete(ws), up.close()));
+    });
+    const goOffline = async () => {
+      offline = true;
+      for (const ws of live) await ws.close({ code: 4000, reason: 'offline' });
+    };
+
+    await openChat(page);
+    const offer = await agentWs.next((m) => m.mt === 'ChatOffer' && m.from.dn === 'Vera Visitor', 10_000);
+    agentWs.send({ mt: 'ChatAccept', chat: offer.chat });
+    await page.getByText('Ann Agent joined the chat.').waitFor();
+
+    await goOffline();
+    await page.getByText('Connection lost. Reconnecting…').waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('typed while offline');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('log').getByText('Sending…').waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('an unsent draft');
+
+    // A reload while still offline: the chat, the pending message and the draft are all still there.
+    await page.reload();
+    await page.getByRole('log').getByText('typed while offline').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('an unsent draft');
+
+    offline = false;
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    const got = await agentWs.next((m) => m.mt === 'ChatMessage' && m.from === 'visitor' && m.chat === offer.chat, 20_000);
+    expect(got.text).toBe('typed while offline');
+    await page.getByRole('log').getByText('Sent').waitFor({ timeout: 20_000 });
+    // Delivered exactly once.
+    agentWs.send({ mt: 'ChatMessage', chat: offer.chat, cid: 'after', text: 'got it' });
+    await page.getByRole('log').getByText('got it').waitFor();
+    expect(agentWs.received.filter((m) => m.mt === 'ChatMessage' && m.text === 'typed while offline')).toHaveLength(1);
+    expect(await page.getByRole('log').getByText('typed while offline').count()).toBe(1);
+    expect(errors.filter((e) => !e.includes('WebSocket'))).toEqual([]);
+    await page.getByRole('button', { name: 'End chat' }).click();
     await ctx.close();
   });
 });

@@ -48,6 +48,10 @@ export class WidgetController implements Model {
     this.#uuid = uuid;
     this.#saved = load(uuid);
     this.state.visitor = { dn: this.#saved.dn ?? '', email: this.#saved.email ?? '' };
+    if (this.#saved.view?.session && Array.isArray(this.#saved.view.agents)) {
+      this.state.session = this.#saved.view.session;
+      this.state.agents = this.#saved.view.agents;
+    }
     const c = this.#saved.chat;
     if (c) {
       this.state.chat = { id: c.id, agent: c.agent, agentDn: c.agentDn, state: 'starting', peerTyping: false, draft: c.draft ?? '',
@@ -81,6 +85,7 @@ export class WidgetController implements Model {
     clearTimeout(this.#resumeTimer);
     clearTimeout(this.#typingTimer);
     clearTimeout(this.#peerTypingTimer);
+    clearTimeout(this.#persistTimer);
   }
 
   subscribe(fn: () => void): () => void {
@@ -103,6 +108,7 @@ export class WidgetController implements Model {
     const live = c && c.state !== 'closed' && c.state !== 'lost';
     this.#saved = {
       session: this.#saved.session,
+      view: this.state.session ? { session: this.state.session, agents: this.state.agents } : undefined,
       dn: this.state.visitor.dn || undefined,
       email: this.state.visitor.email || undefined,
       chat: live
@@ -116,6 +122,12 @@ export class WidgetController implements Model {
         : undefined,
     };
     save(this.#uuid, this.#saved);
+  }
+
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Coalesces a burst of Info messages into one write. */
+  #persistSoon(): void {
+    if (this.#persistTimer === undefined) this.#persistTimer = setTimeout(() => ((this.#persistTimer = undefined), this.#persist()), 100);
   }
 
   #send(m: Json): boolean {
@@ -145,6 +157,7 @@ export class WidgetController implements Model {
         return this.#onInfo(m as InfoMsg);
       case 'Remove':
         this.#set({ agents: this.state.agents.filter((a) => a.id !== m.id) });
+        this.#persistSoon();
         return;
       case 'Picture':
         if (typeof m.id === 'string' && typeof m.url === 'string') this.#set({ pictures: { ...this.state.pictures, [m.id]: /^data:image\//.test(m.url) ? m.url : '' } });
@@ -204,6 +217,7 @@ export class WidgetController implements Model {
 
   #onInfo(info: InfoMsg): void {
     this.#set({ agents: upsertAgent(this.state.agents, info) });
+    this.#persistSoon();
     if (!this.#asked.has(info.id)) {
       this.#asked.add(info.id);
       this.#send({ mt: 'GetPicture', id: info.id });
@@ -217,7 +231,8 @@ export class WidgetController implements Model {
     if (code === 'unknown-widget' || code === 'origin-not-allowed') {
       // Not the visitor's problem to solve; tell the site owner in the console.
       console.warn(`contact-widget ${this.#uuid}: ${code}: ${String(m.text ?? '')}`);
-      this.#set({ conn: 'hidden' });
+      this.#set({ conn: 'hidden', session: null, agents: [] });
+      this.#persist();
     } else if (m.ref === 'CreateCall' || m.ref === 'Channels') {
       this.#call?.hangUp(code === 'media-not-allowed' || code === 'unknown-agent' ? 'unavailable' : 'error');
     } else if (m.ref === 'ChatStart' && this.state.chat && !this.state.chat.id) {

@@ -3,8 +3,12 @@
  * with the tab): the resume token, the visitor's name, and the open chat with
  * everything typed but not yet acknowledged by the server.
  */
+import type { InfoMsg, SessionMsg } from '@cw/protocol';
+
 export interface Saved {
   session?: string;
+  /** the last Session and agents: a reload renders at once, even while offline */
+  view?: { session: SessionMsg; agents: InfoMsg[] };
   dn?: string;
   email?: string;
   chat?: {

@@ -1,0 +1,205 @@
+/**
+ * The admin app's guard rails and management pages, through the UI: an agent
+ * account is refused, unsaved changes are not lost silently, server
+ * validation errors show at their field, users, groups and flags are
+ * managed, widgets deleted with a confirmation, and it works at tablet width.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { need } from '@cw/testkit';
+import { apiAs, createUser, newAdminPage, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+
+const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
+
+describe.skipIf(!ok)('admin app: access, guards and management', () => {
+  let w: AdminWorld;
+
+  beforeAll(async () => {
+    w = await startAdminWorld();
+    await createUser(w.api, { username: 'carla', displayName: 'Carla Agent', sipId: 'carla', roles: ['agent'] });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('refuses a wrong password and an agent account with a clear message', async () => {
+    const { ctx, page, errors } = await newAdminPage(w.browser);
+    await signIn(page, w.server, 'carla', 'wrong-password');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password');
+    await signIn(page, w.server, 'carla', 'pw-carla-12345');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('This account has no admin rights');
+    expect(await page.getByRole('button', { name: 'Add new sidebar widget' }).count()).toBe(0);
+    // No session was kept: a reload shows the sign-in form again.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('asks before unsaved changes are lost, and shows server validation errors at the field', async () => {
+    await w.api('POST', '/api/widgets', { type: 'sidebar', name: 'Support', lang: 'en', agents: [] });
+    const { ctx, page } = await newAdminPage(w.browser);
+    await signIn(page, w.server);
+    const region = page.getByRole('region', { name: 'Support' });
+    await region.getByRole('button', { name: 'Support' }).waitFor();
+    if ((await region.getByRole('button', { name: 'Support' }).getAttribute('aria-expanded')) !== 'true') await region.getByRole('button', { name: 'Support' }).click();
+    await region.getByLabel('Notes').fill('draft notes');
+    await expect.poll(() => region.getByRole('button', { name: 'Save' }).getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).toBe('Unsaved changes');
+
+    // In-app navigation asks; "Stay" keeps the draft.
+    await page.getByRole('link', { name: 'Users' }).click();
+    const ask = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Stay' }).click();
+    expect(await region.getByLabel('Notes').inputValue()).toBe('draft notes');
+    expect(new URL(page.url()).pathname).toBe('/admin/');
+
+    // Closing the page asks too (beforeunload).
+    const dialog = new Promise<import('playwright-core').Dialog>((r) => page.once('dialog', r));
+    await page.close({ runBeforeUnload: true });
+    const d = await dialog;
+    expect(d.type()).toBe('beforeunload');
+    await d.dismiss();
+    expect(page.isClosed()).toBe(false);
+
+    // A name longer than the server allows: the server's message shows at the Name field.
+    await region.getByLabel('Name', { exact: true }).fill('S'.repeat(201));
+    const long = page.getByRole('region', { name: 'S'.repeat(201) });
+    await long.getByRole('button', { name: 'Save' }).click();
+    const name = long.getByLabel('Name', { exact: true });
+    await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
+    const errId = (await name.getAttribute('aria-describedby'))!.split(' ').pop()!;
+    expect(await page.locator(`[id="${errId}"]`).textContent()).toContain('at most 200');
+    await expect.poll(() => name.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // Leaving on purpose drops the draft.
+    await page.getByRole('link', { name: 'Flags' }).click();
+    await page.getByRole('dialog', { name: 'Discard unsaved changes?' }).getByRole('button', { name: 'Leave without saving' }).click();
+    await page.getByRole('heading', { name: 'Flags' }).waitFor();
+    const stored = await w.api<{ name: string; notes: string }[]>('GET', '/api/widgets');
+    expect(stored.find((x) => x.name === 'Support')?.notes).toBe('');
+    await ctx.close();
+  });
+
+  it('manages users, groups and flags', async () => {
+    const { ctx, page, errors } = await newAdminPage(w.browser);
+    await signIn(page, w.server);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'Add user' }).click();
+    let dlg = page.getByRole('dialog', { name: 'Add user' });
+    await dlg.getByLabel('Username').fill('dora');
+    await dlg.getByLabel('Password').fill('dora-password-1');
+    await dlg.getByLabel('Display name').fill('Dora Desk');
+    await dlg.getByLabel('SIP-ID').fill('dora');
+    await dlg.getByLabel('Department').fill('Support');
+    await dlg.getByRole('button', { name: 'Create user' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'dora' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Dora Desk');
+
+    await row.getByRole('button', { name: 'Edit dora' }).click();
+    dlg = page.getByRole('dialog', { name: 'Edit user dora' });
+    await dlg.getByLabel('Display name').fill('Dora Helpdesk');
+    await dlg.getByRole('checkbox', { name: 'Admin' }).check();
+    await dlg.getByRole('button', { name: 'Save user' }).click();
+    await expect.poll(() => row.textContent()).toContain('Dora Helpdesk');
+    expect(await row.textContent()).toContain('Admin, Agent');
+
+    await row.getByRole('button', { name: 'Reset password of dora' }).click();
+    dlg = page.getByRole('dialog', { name: 'Reset password of dora' });
+    await dlg.getByLabel('New password').fill('brand-new-pass-2');
+    await dlg.getByRole('button', { name: 'Set password' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    await apiAs(w.server, 'dora', 'brand-new-pass-2'); // signs in with the new password
+
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('button', { name: 'Add group' }).click();
+    dlg = page.getByRole('dialog', { name: 'Add group' });
+    await dlg.getByLabel('Group name').fill('Hotline');
+    await dlg.getByLabel('SIP-ID').fill('hotline');
+    await dlg.getByRole('checkbox', { name: /Dora Helpdesk/ }).check();
+    await dlg.getByRole('checkbox', { name: /Carla Agent/ }).check();
+    await dlg.getByRole('button', { name: 'Create group' }).click();
+    const grow = page.getByRole('row').filter({ hasText: 'hotline' });
+    await expect.poll(() => grow.textContent()).toContain('Dora Helpdesk, Carla Agent');
+    // Groups are found by the directory search of the agent dialog.
+    const hits = await w.api<{ sipId: string; kind: string }[]>('GET', '/api/directory?q=Hotl');
+    expect(hits.some((h) => h.sipId === 'hotline')).toBe(true);
+
+    await page.getByRole('link', { name: 'Flags' }).click();
+    await page.getByLabel('New flag').fill('Holiday');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    await page.getByRole('button', { name: 'Rename Holiday' }).click();
+    await page.getByLabel('New name for Holiday').fill('Closed for holidays');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    const sw = page.getByRole('switch', { name: 'Closed for holidays' });
+    await sw.click();
+    await expect.poll(() => sw.getAttribute('aria-checked')).toBe('true');
+    const flags = await w.api<{ name: string; value: boolean }[]>('GET', '/api/flags');
+    expect(flags).toEqual([expect.objectContaining({ name: 'Closed for holidays', value: true })]);
+
+    // Delete the user, confirmed.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'Delete dora' }).click();
+    await page.getByRole('dialog', { name: 'Delete user dora?' }).getByRole('button', { name: 'Delete user' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'dora' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  async function noHorizontalScroll(page: Page): Promise<number> {
+    return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  }
+
+  it('works by keyboard on a tablet: creates, reorders, and deletes a widget after confirming', async () => {
+    await createUser(w.api, { username: 'eve', displayName: 'Eve Early', sipId: 'eve', roles: ['agent'] });
+    const { ctx, page, errors } = await newAdminPage(w.browser, { width: 768, height: 1024 });
+    await signIn(page, w.server);
+    const add = page.getByRole('button', { name: 'Add new business cards widget' });
+    await add.focus();
+    await page.keyboard.press('Enter');
+    const region = page.getByRole('region', { name: 'New business cards widget' });
+    await region.getByLabel('Name', { exact: true }).waitFor();
+    // Focus lands in the Name field of the new widget.
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('data-field'))).toBe('name');
+    expect(await noHorizontalScroll(page)).toBeLessThanOrEqual(0);
+
+    for (const who of ['carla', 'eve']) {
+      await region.getByRole('button', { name: 'Add agent' }).click();
+      const dlg = page.getByRole('dialog', { name: 'Add agent' });
+      await page.keyboard.type(who);
+      await dlg.getByRole('listbox', { name: 'Directory matches' }).getByRole('option').first().waitFor();
+      await page.keyboard.press('Enter');
+      expect(await dlg.getByLabel('SIP-ID').inputValue()).toBe(who);
+      const box = await dlg.boundingBox();
+      expect(box!.width).toBeLessThanOrEqual(768);
+      await dlg.getByRole('button', { name: 'OK' }).press('Enter');
+      await dlg.waitFor({ state: 'detached' });
+    }
+    const names = () => region.locator('.agent-name').allTextContents();
+    await expect.poll(names).toEqual(['Carla Agent', 'Eve Early']);
+    await region.getByRole('button', { name: 'Move up: Eve Early' }).press('Enter');
+    await expect.poll(names).toEqual(['Eve Early', 'Carla Agent']);
+    expect(await noHorizontalScroll(page)).toBeLessThanOrEqual(0);
+    await region.getByRole('button', { name: 'Save' }).press('Enter');
+    await region.getByText('Saved.', { exact: false }).waitFor();
+
+    await region.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete widget “New business cards widget”?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await region.count()).toBe(1);
+    await region.getByRole('button', { name: 'Delete' }).click();
+    await confirm.getByRole('button', { name: 'Delete widget' }).click();
+    await expect.poll(() => region.count()).toBe(0);
+    const stored = await w.api<{ name: string }[]>('GET', '/api/widgets');
+    expect(stored.some((x) => x.name === 'New business cards widget')).toBe(false);
+
+    // Sign out ends the session.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});

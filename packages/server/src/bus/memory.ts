@@ -27,9 +27,13 @@ export class MemoryBus implements Bus {
     let set = this.#subs.get(topic);
     if (!set) this.#subs.set(topic, (set = new Set()));
     set.add(handler);
+    let done = false;
     return () => {
+      // Idempotent: a second call must not touch a newer subscription of the same topic.
+      if (done) return;
+      done = true;
       set!.delete(handler);
-      if (set!.size === 0) this.#subs.delete(topic);
+      if (set!.size === 0 && this.#subs.get(topic) === set) this.#subs.delete(topic);
     };
   }
 

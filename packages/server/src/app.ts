@@ -2,13 +2,13 @@
  * buildApp(deps): assembles the server from injected storage, bus, clock and
  * logger (STYLE habit 2). It does not listen; main.ts and tests do.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
 import type { Bus } from './bus/types.js';
 import { systemClock, type Clock } from './clock.js';
-import { registerHttp } from './http/index.js';
+import { frameworkErrors, registerHttp } from './http/index.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 
 export interface AppDeps {
@@ -32,7 +32,9 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 4 * 1024 * 1024,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log (every widget load is a request); errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
   });
   app.decorate('deps', deps);
   await registerHttp(app, deps);

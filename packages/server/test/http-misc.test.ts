@@ -73,6 +73,14 @@ describe('errors', () => {
     }
   });
 
+  it('malformed URLs and over-long parameters answer 400 JSON', async () => {
+    for (const u of ['/api/widgets/%zz', `/api/widgets/${'x'.repeat(5000)}`]) {
+      const r = await env.admin.get(u);
+      expect(r.status, u.slice(0, 30)).toBe(400);
+      expect(r.body).toMatchObject({ error: 'bad-request', message: expect.any(String) });
+    }
+  });
+
   it('unknown /api routes answer 404 JSON; other paths plain 404', async () => {
     const r = await env.admin.get('/api/nothing-here');
     expect(r.status).toBe(404);

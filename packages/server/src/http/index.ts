@@ -52,6 +52,18 @@ function messageFor(code: ErrorCode, err: FastifyError): string {
   }
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any
+ * route or error handler runs (a malformed %-escape, an over-long parameter)
+ * get the same JSON error shape as everything else.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A part of the URL is too long.' : err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed.' : ERRORS['bad-request'].message;
+  void req;
+  void sendError(reply.code(status), codeForStatus(status, err.code), message);
+}
+
 export interface HttpOptions {
   /** where the browser bundles are (tests point this elsewhere) */
   staticRoots?: StaticRoots;

@@ -118,7 +118,15 @@ interface Sent {
   what: string;
 }
 
-function generate(r: Rng, t: Target): Sent {
+/** The target's URL, sometimes with a broken last segment (bad %-escapes, control bytes, huge). */
+function urlOf(r: Rng, t: Target): string {
+  if (r.int(20) !== 0 || t.url.split('/').length < 4) return t.url;
+  const seg = r.pick(['%zz', '%', '%00', '%2e%2e%2f%2e%2e', 'x'.repeat(3000 + r.int(3000)), '%E0%A4%A', '..', '%ff%fe', '\u0000']);
+  return t.url.replace(/[^/]+$/, seg);
+}
+
+function generate(r: Rng, t0: Target): Sent {
+  const t = { ...t0, url: urlOf(r, t0) };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const base = t.base?.();
   const baseText = JSON.stringify(base ?? { x: 1 });

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatManager, type AgentRef, type VisitorRef } from '../src/chat/ChatManager.js';
 import type { Storage, UserRecord } from '../src/storage/types.js';
+import { storageCatalog } from '../src/presence/catalog.js';
 import { FakeClock, RecordingOutbox, memoryStorage, silent } from './realtime-fakes.js';
 
 let storage: Storage;
@@ -16,7 +17,7 @@ let annRef: AgentRef;
 let bobRef: AgentRef;
 
 const make = async () => {
-  const m = new ChatManager({ storage, clock, waitTimeoutMs: 300_000, outbox: out, presence: { presence: (u) => presence.get(u) ?? 'offline' }, logger: silent });
+  const m = new ChatManager({ storage, catalog: storageCatalog(storage), clock, waitTimeoutMs: 300_000, outbox: out, presence: { presence: (u) => presence.get(u) ?? 'offline' }, logger: silent });
   await m.start();
   return m;
 };

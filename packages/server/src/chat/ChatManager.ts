@@ -14,7 +14,8 @@ import type { Clock } from '../clock.js';
 import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
 import type { Outbox } from '../realtime/outbox.js';
 import { WireError } from '../realtime/wire-error.js';
-import { resolveDirectory, targetUserIds } from '../presence/directory.js';
+import { targetUserIds } from '../presence/directory.js';
+import type { Catalog } from '../presence/catalog.js';
 
 /** A visitor socket and the session it belongs to. */
 export interface VisitorRef {
@@ -32,7 +33,9 @@ export interface AgentRef {
 }
 
 export interface ChatManagerDeps {
-  storage: Pick<Storage, 'chats' | 'users' | 'groups' | 'widgets'>;
+  storage: Pick<Storage, 'chats'>;
+  /** widgets and the directory, possibly cached */
+  catalog: Catalog;
   clock: Clock;
   waitTimeoutMs: number;
   outbox: Outbox;
@@ -170,7 +173,7 @@ export class ChatManager {
       const msgs = await this.deps.storage.chats.listMessages(chat.id);
       const h: ChatHistoryMsg = { mt: 'ChatHistory', chat: chat.id, state: chat.state, messages: msgs.map((m) => chatMessageMsg(m)) };
       if (chat.state === 'accepted' && chat.agentUserId) {
-        const agent = await this.deps.storage.users.get(chat.agentUserId);
+        const agent = await this.deps.catalog.user(chat.agentUserId);
         h.agent = agent?.sipId ?? chat.dest;
         h.agentDn = chat.agentDn ?? agent?.displayName ?? '';
       }
@@ -204,7 +207,7 @@ export class ChatManager {
   /** A user came online: waiting requests to their groups are offered to them too (consoles ignore repeats). */
   async handleUserOnline(userId: string): Promise<void> {
     for (const chat of await this.deps.storage.chats.listWaiting()) {
-      const t = await resolveDirectory(this.deps.storage, chat.dest);
+      const t = await this.deps.catalog.directory(chat.dest);
       if (t.kind === 'group' && t.members.some((m) => m.id === userId)) this.deps.outbox.toUser(userId, this.#offer(chat, await this.#widgetOf(chat.widgetUuid)));
     }
   }
@@ -251,12 +254,12 @@ export class ChatManager {
 
   /** Everyone who may take a chat to `dest`: the user, or every member of the group. */
   async #allTargets(dest: string): Promise<string[]> {
-    return targetUserIds(await resolveDirectory(this.deps.storage, dest));
+    return targetUserIds(await this.deps.catalog.directory(dest));
   }
 
   /** Who gets the offer now: the user, or the group's online members. */
   async #offerTargets(dest: string): Promise<string[]> {
-    const t = await resolveDirectory(this.deps.storage, dest);
+    const t = await this.deps.catalog.directory(dest);
     if (t.kind === 'group') return t.members.filter((m) => this.deps.presence.presence(m.id) === 'online').map((m) => m.id);
     return targetUserIds(t);
   }
@@ -270,7 +273,7 @@ export class ChatManager {
   }
 
   async #widgetOf(uuid: string): Promise<{ uuid: string; name: string }> {
-    const w = await this.deps.storage.widgets.get(uuid);
+    const w = await this.deps.catalog.widget(uuid);
     return { uuid, name: w?.name ?? '' };
   }
 

@@ -4,8 +4,8 @@
  * and whom a call or chat should reach.
  */
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
-import type { Storage } from '../storage/types.js';
-import { resolveDirectory, type DirectoryTarget } from './directory.js';
+import type { Catalog } from './catalog.js';
+import type { DirectoryTarget } from './directory.js';
 
 /** What the resolver needs to know about live presence. */
 export interface PresenceView {
@@ -44,26 +44,16 @@ export function reachableUsers(t: DirectoryTarget, p: PresenceView, anyPresence:
   return [];
 }
 
-/** A flag by id, or by name for entries that name it. */
-async function findFlag(storage: Pick<Storage, 'flags'>, ref: string) {
-  return (await storage.flags.get(ref)) ?? (await storage.flags.list()).find((f) => f.name === ref);
-}
-
 /** Resolves one agent entry. */
-export async function resolveAgent(
-  storage: Pick<Storage, 'users' | 'groups' | 'flags'>,
-  presence: PresenceView,
-  entry: WidgetAgent,
-  target?: DirectoryTarget,
-): Promise<ResolvedAgent> {
-  const t = target ?? (await resolveDirectory(storage, entry.sipId));
+export async function resolveAgent(catalog: Pick<Catalog, 'directory' | 'flag'>, presence: PresenceView, entry: WidgetAgent): Promise<ResolvedAgent> {
+  const t = await catalog.directory(entry.sipId);
   switch (entry.availability) {
     case 'always':
       return { entry, target: t, visible: 'online', ringUserIds: reachableUsers(t, presence, true) };
     case 'inactive':
       return { entry, target: t, visible: 'offline', ringUserIds: [] };
     case 'boolean': {
-      const flag = entry.flag ? await findFlag(storage, entry.flag) : undefined;
+      const flag = entry.flag ? await catalog.flag(entry.flag) : undefined;
       const on = flag?.value === true;
       return { entry, target: t, visible: on ? 'online' : 'offline', ringUserIds: on ? reachableUsers(t, presence, true) : [] };
     }

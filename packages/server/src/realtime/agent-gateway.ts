@@ -12,12 +12,13 @@ import type { AgentRef, ChatManager } from '../chat/ChatManager.js';
 import type { PresenceService } from '../presence/PresenceService.js';
 import type { UserRecord } from '../storage/types.js';
 import { buildIceConfig, iceRefreshDelay } from '../ice.js';
-import { Connection, type Handlers } from './connection.js';
+import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
 import { topics } from './outbox.js';
 import { WireError } from './wire-error.js';
 
 export interface AgentGatewayDeps {
   app: Required<AppDeps>;
+  conn: ConnectionDeps;
   calls: CallManager;
   chats: ChatManager;
   presence: PresenceService;
@@ -45,6 +46,17 @@ export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefin
   return own.includes(host);
 }
 
+const handlers: Handlers<typeof agentInbound, AgentConnection> = {
+  SetPresence: (a, m) => a.setPresence(m.presence),
+  AcceptCall: (a, m) => a.d.calls.handleAccept(a.conn.id, m.call, m.sdp),
+  RejectCall: (a, m) => a.d.calls.handleReject(a.conn.id, m.call),
+  ClearCall: (a, m) => a.d.calls.handleAgentClear(a.conn.id, m.call),
+  ChatAccept: (a, m) => a.d.chats.handleAccept(a.ref, m.chat),
+  ChatMessage: (a, m) => a.d.chats.handleAgentMessage(a.ref, m.chat, m.cid, m.text),
+  Typing: (a, m) => a.d.chats.handleAgentTyping(a.ref, m.chat, m.typing),
+  ChatEnd: (a, m) => a.d.chats.handleAgentEnd(a.ref, m.chat),
+};
+
 /** Serves one agent console. */
 export class AgentConnection {
   readonly conn: Connection;
@@ -55,21 +67,25 @@ export class AgentConnection {
   constructor(
     ws: WebSocket,
     req: IncomingMessage,
-    private readonly d: AgentGatewayDeps,
+    readonly d: AgentGatewayDeps,
   ) {
     const { app } = d;
-    this.conn = new Connection(ws, { bus: app.bus, clock: app.clock, logger: app.logger.child({ module: 'agent-gateway' }), ratePerSecond: app.config.ratePerSecond, rateBurst: app.config.rateBurst }, 'agent');
+    this.conn = new Connection(ws, d.conn, 'agent');
     this.conn.onClose(() => this.#closed());
     // Frames that arrive while we authenticate wait in the queue behind this.
     void this.conn.enqueue(null, () => this.#welcome(req));
-    this.conn.dispatch(agentInbound, this.#handlers, () => (this.#user ? undefined : 'not signed in'));
+    this.conn.dispatch(agentInbound, handlers, this, (self) => (self.user ? undefined : 'not signed in'));
   }
 
   get userId(): string | undefined {
     return this.#user?.id;
   }
 
-  get #ref(): AgentRef {
+  get user(): UserRecord | undefined {
+    return this.#user;
+  }
+
+  get ref(): AgentRef {
     const u = this.#user!;
     return { userId: u.id, consoleId: this.conn.id, sipId: u.sipId, dn: u.displayName || u.username };
   }
@@ -88,38 +104,30 @@ export class AgentConnection {
     this.conn.subscribeDeliveries(topics.user(user.id));
     this.d.presence.handleConsoleConnected(user.id, this.conn.id);
     this.#registered = true;
-    const a = this.#ref;
+    const a = this.ref;
     this.conn.send({ mt: 'Welcome', user: { id: user.id, sipId: user.sipId, dn: a.dn, roles: [...user.roles] }, presence: this.d.presence.presence(user.id) });
     this.#sendIce(clock.now());
     for (const m of await this.d.chats.agentRestore(a)) this.conn.send(m);
   }
 
-  #handlers: Handlers<typeof agentInbound> = {
-    SetPresence: async (m) => {
-      const userId = this.#user!.id;
-      let announced = false;
-      const off = this.d.presence.onChange((c) => {
-        if (c.userId === userId) announced = true;
-      });
-      try {
-        await this.d.presence.handleSetPresence(userId, m.presence, 'console');
-      } finally {
-        off();
-      }
-      // Unchanged presence produces no broadcast; the setting console still gets a confirmation.
-      if (!announced) {
-        const msg: PresenceMsg = { mt: 'Presence', presence: this.d.presence.presence(userId), visible: this.d.presence.visible(userId) };
-        this.conn.send(msg);
-      }
-    },
-    AcceptCall: (m) => this.d.calls.handleAccept(this.conn.id, m.call, m.sdp),
-    RejectCall: (m) => this.d.calls.handleReject(this.conn.id, m.call),
-    ClearCall: (m) => this.d.calls.handleAgentClear(this.conn.id, m.call),
-    ChatAccept: (m) => this.d.chats.handleAccept(this.#ref, m.chat),
-    ChatMessage: (m) => this.d.chats.handleAgentMessage(this.#ref, m.chat, m.cid, m.text),
-    Typing: (m) => this.d.chats.handleAgentTyping(this.#ref, m.chat, m.typing),
-    ChatEnd: (m) => this.d.chats.handleAgentEnd(this.#ref, m.chat),
-  };
+  /** SetPresence: stored and announced; an unchanged value is confirmed to this console alone. */
+  async setPresence(presence: PresenceMsg['presence']): Promise<void> {
+    const userId = this.#user!.id;
+    let announced = false;
+    const off = this.d.presence.onChange((c) => {
+      if (c.userId === userId) announced = true;
+    });
+    try {
+      await this.d.presence.handleSetPresence(userId, presence, 'console');
+    } finally {
+      off();
+    }
+    if (!announced) {
+      const msg: PresenceMsg = { mt: 'Presence', presence: this.d.presence.presence(userId), visible: this.d.presence.visible(userId) };
+      this.conn.send(msg);
+    }
+  }
+
 
   #sendIce(now: number): void {
     const ice = buildIceConfig(this.d.app.config, now);

@@ -22,12 +22,16 @@ export interface ConnectionDeps {
 }
 
 type Table = Record<string, Schema<unknown>>;
-/** One handler per message type of a channel's inbound table. */
-export type Handlers<T extends Table> = { [K in keyof T]: (msg: T[K] extends Schema<infer M> ? M : never) => Promise<void> | void };
+/**
+ * One handler per message type of a channel's inbound table. Handlers are
+ * shared by all sockets of a channel and get the socket's gateway object
+ * (`self`), so that a connection costs no closures per message type.
+ */
+export type Handlers<T extends Table, S> = { [K in keyof T]: (self: S, msg: T[K] extends Schema<infer M> ? M : never) => Promise<void> | void };
 
 export class Connection {
   readonly id = crypto.randomUUID();
-  readonly log: Logger;
+  #log: Logger | undefined;
   #bucket: TokenBucket;
   #queue: Promise<void> = Promise.resolve();
   #unsubs: (() => void)[] = [];
@@ -39,11 +43,18 @@ export class Connection {
     private readonly deps: ConnectionDeps,
     channel: 'visitor' | 'agent',
   ) {
-    this.log = deps.logger.child({ conn: this.id, channel });
+    this.#channel = channel;
     this.#bucket = new TokenBucket(deps.ratePerSecond, deps.rateBurst, deps.clock.now());
     // ws itself closes with 1009 on an oversize frame; the error only needs logging.
     ws.on('error', (err) => this.log.debug({ err }, 'socket error'));
     ws.once('close', () => this.#closed());
+  }
+
+  #channel: 'visitor' | 'agent';
+
+  /** The socket's logger, made on first use (most sockets never log). */
+  get log(): Logger {
+    return (this.#log ??= this.deps.logger.child({ conn: this.id, channel: this.#channel }));
   }
 
   get open(): boolean {
@@ -54,6 +65,11 @@ export class Connection {
   send(msg: unknown): void {
     if (!this.open) return;
     this.ws.send(JSON.stringify(msg));
+  }
+
+  /** Sends an already serialised message. */
+  sendRaw(json: string): void {
+    if (this.open) this.ws.send(json);
   }
 
   /** Sends an Error; fatal codes close the socket with 1008 afterwards. */
@@ -93,7 +109,7 @@ export class Connection {
   }
 
   /** Feeds text frames through the rate limit and the table's parser to `handlers`, one at a time. */
-  dispatch<T extends Table>(table: T, handlers: Handlers<T>, gate?: (mt: string) => string | undefined): void {
+  dispatch<T extends Table, S>(table: T, handlers: Handlers<T, S>, self: S, gate?: (self: S, mt: string) => string | undefined): void {
     this.ws.on('message', (data, isBinary) => {
       if (this.#dead) return;
       if (!this.#bucket.take(this.deps.clock.now())) {
@@ -113,9 +129,9 @@ export class Connection {
       }
       const msg = parsed.msg as { mt: string };
       void this.enqueue(msg.mt, async () => {
-        const refusal = gate?.(msg.mt);
+        const refusal = gate?.(self, msg.mt);
         if (refusal) throw new WireError('bad-request', refusal);
-        await (handlers[msg.mt] as (m: unknown) => Promise<void> | void)(msg);
+        await (handlers[msg.mt] as (s: S, m: unknown) => Promise<void> | void)(self, msg);
       });
     });
   }

@@ -19,6 +19,7 @@ import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
 import { CallManager } from '../calls/CallManager.js';
 import { ChatManager } from '../chat/ChatManager.js';
 import { PresenceService } from '../presence/PresenceService.js';
+import { CachedCatalog } from '../presence/catalog.js';
 import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from './outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
@@ -39,13 +40,17 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   const log = deps.logger.child({ module: 'realtime' });
   const { config, clock, bus, storage } = deps;
   const outbox = busOutbox(bus);
+  const catalog = new CachedCatalog(storage, clock);
 
   const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
   await presence.init();
   const calls = new CallManager({ clock, ringTimeoutMs: config.ringTimeoutS * 1000, outbox, presence, callLog: storage.calls, logger: deps.logger.child({ module: 'calls' }) });
-  const chats = new ChatManager({ storage, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
   await chats.start();
-  const hub = new WidgetHub({ storage, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
+  const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
+  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const visitorDeps = { app: deps, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
+  const agentDeps = { app: deps, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -62,12 +67,15 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
 
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
-    void hub.refreshAll();
+    void hub.handlePresence(c.userId);
     if (c.presenceChanged && c.presence === 'online') chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats'));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {
     const ev = raw as DomainEvent;
+    if (!ev || typeof ev !== 'object') return;
+    // Stale cache entries go first, so that what follows reads fresh data.
+    catalog.handleDomainEvent(ev);
     const run = async () => {
       switch (ev?.t) {
         case 'widget-updated':
@@ -75,6 +83,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
         case 'widget-deleted':
           return hub.deleted(ev.uuid);
         case 'flag-changed':
+          return hub.handleFlag();
         case 'directory-changed':
           return hub.refreshAll();
         case 'presence-api':
@@ -102,11 +111,11 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') {
-          const v = new VisitorConnection(ws, req, { app: deps, calls, chats, presence, hub });
+          const v = new VisitorConnection(ws, req, visitorDeps);
           visitors.add(v);
           v.conn.onClose(() => visitors.delete(v));
         } else {
-          const a = new AgentConnection(ws, req, { app: deps, calls, chats, presence });
+          const a = new AgentConnection(ws, req, agentDeps);
           agents.add(a);
           a.conn.onClose(() => agents.delete(a));
         }
@@ -137,6 +146,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       clearTimeout(cut);
       await Promise.allSettled(all.map((c) => c.conn.idle()));
       await calls.stop();
+      hub.stop();
       await new Promise<void>((r) => wss.close(() => r()));
     })());
   app.addHook('onClose', async () => {

@@ -20,10 +20,16 @@ export interface Delivery<M> {
   except?: string;
 }
 
+/** An Info and its JSON text (serialised once, sent to every visitor as is). */
+export interface InfoEntry {
+  msg: InfoMsg;
+  json: string;
+}
+
 /** What travels on `widget:<uuid>`. */
 export type WidgetEvent =
-  | { k: 'info'; msg: InfoMsg }
-  | { k: 'reload'; widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[] }; infos: InfoMsg[] }
+  | ({ k: 'info' } & InfoEntry)
+  | { k: 'reload'; widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[] }; infos: InfoEntry[] }
   | { k: 'deleted' };
 
 export const topics = {

@@ -1,94 +1,119 @@
 /**
- * Keeps the visitors of each open widget up to date: recomputes Info when
- * presence, flags or the directory change and publishes only the ones whose
- * content changed; pushes saves (reload) and deletions (spec 2.1, 8).
+ * Keeps the visitors of each open widget up to date (spec 2.1, 8): holds the
+ * current Info of every agent of every widget that has visitors in this
+ * process, recomputes only the widgets a change touches (a user's presence,
+ * a flag, the directory), and publishes only Infos whose content changed —
+ * serialised once, sent as is to every visitor. Saves (reload) and
+ * deletions are pushed the same way.
  *
- * Cluster mode will need: each process refreshes only widgets with local
- * visitors and publishes on a process-local topic, or one elected process
- * publishes for all; presence must be shared for the result to agree.
+ * Cluster mode will need: WidgetEvents are already published on the bus
+ * (`widget:<uuid>`), but every process would compute and publish the same
+ * change; either a process-local topic per process, or one elected publisher
+ * per widget, and presence shared between processes so the results agree.
  */
 import type { InfoMsg } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/types.js';
-import type { Storage, WidgetRecord } from '../storage/types.js';
+import type { WidgetRecord } from '../storage/types.js';
 import { resolveAgent, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
+import type { Catalog } from '../presence/catalog.js';
 import { buildInfo } from './info.js';
-import { topics, type WidgetEvent } from './outbox.js';
+import { topics, type InfoEntry, type WidgetEvent } from './outbox.js';
+
+/** A visitor socket (or anything) that wants a widget's events. */
+export interface WidgetListener {
+  widgetEvent(ev: WidgetEvent): void;
+}
+
+interface Computed {
+  infos: InfoEntry[];
+  /** user ids whose presence this widget shows */
+  users: Set<string>;
+  /** whether an agent follows a flag */
+  flags: boolean;
+}
 
 interface Watched {
-  count: number;
-  /** last published Info per agent id, as JSON */
-  last: Map<string, string> | undefined;
+  listeners: Set<WidgetListener>;
+  off: () => void;
+  state: Computed | undefined;
 }
 
 export class WidgetHub {
   #watched = new Map<string, Watched>();
+  #dirty = new Set<string>();
   #running: Promise<void> | undefined;
-  #again = false;
 
-  constructor(
-    private readonly deps: { storage: Pick<Storage, 'widgets' | 'users' | 'groups' | 'flags'>; presence: PresenceView; bus: Bus; logger: Logger },
-  ) {}
+  constructor(private readonly deps: { catalog: Catalog; presence: PresenceView; bus: Bus; logger: Logger }) {}
 
   /** Resolves every agent of a widget, in order. */
   async resolveAll(w: WidgetRecord): Promise<ResolvedAgent[]> {
-    const out: ResolvedAgent[] = [];
-    for (const e of w.agents) out.push(await resolveAgent(this.deps.storage, this.deps.presence, e));
-    return out;
+    return Promise.all(w.agents.map((e) => resolveAgent(this.deps.catalog, this.deps.presence, e)));
   }
 
-  /** Current Info of every agent of a widget. */
-  async infos(w: WidgetRecord): Promise<InfoMsg[]> {
-    return (await this.resolveAll(w)).map((r, i) => buildInfo(w, r, i));
-  }
-
-  /** A visitor opened the widget; the first one's Infos are the baseline for changes. */
-  join(uuid: string, infos: InfoMsg[]): void {
-    const w = this.#watched.get(uuid);
-    if (w) {
-      w.count++;
-      w.last ??= new Map(infos.map((i) => [i.id, JSON.stringify(i)]));
-    } else this.#watched.set(uuid, { count: 1, last: new Map(infos.map((i) => [i.id, JSON.stringify(i)])) });
-  }
-
-  leave(uuid: string): void {
-    const w = this.#watched.get(uuid);
-    if (w && --w.count <= 0) this.#watched.delete(uuid);
-  }
-
-  /** Recomputes all watched widgets (coalesced: a burst of changes costs one extra pass). */
-  refreshAll(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
+  /** Starts delivering a widget's events to `l` (one bus subscription per widget, not per visitor). */
+  watch(uuid: string, l: WidgetListener): void {
+    let w = this.#watched.get(uuid);
+    if (!w) {
+      const listeners = new Set<WidgetListener>();
+      const off = this.deps.bus.subscribe(topics.widget(uuid), (ev) => {
+        for (const x of [...listeners]) x.widgetEvent(ev as WidgetEvent);
+      });
+      this.#watched.set(uuid, (w = { listeners, off, state: undefined }));
     }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        for (const uuid of [...this.#watched.keys()]) {
-          try {
-            await this.#refresh(uuid);
-          } catch (err) {
-            this.deps.logger.error({ err, uuid }, 'widget refresh failed');
-          }
-        }
-      } while (this.#again);
-    })().finally(() => (this.#running = undefined));
-    return this.#running;
+    w.listeners.add(l);
+  }
+
+  unwatch(uuid: string, l: WidgetListener): void {
+    const w = this.#watched.get(uuid);
+    if (!w) return;
+    w.listeners.delete(l);
+    if (w.listeners.size === 0) {
+      w.off();
+      this.#watched.delete(uuid);
+    }
+  }
+
+  /** The current Infos of a widget: kept ones when it is watched, else computed. */
+  async current(w: WidgetRecord): Promise<InfoEntry[]> {
+    const kept = this.#watched.get(w.uuid)?.state;
+    if (kept) return kept.infos;
+    const c = await this.#compute(w);
+    const watched = this.#watched.get(w.uuid);
+    if (watched && !watched.state) watched.state = c;
+    return watched?.state?.infos ?? c.infos;
+  }
+
+  /** A user's presence changed: the widgets showing them are recomputed. */
+  handlePresence(userId: string): Promise<void> {
+    for (const [uuid, w] of this.#watched) if (w.state?.users.has(userId)) this.#dirty.add(uuid);
+    return this.#run();
+  }
+
+  /** A flag changed: widgets with flag-driven agents are recomputed. */
+  handleFlag(): Promise<void> {
+    for (const [uuid, w] of this.#watched) if (w.state?.flags) this.#dirty.add(uuid);
+    return this.#run();
+  }
+
+  /** The directory changed: every watched widget is recomputed. */
+  refreshAll(): Promise<void> {
+    for (const uuid of this.#watched.keys()) this.#dirty.add(uuid);
+    return this.#run();
   }
 
   /** The widget was saved: open visitors get Session, Remove and Info. */
   async reload(uuid: string): Promise<void> {
-    if (!this.#watched.has(uuid)) return;
-    const w = await this.deps.storage.widgets.get(uuid);
-    if (!w) return this.deleted(uuid);
-    const infos = await this.infos(w);
     const watched = this.#watched.get(uuid);
-    if (watched) watched.last = new Map(infos.map((i) => [i.id, JSON.stringify(i)]));
+    if (!watched) return;
+    const w = await this.deps.catalog.widget(uuid);
+    if (!w) return this.deleted(uuid);
+    const c = await this.#compute(w);
+    watched.state = c;
     this.#publish(uuid, {
       k: 'reload',
       widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins },
-      infos,
+      infos: c.infos,
     });
   }
 
@@ -97,23 +122,58 @@ export class WidgetHub {
     this.#publish(uuid, { k: 'deleted' });
   }
 
+  /** Drops every subscription (drain). */
+  stop(): void {
+    for (const w of this.#watched.values()) w.off();
+    this.#watched.clear();
+    this.#dirty.clear();
+  }
+
+  async #compute(w: WidgetRecord): Promise<Computed> {
+    const resolved = await this.resolveAll(w);
+    const users = new Set<string>();
+    for (const r of resolved) {
+      if (r.target.kind === 'user') users.add(r.target.user.id);
+      else if (r.target.kind === 'group') for (const m of r.target.members) users.add(m.id);
+    }
+    const infos = resolved.map((r, i) => entryOf(buildInfo(w, r, i)));
+    return { infos, users, flags: w.agents.some((a) => a.availability === 'boolean') };
+  }
+
+  /** Recomputes dirty widgets one after another; a burst of changes coalesces. */
+  #run(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = (async () => {
+      while (this.#dirty.size) {
+        const uuid = this.#dirty.values().next().value!;
+        this.#dirty.delete(uuid);
+        try {
+          await this.#refresh(uuid);
+        } catch (err) {
+          this.deps.logger.error({ err, uuid }, 'widget refresh failed');
+        }
+      }
+    })().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
   async #refresh(uuid: string): Promise<void> {
     const watched = this.#watched.get(uuid);
     if (!watched) return;
-    const w = await this.deps.storage.widgets.get(uuid);
+    const w = await this.deps.catalog.widget(uuid);
     if (!w) return;
-    const infos = await this.infos(w);
-    const last = watched.last ?? new Map<string, string>();
-    for (const info of infos) {
-      const json = JSON.stringify(info);
-      if (last.get(info.id) === json) continue;
-      last.set(info.id, json);
-      this.#publish(uuid, { k: 'info', msg: info });
-    }
-    watched.last = last;
+    const c = await this.#compute(w);
+    const before = new Map((watched.state?.infos ?? []).map((e) => [e.msg.id, e.json]));
+    watched.state = c;
+    for (const e of c.infos) if (before.get(e.msg.id) !== e.json) this.#publish(uuid, { k: 'info', ...e });
   }
 
   #publish(uuid: string, ev: WidgetEvent): void {
     this.deps.bus.publish(topics.widget(uuid), ev);
   }
+}
+
+/** An Info with its serialised form, made once for every visitor. */
+export function entryOf(msg: InfoMsg): InfoEntry {
+  return { msg, json: JSON.stringify(msg) };
 }

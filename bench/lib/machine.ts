@@ -9,6 +9,8 @@ export interface MachineInfo {
   cpu: string;
   kernel: string;
   fdLimit: string;
+  /** 1-minute load average when the run started and ended: other work on a shared machine shows here */
+  load: string;
 }
 
 function cpuModel(): string {
@@ -44,6 +46,7 @@ export function machineInfo(): MachineInfo {
     cpu: cpuModel(),
     kernel: `${os.type()} ${os.release()}`,
     fdLimit: `${fd.soft} (hard ${fd.hard})`,
+    load: os.loadavg()[0]!.toFixed(2),
   };
 }
 

@@ -8,7 +8,11 @@
  *   (chat relay baseline).
  */
 import http from 'node:http';
-import WebSocket, { WebSocketServer, Sender } from 'ws';
+import WebSocket, * as wsModule from 'ws';
+import { WebSocketServer } from 'ws';
+
+// ws exports Sender at run time; its types do not declare it.
+const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender;
 import { serveRpc, settledRss } from '../lib/rpc.js';
 
 const visitors = new Set<WebSocket>();
@@ -22,7 +26,7 @@ const server = http.createServer((req, res) => {
     req.on('end', () => {
       const payload = Buffer.concat(chunks);
       // Frame once (header + payload, unmasked), then write the same buffers to every socket.
-      const frame: Buffer[] = (Sender as any).frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true });
+      const frame = Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true });
       for (const ws of visitors) {
         const sock = (ws as any)._socket as import('node:net').Socket;
         sock.cork();

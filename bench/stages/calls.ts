@@ -73,7 +73,7 @@ export async function calls(ctx: Ctx): Promise<CallsResult> {
   const perWidget = 10;
   const rounds = ctx.quick ? 2 : 5;
   const out: CallsResult = { failed: 0 };
-  const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}`, '--cpu-prof-name=cpu-calls.cpuprofile'] : [];
+  const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, 'cpu-calls')}`] : [];
   let server;
   const legs: Leg[] = [];
   try {

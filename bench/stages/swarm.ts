@@ -51,7 +51,7 @@ export function counts(quick: boolean): { memory: number[]; fanout: number } {
 
 async function startTarget(ctx: Ctx, kind: 'product' | 'bare', tag: string): Promise<Target> {
   const file = path.join(HERE, '..', 'servers', `${kind}.ts`);
-  const nodeArgs = kind === 'product' && ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}`, `--cpu-prof-name=cpu-${tag}.cpuprofile`] : [];
+  const nodeArgs = kind === 'product' && ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, `cpu-${kind}-${tag}`)}`] : [];
   const server = await spawnChild(`${kind}-${tag}`, file, { gc: true, logDir: ctx.logDir, nodeArgs });
   try {
     if (kind === 'bare') {

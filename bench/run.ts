@@ -1,0 +1,187 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,render] [-- --profile]`
+ *
+ * Runs every stage, prints one table of figures with their baselines and
+ * ratios, and writes docs/benchmarks.md. A stage that cannot run prints
+ * "n/a: reason" and the run goes on; the exit code is non-zero only when the
+ * harness itself failed. All load is on 127.0.0.1, bounded in count and time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Ctx } from './lib/context.js';
+import { textTable, type Figure } from './lib/figures.js';
+import { machineInfo } from './lib/machine.js';
+import { writeReport } from './lib/report.js';
+import { calls } from './stages/calls.js';
+import { render } from './stages/render.js';
+import { counts, swarm, type SwarmResult } from './stages/swarm.js';
+import { weight } from './stages/weight.js';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profile = args.includes('--profile');
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
+const want = (s: string) => !only || only.has(s);
+const started = Date.now();
+
+// Hard stop: the run must end by itself even if something hangs.
+const LIMIT_S = quick ? 300 : 1500;
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${LIMIT_S} s, giving up`);
+  process.exit(2);
+}, LIMIT_S * 1000);
+watchdog.unref();
+
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-bench-'));
+const ctx: Ctx = {
+  quick,
+  root: ROOT,
+  logDir,
+  profile,
+  figures: [],
+  notes: [],
+  log: (m) => console.log(m),
+};
+
+let harnessOk = true;
+async function stage(name: string, fn: () => Promise<void>): Promise<void> {
+  if (!want(name)) return;
+  const t0 = Date.now();
+  console.log(`\n== ${name}`);
+  try {
+    await fn();
+  } catch (e) {
+    harnessOk = false;
+    console.error(`bench: stage ${name} failed inside the harness:`, e);
+  }
+  console.log(`   (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+const machine = machineInfo();
+console.log(`bench ${quick ? '--quick' : '(full)'}: ${machine.nproc} cores, ${machine.memoryGiB} GiB, ${machine.cpu}, Node ${machine.node}, open files ${machine.fdLimit}, load ${machine.load}; logs in ${logDir}`);
+
+await stage('weight', () => weight(ctx));
+
+let product: SwarmResult | undefined;
+let bare: SwarmResult | undefined;
+await stage('swarm', async () => {
+  product = await swarm(ctx, 'product');
+  bare = await swarm(ctx, 'bare', product.infoSample);
+  const c = counts(quick);
+  for (const n of c.memory) {
+    const p = product.memory.find((m) => m.n === n);
+    const b = bare.memory.find((m) => m.n === n);
+    ctx.figures.push({
+      section: 2,
+      name: `server memory per visitor, ${n.toLocaleString('en')} visitors`,
+      unit: 'KiB',
+      ours: p?.perSocketKiB,
+      oursNa: p?.na,
+      baseline: b?.perSocketKiB,
+      baselineName: 'bare ws',
+      baselineNa: b?.na,
+      goal: { text: '≤ 1.3× baseline', maxRatio: 1.3 },
+    });
+  }
+  const fo = (q: 'p50' | 'p99', maxRatio: number): Figure => ({
+    section: 3,
+    name: `presence fan-out to ${(product!.fanout?.n ?? c.fanout).toLocaleString('en')} visitors, ${q}`,
+    unit: 'ms',
+    ours: product!.fanout?.[q],
+    oursNa: product!.fanoutNa,
+    baseline: bare!.fanout?.[q],
+    baselineName: 'bare ws broadcast',
+    baselineNa: bare!.fanoutNa,
+    goal: { text: `≤ ${maxRatio}× baseline`, maxRatio },
+  });
+  ctx.figures.push(fo('p50', 1.1), fo('p99', 2));
+  const chat = (q: 'p50' | 'p99', busy: boolean): Figure => ({
+    section: 4,
+    name: `chat relay visitor → agent, ${busy ? 'during fan-outs' : 'idle'}, ${q}`,
+    unit: 'ms',
+    ours: (busy ? product!.chatBusy : product!.chatIdle)?.[q],
+    oursNa: product!.chatNa ?? (busy ? product!.fanoutNa : undefined),
+    baseline: bare!.chatIdle?.[q],
+    baselineName: 'bare ws relay, idle',
+    baselineNa: bare!.chatNa,
+    goal: busy && q === 'p99' ? { text: '≤ 5 ms', max: 5 } : undefined,
+  });
+  ctx.figures.push(chat('p50', true), chat('p99', true), chat('p50', false), chat('p99', false));
+  if (product!.chatBusy?.lost || product!.chatIdle?.lost) ctx.notes.push(`Chat messages not relayed within 2 s: ${product!.chatIdle?.lost ?? 0} idle, ${product!.chatBusy?.lost ?? 0} during fan-outs.`);
+  if (product!.fanout?.incomplete) ctx.notes.push(`${product!.fanout.incomplete} of 20 presence changes did not reach every visitor within 15 s (left out of the percentiles).`);
+});
+
+await stage('calls', async () => {
+  const r = await calls(ctx);
+  const row = (name: string, v: { p99: number } | undefined): Figure => ({
+    section: 5,
+    name,
+    unit: 'ms',
+    ours: v?.p99,
+    oursNa: r.na,
+    baseline: r.chatP99,
+    baselineName: 'chat relay p99, same server, idle',
+    baselineNa: r.chatNa,
+    goal: { text: '≤ 1.5× baseline', maxRatio: 1.5 },
+  });
+  ctx.figures.push(row('CreateCall+Channels → IncomingCall, 200 calls in flight, p99', r.ring), row('AcceptCall → CallInfo connected, 200 calls in flight, p99', r.connect));
+  if (r.failed) ctx.notes.push(`${r.failed} calls ended (terminated) instead of connecting during the call stage.`);
+});
+
+await stage('render', async () => {
+  const r = await render(ctx);
+  const row = (name: string, v: number | undefined, floor: number | undefined): Figure => ({
+    section: 6,
+    name,
+    unit: 'ms',
+    ours: v,
+    oursNa: r.na,
+    baseline: floor,
+    baselineName: 'static Preact render, no server',
+    baselineNa: r.floorNa,
+    goal: { text: '≤ 150 ms', max: 150 },
+  });
+  ctx.figures.push(row('time to first render, cold (median)', r.cold?.median, r.floorCold), row('time to first render, warm (median)', r.warm?.median, r.floorWarm));
+  const rc = ctx.figures.find((f) => f.section === 1 && f.name.includes('gzip') && f.name.includes('Rocket'));
+  ctx.figures.push({
+    section: 1,
+    name: 'embed weight, gzip, as fetched by Chromium before first render',
+    unit: 'KiB',
+    ours: r.wire?.gz,
+    oursNa: r.na ?? 'no widget files seen',
+    baseline: rc?.baseline,
+    baselineName: 'Rocket.Chat Livechat 1.13',
+    baselineNa: rc?.baselineNa,
+    goal: { text: '≤ 24 KiB gz', max: 24 },
+  });
+});
+
+ctx.figures.sort((a, b) => a.section - b.section);
+console.log(`\n${textTable(ctx.figures)}\n`);
+const seconds = (Date.now() - started) / 1000;
+const findingsFile = path.join(ROOT, 'bench', 'findings.md');
+try {
+  const out = path.join(ROOT, 'docs', 'benchmarks.md');
+  if (!only) {
+    writeReport(out, {
+      command: `npm run bench${quick ? ' -- --quick' : ''}`,
+      quick,
+      machine,
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      seconds,
+      loadAtEnd: os.loadavg()[0]!.toFixed(2),
+      figures: ctx.figures,
+      notes: ctx.notes,
+      findings: fs.existsSync(findingsFile) ? fs.readFileSync(findingsFile, 'utf8') : undefined,
+    });
+    console.log(`wrote ${path.relative(process.cwd(), out)}`);
+  } else console.log('(--only: docs/benchmarks.md not rewritten)');
+} catch (e) {
+  harnessOk = false;
+  console.error('bench: could not write docs/benchmarks.md:', e);
+}
+console.log(`bench: ${seconds.toFixed(0)} s; child logs and profiles in ${logDir}`);
+process.exit(harnessOk ? 0 : 1);

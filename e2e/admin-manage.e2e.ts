@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { apiAs, createUser, newAdminPage, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { apiAs, axeViolations, createUser, newAdminPage, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -200,6 +200,34 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('passes axe (WCAG A/AA) on sign-in, widgets, the agent dialog, the code popup and the other pages', async () => {
+    await w.api('POST', '/api/widgets', { type: 'sidebar', name: 'Axe check', lang: 'en', appearance: { alwaysShow: true }, agents: [{ sipId: 'carla', media: ['voice', 'chat'], availability: 'always' }] });
+    const { ctx, page } = await newAdminPage(w.browser, { width: 1280, height: 900 });
+    await page.goto(`${w.server.url}/admin/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await signIn(page, w.server);
+    const region = page.getByRole('region', { name: 'Axe check' });
+    await region.getByRole('button', { name: 'Axe check' }).click();
+    await region.getByLabel('Notes').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await region.getByRole('button', { name: 'Add agent' }).click();
+    await page.getByRole('dialog', { name: 'Add agent' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await region.getByRole('button', { name: 'Code' }).click();
+    await expect.poll(() => page.getByLabel('Embed code').inputValue()).toContain('<script');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    for (const name of ['Users', 'Groups', 'Flags']) {
+      await page.getByRole('link', { name }).click();
+      await page.getByRole('heading', { name }).waitFor();
+      await page.locator('.loading').waitFor({ state: 'detached' });
+      expect(await axeViolations(page), name).toEqual([]);
+    }
     await ctx.close();
   });
 });

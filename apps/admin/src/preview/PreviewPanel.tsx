@@ -87,7 +87,10 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
           The preview could not be shown: {failed}
         </p>
       )}
-      <div class={`preview-stage preview-${p.draft.type}`}>
+      <p class="sr-only">The preview is visual only. Visitors get the same names, texts and buttons as set in the fields of this form.</p>
+      {/* inert + aria-hidden: the preview's own buttons and regions (e.g. one named after
+          the widget) must not be mistaken for the admin app's controls. */}
+      <div class={`preview-stage preview-${p.draft.type}`} inert aria-hidden="true">
         <div class="preview-host" ref={host} data-testid="widget-preview" />
       </div>
       {hasPresence && <p class="hint">Agents whose availability follows their presence are shown as available here.</p>}

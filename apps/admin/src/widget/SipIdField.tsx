@@ -85,6 +85,8 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
       <label for={id}>
         SIP-ID
       </label>
+      {/* A textbox (not role=combobox) with a suggestion list: it stays a plain
+          text field for assistive tech and tests, the list is announced by the status line. */}
       <input
         id={id}
         type="text"
@@ -96,7 +98,6 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
         data-autofocus={p.autofocus ? true : undefined}
         aria-autocomplete="list"
         aria-controls={listId}
-        aria-expanded={showList}
         aria-activedescendant={showList && active >= 0 ? `${id}-opt-${active}` : undefined}
         aria-invalid={p.error ? true : undefined}
         aria-describedby={[hintId, p.error ? errId : ''].filter(Boolean).join(' ')}

@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
-import { collectErrors, inboundBytes } from './support/widget-browser.js';
+import { axeViolations, collectErrors, inboundBytes } from './support/widget-browser.js';
 import { agentPageHtml } from './support/widget-agent-page.js';
+
+// A real (tiny) PNG: the server re-encodes pictures.
+const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 const ready = (await need('chromium')) && (await need('netns', 'media tests run inside `unshare -n`'));
 
@@ -35,7 +38,7 @@ describe.skipIf(!ready)('widget: calls', () => {
         type: 'cards',
         name: 'Team',
         agents: [
-          { sipId: 'bob', department: 'Sales', phone: '+1 555 0101', email: 'bob@example.com', media: ['voice', 'video', 'chat', 'email'], availability: 'presence', link: 'https://example.com/hours' },
+          { sipId: 'bob', picture: PNG, department: 'Sales', phone: '+1 555 0101', email: 'bob@example.com', media: ['voice', 'video', 'chat', 'email'], availability: 'presence', link: 'https://example.com/hours' },
           { sipId: 'olga', media: ['voice', 'video', 'chat'], availability: 'presence' },
         ],
       }),
@@ -82,6 +85,18 @@ describe.skipIf(!ready)('widget: calls', () => {
     expect(await page.locator(`contact-widget >> #${reasonId}`).textContent()).toContain('Olga Offline is not available');
     expect(await page.getByRole('link', { name: 'E-mail Bob Builder' }).getAttribute('href')).toBe('mailto:bob@example.com');
     expect(await page.getByRole('link', { name: 'Phone Bob Builder' }).getAttribute('href')).toBe('tel:+15550101');
+    // The picture arrived (GetPicture → Picture) as a data: URL.
+    await expect.poll(() => page.locator('contact-widget img.pic').getAttribute('src')).toMatch(/^data:image\//);
+  });
+
+  it('presence changes show live: busy disables calls with the reason, online enables them again', async () => {
+    const video = page.getByRole('button', { name: 'Video call Bob Builder' });
+    await agentPage.evaluate(() => (window as any).agent.setPresence('busy'));
+    await expect.poll(() => video.getAttribute('aria-disabled')).toBe('true');
+    await page.getByText('Busy', { exact: true }).waitFor();
+    expect(await video.getAttribute('title')).toContain('Bob Builder is busy right now.');
+    await agentPage.evaluate(() => (window as any).agent.setPresence('online'));
+    await expect.poll(() => video.getAttribute('aria-disabled')).toBe(null);
   });
 
   it('video call: audio and video flow both ways, the visitor hangs up, both end', async () => {
@@ -96,6 +111,8 @@ describe.skipIf(!ready)('widget: calls', () => {
     await growth('agent', ['audio', 'video']);
     await page.locator('contact-widget video.self').waitFor();
     await page.getByRole('timer').waitFor();
+    const v = await axeViolations(page);
+    expect(v, JSON.stringify(v, null, 1)).toEqual([]);
 
     const mute = page.getByRole('button', { name: 'Mute' });
     await mute.click();
@@ -118,5 +135,22 @@ describe.skipIf(!ready)('widget: calls', () => {
     await page.getByText('Bob Builder ended the call.').waitFor();
     await agentState('terminated');
     expect(errors).toEqual([]);
+  });
+
+  it('a denied microphone or camera ends the call with a clear message', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    await ctx.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    const p = await ctx.newPage();
+    await p.goto(site.url + '/');
+    await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    await p.getByRole('textbox', { name: 'Your name' }).fill('Denise');
+    await p.getByRole('textbox', { name: 'Your name' }).press('Enter');
+    await p.getByText('The call needs your microphone. Please allow access to it in your browser.').waitFor();
+    await p.getByRole('button', { name: 'Close' }).click();
+    await p.getByRole('button', { name: 'Video call Bob Builder' }).click();
+    await p.getByText('The video call needs your camera. Please allow access to it in your browser.').waitFor();
+    await ctx.close();
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { consoleA11y } from './support/console-a11y.js';
 import { consoleInbound, expectMediaFlowing, openConsole, openVisitor, visitorCall, waitAgentOnline, widgetInbound } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'media tests run inside a private network namespace'));
@@ -49,6 +50,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     expect(await card.textContent()).toContain(world.widgetName);
     expect(await ringing(con)).toBe(true);
     expect(await con.locator('[data-live="assertive"]').textContent()).toContain('Vera Visitor');
+    expect(await consoleA11y(con)).toEqual([]);
 
     await accept(con).click();
     await hangUp(con).waitFor();
@@ -56,6 +58,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await expectMediaFlowing(() => consoleInbound(con));
     await expectMediaFlowing(() => widgetInbound(v1));
     await expect.poll(() => status(con)).toBe('Busy (in a call)');
+    expect(await consoleA11y(con)).toEqual([]);
     await expect.poll(() => con.getByRole('timer').textContent(), { timeout: 5000 }).not.toBe('00:00');
     // The second visitor sees the agent busy and cannot call.
     await waitAgentOnline(v2, agent.displayName, false);
@@ -114,5 +117,62 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await hangUp(v).click();
     await expect.poll(() => hangUp(c2).count(), { timeout: 10_000 }).toBe(0);
     for (const c of [c1ctx, c2ctx, vctx]) await c.close();
+  });
+
+  it('notifies while the tab is hidden, and ends a call cleanly when the network connection is lost', async () => {
+    const agent = world.agents[0]!;
+    const actx = await newContext(browser);
+    // Record notifications and let the test hide the tab (headless tabs are always visible).
+    await actx.addInitScript(() => {
+      const w = window as unknown as { __shown: string[]; __hidden: boolean };
+      w.__shown = [];
+      w.__hidden = false;
+      Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
+      const Real = window.Notification;
+      class Recorder {
+        static get permission() {
+          return Real.permission;
+        }
+        static requestPermission() {
+          return Real.requestPermission();
+        }
+        onclick: unknown = null;
+        constructor(title: string, o?: NotificationOptions) {
+          w.__shown.push(`${title}: ${o?.body ?? ''}`);
+        }
+        close() {}
+      }
+      (window as unknown as { Notification: unknown }).Notification = Recorder;
+    });
+    const con = await openConsole(actx, world, agent, 'Online');
+    // Permission is asked politely, by a button, not on load.
+    await con.getByRole('button', { name: 'Turn on notifications' }).click();
+    await expect.poll(() => con.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
+    // Headless Chromium has no permission dialog: grant it as the agent would have. Overrides
+    // replace each other, so camera and microphone are granted with it (else WebRTC hides host candidates).
+    await actx.grantPermissions(['notifications', 'camera', 'microphone'], { origin: world.server.url });
+    await expect.poll(() => con.evaluate(() => Notification.permission)).toBe('granted');
+
+    const vctx = await newContext(browser);
+    const v = await openVisitor(vctx, world);
+    await waitAgentOnline(v, agent.displayName);
+    await con.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
+    await visitorCall(v, agent.displayName, 'Yara Visitor', true);
+    await accept(con).waitFor({ timeout: 15_000 });
+    expect(await con.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).toEqual([`Incoming video call: Yara Visitor via ${world.widgetName}`]);
+    await con.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = false));
+
+    await accept(con).click();
+    await expectMediaFlowing(() => consoleInbound(con));
+    // The server goes away: the console says so and ends the call cleanly; so does the widget.
+    await world.server.restart();
+    await expect.poll(() => hangUp(con).count(), { timeout: 10_000 }).toBe(0);
+    expect(await con.getByRole('list', { name: 'Notices' }).textContent()).toContain('connection to the server was lost');
+    expect(await consoleInbound(con)).toBeNull();
+    await expect.poll(() => hangUp(v).count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => con.locator('.link').textContent(), { timeout: 20_000 }).toBe('Connected');
+    await expect.poll(() => status(con), { timeout: 10_000 }).toBe('Online');
+    await actx.close();
+    await vctx.close();
   });
 });

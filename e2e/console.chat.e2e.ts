@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { consoleA11y } from './support/console-a11y.js';
 import { openConsole, openVisitor, sendText, visitorStartChat, waitAgentOnline } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -50,6 +51,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     const requests = con.getByRole('complementary', { name: 'Chats' }).getByRole('listitem').filter({ has: con.getByRole('button', { name: 'Accept chat' }) });
     await expect.poll(() => requests.count(), { timeout: 15_000 }).toBe(3);
     expect(await requests.filter({ hasText: 'Vera Visitor' }).textContent()).toContain('vera@example.org');
+    expect(await consoleA11y(con)).toEqual([]);
     expect(await con.locator('[data-live="assertive"]').textContent()).toContain('Chat request from');
     for (const dn of names) {
       await requests.filter({ hasText: dn }).getByRole('button', { name: 'Accept chat' }).click();
@@ -83,6 +85,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     await expect.poll(() => conv(con, 'Walt Visitor').textContent()).not.toContain('unread');
     expect(await transcript(con).textContent()).toContain('Hello from Walt');
     await sendText(con, 'Hi Walt, how can I help?');
+    expect(await consoleA11y(con)).toEqual([]);
     await expect.poll(() => widgetLog(walt).textContent()).toContain('Hi Walt, how can I help?');
 
     await conv(con, 'Xena Visitor').click();
@@ -113,6 +116,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     const t = con.getByRole('list', { name: 'Transcript' });
     await expect.poll(() => t.textContent()).toContain('Hello from Walt');
     expect(await t.textContent()).toContain('Hi Walt, how can I help?');
+    expect(await consoleA11y(con)).toEqual([]);
     await con.getByRole('searchbox', { name: 'Search history' }).fill('');
     await con.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => closed.count()).toBe(3);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { api, apiLogin, newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { consoleA11y } from './support/console-a11y.js';
 import { openConsole, openVisitor, presenceControl, waitAgentOnline } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -30,6 +31,8 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     const page = await ctx.newPage();
     errors.push(...watchErrors(page, 'console'));
     await page.goto(`${world.server.url}/agent/`);
+    await page.getByLabel('Username').waitFor();
+    expect(await consoleA11y(page)).toEqual([]);
     await page.getByLabel('Username').fill(world.agents[0]!.username);
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -40,6 +43,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     await page.getByLabel('Password').fill('boss-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('does not have the agent role');
+    expect(await consoleA11y(page)).toEqual([]);
     expect(await presenceControl(page).count()).toBe(0);
     await ctx.close();
   });
@@ -52,6 +56,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     const vctx = await newContext(browser);
     const visitor = await openVisitor(vctx, world);
     await waitAgentOnline(visitor, agent.displayName, true);
+    expect(await consoleA11y(page)).toEqual([]);
 
     await presenceControl(page).selectOption({ label: 'Away' });
     await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Away');

@@ -5,7 +5,7 @@
  * UI when the state changed.
  */
 import { BackoffPolicy, JsonSocket, type Json } from '@cw/client-core';
-import type { AgentOutbound, Presence } from '@cw/protocol';
+import { PRESENCE, type AgentOutbound, type Presence } from '@cw/protocol';
 import type { Me } from '../api.js';
 import { Ringtone } from '../media/ringtone.js';
 import { announce } from '../notify.js';
@@ -128,7 +128,8 @@ export class ConsoleStore {
       case 'Welcome': {
         const reconnect = this.#welcomed;
         this.#welcomed = true;
-        this.#set({ presence: m.presence, link: 'online', linkText: '' });
+        // `visible` from before a drop may be stale (a call that ended meanwhile); the next Presence tells.
+        this.#set({ presence: m.presence, visible: null, link: 'online', linkText: '' });
         // Spec 8: a console restores its agent's last choice; connecting alone changes nothing.
         const remembered = loadPresence(this.#state.user.id);
         if (remembered && remembered !== m.presence) {
@@ -142,7 +143,7 @@ export class ConsoleStore {
         return;
       }
       case 'Presence':
-        this.#set({ presence: m.presence, visible: m.visible ?? null });
+        if ((PRESENCE as readonly string[]).includes(m.presence)) this.#set({ presence: m.presence, visible: m.visible ?? null });
         return;
       case 'IceConfig':
         this.calls.iceServers = (m.iceServers ?? []) as RTCIceServer[];

@@ -17,7 +17,15 @@ function NotifyPrompt() {
   return (
     <div class="notify-prompt" role="region" aria-label="Notifications">
       <span>Get a desktop notification for calls and chats while this tab is in the background?</span>
-      <button type="button" class="primary" onClick={() => void requestNotifications().finally(() => setShow(false))}>
+      <button
+        type="button"
+        class="primary"
+        onClick={() => {
+          // The browser's own dialog takes over from here; ours is done either way.
+          setShow(false);
+          void requestNotifications().catch(() => {});
+        }}
+      >
         Turn on notifications
       </button>
       <button

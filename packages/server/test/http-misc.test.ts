@@ -49,6 +49,10 @@ describe('OpenAPI', () => {
       expect(r.body.paths[p], p).toBeDefined();
     expect(r.body.paths['/api/widgets'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WidgetInput' });
     expect(r.body.paths['/api/login'].post.security).toEqual([]);
+    const ops = Object.values(r.body.paths).flatMap((p: any) => Object.values(p)) as any[];
+    const ids = ops.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const o of ops) expect(Object.keys(o.responses).length, o.operationId).toBeGreaterThan(0);
   });
 });
 

@@ -135,6 +135,33 @@ describe('pictures', () => {
     expect(bytesOf(pic).length).toBeLessThan(40_000);
   });
 
+  it('accepts WebP, GIF and JPEG (a large one shrinks), always answering a 256x256 JPEG', async () => {
+    const img = sharp({ create: { width: 1200, height: 900, channels: 3, background: '#44aa88' } });
+    const inputs = {
+      webp: await img.clone().webp().toBuffer(),
+      gif: await img.clone().resize(300, 200).gif().toBuffer(),
+      jpeg: await sharp({ create: { width: 3000, height: 2000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 95 }).toBuffer(),
+    };
+    for (const [fmt, buf] of Object.entries(inputs)) {
+      const r = await env.admin.post('/api/widgets', widgetBody({ agents: [{ sipId: 'p', media: ['chat'], availability: 'always', picture: `data:image/${fmt};base64,${buf.toString('base64')}` }] }));
+      expect(r.status, fmt).toBe(201);
+      const out = bytesOf(r.body.agents[0].picture);
+      const meta = await sharp(out).metadata();
+      expect([meta.format, meta.width, meta.height], fmt).toEqual(['jpeg', 256, 256]);
+      expect(out.length, fmt).toBeLessThan(64 * 1024);
+      if (fmt === 'jpeg') expect(out.length).toBeLessThan(buf.length / 10);
+    }
+  });
+
+  it('re-encodes a small JPEG that carries EXIF (no location data leaks to visitors)', async () => {
+    const raw = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ffcc00' } }).jpeg().withExif({ IFD0: { Copyright: 'secret camera owner' } }).toBuffer();
+    expect((await sharp(raw).metadata()).exif).toBeDefined();
+    const r = await env.admin.post('/api/widgets', widgetBody({ agents: [{ sipId: 'p', media: ['chat'], availability: 'always', picture: `data:image/jpeg;base64,${raw.toString('base64')}` }] }));
+    const meta = await sharp(bytesOf(r.body.agents[0].picture)).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect(meta.width).toBe(256);
+  });
+
   it('rotates per EXIF orientation and strips the metadata', async () => {
     // 300x200 stored, orientation 6 = shown rotated by 90°: cover-crop must see it upright
     const raw = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366cc' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();

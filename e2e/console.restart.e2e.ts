@@ -82,6 +82,16 @@ describe.skipIf(!ok)('agent console: server restart mid-chat', () => {
     const [open] = await world.server.storage.chats.listOpenForAgent(agent.id);
     const stored = (await world.server.storage.chats.listMessages(open!.id)).map((m) => m.text);
     expect(stored.filter((t) => all.includes(t)).sort()).toEqual([...all].sort());
+
+    // A reload of the console restores the open chat with every message (ChatHistory).
+    await con.reload();
+    await expect.poll(() => linkStatus(con), { timeout: 10_000 }).toBe('Connected');
+    await expect.poll(() => transcript(con).textContent(), { timeout: 10_000 }).toContain('a4 after restart');
+    const reloaded = (await transcript(con).textContent()) ?? '';
+    for (const text of all) expect(reloaded.split(text).length - 1, `after reload the console shows "${text}" once`).toBe(1);
+    await sendText(con, 'a5 after reload');
+    await expect.poll(() => widgetLog(v).textContent(), { timeout: 10_000 }).toContain('a5 after reload');
+
     await actx.close();
     await vctx.close();
     expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);

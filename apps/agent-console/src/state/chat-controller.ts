@@ -76,7 +76,8 @@ export class ChatController {
     const chat = newChat(id, from ?? offer?.from ?? { dn: 'Visitor' }, widget ?? offer?.widget ?? null);
     this.#dropOffer(id);
     this.#put(chat);
-    if (!this.#ctx.state.activeChat) this.#ctx.set({ activeChat: id });
+    // A chat the agent just accepted comes to the front; one restored after a reconnect does not.
+    if (!this.#ctx.state.activeChat || offer?.accepting) this.#ctx.set({ activeChat: id });
     return chat;
   }
 

@@ -31,6 +31,9 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
   // Keep a draft per chat when the agent switches between conversations.
   useEffect(() => {
     setDraft(drafts.current.get(chat.id) ?? '');
+    // When the clicked control went away (e.g. "Accept chat"), continue in the new chat's field.
+    const a = document.activeElement;
+    if (!a || a === document.body) inputRef.current?.focus();
   }, [chat.id]);
 
   useEffect(() => {

@@ -1,4 +1,5 @@
 /** Ringing calls: who calls, from which widget, voice or video; Accept / Decline. */
+import { Icon } from './icons.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { RingingCall } from '../state/types.js';
 
@@ -11,8 +12,8 @@ export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; ca
         const kind = r.video ? 'Video call' : 'Voice call';
         return (
           <article class="ringing" aria-labelledby={`ring-${r.id}`} data-call={r.id}>
-            <div class="ring-icon" aria-hidden="true">
-              {r.video ? '🎥' : '📞'}
+            <div class="ring-icon">
+              <Icon name={r.video ? 'video' : 'phone'} size={28} />
             </div>
             <div class="ring-text">
               <h2 id={`ring-${r.id}`}>

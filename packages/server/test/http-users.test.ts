@@ -164,7 +164,7 @@ describe('chat history and call log', () => {
     const r = await api.get('/api/chats');
     expect(r.status).toBe(200);
     expect(r.body).toHaveLength(1);
-    expect(r.body[0]).toMatchObject({ id: mine, widgetName: 'Shop', visitorDn: 'Visitor One', state: 'closed', closedBy: 'visitor' });
+    expect(r.body[0]).toMatchObject({ id: mine, widgetName: 'Shop', visitorDn: 'Visitor One', state: 'closed', closedBy: 'visitor', preview: 'hello from Visitor One' });
     expect(r.text).not.toContain('secret-session');
     const d = await api.get(`/api/chats/${mine}`);
     expect(d.body.chat.id).toBe(mine);

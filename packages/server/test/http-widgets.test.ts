@@ -140,7 +140,7 @@ describe('pictures', () => {
     const inputs = {
       webp: await img.clone().webp().toBuffer(),
       gif: await img.clone().resize(300, 200).gif().toBuffer(),
-      jpeg: await sharp({ create: { width: 1200, height: 900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 90 }).toBuffer(),
+      jpeg: await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 90 }).toBuffer(),
     };
     for (const [fmt, buf] of Object.entries(inputs)) {
       const r = await env.admin.post('/api/widgets', widgetBody({ agents: [{ sipId: 'p', media: ['chat'], availability: 'always', picture: `data:image/${fmt};base64,${buf.toString('base64')}` }] }));

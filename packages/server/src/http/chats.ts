@@ -53,7 +53,15 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       } else {
         chats = await storage.chats.listClosedForAgent(me.id, q, limit);
       }
-      return withNames(chats);
+      // The console shows the last message under each chat.
+      const views = await withNames(chats);
+      return Promise.all(
+        views.map(async (v) => {
+          const msgs = await storage.chats.listMessages(v.id);
+          const last = msgs[msgs.length - 1];
+          return { ...v, preview: last ? [...last.text].slice(0, 140).join('') : '' };
+        }),
+      );
     },
   );
 

@@ -115,6 +115,7 @@ export const components: Record<string, JsonSchema> = {
       id: s(), widgetUuid: s(), widgetName: { type: ['string', 'null'] }, visitorDn: s(), visitorEmail: s(), dest: s(),
       state: { enum: ['waiting', 'accepted', 'closed'] }, agentUserId: { type: ['string', 'null'] }, agentDn: { type: ['string', 'null'] },
       closedBy: { enum: ['visitor', 'agent', 'system', null] }, createdAt: { type: 'integer' }, closedAt: { type: ['integer', 'null'] },
+      preview: { type: 'string', description: 'the last message, shortened (in lists only)' },
     },
   },
   ChatDetail: {

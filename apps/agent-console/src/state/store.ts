@@ -15,6 +15,9 @@ import type { StoreContext } from './context.js';
 import { loadPresence, savePresence } from './presence-memory.js';
 import type { ConsoleState, Notice } from './types.js';
 
+/** Pause before connecting again after the server closed us for sending too fast. */
+const RATE_LIMIT_PAUSE_MS = 5000;
+
 const PRESENCE_WORD: Record<Presence, string> = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' };
 
 export interface StoreOptions {
@@ -29,6 +32,7 @@ export class ConsoleStore {
   #socket: JsonSocket;
   #noticeSeq = 0;
   #welcomed = false;
+  #rateLimited = false;
   #unsub: (() => void)[] = [];
   readonly ringtone = new Ringtone();
   readonly calls: CallController;
@@ -112,6 +116,14 @@ export class ConsoleStore {
 
   #onClose(code: number, willRetry: boolean): void {
     this.calls.onLinkLost();
+    if (!willRetry && this.#rateLimited) {
+      // Not fatal for an agent: slow down, then connect again by ourselves.
+      this.#rateLimited = false;
+      this.#set({ link: 'reconnecting' });
+      const t = setTimeout(() => this.#socket.connect(), RATE_LIMIT_PAUSE_MS);
+      this.#unsub.push(() => clearTimeout(t));
+      return;
+    }
     if (!willRetry) {
       if (this.#state.link !== 'signed-out' && this.#state.link !== 'refused') {
         this.#set({ link: 'refused', linkText: this.#state.linkText || `The server closed the connection (code ${code}). Reload the page to try again.` });
@@ -181,7 +193,8 @@ export class ConsoleStore {
       return;
     }
     if (code === 'rate-limited') {
-      this.#set({ linkText: 'Too many messages were sent too quickly; the server closed the connection.' });
+      this.#rateLimited = true;
+      this.notice('Too many messages were sent too quickly; reconnecting in a few seconds.', 'warning');
       return;
     }
     this.calls.onError(ref, text);

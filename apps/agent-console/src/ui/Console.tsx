@@ -56,6 +56,12 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
     return () => document.removeEventListener('visibilitychange', onVis);
   }, [store]);
 
+  // The tab title counts what waits for the agent, so it shows in a background tab.
+  const waiting = s.ringing.length + s.offers.length + s.chats.reduce((n, c) => n + c.unread, 0);
+  useEffect(() => {
+    document.title = `${s.ringing.length ? 'Ringing · ' : ''}${waiting ? `(${waiting}) ` : ''}Agent console · Contact Widgets`;
+  }, [waiting, s.ringing.length]);
+
   const active = s.chats.find((c) => c.id === s.activeChat) ?? null;
   return (
     <div class="shell">

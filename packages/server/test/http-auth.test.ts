@@ -14,7 +14,7 @@ beforeAll(async () => {
   env = await setup();
 });
 afterAll(async () => {
-  await env.s.close();
+  await env?.s.close();
 });
 
 describe('login', () => {

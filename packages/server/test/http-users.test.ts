@@ -7,7 +7,7 @@ beforeAll(async () => {
   env = await setup();
 });
 afterAll(async () => {
-  await env.s.close();
+  await env?.s.close();
 });
 
 describe('users', () => {
@@ -62,6 +62,12 @@ describe('users', () => {
     expect(r.body).toMatchObject({ displayName: 'Dave D.', roles: [] });
     expect(env.events).toEqual(expect.arrayContaining([{ t: 'directory-changed' }, { t: 'user-revoked', userId: user.id }]));
     await login(env.s.url, 'dave', 'new-password');
+    // a password reset by an admin ends the user's sign-ins and closes their consoles
+    const { api: ed, user: edUser } = await env.agent('ed');
+    env.events.length = 0;
+    expect((await env.admin.patch(`/api/users/${edUser.id}`, { password: 'reset-password' })).status).toBe(200);
+    expect(env.events).toContainEqual({ t: 'user-revoked', userId: edUser.id });
+    expect((await ed.get('/api/me')).status).toBe(401);
     expect((await env.admin.patch('/api/users/nope', { displayName: 'x' })).status).toBe(404);
     const c = await env.admin.patch(`/api/users/${user.id}`, { username: 'admin' });
     expect(c.status).toBe(409);

@@ -8,7 +8,7 @@ beforeAll(async () => {
   env = await setup();
 });
 afterAll(async () => {
-  await env.s.close();
+  await env?.s.close();
 });
 
 async function png(w: number, h: number): Promise<string> {

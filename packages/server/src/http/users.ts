@@ -123,7 +123,9 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
         })
         .catch(conflictFrom);
       const events: DomainEvent[] = [{ t: 'directory-changed' }];
-      if (before.roles.includes('agent') && !after.roles.includes('agent')) events.push({ t: 'user-revoked', userId: id });
+      // Losing the agent role, or a password reset by someone else (sign-ins ended above), closes their consoles.
+      if ((before.roles.includes('agent') && !after.roles.includes('agent')) || (passwordHash && req.auth!.user.id !== id))
+        events.push({ t: 'user-revoked', userId: id });
       publish(bus, ...events);
       return userView(after);
     },

@@ -18,6 +18,8 @@ import { WireError } from './wire-error.js';
 
 export interface AgentGatewayDeps {
   app: Required<AppDeps>;
+  /** the open agent sockets of this process (for drain and revocation) */
+  open: Set<AgentConnection>;
   conn: ConnectionDeps;
   calls: CallManager;
   chats: ChatManager;
@@ -70,8 +72,8 @@ export class AgentConnection {
     readonly d: AgentGatewayDeps,
   ) {
     const { app } = d;
-    this.conn = new Connection(ws, d.conn, 'agent');
-    this.conn.onClose(() => this.#closed());
+    this.conn = new Connection(ws, d.conn, 'agent', this);
+    d.open.add(this);
     // Frames that arrive while we authenticate wait in the queue behind this.
     void this.conn.enqueue(null, () => this.#welcome(req));
     this.conn.dispatch(agentInbound, handlers, this, (self) => (self.user ? undefined : 'not signed in'));
@@ -100,8 +102,8 @@ export class AgentConnection {
     if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
     const user = auth.user;
     this.#user = user;
-    this.conn.subscribeDeliveries(topics.console(this.conn.id));
-    this.conn.subscribeDeliveries(topics.user(user.id));
+    this.conn.listen(topics.console(this.conn.id));
+    this.conn.listen(topics.user(user.id));
     this.d.presence.handleConsoleConnected(user.id, this.conn.id);
     this.#registered = true;
     const a = this.ref;
@@ -145,7 +147,9 @@ export class AgentConnection {
     this.conn.close(code, 'server restart');
   }
 
-  #closed(): void {
+  /** The socket closed: its calls end, presence may fall after the grace period. */
+  closed(): void {
+    this.d.open.delete(this);
     this.#iceTimer?.cancel();
     if (!this.#registered || !this.#user) return;
     this.d.calls.handleConsoleGone(this.conn.id);

@@ -2,6 +2,10 @@
  * One WebSocket of either channel: rate limit, frame checks, sequential
  * dispatch of parsed messages to one handler per type, error replies, and
  * bus subscriptions that end with the socket. Gateways add what is specific.
+ *
+ * Thousands of these live at once, so per-socket state is kept small: the
+ * handlers are shared per channel, the logger is made on first use, and one
+ * delivery function serves every topic of the socket.
  */
 import crypto from 'node:crypto';
 import WebSocket from 'ws';
@@ -9,7 +13,6 @@ import type { Logger } from 'pino';
 import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } from '@cw/protocol';
 import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
-import { TokenBucket } from './rate-limit.js';
 import { WireError } from './wire-error.js';
 import type { Delivery } from './outbox.js';
 
@@ -29,28 +32,51 @@ type Table = Record<string, Schema<unknown>>;
  */
 export type Handlers<T extends Table, S> = { [K in keyof T]: (self: S, msg: T[K] extends Schema<infer M> ? M : never) => Promise<void> | void };
 
+/** Who is told once when the socket has closed. */
+export interface ConnectionOwner {
+  closed(): void;
+}
+
+// ws itself closes with 1009 on an oversize frame and 1007 on bad UTF-8; the error event needs no more.
+function ignoreSocketError(): void {}
+
 export class Connection {
   readonly id = crypto.randomUUID();
   #log: Logger | undefined;
-  #bucket: TokenBucket;
+  /** token bucket (spec 8): tokens left and when they were counted */
+  #tokens: number;
+  #counted: number;
   #queue: Promise<void> = Promise.resolve();
   #unsubs: (() => void)[] = [];
-  #closeHandlers: (() => void)[] = [];
   #dead = false;
+  #channel: 'visitor' | 'agent';
+  /** delivers a Delivery from any of this socket's topics */
+  #deliver = (d: unknown): void => {
+    const del = d as Delivery<unknown>;
+    if (this.#dead || !del || typeof del !== 'object' || del.except === this.id) return;
+    this.send(del.msg);
+  };
 
   constructor(
     readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
     channel: 'visitor' | 'agent',
+    owner: ConnectionOwner,
   ) {
     this.#channel = channel;
-    this.#bucket = new TokenBucket(deps.ratePerSecond, deps.rateBurst, deps.clock.now());
-    // ws itself closes with 1009 on an oversize frame; the error only needs logging.
-    ws.on('error', (err) => this.log.debug({ err }, 'socket error'));
-    ws.once('close', () => this.#closed());
+    this.#tokens = deps.rateBurst;
+    this.#counted = deps.clock.now();
+    ws.on('error', ignoreSocketError);
+    ws.once('close', () => {
+      this.#dead = true;
+      for (const off of this.#unsubs.splice(0)) off();
+      try {
+        owner.closed();
+      } catch (err) {
+        this.log.error({ err }, 'close handler failed');
+      }
+    });
   }
-
-  #channel: 'visitor' | 'agent';
 
   /** The socket's logger, made on first use (most sockets never log). */
   get log(): Logger {
@@ -63,8 +89,7 @@ export class Connection {
 
   /** Sends one message (dropped when the socket is gone). */
   send(msg: unknown): void {
-    if (!this.open) return;
-    this.ws.send(JSON.stringify(msg));
+    if (this.open) this.ws.send(JSON.stringify(msg));
   }
 
   /** Sends an already serialised message. */
@@ -112,7 +137,7 @@ export class Connection {
   dispatch<T extends Table, S>(table: T, handlers: Handlers<T, S>, self: S, gate?: (self: S, mt: string) => string | undefined): void {
     this.ws.on('message', (data, isBinary) => {
       if (this.#dead) return;
-      if (!this.#bucket.take(this.deps.clock.now())) {
+      if (!this.#take()) {
         this.log.info('rate limit exceeded');
         this.error('rate-limited', 'too many messages; slow down', null);
         return;
@@ -136,29 +161,20 @@ export class Connection {
     });
   }
 
-  /** Subscribes to a bus topic of Deliveries for this socket; ends with the socket. */
-  subscribeDeliveries(topic: string, onMsg?: (msg: unknown) => boolean | void): void {
-    this.subscribe(topic, (d) => {
-      const del = d as Delivery<unknown>;
-      if (!del || typeof del !== 'object' || del.except === this.id) return;
-      if (onMsg && onMsg(del.msg) === false) return;
-      this.send(del.msg);
-    });
+  /** Delivers a bus topic of Deliveries to this socket until it closes. */
+  listen(topic: string): void {
+    if (!this.#dead) this.#unsubs.push(this.deps.bus.subscribe(topic, this.#deliver));
   }
 
-  /** Subscribes to a bus topic for the life of the socket. */
-  subscribe(topic: string, handler: (m: unknown) => void): () => void {
-    const off = this.deps.bus.subscribe(topic, (m) => {
-      if (!this.#dead) handler(m);
-    });
-    this.#unsubs.push(off);
-    return off;
-  }
-
-  /** Registers cleanup that runs once when the socket closes. */
-  onClose(fn: () => void): void {
-    if (this.#dead && this.ws.readyState === WebSocket.CLOSED) fn();
-    else this.#closeHandlers.push(fn);
+  /** One token of the bucket (20/s average, bursts of 50 by default); false when empty. */
+  #take(): boolean {
+    const now = this.deps.clock.now();
+    const { ratePerSecond, rateBurst } = this.deps;
+    this.#tokens = Math.min(rateBurst, this.#tokens + (Math.max(0, now - this.#counted) / 1000) * ratePerSecond);
+    this.#counted = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
   }
 
   #fail(err: unknown, ref: string | null): void {
@@ -168,17 +184,5 @@ export class Connection {
     }
     this.log.error({ err, ref }, 'handler failed');
     this.send(errorMsg('internal', 'the server could not handle this message', ref));
-  }
-
-  #closed(): void {
-    this.#dead = true;
-    for (const off of this.#unsubs.splice(0)) off();
-    for (const fn of this.#closeHandlers.splice(0)) {
-      try {
-        fn();
-      } catch (err) {
-        this.log.error({ err }, 'close handler failed');
-      }
-    }
   }
 }

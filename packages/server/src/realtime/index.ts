@@ -49,8 +49,10 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
-  const visitorDeps = { app: deps, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
-  const agentDeps = { app: deps, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
+  const visitors = new Set<VisitorConnection>();
+  const agents = new Set<AgentConnection>();
+  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -61,9 +63,6 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     sweepTimer = clock.setTimeout(sweep, 60 * 60 * 1000);
   };
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
-
-  const visitors = new Set<VisitorConnection>();
-  const agents = new Set<AgentConnection>();
 
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
@@ -110,15 +109,8 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
-        if (channel === 'visitor') {
-          const v = new VisitorConnection(ws, req, visitorDeps);
-          visitors.add(v);
-          v.conn.onClose(() => visitors.delete(v));
-        } else {
-          const a = new AgentConnection(ws, req, agentDeps);
-          agents.add(a);
-          a.conn.onClose(() => agents.delete(a));
-        }
+        if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
+        else new AgentConnection(ws, req, agentDeps);
       } catch (err) {
         log.error({ err }, 'could not set up a socket');
         ws.terminate();

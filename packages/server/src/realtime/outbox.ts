@@ -29,7 +29,13 @@ export interface InfoEntry {
 /** What travels on `widget:<uuid>`. */
 export type WidgetEvent =
   | ({ k: 'info' } & InfoEntry)
-  | { k: 'reload'; widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[] }; infos: InfoEntry[] }
+  | {
+      k: 'reload';
+      widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[] };
+      /** agent ids shown before the save and gone now */
+      removed: string[];
+      infos: InfoEntry[];
+    }
   | { k: 'deleted' };
 
 export const topics = {

@@ -17,13 +17,15 @@ import type { Catalog } from '../presence/catalog.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
 import { buildSession } from './info.js';
 import { originAllowed } from './origins.js';
-import { topics, type InfoEntry, type WidgetEvent } from './outbox.js';
+import { topics, type WidgetEvent } from './outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
 import { WireError } from './wire-error.js';
 
 /** What every visitor socket of a process shares. */
 export interface VisitorGatewayDeps {
   app: Required<AppDeps>;
+  /** the open visitor sockets of this process (for drain) */
+  open: Set<VisitorConnection>;
   conn: ConnectionDeps;
   catalog: Catalog;
   calls: CallManager;
@@ -47,6 +49,7 @@ const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
   ChatStart: async (v, m) => {
     const { w, entry } = await v.widgetEntry(m.dest);
     needMedia(entry, 'chat');
+    v.listenSession();
     await v.d.chats.handleStart(v.ref, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
   },
   ChatMessage: (v, m) => v.d.chats.handleVisitorMessage(v.ref, m.chat, m.cid, m.text),
@@ -66,18 +69,22 @@ function needMedia(entry: WidgetAgent, m: Media): void {
   if (!entry.media.includes(m)) throw new WireError('media-not-allowed', `${entry.sipId} cannot be reached by ${m}`);
 }
 
-/** Serves one visitor socket. Kept small: thousands of these live at once. */
+/**
+ * Serves one visitor socket. Kept small, because thousands of these live at
+ * once: Infos arrive serialised from the WidgetHub, which sends only real
+ * changes, so no per-visitor copy of them is kept.
+ */
 export class VisitorConnection implements WidgetListener {
   readonly conn: Connection;
   uuid: string | undefined;
   #origin: string | undefined;
   #token = '';
   #lang: string | undefined;
-  /** JSON of the Info last sent per agent id (shared strings), so that only changes go out */
-  #sent = new Map<string, string>();
   /** widget events that arrived while Start was still loading */
   #early: WidgetEvent[] | undefined = [];
   #watching = false;
+  /** subscribed to the session's topic (chat traffic) */
+  #session = false;
   #lastTouch = 0;
   #iceTimer: { cancel(): void } | undefined;
 
@@ -87,10 +94,10 @@ export class VisitorConnection implements WidgetListener {
     readonly d: VisitorGatewayDeps,
   ) {
     this.#origin = req.headers.origin;
-    this.conn = new Connection(ws, d.conn, 'visitor');
-    this.conn.subscribeDeliveries(topics.visitor(this.conn.id));
+    this.conn = new Connection(ws, d.conn, 'visitor', this);
+    this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
-    this.conn.onClose(() => this.#closed());
+    d.open.add(this);
   }
 
   get ref(): VisitorRef {
@@ -106,17 +113,32 @@ export class VisitorConnection implements WidgetListener {
     if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin ?? '(none)'} may not use this widget`);
     this.#token = await this.#resumeOrCreate(session, w.uuid);
     this.#lang = lang;
-    this.conn.subscribeDeliveries(topics.vsession(this.#token));
     this.d.hub.watch(w.uuid, this);
     this.#watching = true;
     const infos = await this.d.hub.current(w);
     this.conn.send(buildSession(w, lang, this.#token));
-    for (const e of infos) this.#sendInfo(e, true);
+    for (const e of infos) this.conn.sendRaw(e.json);
     this.#sendIce();
-    for (const h of await this.d.chats.visitorHistory(this.#token)) this.conn.send(h);
+    const history = await this.d.chats.visitorHistory(this.#token);
+    if (history.length) this.listenSession();
+    for (const h of history) this.conn.send(h);
     const early = this.#early ?? [];
     this.#early = undefined;
-    for (const ev of early) this.widgetEvent(ev);
+    // Events that raced the loading: skip Infos this visitor already got as they are.
+    const sent = new Set(infos.map((e) => e.json));
+    for (const ev of early) if (ev.k !== 'info' || !sent.has(ev.json)) this.widgetEvent(ev);
+  }
+
+  /**
+   * Chat traffic of the session (all its sockets) from now on. Subscribed
+   * only once the session has a chat, which spares the many visitors who never
+   * chat a subscription; another tab of the same session opened before the
+   * chat began sees it after a reload.
+   */
+  listenSession(): void {
+    if (this.#session || !this.#token) return;
+    this.#session = true;
+    this.conn.listen(topics.vsession(this.#token));
   }
 
   async createCall(dest: string, dn: string, video: boolean): Promise<void> {
@@ -162,7 +184,7 @@ export class VisitorConnection implements WidgetListener {
       this.#early.push(ev);
       return;
     }
-    if (ev.k === 'info') this.#sendInfo(ev);
+    if (ev.k === 'info') this.conn.sendRaw(ev.json);
     else if (ev.k === 'deleted') this.conn.error('unknown-widget', 'the widget was deleted', null);
     else if (ev.k === 'reload') {
       if (!originAllowed(ev.widget.allowedOrigins, this.#origin)) {
@@ -171,13 +193,8 @@ export class VisitorConnection implements WidgetListener {
       }
       const w = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact'] };
       this.conn.send(buildSession({ uuid: this.uuid!, ...w }, this.#lang, this.#token));
-      const ids = new Set(ev.infos.map((i) => i.msg.id));
-      for (const id of [...this.#sent.keys()])
-        if (!ids.has(id)) {
-          this.#sent.delete(id);
-          this.conn.send({ mt: 'Remove', id });
-        }
-      for (const e of ev.infos) this.#sendInfo(e, true);
+      for (const id of ev.removed) this.conn.send({ mt: 'Remove', id });
+      for (const e of ev.infos) this.conn.sendRaw(e.json);
     }
   }
 
@@ -212,12 +229,6 @@ export class VisitorConnection implements WidgetListener {
     return fresh;
   }
 
-  #sendInfo(e: InfoEntry, force = false): void {
-    if (!force && this.#sent.get(e.msg.id) === e.json) return;
-    this.#sent.set(e.msg.id, e.json);
-    this.conn.sendRaw(e.json);
-  }
-
   #sendIce(): void {
     const now = this.d.app.clock.now();
     const ice = buildIceConfig(this.d.app.config, now);
@@ -226,7 +237,9 @@ export class VisitorConnection implements WidgetListener {
     if (delay !== undefined && this.conn.open) this.#iceTimer = this.d.app.clock.setTimeout(() => this.#sendIce(), delay);
   }
 
-  #closed(): void {
+  /** The socket closed: its call ends, it stops watching the widget. */
+  closed(): void {
+    this.d.open.delete(this);
     this.#iceTimer?.cancel();
     this.d.calls.handleVisitorGone(this.conn.id);
     if (this.#watching && this.uuid) this.d.hub.unwatch(this.uuid, this);

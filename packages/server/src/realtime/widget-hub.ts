@@ -109,10 +109,13 @@ export class WidgetHub {
     const w = await this.deps.catalog.widget(uuid);
     if (!w) return this.deleted(uuid);
     const c = await this.#compute(w);
+    const now = new Set(c.infos.map((e) => e.msg.id));
+    const removed = (watched.state?.infos ?? []).map((e) => e.msg.id).filter((id) => !now.has(id));
     watched.state = c;
     this.#publish(uuid, {
       k: 'reload',
       widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins },
+      removed,
       infos: c.infos,
     });
   }

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { consoleInbound, expectMediaFlowing, openConsole, openVisitor, visitorCall, waitAgentOnline, widgetInbound } from './support/console-page.js';
+import { consoleInbound, expectMediaFlowing, openConsole, openVisitor, sendText, visitorCall, visitorStartChat, waitAgentOnline, widgetInbound } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'media tests run inside a private network namespace'));
 
@@ -30,7 +30,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await world?.close();
   });
 
-  it('takes a video call from the widget: media both ways, busy to others, hang-up from either side', async () => {
+  it('takes a video call from the widget during a chat: media both ways, chat goes on, busy to others, hang-up from either side', async () => {
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
@@ -42,6 +42,13 @@ describe.skipIf(!ok)('agent console: calls', () => {
     const v2 = await openVisitor(v2ctx, world);
     await waitAgentOnline(v1, agent.displayName);
     await waitAgentOnline(v2, agent.displayName);
+    // A chat is running when the call comes in: both at the same time.
+    const cctx = await newContext(browser);
+    const chatter = await openVisitor(cctx, world);
+    await waitAgentOnline(chatter, agent.displayName);
+    await visitorStartChat(chatter, agent.displayName, 'Chad Chatter');
+    await con.getByRole('button', { name: 'Accept chat' }).click();
+    await chatter.getByText(`${agent.displayName} joined the chat.`).waitFor({ timeout: 10_000 });
 
     await visitorCall(v1, agent.displayName, 'Vera Visitor', true);
     const card = con.getByRole('article').filter({ hasText: 'Vera Visitor' });
@@ -64,6 +71,13 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await waitAgentOnline(v2, agent.displayName, false);
     expect(await v2.getByText('Busy', { exact: true }).count()).toBeGreaterThan(0);
 
+    // Chatting goes on during the call.
+    await sendText(chatter, 'Are you still there?');
+    await expect.poll(() => con.locator('.chat .lines').textContent()).toContain('Are you still there?');
+    await sendText(con, 'Yes, on a call, but here.');
+    await expect.poll(() => chatter.getByRole('log', { name: 'Messages' }).textContent()).toContain('Yes, on a call, but here.');
+    expect(await hangUp(con).count()).toBe(1);
+
     // Mute toggles without renaming the control.
     await con.getByRole('button', { name: 'Mute', exact: true }).click();
     expect(await con.getByRole('button', { name: 'Mute', exact: true }).getAttribute('aria-pressed')).toBe('true');
@@ -85,7 +99,9 @@ describe.skipIf(!ok)('agent console: calls', () => {
     expect(await con.getByRole('list', { name: 'Notices' }).textContent()).toContain('the caller hung up');
     expect(await consoleInbound(con)).toBeNull();
 
-    for (const c of [actx, v1ctx, v2ctx]) await c.close();
+    await con.getByRole('button', { name: 'End chat', exact: true }).click();
+    await chatter.getByText(`${agent.displayName} ended the chat.`).waitFor({ timeout: 10_000 });
+    for (const c of [actx, v1ctx, v2ctx, cctx]) await c.close();
     expect(errors).toEqual([]);
   });
 

@@ -95,14 +95,19 @@ describe.skipIf(!ready)('widget: accessibility', () => {
     expect(await tab.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
     await page.keyboard.press('Enter');
     expect(await tab.getAttribute('aria-expanded')).toBe('true');
-    // Tab order: the panel comes before the tab in the DOM, so go backwards into it.
-    await page.getByRole('button', { name: 'Chat with Ann Agent' }).focus();
+    // Tab goes from the tab into the panel: the first agent's link, then its first action.
+    await page.keyboard.press('Tab');
+    const link = page.getByRole('link', { name: 'Opening hours of Ann Agent' });
+    expect(await link.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await page.keyboard.press('Tab');
+    const chat = page.getByRole('button', { name: 'Chat with Ann Agent' });
+    expect(await chat.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
     await page.keyboard.press('Enter');
     const name = page.getByRole('textbox', { name: 'Your name' });
     expect(await name.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
     await page.getByRole('button', { name: 'Cancel' }).focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Chat with Ann Agent' }).focus();
+    // Back in the list, focus returns to where the visitor was.
     await page.keyboard.press('Escape');
     expect(await tab.getAttribute('aria-expanded')).toBe('false');
     expect(await tab.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);

@@ -122,4 +122,14 @@ describe.skipIf(!ready)('widget: isolation', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("speaks the visitor's language (Start.lang = navigator.language)", async () => {
+    const page = await browser.newPage({ locale: 'de-CH' });
+    await page.goto(site.url + '/csp');
+    await page.getByRole('button', { name: 'Kontakt' }).click();
+    await page.getByRole('button', { name: 'Chat mit Ann Agent' }).waitFor();
+    await page.getByRole('link', { name: 'E-Mail an Carl Cards' }).waitFor();
+    expect(await page.locator('contact-widget').first().evaluate((el) => el.shadowRoot!.querySelector('.root')!.getAttribute('lang'))).toBe('de');
+    await page.close();
+  });
 });

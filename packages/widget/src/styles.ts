@@ -17,7 +17,7 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 :focus-visible{outline:3px solid var(--cw-focus);outline-offset:2px}
 .sr{position:absolute !important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 
-.side{position:fixed;bottom:calc(16px + var(--cw-mb,0px));z-index:var(--cw-z,2147483647);display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 16px);transition:transform .4s ease-out,opacity .4s ease-out}
+.side{position:fixed;bottom:calc(16px + var(--cw-mb,0px));z-index:var(--cw-z,2147483647);display:flex;flex-direction:column-reverse;align-items:flex-end;gap:8px;max-width:calc(100vw - 16px);transition:transform .4s ease-out,opacity .4s ease-out}
 .side.right{right:calc(8px + var(--cw-mr,0px))}
 .side.left{left:calc(8px + var(--cw-ml,0px));align-items:flex-start}
 .side.enter.right{transform:translateX(120%);opacity:0}

@@ -52,7 +52,7 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
   );
 
   return (
-    <li class="card" aria-labelledby={`${idBase}-name`}>
+    <li class="card" aria-labelledby={`${idBase}-name`} data-agent={agent.id}>
       <div class="who">
         {picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
         <div>

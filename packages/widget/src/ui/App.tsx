@@ -46,6 +46,21 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const [idBase] = useState(() => `cw${++seq}`);
   const [entered, setEntered] = useState(false);
   const tab = useRef<HTMLButtonElement>(null);
+  const rootEl = useRef<HTMLDivElement>(null);
+  // The agent of the last conversation screen: when the visitor comes back to the list, focus returns to that agent's card.
+  const lastAgent = useRef<string | null>(null);
+  const kind = s.screen.kind;
+  useEffect(() => {
+    const sc = model.state.screen;
+    if (sc.kind === 'prompt') lastAgent.current = sc.agent;
+    else if (sc.kind === 'chat') lastAgent.current = model.state.chat?.agent ?? lastAgent.current;
+    else if (sc.kind === 'call') lastAgent.current = model.state.call?.agent ?? lastAgent.current;
+    else if (lastAgent.current) {
+      const btn = rootEl.current?.querySelector<HTMLElement>(`[data-agent="${CSS.escape(lastAgent.current)}"] .act`);
+      (btn ?? tab.current)?.focus();
+      lastAgent.current = null;
+    }
+  }, [kind]);
   useEffect(() => {
     // Slide in on the next frame (a CSS transition from off-screen).
     const r = requestAnimationFrame(() => setEntered(true));
@@ -90,7 +105,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const rootCls = `root ${type}${s.preview ? ' preview' : ''}`;
   if (type === 'cards') {
     return (
-      <div class={rootCls} style={vars} lang={session.lang}>
+      <div class={rootCls} style={vars} lang={session.lang} ref={rootEl}>
         {body}
       </div>
     );
@@ -98,7 +113,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const side = session.appearance?.position === 'left' ? 'left' : 'right';
   const open = s.expanded;
   return (
-    <div class={rootCls} style={vars} lang={session.lang}>
+    <div class={rootCls} style={vars} lang={session.lang} ref={rootEl}>
       <div
         class={`side ${side}${entered ? '' : ' enter'}`}
         onKeyDown={(e) => {
@@ -108,15 +123,16 @@ export function App({ model }: { model: Model }): JSX.Element | null {
           }
         }}
       >
+        <button ref={tab} type="button" class="tab" aria-expanded={open ? 'true' : 'false'} aria-controls={open ? `${idBase}-panel` : undefined} onClick={() => a.setExpanded(!open)}>
+          <Icon name="people" />
+          {t('contactUs')}
+        </button>
+        {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
         {open ? (
           <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')}>
             {body}
           </div>
         ) : null}
-        <button ref={tab} type="button" class="tab" aria-expanded={open ? 'true' : 'false'} aria-controls={open ? `${idBase}-panel` : undefined} onClick={() => a.setExpanded(!open)}>
-          <Icon name="people" />
-          {t('contactUs')}
-        </button>
       </div>
     </div>
   );

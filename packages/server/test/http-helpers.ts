@@ -63,7 +63,8 @@ export interface Env {
 let n = 0;
 /** Starts a server, signs the admin in and records bus events. */
 export async function setup(): Promise<Env> {
-  const s = await startTestServer();
+  // HTTP_TEST_DATABASE_URL runs the API tests on PostgreSQL (give each file a fresh database).
+  const s = await startTestServer(process.env.HTTP_TEST_DATABASE_URL ? { databaseUrl: process.env.HTTP_TEST_DATABASE_URL } : {});
   const admin = await login(s.url, s.adminUsername, s.adminPassword);
   const events: DomainEvent[] = [];
   s.bus.subscribe(DOMAIN_TOPIC, (e) => events.push(e as DomainEvent));

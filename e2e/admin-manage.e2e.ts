@@ -167,6 +167,8 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     for (const who of ['carla', 'eve']) {
       await region.getByRole('button', { name: 'Add agent' }).click();
       const dlg = page.getByRole('dialog', { name: 'Add agent' });
+      // The dialog opens with focus in SIP-ID.
+      await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('data-field'))).toBe('sipId');
       await page.keyboard.type(who);
       await dlg.getByRole('listbox', { name: 'Directory matches' }).getByRole('option').first().waitFor();
       await page.keyboard.press('Enter');

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { createUser, dropFile, hostPage, makePng, newAdminPage, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { createUser, dropFile, hostPage, makePng, newAdminPage, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -119,13 +119,13 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     const rows = sales().getByRole('list', { name: 'Agents of Sales' }).getByRole('listitem');
     await expect.poll(() => rows.locator('.agent-name').allTextContents()).toEqual(['Ann Example', 'Bob Builder']);
     // The live preview shows both, before saving.
-    const preview = page.getByRole('complementary', { name: 'Live preview of Sales' });
-    await expect.poll(() => preview.locator('.card .name').allTextContents()).toEqual(['Ann Example', 'Bob Builder']);
+    const preview = () => previewTexts(page, 'Sales', '.card .name');
+    await expect.poll(preview).toEqual(['Ann Example', 'Bob Builder']);
 
     // Reorder by drag and drop: Bob onto Ann.
     await rows.nth(1).dragTo(rows.nth(0));
     await expect.poll(() => rows.locator('.agent-name').allTextContents()).toEqual(['Bob Builder', 'Ann Example']);
-    await expect.poll(() => preview.locator('.card .name').allTextContents()).toEqual(['Bob Builder', 'Ann Example']);
+    await expect.poll(preview).toEqual(['Bob Builder', 'Ann Example']);
     // And by keyboard: Alt+Arrow moves, announced; Move down button moves back.
     await rows.nth(0).getByRole('button', { name: 'Edit Bob Builder' }).focus();
     await page.keyboard.press('Alt+ArrowDown');
@@ -151,6 +151,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await dlg.getByText('Copied').waitFor();
     const pasted = await page.evaluate(() => navigator.clipboard.readText());
     expect(pasted).toBe(await code.inputValue());
+    expect(await code.textContent()).toBe(pasted);
     expect(await dlg.getByLabel('Content-Security-Policy entries').inputValue()).toContain(`connect-src ws://127.0.0.1:${w.server.port}`);
 
     // Download saves the test page as a file.
@@ -181,8 +182,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await dlg.getByRole('button', { name: 'OK' }).click();
     await dlg.waitFor({ state: 'detached' });
     // The preview follows at once; the website only after saving.
-    const preview = page.getByRole('complementary', { name: 'Live preview of Sales' });
-    await expect.poll(() => preview.locator('.card .name').allTextContents()).toEqual(['Bob Builder', 'Ann Smith']);
+    await expect.poll(() => previewTexts(page, 'Sales', '.card .name')).toEqual(['Bob Builder', 'Ann Smith']);
     expect(await visitor.locator('.card .name').allTextContents()).toEqual(['Bob Builder', 'Ann Example']);
 
     await visitor.evaluate(() => ((window as unknown as { marker: number }).marker = 42));

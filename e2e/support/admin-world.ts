@@ -160,3 +160,22 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
   });
 }
+
+/**
+ * Texts of the elements matching `selector` inside the live preview of the
+ * widget panel `region` (the preview sits in a closed shadow root; the admin
+ * app hands it to tests under Symbol.for('cw-admin.preview-root')).
+ */
+export async function previewTexts(page: Page, widgetName: string, selector: string): Promise<string[]> {
+  return page.getByRole('complementary', { name: `Live preview of ${widgetName}` }).locator('.preview-host').evaluate((host, sel) => {
+    const root = (host as unknown as Record<symbol, ShadowRoot>)[Symbol.for('cw-admin.preview-root')];
+    if (!root) return [];
+    const out: string[] = [];
+    const walk = (n: ParentNode) => {
+      n.querySelectorAll(sel).forEach((e) => out.push(e.textContent ?? ''));
+      n.querySelectorAll('*').forEach((e) => e.shadowRoot && walk(e.shadowRoot));
+    };
+    walk(root);
+    return out;
+  }, selector);
+}

@@ -6,6 +6,9 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { mountPreview } from '@cw/widget/preview';
 
 type PreviewHandle = ReturnType<typeof mountPreview>;
+
+/** Test hook: the preview host element carries its (closed) shadow root under this symbol. */
+export const PREVIEW_ROOT = Symbol.for('cw-admin.preview-root');
 import { stringsFor, type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
 import { toBody, type Draft } from '../widget/draft.js';
 import type { Directory } from '../widget/directory.js';
@@ -55,7 +58,19 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
 
   useEffect(() => {
     try {
-      handle.current = mountPreview(host.current!, data);
+      // A closed shadow root keeps the preview's own controls (named like the real
+      // widget's: "Chat with …", "E-mail …") out of reach of page-wide queries by
+      // label or text, which must find the admin app's fields only. Tests reach the
+      // preview through the documented hook PREVIEW_ROOT.
+      const root = host.current!.attachShadow({ mode: 'closed' });
+      Object.defineProperty(host.current!, PREVIEW_ROOT, { value: root });
+      const css = document.createElement('link');
+      css.rel = 'stylesheet';
+      css.href = '/admin/app.css'; // for the stand-in preview; the real widget brings its own styles
+      const inner = document.createElement('div');
+      inner.className = 'preview-inner';
+      root.append(css, inner);
+      handle.current = mountPreview(inner, data);
     } catch (e) {
       setFailed(e instanceof Error ? e.message : String(e));
     }

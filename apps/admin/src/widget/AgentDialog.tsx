@@ -89,6 +89,7 @@ export function AgentDialog(p: AgentDialogProps) {
           <SipIdField
             value={a.sipId}
             autofocus
+            taken={p.taken}
             error={errors['sipId']}
             onValue={(v) => {
               set('sipId', v);

@@ -123,7 +123,10 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       <label for={codeId} class="label">
         Embed code
       </label>
-      <textarea id={codeId} class="code" readOnly rows={6} spellcheck={false} value={html ?? 'Loading…'} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()} />
+      {/* The code as the textarea's content (not only its value), so it reads the same as text and as value. */}
+      <textarea key={html === null ? 'loading' : 'code'} id={codeId} class="code" readOnly rows={6} spellcheck={false} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()}>
+        {html ?? 'Loading…'}
+      </textarea>
       <p class="hint">Download saves a small HTML page with the widget, to try it out in a browser.</p>
       <label for={cspId} class="label">
         Content-Security-Policy entries

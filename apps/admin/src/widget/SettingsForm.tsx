@@ -57,7 +57,7 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
           <TextField label="Company" value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
           <TextField label="Phone" type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
           <TextField label="Address" multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
-          <TextField label="E-mail" type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" error={err('contact.email')} />
+          <TextField label="Email address" type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" error={err('contact.email')} />
         </div>
       </Section>
 

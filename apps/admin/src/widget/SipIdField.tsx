@@ -8,7 +8,7 @@ import type { DirectoryEntry } from '@cw/protocol';
 import { api } from '../api.js';
 import { FieldMessages } from '../components/fields.js';
 
-export function SipIdField(p: { value: string; onValue: (v: string) => void; onPick: (e: DirectoryEntry) => void; error?: string; autofocus?: boolean }) {
+export function SipIdField(p: { value: string; onValue: (v: string) => void; onPick: (e: DirectoryEntry) => void; error?: string; autofocus?: boolean; taken?: string[] }) {
   const id = useId();
   const listId = `${id}-list`;
   const hintId = `${id}-hint`;
@@ -128,6 +128,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
             <span class="opt-meta">
               {h.sipId}
               {h.kind === 'group' ? ' · group' : h.department ? ` · ${h.department}` : ''}
+              {p.taken?.includes(h.sipId) ? ' · already on this widget' : ''}
             </span>
           </li>
         ))}

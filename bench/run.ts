@@ -85,6 +85,16 @@ await stage('swarm', async () => {
       baselineNa: b?.na,
       goal: { text: '≤ 1.3× baseline', maxRatio: 1.3 },
     });
+    ctx.figures.push({
+      section: 2,
+      name: `  of which V8 heap used, ${n.toLocaleString('en')} visitors`,
+      unit: 'KiB',
+      ours: p?.heapKiB,
+      oursNa: p?.na,
+      baseline: b?.heapKiB,
+      baselineName: 'bare ws',
+      baselineNa: b?.na,
+    });
   }
   const fo = (q: 'p50' | 'p99', maxRatio: number): Figure => ({
     section: 3,

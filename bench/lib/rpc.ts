@@ -135,6 +135,14 @@ export function spawnChild(name: string, file: string, o: SpawnOptions): Promise
   });
 }
 
+/** In a child: VmRSS and V8 heap figures after a full GC, in KiB. */
+export async function settledMem(): Promise<Record<string, number>> {
+  const rss = await settledRss();
+  const m = process.memoryUsage();
+  const k = (v: number) => Math.round(v / 1024);
+  return { rss: k(rss), heapTotal: k(m.heapTotal), heapUsed: k(m.heapUsed), external: k(m.external), arrayBuffers: k(m.arrayBuffers) };
+}
+
 /** In a child: VmRSS after a full GC (needs --expose-gc), in bytes. */
 export async function settledRss(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 
 // ws exports Sender at run time; its types do not declare it.
 const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender;
-import { serveRpc, settledRss } from '../lib/rpc.js';
+import { serveRpc, settledMem, settledRss } from '../lib/rpc.js';
 
 const visitors = new Set<WebSocket>();
 const pairs = new Map<string, { visitor?: WebSocket; agent?: WebSocket }>();
@@ -80,6 +80,7 @@ const port = (server.address() as { port: number }).port;
 serveRpc({
   info: () => ({ url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, pid: process.pid }),
   rss: () => settledRss(),
+  mem: () => settledMem(),
   count: () => visitors.size,
   close: async () => {
     for (const ws of wss.clients) ws.terminate();

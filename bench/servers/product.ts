@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import v8 from 'node:v8';
 import { startTestServer, type TestServer } from '@cw/testkit';
-import { serveRpc, settledRss } from '../lib/rpc.js';
+import { serveRpc, settledMem, settledRss } from '../lib/rpc.js';
 
 export interface Agent {
   sipId: string;
@@ -110,6 +110,7 @@ serveRpc({
   start,
   info: () => fixtures,
   rss: () => settledRss(),
+  mem: () => settledMem(),
   heapSnapshot: (a: { path: string }) => v8.writeHeapSnapshot(a.path),
   close: async () => {
     try {

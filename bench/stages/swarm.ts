@@ -26,7 +26,7 @@ const PER_CLIENT_PROC = 5000;
 const SPEC_INFO = JSON.stringify({ mt: 'Info', id: 'ag9', dn: 'Agent ag9', department: 'Sales', phonenumber: '', email: 'ag9@example.com', company: { company: 'Example Ltd', phone: '+1 555 0100', email: 'sales@example.com' }, presence: 'online', media: ['voice', 'video', 'email', 'chat'], order: 9 });
 
 export interface SwarmResult {
-  memory: { n: number; perSocketKiB?: number; na?: string }[];
+  memory: { n: number; perSocketKiB?: number; heapKiB?: number; na?: string }[];
   fanout?: { n: number; p50: number; p99: number; samples: number; incomplete: number };
   fanoutNa?: string;
   chatIdle?: { p50: number; p99: number; samples: number; lost: number };
@@ -163,15 +163,16 @@ export async function swarm(ctx: Ctx, kind: 'product' | 'bare', frame = SPEC_INF
       ctx.log(`  ${kind}: starting server for ${n} visitors`);
       t = await startTarget(ctx, kind, tag);
       await warmUp(t);
-      const before = await t.server.call<number>('rss');
+      const before = await t.server.call<Record<string, number>>('mem');
       const v = await spawnVisitors(ctx, t, n, tag);
       procs = v.procs;
       if (v.infoSample) out.infoSample = v.infoSample;
       if (v.ready < n) throw new Error(`only ${v.ready} of ${n} visitors got ready (${v.errors[0] ?? 'no error reported'})`);
-      const after = await t.server.call<number>('rss');
-      const per = (after - before) / v.ready / 1024;
-      out.memory.push({ n, perSocketKiB: per });
-      ctx.log(`  ${kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before / 2 ** 20).toFixed(0)} → ${(after / 2 ** 20).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor`);
+      const after = await t.server.call<Record<string, number>>('mem');
+      const per = (after.rss! - before.rss!) / v.ready;
+      const heap = (after.heapUsed! - before.heapUsed!) / v.ready;
+      out.memory.push({ n, perSocketKiB: per, heapKiB: heap });
+      ctx.log(`  ${kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before.rss! / 1024).toFixed(0)} → ${(after.rss! / 1024).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor (V8 heap used ${heap.toFixed(2)} KiB)`);
       if (!withFanout) continue;
 
       // Fan-out to fanN visitors: stop client processes beyond what it needs.

@@ -42,6 +42,13 @@ describe('OpenAPI', () => {
     await app.close();
   });
 
+  it('describes every /api route of the whole app (whoever registered it)', async () => {
+    const doc = (await env.anon.get('/api/openapi.json')).body;
+    const api = env.s.app.routeTable.seen.filter((r) => r.url.startsWith('/api') && r.method !== 'HEAD');
+    expect(api.length).toBeGreaterThan(30);
+    for (const { method, url } of api) expect(doc.paths[url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[method.toLowerCase()], `${method} ${url}`).toBeDefined();
+  });
+
   it('is public and covers the spec routes', async () => {
     const r = await env.anon.get('/api/openapi.json');
     expect(r.status).toBe(200);

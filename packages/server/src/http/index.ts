@@ -24,6 +24,13 @@ import { staticRoutes, type StaticRoots } from './static.js';
 
 export { RouteTable } from './route.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the documented API routes, and every route registered (for the OpenAPI completeness test) */
+    routeTable: RouteTable;
+  }
+}
+
 /** Maps Fastify's own errors (body parsing, limits) to registry codes. */
 function codeForStatus(status: number, fastifyCode: string | undefined): ErrorCode {
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return 'unsupported-media-type';
@@ -74,6 +81,10 @@ export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>
   const log = deps.logger.child({ module: 'http' });
   const table = new RouteTable();
   const ctx: HttpCtx = { deps, table };
+  app.decorate('routeTable', table);
+  app.addHook('onRoute', (r) => {
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
+  });
 
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);

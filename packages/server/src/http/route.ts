@@ -27,6 +27,8 @@ export interface RouteDoc {
 /** Collects RouteDocs; turned into OpenAPI by openapi.ts. */
 export class RouteTable {
   readonly routes: RouteDoc[] = [];
+  /** every method+url registered on the app after the HTTP plugins (any owner), for the completeness test */
+  readonly seen: { method: string; url: string }[] = [];
 }
 
 export interface HttpCtx {

@@ -1,5 +1,5 @@
 /** The signed-in console: header, chat column, calls and the current conversation or History. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { dismissNotificationPrompt, requestNotifications, shouldOfferNotifications } from '../notify.js';
 import type { ConsoleStore } from '../state/store.js';
 import { CallPanel } from './CallPanel.js';
@@ -61,6 +61,15 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
   useEffect(() => {
     document.title = `${s.ringing.length ? 'Ringing · ' : ''}${waiting ? `(${waiting}) ` : ''}Agent console · Contact Widgets`;
   }, [waiting, s.ringing.length]);
+
+  // When a call ends, its buttons vanish; keep keyboard focus somewhere useful.
+  const inCall = !!s.call;
+  const wasInCall = useRef(false);
+  useEffect(() => {
+    const a = document.activeElement;
+    if (wasInCall.current && !inCall && (!a || a === document.body)) document.getElementById('composer-input')?.focus();
+    wasInCall.current = inCall;
+  }, [inCall]);
 
   const active = s.chats.find((c) => c.id === s.activeChat) ?? null;
   return (

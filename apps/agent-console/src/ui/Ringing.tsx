@@ -1,14 +1,22 @@
 /** Ringing calls: who calls, from which widget, voice or video; Accept / Decline. */
+import { useEffect, useRef } from 'preact/hooks';
 import { Icon } from './icons.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { RingingCall } from '../state/types.js';
 
 export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; canAccept: boolean; soundBlocked: boolean }) {
   const { store } = props;
+  const first = useRef<HTMLButtonElement>(null);
+  const firstId = props.ringing[0]?.id;
+  // Keyboard users land on Accept — unless they are busy in another control (e.g. typing a message).
+  useEffect(() => {
+    const a = document.activeElement;
+    if (firstId && (!a || a === document.body)) first.current?.focus();
+  }, [firstId]);
   if (props.ringing.length === 0) return null;
   return (
     <section class="ringing-list" aria-label="Incoming calls">
-      {props.ringing.map((r) => {
+      {props.ringing.map((r, i) => {
         const kind = r.video ? 'Video call' : 'Voice call';
         return (
           <article class="ringing" aria-labelledby={`ring-${r.id}`} data-call={r.id}>
@@ -33,7 +41,7 @@ export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; ca
               )}
             </div>
             <div class="ring-actions">
-              <button type="button" class="accept" disabled={!props.canAccept} onClick={() => void store.calls.accept(r.id)}>
+              <button type="button" class="accept" ref={i === 0 ? first : undefined} disabled={!props.canAccept} onClick={() => void store.calls.accept(r.id)}>
                 Accept
               </button>
               <button type="button" class="decline" onClick={() => store.calls.decline(r.id)}>

@@ -85,6 +85,7 @@ describe('widgets', () => {
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'boolean', flag: 'no-such-flag' }] }), 'agents[0].flag'],
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', flag: 'no-such-flag' }] }), 'agents[0].flag'],
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', link: 'javascript:alert(1)' }] }), 'agents[0].link'],
+      [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence' }, { sipId: 'a', media: ['chat'], availability: 'always' }] }), 'agents[1].sipId'],
       [widgetBody({ type: 'popup' }), 'type'],
       [widgetBody({ name: '' }), 'name'],
       [widgetBody({ lang: 'xx' }), 'lang'],

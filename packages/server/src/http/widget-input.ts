@@ -15,9 +15,13 @@ export async function widgetFromBody(body: unknown): Promise<WidgetData> {
   const w = parseBody(widgetInputSchema, body);
   const agents: WidgetAgent[] = [];
   const input = w.agents ?? [];
+  const seen = new Set<string>();
   for (let i = 0; i < input.length; i++) {
     const a = input[i]!;
     const at = `agents[${i}]`;
+    // Visitors address agents by sipId (Info.id): one entry per sipId.
+    if (seen.has(a.sipId)) throw invalid(`${at}.sipId`, `${at}.sipId "${a.sipId}" is already on this widget`);
+    seen.add(a.sipId);
     if (a.availability === 'boolean' && (a.flag === undefined || a.flag === null || a.flag === ''))
       throw invalid(`${at}.flag`, `${at}.flag must name a flag when availability is "boolean"`);
     // The link is shown to visitors as a link: only web addresses, never javascript: and the like.

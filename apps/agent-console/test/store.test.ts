@@ -83,6 +83,16 @@ describe('console store', () => {
     sock.recv(welcome('offline'));
     expect(sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'away' }]);
     expect(s.state.presence).toBe('away');
+    // A stale Presence racing the restore is shown but not remembered; the confirmation is.
+    sock.recv({ mt: 'Presence', presence: 'offline', visible: 'offline' });
+    sock.recv({ mt: 'Presence', presence: 'away', visible: 'busy' });
+    // Later a choice made elsewhere (the presence API) becomes the one to restore.
+    sock.recv({ mt: 'Presence', presence: 'busy', visible: 'busy' });
+    expect(s.state.presence).toBe('busy');
+    sock.drop();
+    sock.open(true);
+    sock.recv(welcome('offline'));
+    expect(sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'busy' }]);
   });
 
   it('accepts a chat, sends with delivery state, and resends unacked messages with the same cid after a reconnect', async () => {

@@ -33,6 +33,8 @@ export class ConsoleStore {
   #noticeSeq = 0;
   #welcomed = false;
   #rateLimited = false;
+  /** the presence we re-sent after Welcome, until the server confirms it */
+  #restoring: Presence | null = null;
   #unsub: (() => void)[] = [];
   readonly ringtone = new Ringtone();
   readonly calls: CallController;
@@ -144,7 +146,9 @@ export class ConsoleStore {
         this.#set({ presence: m.presence, visible: null, link: 'online', linkText: '' });
         // Spec 8: a console restores its agent's last choice; connecting alone changes nothing.
         const remembered = loadPresence(this.#state.user.id);
+        this.#restoring = null;
         if (remembered && remembered !== m.presence) {
+          this.#restoring = remembered;
           this.#socket.send({ mt: 'SetPresence', presence: remembered });
           this.#set({ presence: remembered });
         }
@@ -155,7 +159,14 @@ export class ConsoleStore {
         return;
       }
       case 'Presence':
-        if ((PRESENCE as readonly string[]).includes(m.presence)) this.#set({ presence: m.presence, visible: m.visible ?? null });
+        if (!(PRESENCE as readonly string[]).includes(m.presence)) return;
+        this.#set({ presence: m.presence, visible: m.visible ?? null });
+        // A choice made elsewhere (another console, the presence API) becomes the one to restore,
+        // except for what races with our own restore right after Welcome.
+        if (this.#restoring === null || this.#restoring === m.presence) {
+          this.#restoring = null;
+          savePresence(this.#state.user.id, m.presence);
+        }
         return;
       case 'IceConfig':
         this.calls.iceServers = (m.iceServers ?? []) as RTCIceServer[];

@@ -137,6 +137,9 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await expect.poll(() => sw.getAttribute('aria-checked')).toBe('true');
     const flags = await w.api<{ name: string; value: boolean }[]>('GET', '/api/flags');
     expect(flags).toEqual([expect.objectContaining({ name: 'Closed for holidays', value: true })]);
+    await page.getByRole('button', { name: 'Delete Closed for holidays' }).click();
+    await page.getByRole('dialog', { name: 'Delete flag Closed for holidays?' }).getByRole('button', { name: 'Delete flag' }).click();
+    await expect.poll(() => page.getByRole('switch').count()).toBe(0);
 
     // Delete the user, confirmed.
     await page.getByRole('link', { name: 'Users' }).click();
@@ -230,6 +233,36 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
       await page.locator('.loading').waitFor({ state: 'detached' });
       expect(await axeViolations(page), name).toEqual([]);
     }
+    await ctx.close();
+  });
+
+  it('shows a server error about one agent at that agent and in its dialog', async () => {
+    const flag = await w.api<{ id: string }>('POST', '/api/flags', { name: 'Temporary' });
+    await w.api('POST', '/api/widgets', { type: 'cards', name: 'Ops', lang: 'en', agents: [{ sipId: 'carla', media: ['chat'], availability: 'always' }] });
+    const { ctx, page } = await newAdminPage(w.browser);
+    await signIn(page, w.server);
+    const region = page.getByRole('region', { name: 'Ops' });
+    await region.getByRole('button', { name: 'Ops' }).click();
+    await region.getByRole('button', { name: 'Edit Carla Agent' }).click();
+    let dlg = page.getByRole('dialog', { name: /Edit agent/ });
+    await dlg.getByLabel('Availability').selectOption('boolean');
+    await dlg.getByLabel('Flag', { exact: true }).selectOption({ label: 'Temporary (off)' });
+    await dlg.getByRole('button', { name: 'OK' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    // Meanwhile the flag goes away; the server refuses the save and names the agent's field.
+    await w.api('DELETE', `/api/flags/${flag.id}`);
+    await region.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => region.getByRole('alert').textContent()).toContain('Carla Agent: The flag names no existing flag');
+    const row = region.getByRole('listitem').filter({ hasText: 'Carla Agent' });
+    expect(await row.textContent()).toContain('The flag names no existing flag');
+    await expect.poll(() => row.getByRole('button', { name: 'Edit Carla Agent' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await row.getByRole('button', { name: 'Edit Carla Agent' }).click();
+    dlg = page.getByRole('dialog', { name: /Edit agent/ });
+    expect(await dlg.getByLabel('Flag', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await dlg.getByLabel('Availability').selectOption('always');
+    await dlg.getByRole('button', { name: 'OK' }).click();
+    await region.getByRole('button', { name: 'Save' }).click();
+    await region.getByText('Saved.', { exact: false }).waitFor();
     await ctx.close();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { widgetInputSchema, type Widget } from '@cw/protocol';
-import { agentErrorPath, emptyAgent, errorAt, originLines, sameDraft, toBody, toDraft, validateDraft } from '../src/widget/draft.js';
+import { agentErrorPath, emptyAgent, errorAt, humanError, originLines, sameDraft, toBody, toDraft, validateDraft } from '../src/widget/draft.js';
 import { pickerValue } from '../src/widget/ColorField.js';
 import { cspLines, scriptOrigin } from '../src/widget/CodeDialog.js';
 
@@ -66,6 +66,14 @@ describe('widget draft', () => {
     expect(agentErrorPath('agents[3].media[1]')).toEqual({ index: 3, rest: 'media[1]' });
     expect(agentErrorPath('agents[0]')).toEqual({ index: 0, rest: '' });
     expect(agentErrorPath('name')).toBeNull();
+  });
+
+  it('words server messages for the field they name', () => {
+    expect(humanError('agents[0].flag', 'agents[0].flag names no existing flag')).toBe('The flag names no existing flag');
+    expect(humanError('name', 'name must be at most 200 characters')).toBe('The name must be at most 200 characters');
+    expect(humanError('allowedOrigins[2]', 'allowedOrigins[2] must be an origin')).toBe('This origin must be an origin');
+    expect(humanError('agents[1].media[0]', 'agents[1].media[0] must be one of "voice"')).toBe('Reachable by must be one of "voice"');
+    expect(humanError('x', 'something else')).toBe('something else');
   });
 });
 

@@ -6,9 +6,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Flag } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
+import { ask } from '../components/confirm.js';
 import { splitError } from './UsersPage.js';
 
-function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unknown) => void }) {
+function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
   const f = p.flag;
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(f.name);
@@ -66,6 +67,9 @@ function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unkn
           <button type="button" class="btn btn-small" aria-label={`Rename ${f.name}`} onClick={() => setRenaming(true)}>
             Rename
           </button>
+          <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${f.name}`} disabled={busy} onClick={p.onDelete}>
+            Delete
+          </button>
         </>
       )}
     </li>
@@ -100,6 +104,18 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
     }
   };
 
+  const remove = async (f: Flag) => {
+    if (!(await ask({ title: `Delete flag ${f.name}?`, message: 'Only a flag that no widget uses can be deleted.', confirmLabel: 'Delete flag', danger: true }))) return;
+    setError(null);
+    try {
+      await api.deleteFlag(f.id);
+      setFlags((fs) => (fs ?? []).filter((x) => x.id !== f.id));
+      setStatus(`Deleted flag ${f.name}.`);
+    } catch (e) {
+      fail(e);
+    }
+  };
+
   return (
     <div class="page">
       <div class="page-head">
@@ -125,6 +141,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
               key={f.id}
               flag={f}
               onError={fail}
+              onDelete={() => void remove(f)}
               onChange={(nf) => {
                 setFlags((fs) => (fs ?? []).map((x) => (x.id === f.id ? nf : x)));
                 setStatus(`${nf.name} is ${nf.value ? 'on' : 'off'}.`);

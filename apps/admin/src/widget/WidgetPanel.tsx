@@ -13,7 +13,7 @@ import { AgentList, agentName } from './AgentList.js';
 import { AgentDialog } from './AgentDialog.js';
 import { CodeDialog } from './CodeDialog.js';
 import { PreviewPanel } from '../preview/PreviewPanel.js';
-import { agentErrorPath, emptyAgent, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
+import { agentErrorPath, emptyAgent, humanError, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
 import type { Directory } from './directory.js';
 
 export interface WidgetPanelProps {
@@ -109,8 +109,10 @@ export function WidgetPanel(p: WidgetPanelProps) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
       if (e instanceof ApiError && e.field) {
-        setErrors({ [e.field]: e.message });
-        setBanner({ kind: 'error', text: `Not saved: ${e.message}` });
+        const msg = humanError(e.field, e.message);
+        const ap = agentErrorPath(e.field);
+        setErrors({ [e.field]: msg });
+        setBanner({ kind: 'error', text: `Not saved: ${ap ? `${agentName(draft.agents[ap.index] ?? emptyAgent(), p.dir)}: ` : ''}${msg}` });
         requestAnimationFrame(() => focusField(e.field!));
       } else setBanner({ kind: 'error', text: `Not saved: ${e instanceof Error ? e.message : String(e)}` });
     } finally {

@@ -219,3 +219,41 @@ export function errorAt(errors: Record<string, string>, path: string): string | 
   for (const [k, v] of Object.entries(errors)) if (k.startsWith(`${path}.`) || k.startsWith(`${path}[`)) return v;
   return undefined;
 }
+
+const FIELD_WORDS: Record<string, string> = {
+  name: 'The name',
+  notes: 'The notes',
+  lang: 'The language',
+  sipId: 'The SIP-ID',
+  displayName: 'The display name',
+  department: 'The department',
+  phone: 'The phone number',
+  email: 'The e-mail address',
+  picture: 'The picture',
+  media: 'Reachable by',
+  availability: 'The availability',
+  flag: 'The flag',
+  link: 'The link',
+  company: 'The company',
+  address: 'The address',
+  fontFamily: 'The font family',
+  fontSize: 'The font size',
+  primary: 'The primary colour',
+  background: 'The background colour',
+  text: 'The text colour',
+  zIndex: 'The z-index',
+  allowedOrigins: 'This origin',
+};
+
+/**
+ * Rewrites a server message that starts with its field path
+ * ("agents[0].flag names no existing flag") into words for the field
+ * ("The flag names no existing flag").
+ */
+export function humanError(field: string, message: string): string {
+  if (!field || !message.startsWith(`${field} `)) return message;
+  const last = field.replace(/\[\d+\]$/, '').split(/[.[\]]+/).filter(Boolean).pop() ?? '';
+  const word = FIELD_WORDS[last] ?? (/^margin/.test(field) ? 'The margin' : undefined);
+  if (!word) return message;
+  return `${word} ${message.slice(field.length + 1)}`;
+}

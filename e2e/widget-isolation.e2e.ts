@@ -119,6 +119,9 @@ describe.skipIf(!ready)('widget: isolation', () => {
     // Styles applied (constructable stylesheet + CSSOM custom properties).
     const bg = await page.getByRole('button', { name: 'Contact us' }).evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(bg).toBe('rgb(10, 125, 92)');
+    // The chat/call code loads on first use (an ES module from the server), allowed by script-src.
+    await page.getByRole('button', { name: 'Chat with Ann Agent' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });

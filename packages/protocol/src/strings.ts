@@ -12,6 +12,7 @@ export type Strings = Record<string, string>;
 
 /** English: also the fallback for a key a server does not send. */
 export const EN_STRINGS = {
+  loading: 'Loading…',
   contactUs: 'Contact us',
   close: 'Close',
   back: 'Back',
@@ -81,6 +82,7 @@ const en = EN_STRINGS;
 export type StringKey = keyof typeof en;
 
 const de: Record<StringKey, string> = {
+  loading: 'Wird geladen …',
   contactUs: 'Kontakt',
   close: 'Schließen',
   back: 'Zurück',
@@ -147,6 +149,7 @@ const de: Record<StringKey, string> = {
 };
 
 const fr: Record<StringKey, string> = {
+  loading: 'Chargement…',
   contactUs: 'Nous contacter',
   close: 'Fermer',
   back: 'Retour',
@@ -213,6 +216,7 @@ const fr: Record<StringKey, string> = {
 };
 
 const it: Record<StringKey, string> = {
+  loading: 'Caricamento…',
   contactUs: 'Contattaci',
   close: 'Chiudi',
   back: 'Indietro',
@@ -279,6 +283,7 @@ const it: Record<StringKey, string> = {
 };
 
 const es: Record<StringKey, string> = {
+  loading: 'Cargando…',
   contactUs: 'Contáctenos',
   close: 'Cerrar',
   back: 'Volver',
@@ -345,6 +350,7 @@ const es: Record<StringKey, string> = {
 };
 
 const nl: Record<StringKey, string> = {
+  loading: 'Laden…',
   contactUs: 'Contact',
   close: 'Sluiten',
   back: 'Terug',

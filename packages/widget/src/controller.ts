@@ -4,7 +4,8 @@
  */
 import { JsonSocket, type Json } from '@cw/client-core';
 import type { ChatHistoryMsg, ChatMessageMsg, InfoMsg, SessionMsg } from '@cw/protocol';
-import { CallSession } from './call.js';
+import type { CallSession } from './call.js';
+import { loadConversation, type Conversation } from './lazy.js';
 import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
 import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
 import { load, save, type Saved } from './persist.js';
@@ -30,6 +31,7 @@ export class WidgetController implements Model {
   state: WidgetState = initialState();
   readonly actions: Actions;
   #uuid: string;
+  #server: string;
   #sock: JsonSocket;
   #listeners = new Set<() => void>();
   #saved: Saved;
@@ -46,6 +48,7 @@ export class WidgetController implements Model {
 
   constructor(uuid: string, server: string) {
     this.#uuid = uuid;
+    this.#server = server;
     this.#saved = load(uuid);
     this.state.visitor = { dn: this.#saved.dn ?? '', email: this.#saved.email ?? '' };
     if (this.#saved.view?.session && Array.isArray(this.#saved.view.agents)) {
@@ -60,6 +63,7 @@ export class WidgetController implements Model {
       };
       this.state.screen = { kind: 'chat' };
       this.state.expanded = true;
+      void this.#conv().catch(() => {});
     }
     this.#sock = new JsonSocket(socketUrl(server));
     this.#sock.on('open', () => this.#onOpen());
@@ -128,6 +132,20 @@ export class WidgetController implements Model {
   /** Coalesces a burst of Info messages into one write. */
   #persistSoon(): void {
     if (this.#persistTimer === undefined) this.#persistTimer = setTimeout(() => ((this.#persistTimer = undefined), this.#persist()), 100);
+  }
+
+  /** The chat/call code, loaded on first use. */
+  #conv(): Promise<Conversation> {
+    return loadConversation(this.#server).then(
+      (m) => {
+        if (!this.state.conv) this.#set({ conv: m, convFailed: false });
+        return m;
+      },
+      (e) => {
+        this.#set({ convFailed: true });
+        throw e;
+      },
+    );
   }
 
   #send(m: Json): boolean {
@@ -314,17 +332,25 @@ export class WidgetController implements Model {
       return;
     }
     if (this.#call?.active) return this.#set({ screen: { kind: 'call' } });
-    const call = new CallSession({
+    this.#set({ screen: { kind: 'call' } });
+    void this.#conv().then(
+      (conv) => this.#startCall(conv, agent, action === 'video'),
+      () => this.#set({ call: { agent, agentDn: this.#agentDn(agent), video: action === 'video', phase: 'ended', reason: 'error', muted: false, cameraOff: false, local: null, remote: null } }),
+    );
+  }
+
+  #startCall(conv: Conversation, agent: string, video: boolean): void {
+    if (this.#call?.active) return;
+    const call = new conv.CallSession({
       agent,
       dn: this.state.visitor.dn,
-      video: action === 'video',
+      video,
       iceServers: this.#ice,
       send: (m) => this.#send(m as Json),
       onChange: () => this.#syncCall(),
     });
     this.#call = call;
     this.#syncCall();
-    this.#set({ screen: { kind: 'call' } });
     void call.start();
   }
 
@@ -349,9 +375,14 @@ export class WidgetController implements Model {
 
   #makeActions(): Actions {
     return {
-      setExpanded: (open) => this.#set({ expanded: open }),
+      setExpanded: (open) => {
+        this.#set({ expanded: open });
+        if (open) void this.#conv().catch(() => {});
+      },
+      prefetch: () => void this.#conv().catch(() => {}),
       choose: (agent, action) => {
         this.#pendingAction = { agent, action };
+        void this.#conv().catch(() => {});
         if (this.state.visitor.dn) this.#begin(agent, action);
         else this.#set({ screen: { kind: 'prompt', agent, action } });
       },

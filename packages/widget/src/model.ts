@@ -4,6 +4,7 @@
  * implement `Model`, so the UI is the same in both.
  */
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
+import type { Conversation } from './lazy.js';
 
 export type Action = 'chat' | 'voice' | 'video';
 
@@ -72,10 +73,15 @@ export interface WidgetState {
   call: CallView | null;
   visitor: { dn: string; email: string };
   preview: boolean;
+  /** the lazily loaded chat/call UI, once loaded; `convFailed` when it could not be */
+  conv: Conversation | null;
+  convFailed: boolean;
 }
 
 export interface Actions {
   setExpanded(open: boolean): void;
+  /** Starts loading the chat/call code before the visitor needs it. */
+  prefetch(): void;
   choose(agent: string, action: Action): void;
   submitName(dn: string, email: string): void;
   back(): void;
@@ -105,6 +111,8 @@ export function initialState(): WidgetState {
     call: null,
     visitor: { dn: '', email: '' },
     preview: false,
+    conv: null,
+    convFailed: false,
   };
 }
 

@@ -24,6 +24,7 @@ class PreviewModel implements Model {
     const noop = () => {};
     this.actions = {
       setExpanded: (open) => this.#patch({ expanded: open }),
+      prefetch: noop,
       choose: noop,
       submitName: noop,
       back: noop,

@@ -5,10 +5,7 @@ import { cssVars } from '../appearance.js';
 import { visibleAgents, type Model } from '../model.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
 import { AgentCard } from './AgentCard.js';
-import { CallPanel } from './CallPanel.js';
-import { ChatPanel } from './ChatPanel.js';
 import { Icon } from './icons.js';
-import { NamePrompt } from './NamePrompt.js';
 
 let seq = 0;
 
@@ -75,13 +72,28 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const inert = s.preview;
 
   let body: JSX.Element;
-  if (s.screen.kind === 'prompt') {
+  const C = s.conv;
+  if (s.screen.kind !== 'list' && !C) {
+    // The chat/call code is still loading (a moment, once per page).
+    body = (
+      <div class="conv">
+        <p class="status" role="status">
+          {s.convFailed ? t('causeError') : t('loading')}
+        </p>
+        <div class="bar">
+          <button type="button" class="btn alt" onClick={() => a.back()}>
+            {t('back')}
+          </button>
+        </div>
+      </div>
+    );
+  } else if (C && s.screen.kind === 'prompt') {
     const sc = s.screen;
-    body = <NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === sc.agent)?.dn ?? sc.agent} action={sc.action} initial={s.visitor} idBase={idBase} />;
-  } else if (s.screen.kind === 'chat' && s.chat) {
-    body = <ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />;
-  } else if (s.screen.kind === 'call' && s.call) {
-    body = <CallPanel t={t} actions={a} call={s.call} idBase={idBase} />;
+    body = <C.NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === sc.agent)?.dn ?? sc.agent} action={sc.action} initial={s.visitor} idBase={idBase} />;
+  } else if (C && s.screen.kind === 'chat' && s.chat) {
+    body = <C.ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />;
+  } else if (C && s.screen.kind === 'call' && s.call) {
+    body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} />;
   } else {
     const list = visibleAgents(s);
     body = (
@@ -105,7 +117,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const rootCls = `root ${type}${s.preview ? ' preview' : ''}`;
   if (type === 'cards') {
     return (
-      <div class={rootCls} style={vars} lang={session.lang} ref={rootEl}>
+      <div class={rootCls} style={vars} lang={session.lang} ref={rootEl} onPointerEnter={() => a.prefetch()} onFocusIn={() => a.prefetch()}>
         {body}
       </div>
     );

@@ -125,6 +125,14 @@ describe('ChatManager', () => {
     );
   });
 
+  it('ends the open chats of a revoked user by system', async () => {
+    const chat = await start();
+    await chats.handleAccept(annRef, chat.id);
+    await chats.handleUserRevoked(ann.id);
+    expect((await storage.chats.get(chat.id))!.state).toBe('closed');
+    expect(out.to('vsession:sess1').at(-1)).toEqual({ mt: 'ChatInfo', chat: chat.id, state: 'closed', by: 'system' });
+  });
+
   it('refuses chats that are not yours', async () => {
     const chat = await start();
     await expect(chats.handleAgentMessage(annRef, chat.id, 'x', 'not accepted yet')).rejects.toMatchObject({ code: 'unknown-chat' });

@@ -204,6 +204,17 @@ export class ChatManager {
     return out;
   }
 
+  /** A user was deleted or lost the agent role: their open chats end (by system) so that no visitor waits for them. */
+  async handleUserRevoked(userId: string): Promise<void> {
+    for (const chat of await this.deps.storage.chats.listOpenForAgent(userId)) {
+      try {
+        await this.#close(chat, 'system');
+      } catch (err) {
+        if (!(err instanceof WireError)) throw err;
+      }
+    }
+  }
+
   /** A user came online: waiting requests to their groups are offered to them too (consoles ignore repeats). */
   async handleUserOnline(userId: string): Promise<void> {
     for (const chat of await this.deps.storage.chats.listWaiting()) {

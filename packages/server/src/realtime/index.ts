@@ -90,6 +90,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
           return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
         case 'user-revoked':
           for (const a of agents) if (a.userId === ev.userId) a.revoke();
+          await chats.handleUserRevoked(ev.userId);
           return hub.refreshAll();
       }
     };

@@ -192,7 +192,7 @@ describe('console store', () => {
     sock.recv({ mt: 'CallInfo', call: 'k2', state: 'terminated', cause: 'cancelled' });
     expect(s.state.ringing).toEqual([]);
     expect(s.ringtone.ringing).toBe(false);
-    expect(s.state.notices.map((n) => n.text)).toEqual(['The call from Vera was answered on another console.', 'The call from Walt ended: the caller hung up.']);
+    expect(s.state.notices.map((n) => n.text)).toEqual(['The call from Vera was answered on another console.', 'Missed voice call from Walt via Sales.']);
     s.calls.decline('k2');
     expect(sock.take('RejectCall')).toEqual([]);
   });

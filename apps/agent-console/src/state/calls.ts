@@ -64,8 +64,11 @@ export class CallController {
       if (s.ringing.some((r) => r.id === id)) {
         const r = s.ringing.find((x) => x.id === id)!;
         this.#dropRinging(id);
-        const why = m.cause === 'answered-elsewhere' ? 'was answered on another console' : `ended: ${causeText(m.cause)}`;
-        this.#ctx.notice(`The call from ${r.from.dn} ${why}.`);
+        const via = r.widget?.name ? ` via ${r.widget.name}` : '';
+        if (m.cause === 'answered-elsewhere') this.#ctx.notice(`The call from ${r.from.dn} was answered on another console.`);
+        // A missed call stays on screen until the agent dismisses it.
+        else if (m.cause === 'cancelled' || m.cause === 'no-answer') this.#ctx.notice(`Missed ${r.video ? 'video' : 'voice'} call from ${r.from.dn}${via}.`, 'warning');
+        else this.#ctx.notice(`The call from ${r.from.dn} ended: ${causeText(m.cause)}.`);
       }
       if (s.call?.id === id) this.#end(`Call with ${s.call.from.dn} ended: ${causeText(m.cause)}.`);
       return;

@@ -18,6 +18,9 @@ import type { ConsoleState, Notice } from './types.js';
 /** Pause before connecting again after the server closed us for sending too fast. */
 const RATE_LIMIT_PAUSE_MS = 5000;
 
+/** How long an informational notice stays. */
+const INFO_NOTICE_MS = 20_000;
+
 const PRESENCE_WORD: Record<Presence, string> = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' };
 
 export interface StoreOptions {
@@ -33,6 +36,7 @@ export class ConsoleStore {
   #noticeSeq = 0;
   #welcomed = false;
   #rateLimited = false;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
   /** the presence we re-sent after Welcome, until the server confirms it */
   #restoring: Presence | null = null;
   #unsub: (() => void)[] = [];
@@ -95,6 +99,8 @@ export class ConsoleStore {
 
   stop(): void {
     for (const u of this.#unsub.splice(0)) u();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
     this.calls.hangUp();
     this.ringtone.stop();
     this.#socket.close();
@@ -110,6 +116,14 @@ export class ConsoleStore {
   notice(text: string, kind: Notice['kind'] = 'info'): void {
     const n: Notice = { id: ++this.#noticeSeq, text, kind };
     this.#set({ notices: [...this.#state.notices.slice(-4), n] });
+    // Plain information fades; warnings and errors (missed calls, failures) stay until dismissed.
+    if (kind === 'info') {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        this.dismissNotice(n.id);
+      }, INFO_NOTICE_MS);
+      this.#timers.add(t);
+    }
   }
 
   dismissNotice(id: number): void {
@@ -122,8 +136,11 @@ export class ConsoleStore {
       // Not fatal for an agent: slow down, then connect again by ourselves.
       this.#rateLimited = false;
       this.#set({ link: 'reconnecting' });
-      const t = setTimeout(() => this.#socket.connect(), RATE_LIMIT_PAUSE_MS);
-      this.#unsub.push(() => clearTimeout(t));
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        this.#socket.connect();
+      }, RATE_LIMIT_PAUSE_MS);
+      this.#timers.add(t);
       return;
     }
     if (!willRetry) {

@@ -2,6 +2,7 @@
 // Run: SHOTS_DIR=/tmp/shots node --import tsx e2e/support/widget-shots.ts
 import { launchChromium, startSite, startTestServer, WsClient } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './widget-env.js';
+import { agentPageHtml } from './widget-agent-page.js';
 
 const dir = process.env.SHOTS_DIR ?? '/tmp/shots';
 const server = await startTestServer();
@@ -18,7 +19,9 @@ const agents = [
 ];
 const side = await createWidget(api, widgetBody({ name: 'Sales', appearance: { position: 'right', alwaysShow: true }, agents }));
 const cards = await createWidget(api, widgetBody({ type: 'cards', name: 'Team', agents }));
-const site = await startSite({ '/': hostPage('Shop', [side.embed, cards.embed]) });
+const bob = await agentWithToken(server, api, 'carl', 'Carl Call');
+const callW = await createWidget(api, widgetBody({ name: 'Call', agents: [{ sipId: 'carl', media: ['video', 'voice'], availability: 'presence' }] }));
+const site = await startSite({ '/': hostPage('Shop', [side.embed, cards.embed]), '/call': hostPage('Call', [callW.embed]), '/agent': agentPageHtml(server.wsUrl, bob.token) });
 const browser = await launchChromium();
 for (const width of [1024, 360]) {
   const page = await browser.newPage({ viewport: { width, height: 760 }, locale: 'en-US' });
@@ -42,6 +45,20 @@ for (const width of [1024, 360]) {
   await page.screenshot({ path: `${dir}/${width}-chat.png` });
   agent.send({ mt: 'ChatEnd', chat: offer.chat });
   await page.close();
+}
+if (process.env.CW_NETNS === '1') {
+  const ap = await browser.newPage();
+  await ap.goto(site.url + '/agent');
+  await ap.waitForFunction(() => (window as any).agent.state === 'online');
+  const page = await browser.newPage({ viewport: { width: 1024, height: 760 }, locale: 'en-US' });
+  await page.goto(site.url + '/call');
+  await page.getByRole('button', { name: 'Contact us' }).click();
+  await page.getByRole('button', { name: 'Video call Carl Call' }).click();
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Vera');
+  await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
+  await page.getByText('Connected with Carl Call').waitFor();
+  await page.waitForTimeout(1500); // dev aid only: let video frames arrive for the picture
+  await page.screenshot({ path: `${dir}/call.png` });
 }
 await browser.close();
 await agent.close();

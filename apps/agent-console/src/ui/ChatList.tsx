@@ -1,6 +1,14 @@
 /** Left column: chat requests ("Accept chat") and open conversations with unread counts. */
+import { useNow } from './use-store.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
+
+/** "waiting 2 min" under a request, so the oldest is easy to spot. */
+function Waiting(props: { since: number }) {
+  const now = useNow(15_000);
+  const min = Math.floor((now - props.since) / 60_000);
+  return <span class="muted">{min < 1 ? 'just now' : `waiting ${min} min`}</span>;
+}
 
 export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOpen(id: string): void }) {
   const { store, state: s } = props;
@@ -20,6 +28,7 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   <strong>{o.from.dn}</strong>
                   {o.from.email && <span class="muted email">{o.from.email}</span>}
                   {o.widget?.name && <span class="muted">via {o.widget.name}</span>}
+                  <Waiting since={o.since} />
                 </div>
                 <button type="button" class="primary" disabled={o.accepting || s.link !== 'online'} onClick={() => store.chats.accept(o.id)}>
                   Accept chat

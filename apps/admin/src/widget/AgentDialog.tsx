@@ -69,7 +69,7 @@ export function AgentDialog(p: AgentDialogProps) {
   const info = AVAILABILITY_INFO[a.availability];
   return (
     <Modal
-      title={p.isNew ? 'Add agent' : `Edit agent ${a.displayName || a.sipId}`}
+      title={p.isNew ? 'Add agent' : `Edit agent ${p.initial.displayName || p.dir.bySipId(p.initial.sipId)?.name || p.initial.sipId}`}
       size="large"
       onClose={p.onCancel}
       onSubmit={ok}

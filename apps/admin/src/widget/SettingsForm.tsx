@@ -61,7 +61,8 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
         </div>
       </Section>
 
-      <Section title="Appearance" note="Empty values inherit the website’s own font, colours and spacing.">
+      <Section title="Appearance" note={d.type === 'sidebar' ? 'Empty values inherit the website’s own font, colours and spacing.' : 'Empty values inherit the website’s own font, colours and spacing. Business cards appear where the code is placed in the page.'}>
+        {d.type === 'sidebar' && (
         <div class="grid-2">
           <div class="field" role="radiogroup" aria-labelledby={posId}>
             <span id={posId} class="label">
@@ -76,11 +77,10 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
               ))}
             </div>
           </div>
-          {d.type === 'sidebar' ? (
-            <CheckField label="Always show" checked={d.appearance.alwaysShow} onChecked={(v) => setAp({ alwaysShow: v })} field="appearance.alwaysShow" hint="Show the sidebar even while no agent is available." />
-          ) : (
-            <div />
-          )}
+          <CheckField label="Always show" checked={d.appearance.alwaysShow} onChecked={(v) => setAp({ alwaysShow: v })} field="appearance.alwaysShow" hint="List every agent, also those not available right now. Otherwise the sidebar lists only available agents." />
+        </div>
+        )}
+        <div class="grid-2">
           <TextField label="Font family" value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" error={err('appearance.fontFamily')} placeholder="inherit" hint={d.appearance.fontFamily ? undefined : 'Empty: the website’s font.'} />
           <TextField label="Font size" value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" error={err('appearance.fontSize')} placeholder="inherit" hint={d.appearance.fontSize ? 'For example 14px or 1rem.' : 'Empty: the website’s size. For example 14px or 1rem.'} />
         </div>

@@ -71,7 +71,6 @@ export class AgentConnection {
     req: IncomingMessage,
     readonly d: AgentGatewayDeps,
   ) {
-    const { app } = d;
     this.conn = new Connection(ws, d.conn, 'agent', this);
     d.open.add(this);
     // Frames that arrive while we authenticate wait in the queue behind this.
@@ -100,6 +99,8 @@ export class AgentConnection {
     if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, this.d.app.config.trustProxy))
       throw new WireError('unauthorized', 'the session cookie is not accepted from this origin; use a token');
     if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
+    // The socket may have gone while we looked the credentials up: register nothing then.
+    if (!this.conn.open) return;
     const user = auth.user;
     this.#user = user;
     this.conn.listen(topics.console(this.conn.id));
@@ -129,7 +130,6 @@ export class AgentConnection {
       this.conn.send(msg);
     }
   }
-
 
   #sendIce(now: number): void {
     const ice = buildIceConfig(this.d.app.config, now);

@@ -113,6 +113,8 @@ export class VisitorConnection implements WidgetListener {
     if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin ?? '(none)'} may not use this widget`);
     this.#token = await this.#resumeOrCreate(session, w.uuid);
     this.#lang = lang;
+    // The socket may have gone while we loaded: watch nothing then (closed() already ran).
+    if (!this.conn.open) return;
     this.d.hub.watch(w.uuid, this);
     this.#watching = true;
     const infos = await this.d.hub.current(w);
@@ -147,6 +149,7 @@ export class VisitorConnection implements WidgetListener {
     needMedia(entry, 'voice');
     if (video) needMedia(entry, 'video');
     const r = await resolveAgent(this.d.catalog, this.d.presence, entry);
+    if (!this.conn.open) return; // gone while we looked: no call to leave behind
     const verdict: CallVerdict = entry.availability === 'always' ? 'ring' : r.visible === 'online' ? 'ring' : r.visible === 'busy' ? 'busy' : 'unavailable';
     this.d.calls.handleCreateCall(this.conn.id, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn, video }, verdict);
   }

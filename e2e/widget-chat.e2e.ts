@@ -81,6 +81,16 @@ describe.skipIf(!ready)('widget: chat', () => {
     expect(await page.locator('contact-widget').evaluate((el) => el.shadowRoot!.querySelectorAll('b').length)).toBe(0);
     await page.getByText('Ann Agent is typing…').waitFor({ state: 'detached' });
 
+    // Closed sidebar: a new message shows as a count on the tab (its name stays exactly "Contact us").
+    const tab = page.getByRole('button', { name: 'Contact us', exact: true });
+    await tab.click();
+    agentWs.send({ mt: 'ChatMessage', chat: offer.chat, cid: 'a2', text: 'Are you still there?' });
+    await page.locator('contact-widget .badge').getByText('1').waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'New messages: 1' }).count()).toBe(1);
+    await tab.click();
+    await page.getByRole('log').getByText('Are you still there?').waitFor();
+    await page.locator('contact-widget .badge').waitFor({ state: 'detached' });
+
     // a reload in the middle of the chat: it comes back with the history
     await page.reload();
     await page.getByRole('log').getByText('Hello, I need help with my order').waitFor();

@@ -12,6 +12,7 @@ export type Strings = Record<string, string>;
 
 /** English: also the fallback for a key a server does not send. */
 export const EN_STRINGS = {
+  unread: 'New messages',
   loading: 'Loading…',
   contactUs: 'Contact us',
   close: 'Close',
@@ -82,6 +83,7 @@ const en = EN_STRINGS;
 export type StringKey = keyof typeof en;
 
 const de: Record<StringKey, string> = {
+  unread: 'Neue Nachrichten',
   loading: 'Wird geladen …',
   contactUs: 'Kontakt',
   close: 'Schließen',
@@ -149,6 +151,7 @@ const de: Record<StringKey, string> = {
 };
 
 const fr: Record<StringKey, string> = {
+  unread: 'Nouveaux messages',
   loading: 'Chargement…',
   contactUs: 'Nous contacter',
   close: 'Fermer',
@@ -216,6 +219,7 @@ const fr: Record<StringKey, string> = {
 };
 
 const it: Record<StringKey, string> = {
+  unread: 'Nuovi messaggi',
   loading: 'Caricamento…',
   contactUs: 'Contattaci',
   close: 'Chiudi',
@@ -283,6 +287,7 @@ const it: Record<StringKey, string> = {
 };
 
 const es: Record<StringKey, string> = {
+  unread: 'Mensajes nuevos',
   loading: 'Cargando…',
   contactUs: 'Contáctenos',
   close: 'Cerrar',
@@ -350,6 +355,7 @@ const es: Record<StringKey, string> = {
 };
 
 const nl: Record<StringKey, string> = {
+  unread: 'Nieuwe berichten',
   loading: 'Laden…',
   contactUs: 'Contact',
   close: 'Sluiten',

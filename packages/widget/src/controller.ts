@@ -291,7 +291,10 @@ export class WidgetController implements Model {
   #onChatMessage(m: ChatMessageMsg): void {
     const c = this.state.chat;
     if (!c || m.chat !== c.id) return;
-    this.#setChat({ lines: addMessage(c.lines, m), peerTyping: m.from === 'agent' ? false : c.peerTyping });
+    const lines = addMessage(c.lines, m);
+    const seen = this.state.screen.kind === 'chat' && (this.state.expanded || this.state.session?.type === 'cards');
+    if (lines !== c.lines && m.from === 'agent' && !seen) this.#set({ unread: this.state.unread + 1 });
+    this.#setChat({ lines, peerTyping: m.from === 'agent' ? false : c.peerTyping });
   }
 
   /** Sends every unacked line (same cid: the server keeps one copy). */
@@ -325,7 +328,7 @@ export class WidgetController implements Model {
     if (action === 'chat') {
       // Starting a new chat replaces a finished one; an open one is simply shown.
       const c = this.state.chat;
-      if (c && c.state !== 'closed' && c.state !== 'lost') return this.#set({ screen: { kind: 'chat' } });
+      if (c && c.state !== 'closed' && c.state !== 'lost') return this.#set({ screen: { kind: 'chat' }, unread: 0 });
       this.#set({ chat: { agent, agentDn: this.#agentDn(agent), state: 'starting', lines: [], peerTyping: false, draft: '' }, screen: { kind: 'chat' } });
       this.#persist();
       this.#sendChatStart(agent);
@@ -376,7 +379,7 @@ export class WidgetController implements Model {
   #makeActions(): Actions {
     return {
       setExpanded: (open) => {
-        this.#set({ expanded: open });
+        this.#set({ expanded: open, unread: open && this.state.screen.kind === 'chat' ? 0 : this.state.unread });
         if (open) void this.#conv().catch(() => {});
       },
       prefetch: () => void this.#conv().catch(() => {}),

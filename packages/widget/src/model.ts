@@ -68,6 +68,8 @@ export interface WidgetState {
   agents: InfoMsg[];
   pictures: Record<string, string>;
   expanded: boolean;
+  /** agent messages the visitor has not seen (sidebar closed or chat not shown) */
+  unread: number;
   screen: Screen;
   chat: ChatView | null;
   call: CallView | null;
@@ -106,6 +108,7 @@ export function initialState(): WidgetState {
     agents: [],
     pictures: {},
     expanded: false,
+    unread: 0,
     screen: { kind: 'list' },
     chat: null,
     call: null,

@@ -135,10 +135,27 @@ export function App({ model }: { model: Model }): JSX.Element | null {
           }
         }}
       >
-        <button ref={tab} type="button" class="tab" aria-expanded={open ? 'true' : 'false'} aria-controls={open ? `${idBase}-panel` : undefined} onClick={() => a.setExpanded(!open)}>
+        <button
+          ref={tab}
+          type="button"
+          class="tab"
+          aria-expanded={open ? 'true' : 'false'}
+          aria-controls={open ? `${idBase}-panel` : undefined}
+          aria-describedby={s.unread ? `${idBase}-unread` : undefined}
+          onClick={() => a.setExpanded(!open)}
+        >
           <Icon name="people" />
           {t('contactUs')}
+          {s.unread ? (
+            <span class="badge" aria-hidden="true">
+              {s.unread}
+            </span>
+          ) : null}
         </button>
+        {/* Describes the tab, and announces new messages while the chat is out of sight. */}
+        <span class="sr" role="status" id={`${idBase}-unread`}>
+          {s.unread ? `${t('unread')}: ${s.unread}` : ''}
+        </span>
         {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
         {open ? (
           <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')}>

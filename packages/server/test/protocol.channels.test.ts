@@ -71,6 +71,19 @@ describe('agent channel', () => {
     await v.close();
   });
 
+  it('consoles that connect and vanish at once leave nothing behind', async () => {
+    const u = await makeUser(s, { sipId: 'flaky' });
+    for (let i = 0; i < 5; i++) {
+      const c = await WsClient.connect(`${s.wsUrl}/ws/agent?token=${u.token}`);
+      c.ws.terminate();
+      await c.closed;
+    }
+    const { c } = await agent(s, u.token);
+    expect(s.app.realtime.presence.consolesOf(u.user.id)).toHaveLength(1);
+    await c.close();
+    await expect.poll(() => s.app.realtime.presence.consolesOf(u.user.id)).toEqual([]);
+  });
+
   it('closes the consoles of a revoked user', async () => {
     const u = await makeUser(s, { sipId: 'leaver' });
     const { c } = await agent(s, u.token);

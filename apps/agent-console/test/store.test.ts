@@ -46,12 +46,15 @@ class FakeSocket {
 }
 
 const store = new Map<string, string>();
+const session = new Map<string, string>();
 beforeEach(() => {
   store.clear();
+  session.clear();
   vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {} });
   vi.stubGlobal('document', { visibilityState: 'visible' });
   vi.stubGlobal('localStorage', { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) });
   vi.stubGlobal('location', { protocol: 'http:', host: 'x', search: '' });
+  vi.stubGlobal('sessionStorage', { getItem: (k: string) => session.get(k) ?? null, setItem: (k: string, v: string) => session.set(k, v), removeItem: (k: string) => session.delete(k) });
 });
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -137,6 +140,26 @@ describe('console store', () => {
       ['hello', 'sent'],
       ['while away', 'sent'],
     ]);
+  });
+
+  it('keeps unacked messages over a reload and resends them with the same cid', async () => {
+    const a = await make();
+    a.sock.open();
+    a.sock.recv(welcome('online'));
+    a.sock.recv({ mt: 'ChatHistory', chat: 'c1', state: 'accepted', messages: [], from: { dn: 'Vera' } });
+    a.sock.drop();
+    a.s.chats.send('c1', 'written while offline');
+    const cid = a.s.state.chats[0]!.lines[0]!.cid;
+    a.s.stop();
+
+    const b = await make();
+    b.sock.open();
+    b.sock.recv(welcome('online'));
+    b.sock.recv({ mt: 'ChatHistory', chat: 'c1', state: 'accepted', messages: [], from: { dn: 'Vera' } });
+    expect(b.sock.take('ChatMessage')).toEqual([{ mt: 'ChatMessage', chat: 'c1', cid, text: 'written while offline' }]);
+    b.sock.recv({ mt: 'ChatAck', chat: 'c1', cid, id: 'm1', ts: 5 });
+    expect(b.s.state.chats[0]!.lines.map((l) => [l.text, l.delivery])).toEqual([['written while offline', 'sent']]);
+    expect(session.size).toBe(0);
   });
 
   it('counts unread messages for chats not on screen and drops offers taken elsewhere', async () => {

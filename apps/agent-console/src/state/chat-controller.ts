@@ -8,6 +8,7 @@ import { getHistory } from '../api.js';
 import { announce, notifyIfHidden } from '../notify.js';
 import { addPending, applyAck, applyHistory, applyMessage, newChat, pendingOf, type Chat } from './chats.js';
 import type { StoreContext } from './context.js';
+import { loadPending, savePending, type PendingEntry } from './pending-memory.js';
 
 /** After this long without input, "typing" is withdrawn. */
 const TYPING_IDLE_MS = 3000;
@@ -30,8 +31,12 @@ export class ChatController {
   #staleTimer: ReturnType<typeof setTimeout> | null = null;
   #closeNotification = new Map<string, () => void>();
 
+  #pendingStored = false;
+  #restoredPending: Record<string, PendingEntry[]>;
+
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
+    this.#restoredPending = loadPending(ctx.state.user.id);
   }
 
   #chat(id: string): Chat | undefined {
@@ -42,6 +47,9 @@ export class ChatController {
     const chats = this.#ctx.state.chats;
     const i = chats.findIndex((c) => c.id === chat.id);
     this.#ctx.set({ chats: i < 0 ? [...chats, chat] : chats.map((c) => (c.id === chat.id ? chat : c)) });
+    const hadPending = this.#pendingStored;
+    this.#pendingStored = this.#ctx.state.chats.some((c) => c.lines.some((l) => l.delivery === 'sending'));
+    if (hadPending || this.#pendingStored) savePending(this.#ctx.state.user.id, this.#ctx.state.chats);
   }
 
   #isVisible(chatId: string): boolean {
@@ -87,7 +95,12 @@ export class ChatController {
       return;
     }
     const had = !!this.#chat(m.chat);
-    const chat = this.#adopt(m.chat, m.from, m.widget ?? null);
+    let chat = this.#adopt(m.chat, m.from, m.widget ?? null);
+    if (!had) {
+      // After a reload: what was still unacknowledged before it goes out again with the same cid.
+      for (const p of this.#restoredPending[m.chat] ?? []) chat = addPending(chat, p.cid, p.text, this.#ctx.state.user.displayName || this.#ctx.state.user.username, p.ts);
+      delete this.#restoredPending[m.chat];
+    }
     const merged = applyHistory({ ...chat, phase: 'open', closedBy: undefined }, m.messages ?? []);
     this.#put(merged);
     if (!had) announce(`Chat with ${merged.visitor.dn} accepted.`);

@@ -81,6 +81,13 @@ describe.skipIf(!ok)('agent console: calls', () => {
     // Mute toggles without renaming the control.
     await con.getByRole('button', { name: 'Mute', exact: true }).click();
     expect(await con.getByRole('button', { name: 'Mute', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await con.getByRole('button', { name: 'Camera off', exact: true }).click();
+    expect(await con.getByRole('button', { name: 'Camera off', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    const sending = () => con.evaluate(() => window.__cwConsoleTest!.peer()!.getSenders().map((x) => `${x.track?.kind}:${x.track?.enabled}`).sort());
+    expect(await sending()).toEqual(['audio:false', 'video:false']);
+    await con.getByRole('button', { name: 'Mute', exact: true }).click();
+    await con.getByRole('button', { name: 'Camera off', exact: true }).click();
+    expect(await sending()).toEqual(['audio:true', 'video:true']);
 
     // Hang up in the console: both sides end.
     await hangUp(con).click();

@@ -4,7 +4,7 @@
  * chat open, call ended); keyboard use; reduced motion; 360 px width.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
 import { axeViolations, collectErrors } from './support/widget-browser.js';
@@ -42,6 +42,9 @@ describe.skipIf(!ready)('widget: accessibility', () => {
     await server?.close();
   });
 
+  /** Whether the element has focus inside its shadow root (the widget's). */
+  const hasFocus = (l: Locator) => l.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el).catch(() => false);
+
   async function expectClean(page: Page, state: string): Promise<void> {
     const v = await axeViolations(page);
     expect(v, `${state}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
@@ -68,8 +71,14 @@ describe.skipIf(!ready)('widget: accessibility', () => {
     await expectClean(page, 'name prompt with error');
 
     await page.getByRole('textbox', { name: 'Your name' }).fill('Ada');
+    await page.getByRole('textbox', { name: 'Your e-mail (optional)' }).fill('not-an-address');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByText('Please enter a valid e-mail address, or leave the field empty.').waitFor();
+    await expectClean(page, 'name prompt with e-mail error');
+    await page.getByRole('textbox', { name: 'Your e-mail (optional)' }).fill('ada@example.org');
     await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
     const offer = await agent.next('ChatOffer', 10_000);
+    expect(offer.from).toEqual({ dn: 'Ada', email: 'ada@example.org' });
     agent.send({ mt: 'ChatAccept', chat: offer.chat });
     await page.getByRole('textbox', { name: 'Message' }).fill('Hello');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -91,26 +100,27 @@ describe.skipIf(!ready)('widget: accessibility', () => {
     const tab = page.getByRole('button', { name: 'Contact us' });
     await tab.waitFor();
     await page.keyboard.press('Tab');
-    expect(await tab.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => hasFocus(tab)).toBe(true);
     expect(await tab.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
     await page.keyboard.press('Enter');
-    expect(await tab.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => tab.getAttribute('aria-expanded')).toBe('true');
     // Tab goes from the tab into the panel: the first agent's link, then its first action.
     await page.keyboard.press('Tab');
     const link = page.getByRole('link', { name: 'Opening hours of Ann Agent' });
-    expect(await link.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => hasFocus(link)).toBe(true);
     await page.keyboard.press('Tab');
     const chat = page.getByRole('button', { name: 'Chat with Ann Agent' });
-    expect(await chat.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => hasFocus(chat)).toBe(true);
     await page.keyboard.press('Enter');
     const name = page.getByRole('textbox', { name: 'Your name' });
-    expect(await name.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => hasFocus(name)).toBe(true);
     await page.getByRole('button', { name: 'Cancel' }).focus();
     await page.keyboard.press('Enter');
-    // Back in the list, focus returns to where the visitor was.
+    // Back in the list, focus returns to the agent the visitor came from; Escape closes the sidebar.
+    await expect.poll(() => hasFocus(chat)).toBe(true);
     await page.keyboard.press('Escape');
-    expect(await tab.getAttribute('aria-expanded')).toBe('false');
-    expect(await tab.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => tab.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => hasFocus(tab)).toBe(true);
     await page.close();
   });
 

@@ -46,7 +46,7 @@ describe.skipIf(!ready)('widget: chat', () => {
     await page.goto(site.url + '/');
     const tab = page.getByRole('button', { name: 'Contact us' });
     await tab.click();
-    expect(await tab.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => tab.getAttribute('aria-expanded')).toBe('true');
     await page.getByRole('button', { name: 'Chat with Ann Agent' }).click();
     await page.getByRole('textbox', { name: 'Your name' }).fill('Vera Visitor');
     await page.getByRole('textbox', { name: 'Your name' }).press('Enter');

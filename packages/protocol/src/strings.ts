@@ -12,6 +12,7 @@ export type Strings = Record<string, string>;
 
 /** English: also the fallback for a key a server does not send. */
 export const EN_STRINGS = {
+  emailInvalid: 'Please enter a valid e-mail address, or leave the field empty.',
   unread: 'New messages',
   loading: 'Loading…',
   contactUs: 'Contact us',
@@ -83,6 +84,7 @@ const en = EN_STRINGS;
 export type StringKey = keyof typeof en;
 
 const de: Record<StringKey, string> = {
+  emailInvalid: 'Bitte geben Sie eine gültige E-Mail-Adresse ein oder lassen Sie das Feld leer.',
   unread: 'Neue Nachrichten',
   loading: 'Wird geladen …',
   contactUs: 'Kontakt',
@@ -151,6 +153,7 @@ const de: Record<StringKey, string> = {
 };
 
 const fr: Record<StringKey, string> = {
+  emailInvalid: 'Veuillez saisir une adresse e-mail valide ou laisser le champ vide.',
   unread: 'Nouveaux messages',
   loading: 'Chargement…',
   contactUs: 'Nous contacter',
@@ -219,6 +222,7 @@ const fr: Record<StringKey, string> = {
 };
 
 const it: Record<StringKey, string> = {
+  emailInvalid: 'Inserisci un indirizzo e-mail valido oppure lascia vuoto il campo.',
   unread: 'Nuovi messaggi',
   loading: 'Caricamento…',
   contactUs: 'Contattaci',
@@ -287,6 +291,7 @@ const it: Record<StringKey, string> = {
 };
 
 const es: Record<StringKey, string> = {
+  emailInvalid: 'Introduzca un correo electrónico válido o deje el campo vacío.',
   unread: 'Mensajes nuevos',
   loading: 'Cargando…',
   contactUs: 'Contáctenos',
@@ -355,6 +360,7 @@ const es: Record<StringKey, string> = {
 };
 
 const nl: Record<StringKey, string> = {
+  emailInvalid: 'Vul een geldig e-mailadres in of laat het veld leeg.',
   unread: 'Nieuwe berichten',
   loading: 'Laden…',
   contactUs: 'Contact',

@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Action, Actions } from '../model.js';
-import type { T } from '../text.js';
+import { mailUrl, type T } from '../text.js';
 
 interface Props {
   t: T;
@@ -17,6 +17,8 @@ export function NamePrompt({ t, actions, agentDn, action, initial, idBase }: Pro
   const [dn, setDn] = useState(initial.dn);
   const [email, setEmail] = useState(initial.email);
   const [error, setError] = useState(false);
+  const [emailError, setEmailError] = useState(false);
+  const emailInput = useRef<HTMLInputElement>(null);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
   const title = action === 'chat' ? t('chatWith', agentDn) : action === 'video' ? t('videoCall', agentDn) : t('voiceCall', agentDn);
@@ -25,6 +27,11 @@ export function NamePrompt({ t, actions, agentDn, action, initial, idBase }: Pro
     if (!dn.trim()) {
       setError(true);
       input.current?.focus();
+      return;
+    }
+    if (action === 'chat' && email.trim() && !mailUrl(email)) {
+      setEmailError(true);
+      emailInput.current?.focus();
       return;
     }
     actions.submitName(dn, email);
@@ -58,7 +65,26 @@ export function NamePrompt({ t, actions, agentDn, action, initial, idBase }: Pro
       {action === 'chat' ? (
         <div class="field">
           <label for={`${idBase}-email`}>{t('yourEmail')}</label>
-          <input id={`${idBase}-email`} name="email" type="email" autocomplete="email" maxLength={254} value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
+          <input
+            ref={emailInput}
+            id={`${idBase}-email`}
+            name="email"
+            type="email"
+            autocomplete="email"
+            maxLength={254}
+            aria-invalid={emailError ? 'true' : undefined}
+            aria-describedby={emailError ? `${idBase}-emailerr` : undefined}
+            value={email}
+            onInput={(e) => {
+              setEmail((e.target as HTMLInputElement).value);
+              setEmailError(false);
+            }}
+          />
+          {emailError ? (
+            <span class="err" id={`${idBase}-emailerr`} role="alert">
+              {t('emailInvalid')}
+            </span>
+          ) : null}
         </div>
       ) : null}
       <div class="bar">

@@ -80,7 +80,7 @@ describe.skipIf(!ready)('widget: calls', () => {
     const video = page.getByRole('button', { name: 'Video call Bob Builder' });
     await expect.poll(() => video.getAttribute('aria-disabled')).toBe(null);
     const olga = page.getByRole('button', { name: 'Video call Olga Offline' });
-    expect(await olga.getAttribute('aria-disabled')).toBe('true');
+    await expect.poll(() => olga.getAttribute('aria-disabled')).toBe('true');
     const reasonId = (await olga.getAttribute('aria-describedby'))!;
     expect(await page.locator(`contact-widget >> #${reasonId}`).textContent()).toContain('Olga Offline is not available');
     expect(await page.getByRole('link', { name: 'E-mail Bob Builder' }).getAttribute('href')).toBe('mailto:bob@example.com');
@@ -116,7 +116,7 @@ describe.skipIf(!ready)('widget: calls', () => {
 
     const mute = page.getByRole('button', { name: 'Mute' });
     await mute.click();
-    expect(await mute.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('true');
 
     await page.getByRole('button', { name: 'Hang up' }).click();
     await agentState('terminated');

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { api, apiLogin, newContext, startWorld, watchErrors, type World } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { openConsole, openVisitor, presenceControl, waitAgentOnline } from './support/console-page.js';
+import { openConsole, openVisitor, presenceControl, visitorStartChat, waitAgentOnline } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -79,5 +79,46 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     await ctx.close();
     await vctx.close();
     expect(errors).toEqual([]);
+  });
+
+  it('works from the keyboard alone: sign in, accept a chat, write, end it', async () => {
+    const agent = world.agents[0]!;
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await ctx.clearCookies();
+    await page.goto(`${world.server.url}/agent/`);
+    await page.getByLabel('Username').waitFor();
+    // The username field has focus on load.
+    await page.keyboard.type(agent.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(agent.password);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 10_000 }).toBe(1);
+    await presenceControl(page).focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Online');
+
+    const vctx = await newContext(browser);
+    const visitor = await openVisitor(vctx, world);
+    await waitAgentOnline(visitor, agent.displayName);
+    await visitorStartChat(visitor, agent.displayName, 'Kim Keys');
+    await page.getByRole('button', { name: 'Accept chat' }).waitFor({ timeout: 10_000 });
+
+    const focusedName = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() ?? '');
+    for (let i = 0; i < 30 && (await focusedName()) !== 'Accept chat'; i++) await page.keyboard.press('Tab');
+    expect(await focusedName()).toBe('Accept chat');
+    await page.keyboard.press('Enter');
+    // Focus continues in the new chat's Message field: type and press Enter to send.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('composer-input');
+    await page.keyboard.type('Hello from the keyboard');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => visitor.getByRole('log', { name: 'Messages' }).textContent(), { timeout: 10_000 }).toContain('Hello from the keyboard');
+
+    for (let i = 0; i < 30 && (await focusedName()) !== 'End chat'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focusedName()).toBe('End chat');
+    await page.keyboard.press('Enter');
+    await visitor.getByText(`${agent.displayName} ended the chat.`).waitFor({ timeout: 10_000 });
+    await ctx.close();
+    await vctx.close();
   });
 });

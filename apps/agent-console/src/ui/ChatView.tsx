@@ -74,7 +74,7 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
           </button>
         )}
       </div>
-      <ol class="lines" ref={listRef} aria-label={`Messages with ${chat.visitor.dn}`} tabIndex={0}>
+      <ol class="lines" ref={listRef} aria-label={`Conversation with ${chat.visitor.dn}`} tabIndex={0}>
         {chat.lines.length === 0 && <li class="empty">No messages yet. Say hello!</li>}
         {chat.lines.map((l) => (
           <Line key={l.key} line={l} />

@@ -8,6 +8,16 @@ import type { WidgetAgent } from '@cw/protocol';
 import { sha256 } from '../src/auth/credentials.js';
 import type { UserRecord, WidgetRecord } from '../src/storage/types.js';
 
+/**
+ * Where the protocol tests keep data: SQLite by default; set
+ * PROTOCOL_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3Dschema)
+ * to run the same sessions against PostgreSQL.
+ */
+export function dbOptions(): { databaseUrl?: string } {
+  const url = process.env.PROTOCOL_DATABASE_URL;
+  return url ? { databaseUrl: url } : {};
+}
+
 export interface AgentUser {
   user: UserRecord;
   token: string;

@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, WsClient, type TestServer } from '@cw/testkit';
 import { DOMAIN_TOPIC } from '../src/bus/types.js';
 import { sha256 } from '../src/auth/credentials.js';
-import { agent, entry, makeUser, makeWidget, openVisitor, setPresence, visitor, type AgentUser } from './protocol-fixtures.js';
+import { agent, entry, makeUser, makeWidget, openVisitor, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 
 let s: TestServer;
 let atlantis: AgentUser;
 let admin: AgentUser;
 
 beforeAll(async () => {
-  s = await startTestServer({ env: { PRESENCE_GRACE_S: '0.3', WS_RATE_PER_S: '20', WS_RATE_BURST: '50' } });
+  s = await startTestServer({ ...dbOptions(), env: { PRESENCE_GRACE_S: '0.3', WS_RATE_PER_S: '20', WS_RATE_BURST: '50' } });
   atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
   admin = await makeUser(s, { sipId: 'boss', roles: ['admin'] });
 });
@@ -175,7 +175,7 @@ describe('limits and paths', () => {
 
 describe('drain', () => {
   it('closes every socket with 1012 and refuses new ones', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer(dbOptions());
     const u = await makeUser(t, { sipId: 'x' });
     const w = await makeWidget(t, [entry('x')]);
     const { c: v } = await visitor(t, w.uuid);

@@ -1,7 +1,7 @@
 /** Chat (spec 2.3, 3, 8) over real WebSockets, including a server restart. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type WsClient } from '@cw/testkit';
-import { agent, entry, makeUser, makeWidget, setPresence, visitor, type AgentUser } from './protocol-fixtures.js';
+import { agent, entry, makeUser, makeWidget, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 import type { WidgetRecord } from '../src/storage/types.js';
 
 let s: TestServer;
@@ -11,7 +11,7 @@ let endeavour: AgentUser;
 let w: WidgetRecord;
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(dbOptions());
   atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
   columbia = await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });
   endeavour = await makeUser(s, { sipId: 'endeavour', displayName: 'Endeavour' });
@@ -169,7 +169,7 @@ describe('chat wait timeout', () => {
     await t?.close();
   });
   it('closes an unanswered request by system', async () => {
-    t = await startTestServer({ env: { CHAT_WAIT_TIMEOUT_S: '0.3' } });
+    t = await startTestServer({ ...dbOptions(), env: { CHAT_WAIT_TIMEOUT_S: '0.3' } });
     const u = await makeUser(t, { sipId: 'solo' });
     const w2 = await makeWidget(t, [entry('solo')]);
     const { c: a } = await agent(t, u.token);

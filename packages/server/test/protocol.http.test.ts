@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@cw/testkit';
-import { entry, makeUser, visitor, type AgentUser } from './protocol-fixtures.js';
+import { entry, makeUser, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 
 let s: TestServer;
 let admin: AgentUser;
@@ -23,7 +23,7 @@ async function api(method: string, path: string, body?: unknown, token = admin.t
 const widgetBody = (agents: unknown[], name = 'Sales') => ({ type: 'cards', name, lang: 'en', contact: { company: 'Example Ltd' }, agents });
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer(dbOptions());
   admin = await makeUser(s, { sipId: 'boss', roles: ['admin'] });
   atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
   await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });

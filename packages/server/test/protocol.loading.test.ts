@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@cw/testkit';
 import { DOMAIN_TOPIC } from '../src/bus/types.js';
-import { agent, entry, makeUser, makeWidget, openVisitor, setPresence, visitor, type AgentUser } from './protocol-fixtures.js';
+import { agent, entry, makeUser, makeWidget, openVisitor, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 
 const PIC = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -14,7 +14,7 @@ let atlantis: AgentUser;
 let columbia: AgentUser;
 
 beforeAll(async () => {
-  s = await startTestServer({ env: { STUN_URLS: 'stun:stun.example.com:3478', TURN_URLS: 'turn:turn.example.com:3478?transport=udp', TURN_SECRET: 's3cret' } });
+  s = await startTestServer({ ...dbOptions(), env: { STUN_URLS: 'stun:stun.example.com:3478', TURN_URLS: 'turn:turn.example.com:3478?transport=udp', TURN_SECRET: 's3cret' } });
   atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis', department: 'Sales', email: 'atlantis@example.com' });
   columbia = await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });
 });

@@ -60,6 +60,8 @@ export function chatMessageMsg(m: ChatMessageRecord, withCid = false): ChatMessa
 export class ChatManager {
   #timers = new Map<string, { cancel(): void }>();
   #stopped = false;
+  /** the tail of the accepts running per chat */
+  #accepting = new Map<string, Promise<void>>();
   /** ids of recently stored messages, to tell a retry from a new message */
   #recent = new Set<string>();
 
@@ -94,8 +96,27 @@ export class ChatManager {
     return chat;
   }
 
-  /** Agent ChatAccept: atomic; the winner gets the history, everyone else offered gets "taken". */
-  async handleAccept(a: AgentRef, chatId: string): Promise<void> {
+  /**
+   * Agent ChatAccept: atomic (compare-and-set in storage); the winner gets the
+   * history, everyone else offered gets "taken". Accepts of one chat also run
+   * one after another in this process, so the first to arrive wins even when
+   * the database would let a later one overtake it.
+   */
+  handleAccept(a: AgentRef, chatId: string): Promise<void> {
+    const prev = this.#accepting.get(chatId) ?? Promise.resolve();
+    const next = prev.then(
+      () => this.#accept(a, chatId),
+      () => this.#accept(a, chatId),
+    );
+    const tail = next.catch(() => undefined);
+    this.#accepting.set(chatId, tail);
+    void tail.then(() => {
+      if (this.#accepting.get(chatId) === tail) this.#accepting.delete(chatId);
+    });
+    return next;
+  }
+
+  async #accept(a: AgentRef, chatId: string): Promise<void> {
     const chat = await this.#chatForAgent(a, chatId, true);
     if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
       this.#disarm(chat.id);

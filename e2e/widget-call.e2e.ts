@@ -6,7 +6,7 @@
  * the private network namespace (media stays on loopback).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
 import { axeViolations, collectErrors, inboundBytes } from './support/widget-browser.js';
@@ -134,6 +134,7 @@ describe.skipIf(!ready)('widget: calls', () => {
     await agentPage.evaluate(() => (window as any).agent.hangUp());
     await page.getByText('Bob Builder ended the call.').waitFor();
     await agentState('terminated');
+    await page.getByRole('button', { name: 'Close' }).click();
     expect(errors).toEqual([]);
   });
 
@@ -151,6 +152,42 @@ describe.skipIf(!ready)('widget: calls', () => {
     await p.getByRole('button', { name: 'Close' }).click();
     await p.getByRole('button', { name: 'Video call Bob Builder' }).click();
     await p.getByText('The video call needs your camera. Please allow access to it in your browser.').waitFor();
+    await ctx.close();
+  });
+
+  it('shows ringing; hanging up while it rings cancels the call at the agent', async () => {
+    await agentPage.evaluate(() => ((window as any).agent.autoAnswer = false));
+    try {
+      await page.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+      await page.getByText('Ringing…').waitFor({ timeout: 15_000 });
+      await agentState('ringing');
+      await page.getByRole('button', { name: 'Hang up' }).click();
+      await agentState('terminated');
+      expect(await agentPage.evaluate(() => (window as any).agent.cause)).toBe('cancelled');
+      await page.getByRole('button', { name: 'Close' }).click();
+    } finally {
+      await agentPage.evaluate(() => ((window as any).agent.autoAnswer = true));
+    }
+  });
+
+  it('a lost connection ends the call on both sides and tells the visitor why', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    const routes = new Set<WebSocketRoute>();
+    await p.routeWebSocket(/\/ws\/widget/, (ws) => {
+      const up = ws.connectToServer();
+      routes.add(ws);
+      ws.onClose(() => up.close());
+    });
+    await p.goto(site.url + '/');
+    await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    await p.getByRole('textbox', { name: 'Your name' }).fill('Nora Network');
+    await p.getByRole('button', { name: 'Start' }).click();
+    await p.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    await agentState('connected', 'answered');
+    for (const r of routes) await r.close({ code: 4000, reason: 'network down' });
+    await p.getByText('The connection was lost, so the call ended.').waitFor();
+    await agentState('terminated');
     await ctx.close();
   });
 });

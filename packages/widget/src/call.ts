@@ -6,6 +6,7 @@
  */
 import type { CallInfoMsg } from '@cw/protocol';
 import type { CallPhase, EndReason } from './model.js';
+import { Ringback } from './ringback.js';
 
 /** How long to wait for ICE gathering before sending what we have. */
 export const ICE_GATHER_CAP_MS = 2000;
@@ -67,6 +68,7 @@ export class CallSession {
   remote: MediaStream | null = null;
   pc: RTCPeerConnection | null = null;
   #d: CallDeps;
+  #ring = new Ringback();
 
   constructor(d: CallDeps) {
     this.#d = d;
@@ -118,7 +120,10 @@ export class CallSession {
   async handle(m: CallInfoMsg): Promise<void> {
     if (!this.active) return;
     if (m.state === 'alerting') {
-      if (this.phase === 'calling') this.phase = 'alerting';
+      if (this.phase === 'calling') {
+        this.phase = 'alerting';
+        this.#ring.start();
+      }
     } else if (m.state === 'connected') {
       if (m.sdp && this.pc && this.pc.signalingState === 'have-local-offer') {
         try {
@@ -127,6 +132,7 @@ export class CallSession {
           return this.hangUp('error');
         }
       }
+      this.#ring.stop();
       this.phase = 'connected';
       this.connectedAt = Date.now();
     } else if (m.state === 'terminated') {
@@ -168,6 +174,7 @@ export class CallSession {
   }
 
   #release(): void {
+    this.#ring.stop();
     for (const t of this.local?.getTracks() ?? []) t.stop();
     try {
       this.pc?.close();

@@ -150,7 +150,8 @@ export class ChatController {
     this.#put({ ...r.chat, unread });
     if (fromVisitor) {
       this.#clearVisitorTyping(m.chat);
-      announce(`${m.dn || chat.visitor.dn}: ${m.text}`);
+      // The open chat's log is itself a live region; messages in other chats are announced here.
+      if (!this.#isVisible(m.chat)) announce(`New message from ${m.dn || chat.visitor.dn}: ${m.text}`);
       if (document.visibilityState === 'hidden') notifyIfHidden(`Message from ${m.dn || chat.visitor.dn}`, m.text.slice(0, 200), `msg:${m.chat}`);
     }
   }

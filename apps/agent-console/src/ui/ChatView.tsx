@@ -7,7 +7,7 @@ import { clock } from './format.js';
 function Line(props: { line: ChatLine }) {
   const l = props.line;
   return (
-    <li class={`line from-${l.from}`} data-id={l.id ?? undefined}>
+    <div class={`line from-${l.from}`} data-id={l.id ?? undefined}>
       <div class="bubble">
         <span class="who">{l.dn}</span>
         {/* Text nodes only: Preact escapes it, so chat text can never become markup. */}
@@ -17,14 +17,14 @@ function Line(props: { line: ChatLine }) {
           {l.delivery && <span class={`delivery ${l.delivery}`}>{l.delivery === 'sending' ? ' · sending…' : ' · sent'}</span>}
         </span>
       </div>
-    </li>
+    </div>
   );
 }
 
 export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boolean }) {
   const { store, chat } = props;
   const [draft, setDraft] = useState('');
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const drafts = useRef(new Map<string, string>());
 
@@ -74,12 +74,12 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
           </button>
         )}
       </div>
-      <ol class="lines" ref={listRef} aria-label={`Conversation with ${chat.visitor.dn}`} tabIndex={0}>
-        {chat.lines.length === 0 && <li class="empty">No messages yet. Say hello!</li>}
+      <div class="lines" ref={listRef} role="log" aria-live="polite" aria-label={`Conversation with ${chat.visitor.dn}`} tabIndex={0}>
+        {chat.lines.length === 0 && <p class="empty">No messages yet. Say hello!</p>}
         {chat.lines.map((l) => (
           <Line key={l.key} line={l} />
         ))}
-      </ol>
+      </div>
       <p class="typing" aria-live="polite">
         {chat.visitorTyping ? `${chat.visitor.dn} is typing…` : ''}
       </p>

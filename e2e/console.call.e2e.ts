@@ -142,7 +142,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     for (const c of [c1ctx, c2ctx, vctx]) await c.close();
   });
 
-  it('notifies while the tab is hidden, and ends a call cleanly when the network connection is lost', async () => {
+  it('notifies while the tab is hidden, ends a call cleanly when the network connection is lost, declines', async () => {
     const agent = world.agents[0]!;
     const actx = await newContext(browser);
     // Record notifications and let the test hide the tab (headless tabs are always visible).
@@ -195,7 +195,18 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await expect.poll(() => hangUp(v).count(), { timeout: 15_000 }).toBe(0);
     await expect.poll(() => con.locator('.link').textContent(), { timeout: 20_000 }).toBe('Connected');
     await expect.poll(() => status(con), { timeout: 10_000 }).toBe('Online');
+
+    // Decline: the tone stops and the caller's call ends.
+    const v2ctx = await newContext(browser);
+    const v2 = await openVisitor(v2ctx, world);
+    await waitAgentOnline(v2, agent.displayName);
+    await visitorCall(v2, agent.displayName, 'Zoe Visitor', false);
+    await con.getByRole('button', { name: 'Decline', exact: true }).click();
+    await expect.poll(() => accept(con).count()).toBe(0);
+    expect(await ringing(con)).toBe(false);
+    await v2.getByText(`${agent.displayName} could not take the call.`).waitFor({ timeout: 10_000 });
     await actx.close();
     await vctx.close();
+    await v2ctx.close();
   });
 });

@@ -22,6 +22,12 @@ export function History() {
     };
   }, [query]);
 
+  // Search as the agent types (after a short pause); the button and Enter search at once.
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(q.trim()), 350);
+    return () => clearTimeout(t);
+  }, [q]);
+
   const show = async (id: string) => {
     setOpenError('');
     try {

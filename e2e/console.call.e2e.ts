@@ -130,6 +130,9 @@ describe.skipIf(!ok)('agent console: calls', () => {
 
     await accept(c2).click();
     await hangUp(c2).waitFor();
+    // A voice call: audio flows both ways, no video.
+    await expectMediaFlowing(() => consoleInbound(c2), true);
+    await expectMediaFlowing(() => widgetInbound(v), true);
     await expect.poll(() => accept(c1).count()).toBe(0);
     expect(await ringing(c1)).toBe(false);
     await expect.poll(() => c1.getByRole('list', { name: 'Notices' }).textContent()).toContain('answered on another console');

@@ -43,7 +43,8 @@ describe.skipIf(!ready)('widget: calls', () => {
         ],
       }),
     );
-    site = await startSite({ '/': hostPage('Team', [w.embed]), '/agent': agentPageHtml(server.wsUrl, bob.token) });
+    const side = await createWidget(api, widgetBody({ name: 'Sales', agents: [{ sipId: 'bob', media: ['voice', 'video'], availability: 'presence' }] }));
+    site = await startSite({ '/': hostPage('Team', [w.embed]), '/side': hostPage('Sales', [side.embed]), '/agent': agentPageHtml(server.wsUrl, bob.token) });
     browser = await launchChromium();
     agentCtx = await browser.newContext();
     agentPage = await agentCtx.newPage();
@@ -189,5 +190,25 @@ describe.skipIf(!ready)('widget: calls', () => {
     await p.getByText('The connection was lost, so the call ended.').waitFor();
     await agentState('terminated');
     await ctx.close();
+  });
+
+  it('closing the sidebar during a call keeps the call and its sound', async () => {
+    const p = await visitorCtx.newPage();
+    await p.goto(site.url + '/side');
+    const tab = p.getByRole('button', { name: 'Contact us' });
+    await tab.click();
+    await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    await p.getByRole('textbox', { name: 'Your name' }).fill('Sid Sidebar');
+    await p.getByRole('textbox', { name: 'Your name' }).press('Enter');
+    await p.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    await tab.click();
+    await expect.poll(() => tab.getAttribute('aria-expanded')).toBe('false');
+    const audio = p.locator('contact-widget audio');
+    expect(await audio.evaluate((el: HTMLAudioElement) => !el.paused && el.srcObject !== null)).toBe(true);
+    await growth('agent', ['audio']);
+    await tab.click();
+    await p.getByRole('button', { name: 'Hang up' }).click();
+    await agentState('terminated');
+    await p.close();
   });
 });

@@ -26,6 +26,7 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .tab{display:inline-flex;align-items:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:22px;background:var(--cw-primary);color:var(--cw-on-primary);font-weight:600;box-shadow:0 2px 10px rgba(0,0,0,.25)}
 .tab svg{width:20px;height:20px;flex:none}
 .badge{min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b3261e;color:#fff;font-size:.8em;display:inline-flex;align-items:center;justify-content:center;border:2px solid #fff}
+.panel[hidden]{display:none}
 .panel{width:min(360px,calc(100vw - 16px));max-height:min(640px,calc(100vh - 96px));overflow:auto;background:var(--cw-bg);color:var(--cw-text-solid);border-radius:12px;box-shadow:0 6px 28px rgba(0,0,0,.28);padding:12px}
 .panel h2,.conv h2{font-size:1.05em;font-weight:700;margin:0 0 8px}
 .list{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}

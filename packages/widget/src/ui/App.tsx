@@ -157,8 +157,9 @@ export function App({ model }: { model: Model }): JSX.Element | null {
           {s.unread ? `${t('unread')}: ${s.unread}` : ''}
         </span>
         {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
-        {open ? (
-          <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')}>
+        {/* During a call the panel stays mounted (only hidden) so the call's audio keeps playing. */}
+        {open || (s.screen.kind === 'call' && s.call && s.call.phase !== 'ended') ? (
+          <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')} hidden={!open}>
             {body}
           </div>
         ) : null}

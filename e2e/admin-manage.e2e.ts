@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { apiAs, axeViolations, createUser, newAdminPage, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { apiAs, axeViolations, createUser, newAdminPage, openWidget, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -40,9 +40,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await w.api('POST', '/api/widgets', { type: 'sidebar', name: 'Support', lang: 'en', agents: [] });
     const { ctx, page } = await newAdminPage(w.browser);
     await signIn(page, w.server);
-    const region = page.getByRole('region', { name: 'Support' });
-    await region.getByRole('button', { name: 'Support' }).waitFor();
-    if ((await region.getByRole('button', { name: 'Support' }).getAttribute('aria-expanded')) !== 'true') await region.getByRole('button', { name: 'Support' }).click();
+    const region = await openWidget(page, 'Support');
     await region.getByLabel('Notes').fill('draft notes');
     await expect.poll(() => region.getByRole('button', { name: 'Save' }).getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).toBe('Unsaved changes');
 
@@ -215,8 +213,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await signIn(page, w.server);
-    const region = page.getByRole('region', { name: 'Axe check' });
-    await region.getByRole('button', { name: 'Axe check' }).click();
+    const region = await openWidget(page, 'Axe check');
     await region.getByLabel('Notes').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await region.getByRole('button', { name: 'Add agent' }).click();
@@ -241,8 +238,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await w.api('POST', '/api/widgets', { type: 'cards', name: 'Ops', lang: 'en', agents: [{ sipId: 'carla', media: ['chat'], availability: 'always' }] });
     const { ctx, page } = await newAdminPage(w.browser);
     await signIn(page, w.server);
-    const region = page.getByRole('region', { name: 'Ops' });
-    await region.getByRole('button', { name: 'Ops' }).click();
+    const region = await openWidget(page, 'Ops');
     await region.getByRole('button', { name: 'Edit Carla Agent' }).click();
     let dlg = page.getByRole('dialog', { name: /Edit agent/ });
     await dlg.getByLabel('Availability').selectOption('boolean');

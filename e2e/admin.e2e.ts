@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { createUser, dropFile, hostPage, makePng, newAdminPage, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -55,6 +55,10 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
 
     await page.getByRole('button', { name: 'Add new business cards widget' }).click();
     const cards = page.getByRole('region', { name: 'New business cards widget' });
+    await cards.getByLabel('Name', { exact: true }).waitFor();
+    // The new widget opens; the saved one closes, so page-wide names stay unique.
+    await expect.poll(() => page.getByRole('button', { name: 'Save' }).count()).toBe(1);
+    expect(await sales().getByRole('button', { name: 'Sales' }).getAttribute('aria-expanded')).toBe('false');
     await cards.getByLabel('Name', { exact: true }).fill('Team cards');
     await page.getByRole('region', { name: 'Team cards' }).getByRole('button', { name: 'Save' }).click();
     await page.getByRole('region', { name: 'Team cards' }).getByText('Saved.', { exact: false }).waitFor();
@@ -88,6 +92,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   }
 
   it('adds two agents found by directory search, one with a dropped picture, and reorders them', async () => {
+    await openWidget(page, 'Sales');
     // First agent: picked with the mouse, picture dropped in.
     let dlg = await addAgentBySearch('Ann', 'Ann Example');
     await dlg.getByRole('option', { name: 'Ann Example' }).click();
@@ -202,8 +207,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     expect(await sw.getAttribute('aria-checked')).toBe('false');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Widgets' }).click();
-    await sales().getByRole('button', { name: 'Sales' }).waitFor();
-    if ((await sales().getByRole('button', { name: 'Sales' }).getAttribute('aria-expanded')) !== 'true') await sales().getByRole('button', { name: 'Sales' }).click();
+    await openWidget(page, 'Sales');
     await sales().getByRole('button', { name: 'Edit Bob Builder' }).click();
     const dlg = page.getByRole('dialog', { name: /Edit agent/ });
     await dlg.getByLabel('Availability').selectOption('boolean');

@@ -179,3 +179,13 @@ export async function previewTexts(page: Page, widgetName: string, selector: str
     return out;
   }, selector);
 }
+
+/** Opens the widget panel named `name` (its header button has aria-expanded) and returns its region. */
+export async function openWidget(page: Page, name: string) {
+  const region = page.getByRole('region', { name, exact: true });
+  const head = region.getByRole('button', { name, exact: true });
+  await head.waitFor();
+  if ((await head.getAttribute('aria-expanded')) !== 'true') await head.click();
+  await region.getByRole('button', { name: 'Save' }).waitFor();
+  return region;
+}

@@ -34,6 +34,11 @@ export function setDirty(key: string, isDirty: boolean): void {
   if (had !== isDirty) dirtyListeners.forEach((l) => l());
 }
 
+/** Whether `key` holds unsaved changes. */
+export function isDirty(key: string): boolean {
+  return dirty.has(key);
+}
+
 export function hasUnsaved(): boolean {
   return dirty.size > 0;
 }

@@ -7,6 +7,7 @@ import type { Flag, Widget } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ErrorBanner } from '../components/fields.js';
 import { WidgetPanel } from '../widget/WidgetPanel.js';
+import { isDirty } from '../nav.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
 
 /** "New sidebar widget", or "… 2", "… 3" when taken. */
@@ -50,7 +51,8 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       const name = uniqueName(base, (widgets ?? []).map((w) => w.name));
       const w = await api.createWidget({ type, name, lang: 'en', agents: [] });
       setWidgets((ws) => [...(ws ?? []), w]);
-      setExpanded((s) => new Set(s).add(w.uuid));
+      // Focus on the new widget: others close unless they hold unsaved changes.
+      setExpanded((s) => new Set([...[...s].filter(isDirty), w.uuid]));
       setFresh(w.uuid);
       requestAnimationFrame(() => document.querySelector(`[data-uuid="${w.uuid}"]`)?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
     } catch (e) {
@@ -86,7 +88,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       {widgets === null && !error && <p class="loading">Loading widgets…</p>}
       {widgets !== null && widgets.length === 0 && (
         <div class="empty-state">
-          <h2>No widgets yet</h2>
+          <p class="empty-title">There are no widgets yet.</p>
           <p>A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.</p>
         </div>
       )}

@@ -86,7 +86,6 @@ export function WidgetPanel(p: WidgetPanelProps) {
   };
 
   const save = async () => {
-    if (!p.expanded) p.onToggle();
     const local = validateDraft(draft);
     setErrors(local);
     const first = Object.keys(local)[0];
@@ -163,6 +162,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
       <section class="widget" aria-labelledby={headId} ref={rootRef} data-uuid={w.uuid}>
         <header class="widget-head">
           <h2 class="widget-title">
+            {/* Named by the widget's name alone (the type badge sits beside it). */}
             <button type="button" class="toggle" aria-expanded={p.expanded} aria-controls={bodyId} onClick={p.onToggle}>
               <span class="chevron" aria-hidden="true">
                 ▸
@@ -170,8 +170,8 @@ export function WidgetPanel(p: WidgetPanelProps) {
               <span id={headId} class="widget-name">
                 {draft.name || 'Unnamed widget'}
               </span>
-              <span class="badge">{typeLabel}</span>
             </button>
+            <span class="badge">{typeLabel}</span>
           </h2>
           <button
             type="button"
@@ -194,15 +194,20 @@ export function WidgetPanel(p: WidgetPanelProps) {
           <span id={statusId} class={`save-state ${dirty ? 'dirty' : ''}`} aria-live="polite">
             {saving ? 'Saving…' : dirty ? 'Unsaved changes' : ''}
           </span>
-          <button type="button" class={`btn save-btn ${dirty ? 'dirty' : ''}`} onClick={save} disabled={saving} aria-describedby={statusId}>
-            Save
-          </button>
-          <button type="button" class="btn" onClick={() => setCodeOpen(true)}>
-            Code
-          </button>
-          <button type="button" class="btn btn-quiet-danger" onClick={remove}>
-            Delete
-          </button>
+          {/* Actions only on an open widget: one Save, Code and Delete per open panel. */}
+          {p.expanded && (
+            <>
+              <button type="button" class={`btn save-btn ${dirty ? 'dirty' : ''}`} onClick={save} disabled={saving} aria-describedby={statusId}>
+                Save
+              </button>
+              <button type="button" class="btn" onClick={() => setCodeOpen(true)}>
+                Code
+              </button>
+              <button type="button" class="btn btn-quiet-danger" onClick={remove}>
+                Delete
+              </button>
+            </>
+          )}
         </header>
         {banner && (
           <div class={`banner banner-${banner.kind}`} role={banner.kind === 'error' ? 'alert' : 'status'}>

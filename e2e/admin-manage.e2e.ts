@@ -170,13 +170,20 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
       const dlg = page.getByRole('dialog', { name: 'Add agent' });
       // The dialog opens with focus in SIP-ID.
       await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('data-field'))).toBe('sipId');
-      await page.keyboard.type(who);
-      await dlg.getByRole('listbox', { name: 'Directory matches' }).getByRole('option').first().waitFor();
-      await page.keyboard.press('Enter');
-      expect(await dlg.getByLabel('SIP-ID').inputValue()).toBe(who);
       const box = await dlg.boundingBox();
       expect(box!.width).toBeLessThanOrEqual(768);
-      await dlg.getByRole('button', { name: 'OK' }).press('Enter');
+      await page.keyboard.type(who);
+      await dlg.getByRole('listbox', { name: 'Directory matches' }).getByRole('option').first().waitFor();
+      if (who === 'carla') {
+        // Pick the match with the arrow keys and Enter, then OK.
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        expect(await dlg.getByLabel('Display name').inputValue()).toBe('Carla Agent');
+        await dlg.getByRole('button', { name: 'OK' }).press('Enter');
+      } else {
+        // A typed SIP-ID and Enter submit the dialog at once.
+        await page.keyboard.press('Enter');
+      }
       await dlg.waitFor({ state: 'detached' });
     }
     const names = () => region.locator('.agent-name').allTextContents();

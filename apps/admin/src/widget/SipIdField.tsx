@@ -37,7 +37,8 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
         .then((r) => {
           if (mine !== seq.current) return;
           setHits(r.slice(0, 20));
-          setActive(r.length ? 0 : -1);
+          // Nothing active until the arrow keys move: Enter on a typed SIP-ID submits the dialog.
+          setActive(-1);
           setOpen(true);
           setStatus(r.length ? `${r.length} ${r.length === 1 ? 'match' : 'matches'} in the directory. Use the arrow keys and Enter to pick one.` : 'No match in the directory.');
         })

@@ -32,42 +32,42 @@ const sharedPreact = {
 };
 
 /** esbuild options of the lazily loaded chunk. */
-export function chunkOptions() {
-  return { ...common, entryPoints: { conversation: path.join(here, 'src/conversation.ts') }, outdir: distDir, format: 'esm', plugins: [sharedPreact], write: false };
+export function chunkOptions(outdir = distDir) {
+  return { ...common, entryPoints: { conversation: path.join(here, 'src/conversation.ts') }, outdir, format: 'esm', plugins: [sharedPreact], write: false };
 }
 
 /** esbuild options of the initial bundle; `version` tags the chunk URL. */
-export function mainOptions(version) {
+export function mainOptions(version, outdir = distDir) {
   return {
     ...common,
     entryPoints: { widget: path.join(here, 'src/index.ts') },
-    outdir: distDir,
+    outdir,
     format: 'iife',
     define: { ...common.define, __CW_CHUNK_VERSION__: JSON.stringify(version) },
   };
 }
 
-async function buildOnce() {
-  fs.mkdirSync(distDir, { recursive: true });
-  const chunk = await esbuild.build(chunkOptions());
+async function buildOnce(outdir) {
+  fs.mkdirSync(outdir, { recursive: true });
+  const chunk = await esbuild.build(chunkOptions(outdir));
   const out = chunk.outputFiles[0];
   const version = crypto.createHash('sha256').update(out.contents).digest('hex').slice(0, 10);
   // Chunk first: a widget.js that names a version is never served before its chunk exists.
   fs.writeFileSync(out.path, out.contents);
-  await esbuild.build(mainOptions(version));
+  await esbuild.build(mainOptions(version, outdir));
   return { version };
 }
 
-/** Builds once, or keeps rebuilding on changes with `watch`. */
-export async function build({ watch = false } = {}) {
-  const first = await buildOnce();
+/** Builds once (into `outdir`, default dist/), or keeps rebuilding on changes with `watch`. */
+export async function build({ watch = false, outdir = distDir } = {}) {
+  const first = await buildOnce(outdir);
   if (!watch) return first;
   let busy = false;
   fs.watch(path.join(here, 'src'), { recursive: true }, async () => {
     if (busy) return;
     busy = true;
     try {
-      await buildOnce();
+      await buildOnce(outdir);
     } catch (e) {
       console.error(e);
     } finally {

@@ -41,6 +41,7 @@ describe.skipIf(!ready)('widget: isolation', () => {
     agent.send({ mt: 'SetPresence', presence: 'online' });
     const side = await createWidget(api, widgetBody({ name: 'Sales', appearance: { position: 'right', colors: { primary: '#0a7d5c' } }, agents: [{ sipId: 'ann', media: ['chat', 'voice'], availability: 'presence' }] }));
     const cards = await createWidget(api, widgetBody({ type: 'cards', name: 'Team', agents: [{ sipId: 'carl', department: 'Support', media: ['chat', 'email'], email: 'carl@example.com', availability: 'always' }] }));
+    const locked = await createWidget(api, widgetBody({ name: 'Locked', allowedOrigins: ['https://shop.example.com'], agents: [{ sipId: 'ann', media: ['chat'], availability: 'presence' }] }));
     const base = server.url;
     const csp = [
       "default-src 'none'",
@@ -54,6 +55,7 @@ describe.skipIf(!ready)('widget: isolation', () => {
       '/blank': hostPage('Shop', [], HOSTILE_CSS, BIG_Z),
       // The overlay comes first: the widget must still be above a sibling with a huge z-index.
       '/hostile': hostPage('Shop', [BIG_Z, side.embed, cards.embed], HOSTILE_CSS),
+      '/refused': hostPage('Refused', [locked.embed, `<contact-widget uuid="00000000000000000000000000000000" server="${base}"></contact-widget>`]),
       '/csp': { body: hostPage('Strict', [side.embed, cards.embed]), headers: { 'content-security-policy': csp } },
     });
     browser = await launchChromium();
@@ -133,6 +135,20 @@ describe.skipIf(!ready)('widget: isolation', () => {
     await page.getByRole('button', { name: 'Chat mit Ann Agent' }).waitFor();
     await page.getByRole('link', { name: 'E-Mail an Carl Cards' }).waitFor();
     expect(await page.locator('contact-widget').first().evaluate((el) => el.shadowRoot!.querySelector('.root')!.getAttribute('lang'))).toBe('de');
+    await page.close();
+  });
+
+  it('a widget that may not run here (origin not allowed, unknown uuid) stays out of the way: nothing shown, a warning for the site owner, no error', async () => {
+    const page = await browser.newPage({ locale: 'en-US' });
+    const errors = collectErrors(page);
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await page.goto(site.url + '/refused');
+    await expect.poll(() => warnings.length).toBe(2);
+    expect(warnings.join('\n')).toMatch(/origin-not-allowed/);
+    expect(warnings.join('\n')).toMatch(/unknown-widget/);
+    expect(await page.getByRole('button').count()).toBe(0);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

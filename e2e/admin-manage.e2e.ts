@@ -268,4 +268,28 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await region.getByText('Saved.', { exact: false }).waitFor();
     await ctx.close();
   });
+
+  it('keeps unsaved changes when the session ends mid-edit, and saves them after signing in again (Ctrl+S)', async () => {
+    await w.api('POST', '/api/widgets', { type: 'sidebar', name: 'Kept', lang: 'en', agents: [] });
+    const { ctx, page, errors } = await newAdminPage(w.browser);
+    await signIn(page, w.server);
+    const region = await openWidget(page, 'Kept');
+    await region.getByLabel('Notes').fill('kept notes');
+    await ctx.clearCookies(); // the session ends (expired, or signed out elsewhere)
+    await region.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'session has ended' }).count()).toBe(1);
+    await page.getByLabel('Username').fill(w.server.adminUsername);
+    await page.getByLabel('Password').fill(w.server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const notes = page.getByRole('region', { name: 'Kept' }).getByLabel('Notes');
+    await expect.poll(() => notes.inputValue()).toBe('kept notes');
+    await page.getByText('Your unsaved changes from before the session ended are back', { exact: false }).waitFor();
+    await notes.focus();
+    await page.keyboard.press('Control+s');
+    await page.getByRole('region', { name: 'Kept' }).getByText('Saved.', { exact: false }).waitFor();
+    const stored = await w.api<{ name: string; notes: string }[]>('GET', '/api/widgets');
+    expect(stored.find((x) => x.name === 'Kept')?.notes).toBe('kept notes');
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await ctx.close();
+  });
 });

@@ -8,6 +8,7 @@ import { api, ApiError } from '../api.js';
 import { ErrorBanner } from '../components/fields.js';
 import { WidgetPanel } from '../widget/WidgetPanel.js';
 import { isDirty } from '../nav.js';
+import { hasStash } from '../widget/stash.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
 
 /** "New sidebar widget", or "… 2", "… 3" when taken. */
@@ -35,7 +36,8 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       .widgets()
       .then((ws) => {
         setWidgets(ws);
-        if (ws.length === 1) setExpanded(new Set([ws[0]!.uuid]));
+        // Open the only widget, and any with changes kept from an ended session.
+        setExpanded(new Set(ws.filter((x) => ws.length === 1 || hasStash(x.uuid)).map((x) => x.uuid)));
       })
       .catch(fail);
     // Directory and flags only improve the display; the page works without them.

@@ -5,7 +5,8 @@
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flag, Widget } from '@cw/protocol';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, onUnauthorized } from '../api.js';
+import { stashDraft, takeStash } from './stash.js';
 import { ask } from '../components/confirm.js';
 import { setDirty } from '../nav.js';
 import { SettingsForm } from './SettingsForm.js';
@@ -47,9 +48,12 @@ function agentServerErrors(errors: Record<string, string>, index: number): Recor
 export function WidgetPanel(p: WidgetPanelProps) {
   const w = p.widget;
   const [saved, setSaved] = useState<Draft>(() => toDraft(w));
-  const [draft, setDraft] = useState<Draft>(saved);
+  const [stash] = useState(() => takeStash(w.uuid));
+  const [draft, setDraft] = useState<Draft>(stash ?? saved);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [banner, setBanner] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
+  const [banner, setBanner] = useState<{ kind: 'error' | 'ok' | 'info'; text: string } | null>(
+    stash ? { kind: 'info', text: 'Your unsaved changes from before the session ended are back. Save them when you are ready.' } : null,
+  );
   const [saving, setSaving] = useState(false);
   const [agentDlg, setAgentDlg] = useState<{ index: number | null; initial: AgentDraft } | null>(null);
   const [codeOpen, setCodeOpen] = useState(false);
@@ -61,6 +65,16 @@ export function WidgetPanel(p: WidgetPanelProps) {
   const dirty = useMemo(() => !sameDraft(draft, saved), [draft, saved]);
 
   useEffect(() => setDirty(w.uuid, dirty), [dirty, w.uuid]);
+  // If the session ends while this draft has changes, keep it for after the next sign-in.
+  const live = useRef({ draft, dirty });
+  live.current = { draft, dirty };
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        if (live.current.dirty) stashDraft(w.uuid, live.current.draft);
+      }),
+    [w.uuid],
+  );
   useEffect(() => () => setDirty(w.uuid, false), [w.uuid]);
   useEffect(() => {
     if (p.focusName && p.expanded) {
@@ -159,7 +173,19 @@ export function WidgetPanel(p: WidgetPanelProps) {
   const otherErrors = Object.entries(errors).filter(([k]) => !k.startsWith('agents['));
   return (
     <div class={`widget-card ${p.expanded ? 'expanded' : ''} ${dirty ? 'is-dirty' : ''}`}>
-      <section class="widget" aria-labelledby={headId} ref={rootRef} data-uuid={w.uuid}>
+      <section
+        class="widget"
+        aria-labelledby={headId}
+        ref={rootRef}
+        data-uuid={w.uuid}
+        onKeyDown={(e) => {
+          // Ctrl+S / Cmd+S saves the widget being edited instead of the web page.
+          if (p.expanded && (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's' && !agentDlg && !codeOpen) {
+            e.preventDefault();
+            void save();
+          }
+        }}
+      >
         <header class="widget-head">
           <h2 class="widget-title">
             {/* Named by the widget's name alone (the type badge sits beside it). */}

@@ -68,8 +68,7 @@ await stage('weight', () => weight(ctx));
 let product: SwarmResult | undefined;
 let bare: SwarmResult | undefined;
 await stage('swarm', async () => {
-  product = await swarm(ctx, 'product');
-  bare = await swarm(ctx, 'bare', product.infoSample);
+  ({ product, bare } = await swarm(ctx));
   const c = counts(quick);
   for (const n of c.memory) {
     const p = product.memory.find((m) => m.n === n);

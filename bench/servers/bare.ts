@@ -8,6 +8,7 @@
  *   (chat relay baseline).
  */
 import http from 'node:http';
+import v8 from 'node:v8';
 import WebSocket, * as wsModule from 'ws';
 import { WebSocketServer } from 'ws';
 
@@ -81,6 +82,7 @@ serveRpc({
   info: () => ({ url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, pid: process.pid }),
   rss: () => settledRss(),
   mem: () => settledMem(),
+  heapSnapshot: (a: { path: string }) => v8.writeHeapSnapshot(a.path),
   count: () => visitors.size,
   close: async () => {
     for (const ws of wss.clients) ws.terminate();

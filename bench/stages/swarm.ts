@@ -121,99 +121,144 @@ async function spawnVisitors(ctx: Ctx, t: Target, n: number, tag: string): Promi
   };
 }
 
-/** Flips one agent's presence `rounds` times; each round's time is from the change to the last visitor's Info. */
-async function fanout(t: Target, procs: Child[], rounds: number, frame: string): Promise<{ lat: number[]; incomplete: number }> {
-  const lat: number[] = [];
-  let incomplete = 0;
-  for (let r = 0; r < rounds; r++) {
-    const presence = r % 2 === 0 ? 'busy' : 'online';
-    const match = t.kind === 'product' ? ['"mt":"Info"', `"id":"ag${FLIP}"`, `"presence":"${presence}"`] : ['"mt":"Info"', `"presence":"${presence}"`];
-    await Promise.all(procs.map((p) => p.call('arm', { match })));
-    const t0 = now();
-    if (t.kind === 'product') await setPresence(t.fixtures!, `ag${FLIP}`, presence);
-    else {
-      const body = frame.replace(/"presence":"[a-z]+"/, `"presence":"${presence}"`);
-      const res = await fetch(`${t.url}/broadcast`, { method: 'POST', body });
-      await res.arrayBuffer();
-    }
-    const got = await Promise.all(procs.map((p) => p.call('collect', { timeoutMs: 15_000 }, 20_000)));
-    if (got.every((g) => g.complete)) lat.push(Math.max(...got.map((g) => g.last)) - t0);
-    else incomplete++;
-    await sleep(100 + Math.random() * 100);
+/** One presence change (product) or broadcast (bare); ms from the trigger to the last visitor's Info, or undefined if some never got it. */
+async function fanoutRound(t: Target, procs: Child[], r: number, frame: string): Promise<{ last: number; first: number } | undefined> {
+  const presence = r % 2 === 0 ? 'busy' : 'online';
+  const match = t.kind === 'product' ? ['"mt":"Info"', `"id":"ag${FLIP}"`, `"presence":"${presence}"`] : ['"mt":"Info"', `"presence":"${presence}"`];
+  await Promise.all(procs.map((p) => p.call('arm', { match })));
+  const t0 = now();
+  if (t.kind === 'product') await setPresence(t.fixtures!, `ag${FLIP}`, presence);
+  else {
+    const body = frame.replace(/"presence":"[a-z]+"/, `"presence":"${presence}"`);
+    const res = await fetch(`${t.url}/broadcast`, { method: 'POST', body });
+    await res.arrayBuffer();
   }
-  return { lat, incomplete };
+  const got = await Promise.all(procs.map((p) => p.call('collect', { timeoutMs: 15_000 }, 20_000)));
+  return got.every((g) => g.complete) ? { last: Math.max(...got.map((g) => g.last)) - t0, first: Math.min(...got.map((g) => g.first)) - t0 } : undefined;
 }
 
 function summary(s: { samples: number[]; lost: number }) {
   return { p50: percentile(s.samples, 50), p99: percentile(s.samples, 99), samples: s.samples.length, lost: s.lost };
 }
 
-/** Runs 2–4 against one target kind. `frame` is the Info text the bare server broadcasts. */
-export async function swarm(ctx: Ctx, kind: 'product' | 'bare', frame = SPEC_INFO): Promise<SwarmResult> {
+interface Side {
+  kind: 'product' | 'bare';
+  out: SwarmResult;
+  t?: Target;
+  procs: Child[];
+  pairs: ChatPair[];
+  /** visitors connected for the fan-out */
+  have: number;
+  lat: number[];
+  /** ms to the first visitor's Info: the server's work before it starts writing */
+  first: number[];
+  incomplete: number;
+}
+
+/**
+ * Runs 2–4 on the product and the bare baseline side by side: both servers
+ * are up at once and the latency steps alternate between them (idle chat at
+ * the same time on both, fan-out changes taking turns), so that load from
+ * elsewhere on a shared machine falls on both alike.
+ */
+export async function swarm(ctx: Ctx): Promise<{ product: SwarmResult; bare: SwarmResult }> {
   const { memory: memCounts, fanout: fanN } = counts(ctx.quick);
-  const out: SwarmResult = { memory: [] };
+  const res = { product: { memory: [] } as SwarmResult, bare: { memory: [] } as SwarmResult };
   const chatSeconds = ctx.quick ? 3 : 8;
   const rounds = 20;
   for (const [idx, n] of memCounts.entries()) {
     const withFanout = idx === 0;
     const tag = `${n}`;
-    let t: Target | undefined;
-    let procs: Child[] = [];
-    try {
-      ctx.log(`  ${kind}: starting server for ${n} visitors`);
-      t = await startTarget(ctx, kind, tag);
-      await warmUp(t);
-      const before = await t.server.call<Record<string, number>>('mem');
-      const v = await spawnVisitors(ctx, t, n, tag);
-      procs = v.procs;
-      if (v.infoSample) out.infoSample = v.infoSample;
-      if (v.ready < n) throw new Error(`only ${v.ready} of ${n} visitors got ready (${v.errors[0] ?? 'no error reported'})`);
-      const after = await t.server.call<Record<string, number>>('mem');
-      const per = (after.rss! - before.rss!) / v.ready;
-      const heap = (after.heapUsed! - before.heapUsed!) / v.ready;
-      out.memory.push({ n, perSocketKiB: per, heapKiB: heap });
-      ctx.log(`  ${kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before.rss! / 1024).toFixed(0)} → ${(after.rss! / 1024).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor (V8 heap used ${heap.toFixed(2)} KiB)`);
-      if (!withFanout) continue;
-
-      // Fan-out to fanN visitors: stop client processes beyond what it needs.
-      let have = v.ready;
-      while (have > fanN && procs.length > 1) {
-        const p = procs.pop()!;
-        await p.stop();
-        have = (await Promise.all(procs.map((q) => q.call('arm', { match: ['\u0000never'] })))).reduce((s, r) => s + r.expect, 0);
-      }
-
-      let pairs: ChatPair[] = [];
-      try {
-        pairs = kind === 'product' ? await productPairs(t.wsUrl, t.fixtures!.widgets[0]!.uuid, t.fixtures!.widgets[0]!.agents.slice(0, FLIP)) : await barePairs(t.wsUrl, FLIP);
-        const idle = runChat(pairs);
-        await sleep(chatSeconds * 1000);
-        out.chatIdle = summary(await idle.stop());
-      } catch (e) {
-        out.chatNa = reason(e);
-      }
-
-      try {
-        const busy = pairs.length && kind === 'product' ? runChat(pairs) : undefined;
-        const f = await fanout(t, procs, rounds, frame);
-        if (busy) out.chatBusy = summary(await busy.stop());
-        if (f.lat.length === 0) throw new Error(`no fan-out completed within 15 s (${f.incomplete} incomplete)`);
-        out.fanout = { n: have, p50: percentile(f.lat, 50), p99: percentile(f.lat, 99), samples: f.lat.length, incomplete: f.incomplete };
-        ctx.log(`  ${kind}: fan-out to ${have}: p50 ${out.fanout.p50.toFixed(1)} ms, p99 ${out.fanout.p99.toFixed(1)} ms (${f.lat.length} changes)`);
-      } catch (e) {
-        out.fanoutNa = reason(e);
-      }
-      await closePairs(pairs).catch(() => {});
-    } catch (e) {
+    const sides: Side[] = (['product', 'bare'] as const).map((kind) => ({ kind, out: res[kind], procs: [], pairs: [], have: 0, lat: [], first: [], incomplete: 0 }));
+    const fail = (s: Side, e: unknown) => {
       const why = reason(e);
-      out.memory.push({ n, na: why });
-      if (withFanout) out.fanoutNa ??= why;
-      if (withFanout) out.chatNa ??= why;
-      ctx.log(`  ${kind}: ${why}`);
+      ctx.log(`  ${s.kind}: ${why}`);
+      return why;
+    };
+    try {
+      for (const s of sides) {
+        try {
+          ctx.log(`  ${s.kind}: starting server for ${n} visitors`);
+          s.t = await startTarget(ctx, s.kind, tag);
+          await warmUp(s.t);
+          const before = await s.t.server.call<Record<string, number>>('mem');
+          const v = await spawnVisitors(ctx, s.t, n, tag);
+          s.procs = v.procs;
+          if (v.infoSample) s.out.infoSample = v.infoSample;
+          if (v.ready < n) throw new Error(`only ${v.ready} of ${n} visitors got ready (${v.errors[0] ?? 'no error reported'})`);
+          const after = await s.t.server.call<Record<string, number>>('mem');
+          const per = (after.rss! - before.rss!) / v.ready;
+          const heap = (after.heapUsed! - before.heapUsed!) / v.ready;
+          s.out.memory.push({ n, perSocketKiB: per, heapKiB: heap });
+          s.have = v.ready;
+          ctx.log(`  ${s.kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before.rss! / 1024).toFixed(0)} → ${(after.rss! / 1024).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor (V8 heap used ${heap.toFixed(2)} KiB)`);
+        } catch (e) {
+          const why = fail(s, e);
+          s.out.memory.push({ n, na: why });
+          if (withFanout) s.out.fanoutNa = s.out.chatNa = why;
+          await Promise.all(s.procs.map((p) => p.stop()));
+          await s.t?.server.stop(30_000);
+          s.procs = [];
+          s.t = undefined;
+        }
+      }
+      if (!withFanout) continue;
+      const live = sides.filter((s) => s.t);
+      const frame = res.product.infoSample ?? SPEC_INFO;
+
+      for (const s of live) {
+        // Fan-out goes to fanN visitors: stop client processes beyond what it needs.
+        while (s.have > fanN && s.procs.length > 1) {
+          await s.procs.pop()!.stop();
+          s.have = (await Promise.all(s.procs.map((q) => q.call('arm', { match: ['\u0000never'] })))).reduce((a, r) => a + r.expect, 0);
+        }
+        try {
+          const t = s.t!;
+          s.pairs = t.kind === 'product' ? await productPairs(t.wsUrl, t.fixtures!.widgets[0]!.uuid, t.fixtures!.widgets[0]!.agents.slice(0, FLIP)) : await barePairs(t.wsUrl, FLIP);
+        } catch (e) {
+          s.out.chatNa = fail(s, e);
+        }
+      }
+
+      // Chat, idle: both at the same time.
+      const idle = live.filter((s) => s.pairs.length).map((s) => ({ s, r: runChat(s.pairs) }));
+      await sleep(chatSeconds * 1000);
+      for (const { s, r } of idle) s.out.chatIdle = summary(await r.stop());
+
+      // Fan-out, taking turns; the product's chat runs throughout.
+      const prod = live.find((s) => s.kind === 'product' && s.pairs.length);
+      const busy = prod ? runChat(prod.pairs) : undefined;
+      for (let r = 0; r < rounds; r++) {
+        for (const s of live) {
+          if (s.incomplete >= 3) continue;
+          try {
+            const ms = await fanoutRound(s.t!, s.procs, r, frame);
+            if (ms === undefined) s.incomplete++;
+            else {
+              s.lat.push(ms.last);
+              s.first.push(ms.first);
+            }
+          } catch (e) {
+            s.out.fanoutNa = fail(s, e);
+            s.incomplete = 99;
+          }
+          await sleep(50 + Math.random() * 100);
+        }
+      }
+      if (busy && prod) prod.out.chatBusy = summary(await busy.stop());
+      for (const s of live) {
+        if (s.lat.length === 0) {
+          s.out.fanoutNa ??= `no fan-out reached every visitor within 15 s (${s.incomplete} tried)`;
+          continue;
+        }
+        s.out.fanout = { n: s.have, p50: percentile(s.lat, 50), p99: percentile(s.lat, 99), samples: s.lat.length, incomplete: s.incomplete };
+        ctx.log(`  ${s.kind}: fan-out to ${s.have}: p50 ${s.out.fanout.p50.toFixed(1)} ms, p99 ${s.out.fanout.p99.toFixed(1)} ms (${s.lat.length} changes); first visitor p50 ${percentile(s.first, 50).toFixed(1)} ms`);
+      }
     } finally {
-      await Promise.all(procs.map((p) => p.stop()));
-      await t?.server.stop(30_000);
+      for (const s of sides) await closePairs(s.pairs).catch(() => {});
+      await Promise.all(sides.flatMap((s) => s.procs.map((p) => p.stop())));
+      await Promise.all(sides.map((s) => s.t?.server.stop(30_000)));
     }
   }
-  return out;
+  return res;
 }

@@ -5,7 +5,7 @@
  * its changes into view state.
  */
 import type { CallInfoMsg } from '@cw/protocol';
-import type { CallPhase, EndReason } from './model.js';
+import type { CallPhase, CallView, EndReason } from './model.js';
 import { Ringback } from './ringback.js';
 
 /** How long to wait for ICE gathering before sending what we have. */
@@ -140,6 +140,12 @@ export class CallSession {
       return;
     }
     this.#d.onChange();
+  }
+
+  /** The call as the UI shows it. */
+  view(agentDn: string): CallView {
+    const { agent, video, phase, reason, muted, cameraOff, connectedAt, local, remote } = this;
+    return { agent, agentDn, video, phase, reason, muted, cameraOff, connectedAt, local, remote };
   }
 
   /** The visitor hangs up (or the widget ends the call for `reason`). */

@@ -8,7 +8,7 @@ import type { CallSession } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
 import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
 import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
-import { load, save, type Saved } from './persist.js';
+import { load, save, snapshot, type Saved } from './persist.js';
 
 /** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
 const RESUME_WAIT_MS = 3000;
@@ -108,23 +108,7 @@ export class WidgetController implements Model {
   }
 
   #persist(): void {
-    const c = this.state.chat;
-    const live = c && c.state !== 'closed' && c.state !== 'lost';
-    this.#saved = {
-      session: this.#saved.session,
-      view: this.state.session ? { session: this.state.session, agents: this.state.agents } : undefined,
-      dn: this.state.visitor.dn || undefined,
-      email: this.state.visitor.email || undefined,
-      chat: live
-        ? {
-            id: c.id,
-            agent: c.agent,
-            agentDn: c.agentDn,
-            draft: c.draft,
-            pending: c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts })),
-          }
-        : undefined,
-    };
+    this.#saved = snapshot(this.state, this.#saved.session);
     save(this.#uuid, this.#saved);
   }
 
@@ -359,21 +343,7 @@ export class WidgetController implements Model {
 
   #syncCall(): void {
     const c = this.#call;
-    if (!c) return this.#set({ call: null });
-    this.#set({
-      call: {
-        agent: c.agent,
-        agentDn: this.#agentDn(c.agent),
-        video: c.video,
-        phase: c.phase,
-        reason: c.reason,
-        muted: c.muted,
-        cameraOff: c.cameraOff,
-        connectedAt: c.connectedAt,
-        local: c.local,
-        remote: c.remote,
-      },
-    });
+    this.#set({ call: c ? c.view(this.#agentDn(c.agent)) : null });
   }
 
   #makeActions(): Actions {

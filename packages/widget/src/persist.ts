@@ -4,6 +4,7 @@
  * everything typed but not yet acknowledged by the server.
  */
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
+import type { WidgetState } from './model.js';
 
 export interface Saved {
   session?: string;
@@ -50,4 +51,25 @@ export function save(uuid: string, s: Saved): void {
   } catch {
     // Quota or blocked storage: resume is best effort.
   }
+}
+
+/** What of the widget's state is kept: the open chat (not a finished one) with its unacked lines. */
+export function snapshot(s: WidgetState, token: string | undefined): Saved {
+  const c = s.chat;
+  const live = c && c.state !== 'closed' && c.state !== 'lost';
+  return {
+    session: token,
+    view: s.session ? { session: s.session, agents: s.agents } : undefined,
+    dn: s.visitor.dn || undefined,
+    email: s.visitor.email || undefined,
+    chat: live
+      ? {
+          id: c.id,
+          agent: c.agent,
+          agentDn: c.agentDn,
+          draft: c.draft,
+          pending: c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts })),
+        }
+      : undefined,
+  };
 }

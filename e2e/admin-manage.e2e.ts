@@ -60,6 +60,15 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await d.dismiss();
     expect(page.isClosed()).toBe(false);
 
+    // Origins are checked when the field is left, and the error goes once fixed.
+    const origins = region.getByLabel('Allowed origins');
+    await origins.fill('https://shop.example.com\nshop.example.com');
+    await origins.press('Tab');
+    await expect.poll(() => origins.getAttribute('aria-invalid')).toBe('true');
+    await region.getByText('Line 2 (“shop.example.com”) is not an origin', { exact: false }).waitFor();
+    await origins.fill('https://shop.example.com\nhttps://*.example.com');
+    await expect.poll(() => origins.getAttribute('aria-invalid')).toBe(null);
+
     // A name longer than the server allows: the server's message shows at the Name field.
     await region.getByLabel('Name', { exact: true }).fill('S'.repeat(201));
     const long = page.getByRole('region', { name: 'S'.repeat(201) });

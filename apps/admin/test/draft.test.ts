@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { widgetInputSchema, type Widget } from '@cw/protocol';
-import { agentErrorPath, emptyAgent, errorAt, humanError, originLines, sameDraft, toBody, toDraft, validateDraft } from '../src/widget/draft.js';
+import { agentErrorPath, emptyAgent, errorAt, humanError, originLines, remainingErrors, sameDraft, toBody, toDraft, validateDraft, valueAt } from '../src/widget/draft.js';
 import { pickerValue } from '../src/widget/ColorField.js';
 import { cspLines, scriptOrigin } from '../src/widget/CodeDialog.js';
 
@@ -66,6 +66,18 @@ describe('widget draft', () => {
     expect(agentErrorPath('agents[3].media[1]')).toEqual({ index: 3, rest: 'media[1]' });
     expect(agentErrorPath('agents[0]')).toEqual({ index: 0, rest: '' });
     expect(agentErrorPath('name')).toBeNull();
+  });
+
+  it('keeps only the errors that still stand after an edit', () => {
+    const before = toDraft(stored);
+    expect(valueAt(toBody(before), 'agents[0].media[1]')).toBe('chat');
+    expect(valueAt(toBody(before), 'appearance.colors.primary')).toBe('#0a7d5c');
+    const errs = { name: 'The name is taken', 'appearance.zIndex': 'server says no', 'allowedOrigins[0]': 'Line 1 bad' };
+    const after = { ...before, name: 'Other', originsText: 'https://fixed.example.com' };
+    // name changed: its server error goes; zIndex unchanged: stays; the origin now passes: goes.
+    expect(remainingErrors(errs, before, after)).toEqual({ 'appearance.zIndex': 'server says no' });
+    const bad = { ...before, originsText: 'nope' };
+    expect(Object.keys(remainingErrors({ 'allowedOrigins[0]': 'old' }, before, bad))).toEqual(['allowedOrigins[0]']);
   });
 
   it('words server messages for the field they name', () => {

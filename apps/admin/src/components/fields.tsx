@@ -47,6 +47,7 @@ export interface TextFieldProps extends Common {
   min?: number;
   max?: number;
   autofocus?: boolean;
+  onBlur?: () => void;
   inputRef?: { current: HTMLInputElement | HTMLTextAreaElement | null };
 }
 
@@ -65,6 +66,7 @@ export function TextField(p: TextFieldProps) {
     'data-autofocus': p.autofocus ? true : undefined,
     spellcheck: p.spellcheck,
     onInput: (e: Event) => p.onValue((e.currentTarget as HTMLInputElement).value),
+    onBlur: p.onBlur,
   };
   return (
     <div class={`field ${p.class ?? ''}`}>

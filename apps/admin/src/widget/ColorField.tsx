@@ -14,7 +14,7 @@ export function pickerValue(v: string): string {
   return '#808080';
 }
 
-export function ColorField(p: { label: string; value: string; onValue: (v: string) => void; error?: string; field: string }) {
+export function ColorField(p: { label: string; value: string; onValue: (v: string) => void; error?: string; field: string; onBlur?: () => void }) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
@@ -34,6 +34,7 @@ export function ColorField(p: { label: string; value: string; onValue: (v: strin
           aria-invalid={p.error ? true : undefined}
           aria-describedby={[empty ? hintId : '', p.error ? errId : ''].filter(Boolean).join(' ') || undefined}
           onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)}
+          onBlur={p.onBlur}
         />
         {!empty && (
           <button type="button" class="icon-btn" onClick={() => p.onValue('')} aria-label={`Clear ${p.label.toLowerCase()}`} title="Inherit the website’s colour">

@@ -17,6 +17,8 @@ export interface SettingsFormProps {
   draft: Draft;
   errors: Record<string, string>;
   onChange: (d: Draft) => void;
+  /** The user left the field(s) under this path: check them now. */
+  onLeaveField?: (path: string) => void;
   nameRef?: { current: HTMLInputElement | HTMLTextAreaElement | null };
 }
 
@@ -33,7 +35,8 @@ function Section(p: { title: string; children: ComponentChildren; note?: string 
   );
 }
 
-export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFormProps) {
+export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef }: SettingsFormProps) {
+  const leave = (path: string) => () => onLeaveField?.(path);
   const set = (patch: Partial<Draft>) => onChange({ ...d, ...patch });
   const setContact = (k: keyof Draft['contact'], v: string) => set({ contact: { ...d.contact, [k]: v } });
   const setAp = (patch: Partial<Ap>) => set({ appearance: { ...d.appearance, ...patch } });
@@ -46,7 +49,7 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
     <div class="settings">
       <Section title="General">
         <div class="grid-2">
-          <TextField label="Name" value={d.name} onValue={(v) => set({ name: v })} field="name" error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart; visitors see it too." />
+          <TextField label="Name" value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart; visitors see it too." />
           <SelectField<Lang> label="Default language" value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint="Used when the visitor’s browser language is not available." />
         </div>
         <TextField label="Notes" multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint="For you only, e.g. the website where this widget is used." />
@@ -81,13 +84,13 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
         </div>
         )}
         <div class="grid-2">
-          <TextField label="Font family" value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" error={err('appearance.fontFamily')} placeholder="inherit" hint={d.appearance.fontFamily ? undefined : 'Empty: the website’s font.'} />
-          <TextField label="Font size" value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" error={err('appearance.fontSize')} placeholder="inherit" hint={d.appearance.fontSize ? 'For example 14px or 1rem.' : 'Empty: the website’s size. For example 14px or 1rem.'} />
+          <TextField label="Font family" value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" onBlur={leave('appearance.fontFamily')} error={err('appearance.fontFamily')} placeholder="inherit" hint={d.appearance.fontFamily ? undefined : 'Empty: the website’s font.'} />
+          <TextField label="Font size" value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" onBlur={leave('appearance.fontSize')} error={err('appearance.fontSize')} placeholder="inherit" hint={d.appearance.fontSize ? 'For example 14px or 1rem.' : 'Empty: the website’s size. For example 14px or 1rem.'} />
         </div>
         <div class="grid-3">
-          <ColorField label="Primary colour" value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" error={err('appearance.colors.primary')} />
-          <ColorField label="Background colour" value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" error={err('appearance.colors.background')} />
-          <ColorField label="Text colour" value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" error={err('appearance.colors.text')} />
+          <ColorField label="Primary colour" value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" onBlur={leave('appearance.colors.primary')} error={err('appearance.colors.primary')} />
+          <ColorField label="Background colour" value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" onBlur={leave('appearance.colors.background')} error={err('appearance.colors.background')} />
+          <ColorField label="Text colour" value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" onBlur={leave('appearance.colors.text')} error={err('appearance.colors.text')} />
         </div>
         <fieldset class="subsection">
           <legend>Margins (pixels)</legend>
@@ -103,11 +106,12 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
                 value={d.appearance.margin[side]}
                 onValue={(v) => setMargin(side, v)}
                 field={`appearance.margin.${side}`}
+                onBlur={leave(`appearance.margin.${side}`)}
                 error={err(`appearance.margin.${side}`)}
                 placeholder="inherit"
               />
             ))}
-            <TextField label="Z-index" type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" error={err('appearance.zIndex')} placeholder="auto" hint="Raise it if the website covers the widget." />
+            <TextField label="Z-index" type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" onBlur={leave('appearance.zIndex')} error={err('appearance.zIndex')} placeholder="auto" hint="Raise it if the website covers the widget." />
           </div>
         </fieldset>
       </Section>
@@ -121,6 +125,7 @@ export function SettingsForm({ draft: d, errors, onChange, nameRef }: SettingsFo
           value={d.originsText}
           onValue={(v) => set({ originsText: v })}
           field="allowedOrigins"
+          onBlur={leave('allowedOrigins')}
           error={err('allowedOrigins')}
           placeholder={'https://www.example.com\nhttps://*.example.com'}
           hint="One per line. Only these websites may show the widget. Empty: any website."

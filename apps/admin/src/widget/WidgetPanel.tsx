@@ -14,7 +14,7 @@ import { AgentList, agentName } from './AgentList.js';
 import { AgentDialog } from './AgentDialog.js';
 import { CodeDialog } from './CodeDialog.js';
 import { PreviewPanel } from '../preview/PreviewPanel.js';
-import { agentErrorPath, emptyAgent, humanError, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
+import { agentErrorPath, emptyAgent, errorsUnder, humanError, remainingErrors, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
 import type { Directory } from './directory.js';
 
 export interface WidgetPanelProps {
@@ -84,9 +84,17 @@ export function WidgetPanel(p: WidgetPanelProps) {
   }, [p.focusName, p.expanded]);
 
   const change = (d: Draft) => {
+    setErrors((e) => remainingErrors(e, draft, d));
     setDraft(d);
     if (banner?.kind === 'ok') setBanner(null);
   };
+
+  /** Checks the fields under `prefix` when the user leaves them. */
+  const checkField = (prefix: string) =>
+    setErrors((e) => {
+      const kept = Object.fromEntries(Object.entries(e).filter(([k]) => !(k === prefix || k.startsWith(`${prefix}.`) || k.startsWith(`${prefix}[`))));
+      return { ...kept, ...errorsUnder(draft, prefix) };
+    });
 
   const focusField = (path: string) => {
     const root = rootRef.current;
@@ -260,7 +268,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
         <div id={bodyId} class="widget-body" hidden={!p.expanded}>
           {p.expanded && (
             <>
-              <SettingsForm draft={draft} errors={errors} onChange={change} nameRef={nameRef} />
+              <SettingsForm draft={draft} errors={errors} onChange={change} onLeaveField={checkField} nameRef={nameRef} />
               <fieldset class="section agents-section">
                 <legend class="section-title">Agents</legend>
                 <p class="hint section-note">Who visitors can contact, in the order shown on the website.</p>

@@ -257,3 +257,37 @@ export function humanError(field: string, message: string): string {
   if (!word) return message;
   return `${word} ${message.slice(field.length + 1)}`;
 }
+
+/** The value at a field path such as "agents[1].media[0]" or "appearance.colors.text". */
+export function valueAt(root: unknown, path: string): unknown {
+  let v: unknown = root;
+  for (const part of path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/**
+ * The errors still standing after an edit: local checks are re-run, and a
+ * server error stays only while the value it was about is unchanged.
+ */
+export function remainingErrors(prev: Record<string, string>, before: Draft, after: Draft): Record<string, string> {
+  const keys = Object.keys(prev);
+  if (!keys.length) return prev;
+  const local = validateDraft(after);
+  const localBefore = validateDraft(before);
+  const b = toBody(before);
+  const a = toBody(after);
+  const next: Record<string, string> = {};
+  for (const k of keys) {
+    if (local[k]) next[k] = local[k]!;
+    else if (!localBefore[k] && JSON.stringify(valueAt(b, k)) === JSON.stringify(valueAt(a, k))) next[k] = prev[k]!;
+  }
+  return next;
+}
+
+/** Local errors for the fields under `prefix` (checked when the user leaves a field). */
+export function errorsUnder(d: Draft, prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(validateDraft(d)).filter(([k]) => k === prefix || k.startsWith(`${prefix}.`) || k.startsWith(`${prefix}[`)));
+}

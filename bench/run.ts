@@ -153,6 +153,7 @@ await stage('render', async () => {
     baselineNa: r.floorNa,
     goal: { text: '≤ 150 ms', max: 150 },
   });
+  if (r.phases) ctx.notes.push(`Time to first render, ${r.phases}.`);
   ctx.figures.push(row('time to first render, cold (median)', r.cold?.median, r.floorCold), row('time to first render, warm (median)', r.warm?.median, r.floorWarm));
   const rc = ctx.figures.find((f) => f.section === 1 && f.name.includes('gzip') && f.name.includes('Rocket'));
   ctx.figures.push({

@@ -49,6 +49,19 @@ function page(embed: string): string {
     }
   }
   var mo = new MutationObserver(check);
+  // Where the time goes: the widget's WebSocket (created, open, first frame), relative to insertion.
+  var WS = window.WebSocket;
+  window.WebSocket = function (url, protocols) {
+    var ws = protocols === undefined ? new WS(url) : new WS(url, protocols);
+    if (window.__bench.wsCreated === undefined) {
+      window.__bench.wsCreated = performance.now() - t0;
+      ws.addEventListener('open', function () { window.__bench.wsOpen = performance.now() - t0; });
+      ws.addEventListener('message', function () { if (window.__bench.wsFirst === undefined) window.__bench.wsFirst = performance.now() - t0; });
+    }
+    return ws;
+  };
+  window.WebSocket.prototype = WS.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
   var attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     var r = attach.call(this, init);
@@ -77,14 +90,32 @@ render(h('ul', null, Array.from({ length: 10 }, (_, i) => h('li', { key: i }, h(
   return r.outputFiles[0]!.text;
 }
 
-async function timeLoads(browser: Browser, url: string, cold: number, warm: number, serverOrigin?: string): Promise<{ cold: number[]; warm: number[]; wire?: Buffer[] }> {
+export interface Phases {
+  ms: number;
+  /** widget.js fully received */
+  script?: number;
+  wsCreated?: number;
+  wsOpen?: number;
+  /** first frame from the server (Session) */
+  wsFirst?: number;
+}
+
+async function timeLoads(browser: Browser, url: string, cold: number, warm: number, serverOrigin?: string): Promise<{ cold: number[]; warm: number[]; wire?: Buffer[]; phases: Phases[] }> {
+  const phases: Phases[] = [];
   const coldMs: number[] = [];
   const warmMs: number[] = [];
   let wire: Buffer[] | undefined;
   const measure = async (pg: import('playwright-core').Page) => {
     await pg.goto(url);
     await pg.waitForFunction(() => (window as any).__bench?.ms !== undefined, undefined, { timeout: 15_000 });
-    return pg.evaluate(() => (window as any).__bench.ms as number);
+    const b = await pg.evaluate(() => {
+      const w = (window as any).__bench;
+      const r = performance.getEntriesByType('resource').find((e) => /\/(widget|floor)\.js/.test(e.name)) as PerformanceResourceTiming | undefined;
+      const ins = performance.getEntriesByName('cw-insert')[0]?.startTime ?? 0;
+      return { ms: w.ms as number, script: r ? r.responseEnd - ins : undefined, wsCreated: w.wsCreated, wsOpen: w.wsOpen, wsFirst: w.wsFirst };
+    });
+    phases.push(b);
+    return b.ms;
   };
   for (let i = 0; i < cold; i++) {
     const context = await browser.newContext();
@@ -104,7 +135,7 @@ async function timeLoads(browser: Browser, url: string, cold: number, warm: numb
       await context.close();
     }
   }
-  return { cold: coldMs, warm: warmMs, wire };
+  return { cold: coldMs, warm: warmMs, wire, phases };
 }
 
 export interface RenderResult {
@@ -113,6 +144,8 @@ export interface RenderResult {
   floorCold?: number;
   floorWarm?: number;
   wire?: Sizes;
+  /** where a cold load spends its time */
+  phases?: string;
   na?: string;
   floorNa?: string;
 }
@@ -151,6 +184,13 @@ export async function render(ctx: Ctx): Promise<RenderResult> {
       out.cold = { median: median(m.cold), p90: percentile(m.cold, 90), n: m.cold.length };
       out.warm = { median: median(m.warm), p90: percentile(m.warm, 90), n: m.warm.length };
       if (m.wire?.length) out.wire = sizesOf(m.wire);
+      const coldPhases = m.phases.filter((_, i) => i % 2 === 0);
+      const med = (k: keyof Phases) => {
+        const v = coldPhases.map((p) => p[k]).filter((x): x is number => typeof x === 'number');
+        return v.length ? median(v).toFixed(0) : '?';
+      };
+      out.phases = `cold, median ms after insertion: widget.js received ${med('script')}, WebSocket created ${med('wsCreated')}, open ${med('wsOpen')}, first frame ${med('wsFirst')}, first "Chat with" button ${med('ms')}`;
+      ctx.log(`  render: ${out.phases}`);
       ctx.log(`  render: cold median ${out.cold.median.toFixed(0)} ms, warm median ${out.warm.median.toFixed(0)} ms; floor ${out.floorCold?.toFixed(0)} / ${out.floorWarm?.toFixed(0)} ms`);
     } catch (e) {
       out.na = reason(e);

@@ -12,6 +12,8 @@ import { load, save, snapshot, type Saved } from './persist.js';
 
 /** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
 const RESUME_WAIT_MS = 3000;
+/** After `rate-limited` (which closes the socket for good), reconnect after this pause. */
+const RATE_LIMIT_PAUSE_MS = 10_000;
 /** Typing stops being "typing" after this much quiet. */
 const TYPING_IDLE_MS = 3000;
 /** An agent's typing indicator clears itself if no update comes. */
@@ -44,6 +46,9 @@ export class WidgetController implements Model {
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #peerTypingTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingAction: { agent: string; action: Action } | null = null;
+  #lastError = '';
+  #stopped = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => this.#sock.retryNow();
 
   constructor(uuid: string, server: string) {
@@ -69,6 +74,9 @@ export class WidgetController implements Model {
     this.#sock.on('open', () => this.#onOpen());
     this.#sock.on('message', (m) => this.#onMessage(m));
     this.#sock.on('close', (_code, willRetry) => this.#onClose(willRetry));
+    this.#sock.on('message', (m) => {
+      if (m.mt === 'Error') this.#lastError = String(m.code);
+    });
     this.actions = this.#makeActions();
   }
 
@@ -83,6 +91,8 @@ export class WidgetController implements Model {
   }
 
   stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
     window.removeEventListener('online', this.#onOnline);
     this.#call?.hangUp();
     this.#sock.close();
@@ -148,6 +158,13 @@ export class WidgetController implements Model {
   #onClose(willRetry: boolean): void {
     this.#call?.lost();
     this.#typingSent = false;
+    if (!willRetry && this.#lastError === 'rate-limited' && !this.#stopped) {
+      // Too fast is not fatal for a visitor: come back after a pause, with everything kept.
+      this.#lastError = '';
+      this.#set({ conn: 'reconnecting' });
+      this.#retryTimer = setTimeout(() => this.#sock.connect(), RATE_LIMIT_PAUSE_MS);
+      return;
+    }
     this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
   }
 

@@ -151,4 +151,17 @@ describe('widget controller', () => {
     expect(FakeSocket.all).toHaveLength(1);
     c.stop();
   });
+
+  it('comes back after a pause when the server rate-limited it (closed with 1008)', async () => {
+    const { c, ws } = await make();
+    ws.receive(SESSION);
+    ws.receive({ mt: 'Error', code: 'rate-limited', text: 'Too many messages.', ref: null });
+    ws.drop(1008);
+    expect(c.state.conn).toBe('reconnecting');
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    expect(FakeSocket.all[1]!.sent[0]).toMatchObject({ mt: 'Start', session: 'tok1' });
+    c.stop();
+  });
 });

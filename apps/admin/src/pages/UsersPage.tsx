@@ -14,7 +14,7 @@ export function splitError(e: unknown): { field?: string; message: string } {
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
-function UserDialog(p: { user: User | null; onDone: (u: User) => void; onCancel: () => void; onUnauthorized: () => void }) {
+function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => void; onCancel: () => void; onUnauthorized: () => void }) {
   const u = p.user;
   const [f, setF] = useState({
     username: u?.username ?? '',
@@ -37,6 +37,7 @@ function UserDialog(p: { user: User | null; onDone: (u: User) => void; onCancel:
     if (!u && f.password.length < 8) e.password = 'At least 8 characters.';
     if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = 'Use letters, digits and . _ @ + - only.';
     if (!roles.length) e.roles = 'Choose at least one role.';
+    if (u && u.id === p.meId && !roles.includes('admin')) e.roles = 'You cannot take the admin role from yourself; ask another admin.';
     setErrors(e);
     if (Object.keys(e).length) return;
     setBusy(true);
@@ -219,6 +220,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
       {edit && (
         <UserDialog
           user={edit.user}
+          meId={p.me.id}
           onCancel={() => setEdit(null)}
           onUnauthorized={p.onUnauthorized}
           onDone={(u) => {

@@ -4,7 +4,7 @@
  * an announcement for screen readers.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Flag } from '@cw/protocol';
+import type { Flag, Media } from '@cw/protocol';
 import type { AgentDraft } from './draft.js';
 import type { Directory } from './directory.js';
 import { AVAILABILITY_INFO } from './AgentDialog.js';
@@ -20,6 +20,8 @@ export interface AgentListProps {
   onRemove: (index: number) => void;
   label: string;
 }
+
+const MEDIA_WORD: Record<Media, string> = { voice: 'Voice', video: 'Video', chat: 'Chat', email: 'E-mail' };
 
 export function agentName(a: AgentDraft, dir: Directory): string {
   return a.displayName || dir.bySipId(a.sipId)?.name || a.sipId;
@@ -108,7 +110,7 @@ export function AgentList(p: AgentListProps) {
               <span class="agent-main">
                 <span class="agent-name">{name}</span>
                 <span class="agent-meta">
-                  {a.sipId} · {a.media.length ? a.media.join(', ') : 'not reachable'} · {av}
+                  {a.sipId} · {a.media.length ? a.media.map((m) => MEDIA_WORD[m]).join(', ') : 'not reachable'} · {av}
                   {flag ? ` (${flag.name}: ${flag.value ? 'on' : 'off'})` : ''}
                 </span>
                 {p.errors[i] && <span class="field-error">{p.errors[i]}</span>}

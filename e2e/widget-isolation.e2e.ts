@@ -55,6 +55,8 @@ describe.skipIf(!ready)('widget: isolation', () => {
       '/blank': hostPage('Shop', [], HOSTILE_CSS, BIG_Z),
       // The overlay comes first: the widget must still be above a sibling with a huge z-index.
       '/hostile': hostPage('Shop', [BIG_Z, side.embed, cards.embed], HOSTILE_CSS),
+      // Without a server attribute the widget talks to the origin its script came from.
+      '/noserver': hostPage('Shop', [`<script src="${base}/widget.js" async></script><contact-widget uuid="${cards.uuid}"></contact-widget>`]),
       '/refused': hostPage('Refused', [locked.embed, `<contact-widget uuid="00000000000000000000000000000000" server="${base}"></contact-widget>`]),
       '/csp': { body: hostPage('Strict', [side.embed, cards.embed]), headers: { 'content-security-policy': csp } },
     });
@@ -149,6 +151,13 @@ describe.skipIf(!ready)('widget: isolation', () => {
     expect(warnings.join('\n')).toMatch(/unknown-widget/);
     expect(await page.getByRole('button').count()).toBe(0);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('without a server attribute, uses the origin the script was loaded from', async () => {
+    const page = await browser.newPage({ locale: 'en-US' });
+    await page.goto(site.url + '/noserver');
+    await page.getByRole('button', { name: 'Chat with Carl Cards' }).waitFor();
     await page.close();
   });
 });

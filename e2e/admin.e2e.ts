@@ -221,6 +221,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await expect.poll(() => bobState.textContent()).toBe('Not available');
 
     await page.getByRole('link', { name: 'Flags' }).click();
+    await page.getByText('Used by Sales (Bob Builder)').waitFor();
     await page.getByRole('switch', { name: 'Hotline open' }).click();
     await expect.poll(() => page.getByRole('switch', { name: 'Hotline open' }).getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => bobState.textContent()).toBe('Available');

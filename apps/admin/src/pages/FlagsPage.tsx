@@ -9,7 +9,7 @@ import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
 import { splitError } from './UsersPage.js';
 
-function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
+function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
   const f = p.flag;
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(f.name);
@@ -63,7 +63,10 @@ function FlagRow(p: { flag: Flag; onChange: (f: Flag) => void; onError: (e: unkn
         </form>
       ) : (
         <>
-          <span class="flag-name">{f.name}</span>
+          <span class="flag-name">
+            {f.name}
+            <span class="flag-use">{p.usedBy.length ? `Used by ${p.usedBy.join(', ')}` : 'Not used by any widget'}</span>
+          </span>
           <button type="button" class="btn btn-small" aria-label={`Rename ${f.name}`} onClick={() => setRenaming(true)}>
             Rename
           </button>
@@ -87,7 +90,20 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
     if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
     setError(splitError(e).message);
   };
-  useEffect(() => void api.flags().then(setFlags).catch(fail), []);
+  const [usage, setUsage] = useState<Record<string, string[]>>({});
+  useEffect(() => {
+    api.flags().then(setFlags).catch(fail);
+    // Which agents follow which flag: shown so that a toggle's effect is clear.
+    api
+      .widgets()
+      .then((ws) => {
+        const u: Record<string, string[]> = {};
+        for (const w of ws)
+          for (const a of w.agents) if (a.availability === 'boolean' && a.flag) (u[a.flag] ??= []).push(`${w.name} (${a.displayName || a.sipId})`);
+        setUsage(u);
+      })
+      .catch(() => undefined);
+  }, []);
 
   const create = async (e: Event) => {
     e.preventDefault();
@@ -140,6 +156,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
             <FlagRow
               key={f.id}
               flag={f}
+              usedBy={usage[f.id] ?? []}
               onError={fail}
               onDelete={() => void remove(f)}
               onChange={(nf) => {

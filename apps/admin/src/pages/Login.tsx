@@ -1,5 +1,5 @@
 /** Sign in. Only accounts with the admin role may use this app. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { TextField } from '../components/fields.js';
@@ -11,6 +11,8 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const userRef = useRef<HTMLInputElement | HTMLTextAreaElement | null>(null);
+  useEffect(() => userRef.current?.focus(), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -55,7 +57,7 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
             {error}
           </p>
         )}
-        <TextField label="Username" value={username} onValue={setUsername} autoComplete="username" autofocus spellcheck={false} />
+        <TextField label="Username" value={username} onValue={setUsername} autoComplete="username" spellcheck={false} inputRef={userRef} />
         <TextField label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

@@ -115,11 +115,12 @@ describe.skipIf(!ready)('widget: chat', () => {
     await page.getByRole('heading', { name: 'Sales' }).waitFor();
     await page.getByRole('button', { name: 'Chat with Ann Agent' }).waitFor();
 
-    const t0 = Date.now();
     await api('PUT', `/api/widgets/${uuid}`, widgetBody({ name: 'Support', appearance: { position: 'left', alwaysShow: true }, agents: [{ ...agentBody('ann'), displayName: 'Ann from Support', media: ['voice'] }] }));
+    // Within a second of the save answering (the spec's bound).
+    const t0 = Date.now();
     await page.getByRole('heading', { name: 'Support' }).waitFor({ timeout: 1000 });
     await page.getByRole('button', { name: 'Voice call Ann from Support' }).waitFor({ timeout: 1000 });
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(Date.now() - t0).toBeLessThan(1000);
     expect(await page.getByRole('button', { name: 'Chat with Ann from Support' }).count()).toBe(0);
     await ctx.close();
   });

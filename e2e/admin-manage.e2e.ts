@@ -301,4 +301,23 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
     await ctx.close();
   });
+
+  it('asks before overwriting a version someone else saved meanwhile', async () => {
+    const created = await w.api<{ uuid: string }>('POST', '/api/widgets', { type: 'sidebar', name: 'Shared', lang: 'en', agents: [] });
+    const { ctx, page } = await newAdminPage(w.browser);
+    await signIn(page, w.server);
+    const region = await openWidget(page, 'Shared');
+    await region.getByLabel('Notes').fill('mine');
+    await w.api('PUT', `/api/widgets/${created.uuid}`, { type: 'sidebar', name: 'Shared', notes: 'theirs', lang: 'en', agents: [] });
+    await region.getByRole('button', { name: 'Save' }).click();
+    const ask = page.getByRole('dialog', { name: 'Overwrite changes made elsewhere?' });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => region.getByRole('alert').textContent()).toContain('Not saved');
+    const notes = async () => (await w.api<{ notes: string }>('GET', `/api/widgets/${created.uuid}`)).notes;
+    expect(await notes()).toBe('theirs');
+    await region.getByRole('button', { name: 'Save' }).click();
+    await region.getByText('Saved.', { exact: false }).waitFor();
+    expect(await notes()).toBe('mine');
+    await ctx.close();
+  });
 });

@@ -80,6 +80,7 @@ export const api = {
 
   widgets: async () => list<Widget>(await request('GET', '/api/widgets'), 'widgets'),
   createWidget: async (w: Partial<WidgetBody>) => one<Widget>(await request('POST', '/api/widgets', w), 'widget'),
+  widget: async (uuid: string) => one<Widget>(await request('GET', `/api/widgets/${enc(uuid)}`), 'widget'),
   putWidget: async (uuid: string, w: WidgetBody) => one<Widget>(await request('PUT', `/api/widgets/${enc(uuid)}`, w), 'widget'),
   deleteWidget: (uuid: string) => request<unknown>('DELETE', `/api/widgets/${enc(uuid)}`),
   embed: (uuid: string) => request<{ html: string }>('GET', `/api/widgets/${enc(uuid)}/embed`),

@@ -49,6 +49,8 @@ export function WidgetPanel(p: WidgetPanelProps) {
   const w = p.widget;
   const [saved, setSaved] = useState<Draft>(() => toDraft(w));
   const [stash] = useState(() => takeStash(w.uuid));
+  // When the version we edit was stored: a newer one means someone else saved meanwhile.
+  const savedAt = useRef<number | undefined>(w.updatedAt);
   const [draft, setDraft] = useState<Draft>(stash ?? saved);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<{ kind: 'error' | 'ok' | 'info'; text: string } | null>(
@@ -119,9 +121,28 @@ export function WidgetPanel(p: WidgetPanelProps) {
     setSaving(true);
     setBanner(null);
     try {
+      const current = await api.widget(w.uuid).catch((e) => {
+        if (e instanceof ApiError && e.status === 401) throw e;
+        return null; // the check is a courtesy; the save itself decides
+      });
+      if (current && savedAt.current !== undefined && typeof current.updatedAt === 'number' && current.updatedAt !== savedAt.current) {
+        const overwrite = await ask({
+          title: 'Overwrite changes made elsewhere?',
+          message: `“${current.name}” was saved by someone else after you opened it. Saving now replaces their version with yours.`,
+          confirmLabel: 'Overwrite',
+          cancelLabel: 'Cancel',
+          danger: true,
+        });
+        if (!overwrite) {
+          setBanner({ kind: 'error', text: 'Not saved. Reload the page to see the other version (your changes here would be lost), or save again to overwrite it.' });
+          savedAt.current = current.updatedAt;
+          return;
+        }
+      }
       const body = toBody(draft);
       const res = await api.putWidget(w.uuid, body);
       const next = keepKeys(toDraft(res && (res as Widget).agents ? res : { ...body, uuid: w.uuid }), draft);
+      if (res && typeof (res as Widget).updatedAt === 'number') savedAt.current = (res as Widget).updatedAt;
       setSaved(next);
       setDraft(next);
       setErrors({});

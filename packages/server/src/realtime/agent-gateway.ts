@@ -59,6 +59,11 @@ const handlers: Handlers<typeof agentInbound, AgentConnection> = {
   ChatEnd: (a, m) => a.d.chats.handleAgentEnd(a.ref, m.chat),
 };
 
+/** Nothing but the authentication runs before Welcome. */
+function signedIn(a: AgentConnection): string | undefined {
+  return a.user ? undefined : 'not signed in';
+}
+
 /** Serves one agent console. */
 export class AgentConnection {
   readonly conn: Connection;
@@ -75,7 +80,7 @@ export class AgentConnection {
     d.open.add(this);
     // Frames that arrive while we authenticate wait in the queue behind this.
     void this.conn.enqueue(null, () => this.#welcome(req));
-    this.conn.dispatch(agentInbound, handlers, this, (self) => (self.user ? undefined : 'not signed in'));
+    this.conn.dispatch(agentInbound, handlers, this, signedIn);
   }
 
   get userId(): string | undefined {

@@ -100,6 +100,8 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
   let draining = false;
 
+  // Module-level so that it does not keep each upgrade's request alive for the socket's lifetime.
+  const onSocketError = (err: Error) => log.debug({ err }, 'upgrade socket error');
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0] as keyof typeof PATHS;
     const channel = PATHS[path];
@@ -107,7 +109,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       socket.destroy();
       return;
     }
-    socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
+    socket.on('error', onSocketError);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);

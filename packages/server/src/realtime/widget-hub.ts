@@ -56,9 +56,7 @@ export class WidgetHub {
     let w = this.#watched.get(uuid);
     if (!w) {
       const listeners = new Set<WidgetListener>();
-      const off = this.deps.bus.subscribe(topics.widget(uuid), (ev) => {
-        for (const x of [...listeners]) x.widgetEvent(ev as WidgetEvent);
-      });
+      const off = this.deps.bus.subscribe(topics.widget(uuid), (ev) => deliverInBatches([...listeners], ev as WidgetEvent));
       this.#watched.set(uuid, (w = { listeners, off, state: undefined }));
     }
     w.listeners.add(l);
@@ -174,6 +172,28 @@ export class WidgetHub {
   #publish(uuid: string, ev: WidgetEvent): void {
     this.deps.bus.publish(topics.widget(uuid), ev);
   }
+}
+
+/** Visitors served per turn of the event loop when a widget has many. */
+const BATCH = 250;
+
+/**
+ * Hands an event to every listener, BATCH at a time with the event loop
+ * free in between, so that a fan-out to thousands of visitors does not hold
+ * up chat messages and call signalling. Each listener still gets events in
+ * order: later events walk their batches behind earlier ones (setImmediate is
+ * first in, first out).
+ */
+function deliverInBatches(all: WidgetListener[], ev: WidgetEvent, from = 0): void {
+  const end = Math.min(all.length, from + BATCH);
+  for (let i = from; i < end; i++) {
+    try {
+      all[i]!.widgetEvent(ev);
+    } catch {
+      // One broken socket must not stop the others (it logs and closes itself).
+    }
+  }
+  if (end < all.length) setImmediate(deliverInBatches, all, ev, end);
 }
 
 /** An Info with its serialised form, made once for every visitor. */

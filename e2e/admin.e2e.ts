@@ -98,6 +98,9 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await dlg.getByRole('option', { name: 'Ann Example' }).click();
     expect(await dlg.getByLabel('SIP-ID').inputValue()).toBe('ann');
     expect(await dlg.getByLabel('Display name').inputValue()).toBe('Ann Example');
+    // SVG is refused with a reason, at the picture.
+    await dropFile(page, dlg.getByRole('button', { name: 'Choose picture' }), { name: 'x.svg', type: 'image/svg+xml', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') });
+    await expect.poll(() => dlg.getByRole('alert').textContent()).toContain('SVG pictures are not accepted');
     const png = makePng(64, 48, [200, 40, 40]);
     await dropFile(page, dlg.getByRole('button', { name: 'Choose picture' }), { name: 'ann.png', type: 'image/png', data: png });
     await dlg.getByRole('button', { name: 'Remove picture' }).waitFor();

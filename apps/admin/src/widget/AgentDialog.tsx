@@ -93,7 +93,8 @@ export function AgentDialog(p: AgentDialogProps) {
             error={errors['sipId']}
             onValue={(v) => {
               set('sipId', v);
-              if (entry && entry.sipId !== v) setEntry(p.dir.bySipId(v));
+              // A typed SIP-ID of a known user shows their directory details as defaults too.
+              setEntry((cur) => p.dir.bySipId(v.trim()) ?? (cur?.sipId === v.trim() ? cur : undefined));
             }}
             onPick={pick}
           />

@@ -78,8 +78,10 @@ export function WidgetPanel(p: WidgetPanelProps) {
     [w.uuid],
   );
   useEffect(() => () => setDirty(w.uuid, false), [w.uuid]);
+  const focusedOnce = useRef(false);
   useEffect(() => {
-    if (p.focusName && p.expanded) {
+    if (p.focusName && p.expanded && !focusedOnce.current) {
+      focusedOnce.current = true;
       nameRef.current?.focus();
       (nameRef.current as HTMLInputElement | null)?.select();
     }

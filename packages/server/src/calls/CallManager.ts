@@ -106,6 +106,7 @@ export class CallManager {
         .then((r) => r.id),
     );
     if (verdict !== 'ring') {
+      this.deps.logger.info({ call: call.id, widget: req.widget.uuid, dest: req.dest, cause: verdict }, 'call refused');
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: verdict });
       this.#log(call, { endedAt: this.deps.clock.now(), cause: verdict });
       return call.id;
@@ -156,6 +157,7 @@ export class CallManager {
     this.#toConsole(consoleId, call, 'connected');
     this.deps.presence.handleCallState(userId, true);
     this.#log(call, { agentUserId: userId, answeredAt: this.deps.clock.now() });
+    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId }, 'call connected');
   }
 
   /** Agent RejectCall: this console stops ringing; when none rings any more the visitor hears "rejected". */
@@ -255,6 +257,7 @@ export class CallManager {
     if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
+    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: call.agent?.userId, cause }, 'call ended');
   }
 
   #toVisitor(call: Call, msg: CallInfoMsg): void {

@@ -93,6 +93,7 @@ export class ChatManager {
     const offer = this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
+    this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
     return chat;
   }
 
@@ -120,6 +121,7 @@ export class ChatManager {
     const chat = await this.#chatForAgent(a, chatId, true);
     if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
       this.#disarm(chat.id);
+      this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');
       const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };
       this.deps.outbox.toConsole(a.consoleId, accepted);
       const widget = await this.#widgetOf(chat.widgetUuid);
@@ -260,6 +262,7 @@ export class ChatManager {
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {
     if (!(await this.deps.storage.chats.close(chat.id, by, this.deps.clock.now()))) throw new WireError('unknown-chat', 'the chat is already closed');
     this.#disarm(chat.id);
+    this.deps.logger.info({ chat: chat.id, by }, 'chat closed');
     const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };
     this.deps.outbox.toVisitorSession(chat.visitorSession, closed);
     if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, closed);

@@ -146,7 +146,11 @@ export function AgentDialog(p: AgentDialogProps) {
                 value={a.flag ?? ''}
                 field="flag"
                 onValue={(v) => set('flag', v || null)}
-                options={[{ value: '', label: 'Choose a flag…' }, ...p.flags.map((f) => ({ value: f.id, label: `${f.name} (${f.value ? 'on' : 'off'})` }))]}
+                options={[{ value: '', label: 'Choose a flag…' }, ...p.flags.map((f) => ({ value: f.id, label: f.name }))]}
+                hint={(() => {
+                  const f = p.flags.find((x) => x.id === a.flag);
+                  return f ? `“${f.name}” is ${f.value ? 'on: the agent shows as available' : 'off: the agent shows as not available'}.` : undefined;
+                })()}
                 error={errors['flag']}
               />
             ) : (

@@ -73,6 +73,26 @@ describe('loading', () => {
     await console1.close();
   });
 
+  it('answers in the order of the original log when GetPicture follows each Info at once', async () => {
+    const w = await makeWidget(s, [entry('atlantis', { picture: PIC }), entry('columbia')]);
+    const c = await openVisitor(s);
+    c.ws.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      if (m.mt === 'Info') c.send({ mt: 'GetPicture', id: m.id });
+    });
+    c.send({ mt: 'Start', uuid: w.uuid });
+    await c.next((m) => m.mt === 'Picture' && m.id === 'columbia');
+    expect(c.received.map((m) => (m.mt === 'Info' || m.mt === 'Picture' ? `${m.mt}:${m.id}` : m.mt))).toEqual([
+      'Session',
+      'Info:atlantis',
+      'Info:columbia',
+      'IceConfig',
+      'Picture:atlantis',
+      'Picture:columbia',
+    ]);
+    await c.close();
+  });
+
   it('refuses unknown widgets with unknown-widget and close 1008', async () => {
     const c = await openVisitor(s);
     c.send({ mt: 'Start', uuid: 'nope' });

@@ -168,7 +168,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     const add = page.getByRole('button', { name: 'Add new business cards widget' });
     await add.focus();
     await page.keyboard.press('Enter');
-    const region = page.getByRole('region', { name: 'New business cards widget' });
+    const region = page.getByRole('region', { name: 'New Business Cards Widget' });
     await region.getByLabel('Name', { exact: true }).waitFor();
     // Focus lands in the Name field of the new widget.
     await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('data-field'))).toBe('name');
@@ -204,14 +204,14 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await region.getByText('Saved.', { exact: false }).waitFor();
 
     await region.getByRole('button', { name: 'Delete' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Delete widget “New business cards widget”?' });
+    const confirm = page.getByRole('dialog', { name: 'Delete widget “New Business Cards Widget”?' });
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect(await region.count()).toBe(1);
     await region.getByRole('button', { name: 'Delete' }).click();
     await confirm.getByRole('button', { name: 'Delete widget' }).click();
     await expect.poll(() => region.count()).toBe(0);
     const stored = await w.api<{ name: string }[]>('GET', '/api/widgets');
-    expect(stored.some((x) => x.name === 'New business cards widget')).toBe(false);
+    expect(stored.some((x) => x.name === 'New Business Cards Widget')).toBe(false);
 
     // Sign out ends the session.
     await page.getByRole('button', { name: 'Sign out' }).click();

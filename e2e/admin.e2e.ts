@@ -37,12 +37,12 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await page.getByRole('heading', { name: 'Widgets' }).waitFor();
 
     await page.getByRole('button', { name: 'Add new sidebar widget' }).click();
-    const fresh = page.getByRole('region', { name: 'New sidebar widget' });
-    await fresh.getByRole('button', { name: 'New sidebar widget' }).waitFor();
-    expect(await fresh.getByRole('button', { name: 'New sidebar widget' }).getAttribute('aria-expanded')).toBe('true');
+    const fresh = page.getByRole('region', { name: 'New Sidebar Widget' });
+    await fresh.getByRole('button', { name: 'New Sidebar Widget' }).waitFor();
+    expect(await fresh.getByRole('button', { name: 'New Sidebar Widget' }).getAttribute('aria-expanded')).toBe('true');
     // The pen control focuses the Name field.
     await fresh.getByRole('button', { name: 'Rename' }).click();
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('New sidebar widget');
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('New Sidebar Widget');
     await page.keyboard.type('Sales');
     await sales().getByLabel('Notes').fill('used on the shop');
     await sales().getByRole('checkbox', { name: 'Always show' }).check();
@@ -54,7 +54,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     expect(await sales().getByRole('button', { name: 'Save' }).getAttribute('class')).not.toContain('dirty');
 
     await page.getByRole('button', { name: 'Add new business cards widget' }).click();
-    const cards = page.getByRole('region', { name: 'New business cards widget' });
+    const cards = page.getByRole('region', { name: 'New Business Cards Widget' });
     await cards.getByLabel('Name', { exact: true }).waitFor();
     // The new widget opens; the saved one closes, so page-wide names stay unique.
     await expect.poll(() => page.getByRole('button', { name: 'Save' }).count()).toBe(1);

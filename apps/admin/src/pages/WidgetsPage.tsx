@@ -11,7 +11,7 @@ import { isDirty } from '../nav.js';
 import { hasStash } from '../widget/stash.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
 
-/** "New sidebar widget", or "… 2", "… 3" when taken. */
+/** The original product's default names: "New Sidebar Widget", or "… 2", "… 3" when taken. */
 export function uniqueName(base: string, taken: string[]): string {
   if (!taken.includes(base)) return base;
   for (let i = 2; ; i++) if (!taken.includes(`${base} ${i}`)) return `${base} ${i}`;
@@ -49,7 +49,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
     setCreating(true);
     setError(null);
     try {
-      const base = type === 'sidebar' ? 'New sidebar widget' : 'New business cards widget';
+      const base = type === 'sidebar' ? 'New Sidebar Widget' : 'New Business Cards Widget';
       const name = uniqueName(base, (widgets ?? []).map((w) => w.name));
       const w = await api.createWidget({ type, name, lang: 'en', agents: [] });
       setWidgets((ws) => [...(ws ?? []), w]);

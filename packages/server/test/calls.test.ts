@@ -1,6 +1,7 @@
 /** CallManager as a state machine: fake clock, recording outbox, no sockets. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CallManager } from '../src/calls/CallManager.js';
+import { WireError } from '../src/realtime/wire-error.js';
 import type { CallLogRecord, CallLogRepo } from '../src/storage/types.js';
 import { FakeClock, RecordingOutbox, silent } from './realtime-fakes.js';
 
@@ -138,5 +139,60 @@ describe('CallManager', () => {
     expect(() => m.handleChannels('v1', 'X', [])).toThrow(/no call/);
     m.handleCreateCall('v1', req, 'ring');
     expect(() => m.handleCreateCall('v1', req, 'ring')).toThrow(/in progress/);
+  });
+});
+
+describe('CallManager under random traffic', () => {
+  it('keeps its invariants: one ending per call, balanced busy marks, nothing left behind', () => {
+    let seed = 7;
+    const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const visitors = Array.from({ length: 12 }, (_, i) => `v${i}`);
+    const consoleIds = ['a1', 'a2', 'b1'];
+    for (let step = 0; step < 5000; step++) {
+      const v = pick(visitors);
+      const c = pick(consoleIds);
+      const calls = [...new Set(out.sent.filter((s) => s.msg.mt === 'IncomingCall').map((s) => (s.msg as { call: string }).call))];
+      const call = calls.length ? pick(calls) : 'none';
+      const op = Math.floor(r() * 10);
+      try {
+        if (op === 0) m.handleCreateCall(v, req, pick(['ring', 'ring', 'ring', 'busy', 'unavailable'] as const));
+        else if (op === 1) m.handleChannels(v, 'OFFER', pick([['ann'], ['bob'], ['ann', 'bob'], ['nobody']]));
+        else if (op === 2) m.handleAccept(c, call, 'ANSWER');
+        else if (op === 3) m.handleReject(c, call);
+        else if (op === 4) m.handleAgentClear(c, call);
+        else if (op === 5) m.handleVisitorClear(v);
+        else if (op === 6) m.handleVisitorGone(v);
+        else if (op === 7) m.handleConsoleGone(c);
+        else clock.advance(Math.floor(r() * 20_000));
+      } catch (err) {
+        expect(err).toBeInstanceOf(WireError);
+        expect(['no-call', 'call-in-progress']).toContain((err as WireError).code);
+      }
+    }
+    for (const v of visitors) m.handleVisitorGone(v);
+    // The walk reached every outcome.
+    const causes = new Set(out.sent.map((x) => (x.msg as { cause?: string; state?: string }).cause ?? (x.msg as { state?: string }).state));
+    for (const c of ['alerting', 'connected', 'busy', 'unavailable', 'rejected', 'no-answer', 'cancelled', 'remote-hangup', 'answered-elsewhere', 'hangup'])
+      expect(causes, c).toContain(c);
+    // Every call that rang or connected ended exactly once towards its consoles' users, and busy marks balance.
+    const busy = new Map<string, number>();
+    for (const [u, b] of inCall) busy.set(u, (busy.get(u) ?? 0) + (b ? 1 : -1));
+    for (const n of busy.values()) expect(n).toBe(0);
+    for (const v of visitors) expect(m.hasCall(v)).toBe(false);
+    expect(clock.pending).toBe(0);
+    // Per call: at most one "connected" to the visitor, and never a message after its terminated.
+    const perCall = new Map<string, string[]>();
+    for (const s of out.sent) {
+      const msg = s.msg as { mt: string; call?: string; state?: string };
+      if (s.to.startsWith('console:') && msg.mt === 'CallInfo') {
+        const k = `${s.to}/${msg.call}`;
+        perCall.set(k, [...(perCall.get(k) ?? []), msg.state!]);
+      }
+    }
+    for (const states of perCall.values()) {
+      expect(states.filter((x) => x === 'terminated').length).toBeLessThanOrEqual(1);
+      if (states.includes('terminated')) expect(states.at(-1)).toBe('terminated');
+    }
   });
 });

@@ -132,7 +132,7 @@ await stage('calls', async () => {
     ours: v?.p99,
     oursNa: r.na,
     baseline: r.chatP99,
-    baselineName: 'chat relay p99, same server, idle',
+    baselineName: 'chat relay p99, same server, between rounds',
     baselineNa: r.chatNa,
     goal: { text: '≤ 1.5× baseline', maxRatio: 1.5 },
   });

@@ -5,14 +5,15 @@
  * last is connected, so up to 200 are in flight. Times:
  *   CreateCall+Channels sent → agent's IncomingCall;
  *   AcceptCall sent → visitor's CallInfo "connected".
- * The reference is the chat relay p99 on the same server, idle, measured first.
+ * The reference is the chat relay p99 on the same server with no call up,
+ * measured in slices between the rounds (so that both see the same load).
  * SDP strings are fake but shaped like a complete offer/answer.
  */
 import path from 'node:path';
 import { WsClient } from '@cw/testkit';
 import type { Ctx } from '../lib/context.js';
 import { reason } from '../lib/context.js';
-import { closePairs, productPairs, runChat } from '../lib/chat.js';
+import { closePairs, productPairs, runChat, type ChatPair } from '../lib/chat.js';
 import { spawnChild } from '../lib/rpc.js';
 import { now, percentile, sleep, withTimeout } from '../lib/stats.js';
 import type { Fixtures } from '../servers/product.js';
@@ -76,24 +77,32 @@ export async function calls(ctx: Ctx): Promise<CallsResult> {
   const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ctx.logDir, 'cpu-calls')}`] : [];
   let server;
   const legs: Leg[] = [];
+  let pairs: ChatPair[] = [];
   try {
     server = await spawnChild('product-calls', path.join(HERE, '..', 'servers', 'product.ts'), { logDir: ctx.logDir, nodeArgs });
-    const f: Fixtures = await server.call('start', { widgets: Array.from({ length: widgets }, (_, w) => ({ prefix: `c${w}a`, agents: perWidget })) }, 120_000);
+    const f: Fixtures = await server.call(
+      'start',
+      { widgets: [...Array.from({ length: widgets }, (_, w) => ({ prefix: `c${w}a`, agents: perWidget })), { prefix: 'chat', agents: 9 }] },
+      120_000,
+    );
 
-    // Reference: chat relay on this server, idle, before any call.
+    // Reference: chat relay on this server while no call is up, in slices between the rounds.
+    const chatWidget = f.widgets[widgets]!;
+    const chatSamples: number[] = [];
     try {
-      const pairs = await productPairs(f.wsUrl, f.widgets[0]!.uuid, f.widgets[0]!.agents.slice(0, 9));
-      const r = runChat(pairs);
-      await sleep(ctx.quick ? 3000 : 6000);
-      const s = await r.stop();
-      out.chatP99 = percentile(s.samples, 99);
-      await closePairs(pairs);
+      pairs = await productPairs(f.wsUrl, chatWidget.uuid, chatWidget.agents);
     } catch (e) {
       out.chatNa = reason(e);
     }
+    const chatSlice = async () => {
+      if (!pairs.length) return;
+      const r = runChat(pairs);
+      await sleep(1500);
+      chatSamples.push(...(await r.stop()).samples);
+    };
 
     ctx.log(`  calls: connecting ${widgets * perWidget} consoles and visitors`);
-    for (const w of f.widgets) {
+    for (const w of f.widgets.slice(0, widgets)) {
       for (const ag of w.agents) {
         const agent = await WsClient.connect(`${f.wsUrl}/ws/agent?token=${encodeURIComponent(ag.token)}`);
         await agent.next('Welcome', 10_000);
@@ -142,6 +151,7 @@ export async function calls(ctx: Ctx): Promise<CallsResult> {
     });
 
     for (let r = 0; r < rounds; r++) {
+      await chatSlice();
       // Every agent must show online to its visitor before the round (they were busy in the last one).
       const until = Date.now() + 15_000;
       while (legs.some((l) => l.shown !== 'online') && Date.now() < until) await sleep(20);
@@ -165,14 +175,18 @@ export async function calls(ctx: Ctx): Promise<CallsResult> {
       }
       await Promise.all(ended);
     }
+    await chatSlice();
+    if (chatSamples.length) out.chatP99 = percentile(chatSamples, 99);
+    else out.chatNa ??= 'no chat message was relayed';
     out.ring = { p50: percentile(ring, 50), p99: percentile(ring, 99), samples: ring.length };
     out.connect = { p50: percentile(connect, 50), p99: percentile(connect, 99), samples: connect.length };
-    ctx.log(`  calls: IncomingCall p99 ${out.ring.p99.toFixed(1)} ms, connected p99 ${out.connect.p99.toFixed(1)} ms, failed ${out.failed}`);
+    ctx.log(`  calls: IncomingCall p99 ${out.ring.p99.toFixed(1)} ms, connected p99 ${out.connect.p99.toFixed(1)} ms, failed ${out.failed}; chat relay p99 between rounds ${out.chatP99?.toFixed(1)} ms (${chatSamples.length} messages)`);
   } catch (e) {
     out.na = reason(e);
     ctx.log(`  calls: ${out.na}`);
   } finally {
     await Promise.all(legs.flatMap((l) => [l.visitor.close(), l.agent.close()])).catch(() => {});
+    await closePairs(pairs).catch(() => {});
     await server?.stop(30_000);
   }
   return out;

@@ -38,7 +38,9 @@ export function buildIceConfig(config: IceConf, now: number): IceConfigMsg {
   // A TURN URL without credentials makes RTCPeerConnection throw, so TURN is
   // only listed when a secret lets us derive them.
   if (config.turnUrls.length && config.turnSecret) {
-    const expiresS = Math.floor(now / 1000) + Math.max(60, Math.floor(config.turnTtlS));
+    // Honour small TTLs (operators and test clients shorten it to watch the
+    // refresh); 2 s keeps the expiry after the 1 s minimum refresh delay.
+    const expiresS = Math.floor(now / 1000) + Math.max(2, Math.floor(config.turnTtlS));
     msg.iceServers.push({ urls: [...config.turnUrls], ...turnCredentials(config.turnSecret, expiresS) });
     msg.expires = expiresS * 1000;
   }

@@ -40,7 +40,8 @@ export function buildIceConfig(config: IceConf, now: number): IceConfigMsg {
   if (config.turnUrls.length && config.turnSecret) {
     // Honour small TTLs (operators and test clients shorten it to watch the
     // refresh); 2 s keeps the expiry after the 1 s minimum refresh delay.
-    const expiresS = Math.floor(now / 1000) + Math.max(2, Math.floor(config.turnTtlS));
+    // Rounded up to whole seconds, so the credentials live at least the configured TTL (at least 2 s).
+    const expiresS = Math.ceil((now + Math.max(2, config.turnTtlS) * 1000) / 1000);
     msg.iceServers.push({ urls: [...config.turnUrls], ...turnCredentials(config.turnSecret, expiresS) });
     msg.expires = expiresS * 1000;
   }
@@ -50,5 +51,5 @@ export function buildIceConfig(config: IceConf, now: number): IceConfigMsg {
 /** When to send a fresh IceConfig: at 80 % of the credentials' lifetime; undefined when they never expire. */
 export function iceRefreshDelay(msg: IceConfigMsg, now: number): number | undefined {
   if (msg.expires === undefined) return undefined;
-  return Math.max(1000, Math.floor((msg.expires - now) * 0.8));
+  return Math.max(200, Math.floor((msg.expires - now) * 0.8));
 }

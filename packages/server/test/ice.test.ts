@@ -19,11 +19,20 @@ describe('ice', () => {
     expect(m).toMatchObject({ mt: 'IceConfig', stun: 's.example.com', turn: 't.example.com' });
     expect(m.iceServers[0]).toEqual({ urls: ['stun:s.example.com'] });
     const turn = m.iceServers[1]!;
-    const expiry = Math.floor(NOW / 1000) + 3600;
+    const expiry = Math.ceil(NOW / 1000) + 3600;
     expect(turn.username).toBe(`${expiry}:cw`);
     expect(turn.credential).toBe(crypto.createHmac('sha1', 'secret').update(`${expiry}:cw`).digest('base64'));
     expect(m.expires).toBe(expiry * 1000);
-    expect(iceRefreshDelay(m, NOW)).toBe(Math.floor(3600_000 * 0.8));
+    expect(iceRefreshDelay(m, NOW)).toBe(Math.floor((expiry * 1000 - NOW) * 0.8));
+  });
+
+  it('honours a short TTL: the credentials live at least that long and are renewed before they expire', () => {
+    const now = NOW + 999;
+    const m = buildIceConfig({ stunUrls: [], turnUrls: ['turn:t.example.com'], turnSecret: 's', turnTtlS: 3 }, now);
+    expect(m.expires! - now).toBeGreaterThanOrEqual(3000);
+    const d = iceRefreshDelay(m, now)!;
+    expect(d).toBeLessThan(m.expires! - now);
+    expect(d).toBeGreaterThan(2000);
   });
 
   it('leaves TURN out without a secret, and never expires then', () => {

@@ -99,6 +99,24 @@ describe('chat', () => {
     await Promise.all([v.close(), c.close(), e.close()]);
   });
 
+  it('two tabs of one visitor session share the chat', async () => {
+    const a = await online(atlantis);
+    const tabA = await visitor(s, w.uuid);
+    const tabB = await visitor(s, w.uuid, { session: tabA.session.session });
+    tabA.c.send({ mt: 'ChatStart', dest: 'atlantis', dn: 'Two Tabs' });
+    const chat = (await tabA.c.next('ChatInfo')).chat;
+    expect(await tabB.c.next('ChatInfo')).toEqual({ mt: 'ChatInfo', chat, state: 'waiting' });
+    a.send({ mt: 'ChatAccept', chat: (await a.next('ChatOffer')).chat });
+    tabA.c.send({ mt: 'ChatMessage', chat, cid: 't1', text: 'from tab A' });
+    const ack = await tabA.c.next('ChatAck');
+    expect(await tabB.c.next('ChatMessage')).toMatchObject({ id: ack.id, cid: 't1', text: 'from tab A' });
+    a.send({ mt: 'ChatMessage', chat, cid: 'x', text: 'to both' });
+    for (const t of [tabA, tabB]) expect(await t.c.next('ChatMessage')).toMatchObject({ text: 'to both', from: 'agent' });
+    tabB.c.send({ mt: 'ChatEnd', chat });
+    for (const t of [tabA, tabB]) expect(await t.c.next((m) => m.mt === 'ChatInfo' && m.state === 'closed')).toMatchObject({ by: 'visitor' });
+    await Promise.all([tabA.c.close(), tabB.c.close(), a.close()]);
+  });
+
   it('refuses chats that are not yours and agents without chat', async () => {
     const a = await online(atlantis);
     const { c: v } = await visitor(s, w.uuid);

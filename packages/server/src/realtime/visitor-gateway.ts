@@ -122,7 +122,8 @@ export class VisitorConnection implements WidgetListener {
     for (const e of infos) this.conn.sendRaw(e.json);
     this.#sendIce();
     const history = await this.d.chats.visitorHistory(this.#token);
-    if (history.length) this.listenSession();
+    // A resumed session may be open in other tabs too: they share its chat traffic.
+    if (history.length || this.#token === session) this.listenSession();
     for (const h of history) this.conn.send(h);
     const early = this.#early ?? [];
     this.#early = undefined;
@@ -132,10 +133,9 @@ export class VisitorConnection implements WidgetListener {
   }
 
   /**
-   * Chat traffic of the session (all its sockets) from now on. Subscribed
-   * only once the session has a chat, which spares the many visitors who never
-   * chat a subscription; another tab of the same session opened before the
-   * chat began sees it after a reload.
+   * Chat traffic of the session (all its sockets) from now on. Subscribed for
+   * resumed sessions (which other tabs may share) and once a chat starts;
+   * a first visit that never chats needs no subscription.
    */
   listenSession(): void {
     if (this.#session || !this.#token) return;

@@ -168,7 +168,7 @@ beforeAll(async () => {
   expect(g.status, g.text).toBe(201);
   w = await mkWidget(admin, [
     ent('ann'),
-    ent('bob', { displayName: 'Bobby', department: 'Support', link: 'https://cal.example.com/bob' }),
+    ent('bob', { displayName: 'Bobby', department: 'Support', phone: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob' }),
     ent('team'),
     ent('eve', { availability: 'always' }),
     ent('chatonly', { media: ['chat'] }),
@@ -279,8 +279,8 @@ describe('1 conventions: bad frames', () => {
 
   it('rate limit: a burst of 50 passes, a flood gets rate-limited and 1008 (both channels)', async () => {
     const c = await openVisitor(s);
-    for (let i = 0; i < 45; i++) c.send({ mt: 'Nope' });
-    for (let i = 0; i < 45; i++) await c.next('Error');
+    for (let i = 0; i < 50; i++) c.send({ mt: 'Nope' });
+    for (let i = 0; i < 50; i++) expect((await c.next('Error')).code).toBe('bad-request');
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
     await c.close();
     const c2 = await openVisitor(s);
@@ -305,7 +305,7 @@ describe('2.1 loading', () => {
     expect(infos.map((i) => i.id)).toEqual(['ann', 'bob', 'team', 'eve', 'chatonly', 'voiceonly', 'gone']);
     expect(infos.map((i) => i.order)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(infos[0]).toEqual({ mt: 'Info', id: 'ann', dn: 'Ann', department: 'Sales', phonenumber: '+1 555 0101', email: 'ann@example.com', company: session.contact, presence: 'offline', media: ['voice', 'video', 'chat', 'email'], order: 0 });
-    expect(infos[1]).toMatchObject({ id: 'bob', dn: 'Bobby', department: 'Support', link: 'https://cal.example.com/bob' });
+    expect(infos[1]).toMatchObject({ id: 'bob', dn: 'Bobby', department: 'Support', phonenumber: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob' });
     expect(infos[0]).not.toHaveProperty('link');
     expect(infos[3]).toMatchObject({ id: 'eve', presence: 'online' });
     expect(infos[6]).toMatchObject({ id: 'gone', presence: 'offline' });
@@ -401,7 +401,7 @@ describe('2.1 loading', () => {
 
   it('a saved widget reaches open visitors within 1 s: Session, then Remove, then Info for every agent', async () => {
     const w2 = await mkWidget(admin, [ent('ann'), ent('bob'), ent('eve')]);
-    const { c } = await visitor(s, w2.uuid);
+    const { c, session } = await visitor(s, w2.uuid);
     const from = c.received.length;
     const t0 = Date.now();
     const r = await admin.put(`/api/widgets/${w2.uuid}`, { type: 'cards', name: 'Sales 2', lang: 'en', agents: [ent('eve'), ent('ann', { displayName: 'Annie' })] });
@@ -410,7 +410,7 @@ describe('2.1 loading', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     const got = c.received.slice(from).filter((m) => m.mt !== 'IceConfig');
     expect(got.map((m) => m.mt)).toEqual(['Session', 'Remove', 'Info', 'Info']);
-    expect(got[0]).toMatchObject({ name: 'Sales 2', type: 'cards' });
+    expect(got[0]).toMatchObject({ name: 'Sales 2', type: 'cards', session: session.session });
     expect(got[1]).toEqual({ mt: 'Remove', id: 'bob' });
     expect(got.slice(2).map((m) => [m.id, m.order])).toEqual([
       ['eve', 0],
@@ -902,19 +902,183 @@ describe('6 running it', () => {
   });
 });
 
+describe('8 ownership and edge cases', () => {
+  it("another user's call → no-call; another visitor's or agent's chat → unknown-chat; agent echo carries cid", async () => {
+    const a1 = await console_(s, ann);
+    const a1b = await console_(s, ann);
+    const b = await console_(s, bob);
+    const { c: v } = await visitor(s, w.uuid);
+    const { c: v2 } = await visitor(s, w.uuid);
+    await presence(a1, v, 'ann', 'online', 'online');
+    v.send({ mt: 'CreateCall', dest: 'ann', dn: 'V' });
+    v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    const inc = await a1.next('IncomingCall');
+    for (const m of [{ mt: 'AcceptCall', call: inc.call, sdp: ANSWER }, { mt: 'RejectCall', call: inc.call }, { mt: 'ClearCall', call: inc.call }]) {
+      b.send(m);
+      expectError(await nextError(b), 'no-call', m.mt);
+    }
+    v.send({ mt: 'ClearCall' });
+    await a1.next((m) => m.mt === 'CallInfo' && m.state === 'terminated');
+    // chat of ann
+    v.send({ mt: 'ChatStart', dest: 'ann', dn: 'V' });
+    const chat = (await v.next('ChatInfo')).chat;
+    await a1.next('ChatOffer');
+    // bob was not offered it
+    b.send({ mt: 'ChatAccept', chat });
+    expectError(await nextError(b), 'unknown-chat', 'ChatAccept');
+    a1.send({ mt: 'ChatAccept', chat });
+    await v.next((m) => m.mt === 'ChatInfo' && m.state === 'accepted');
+    for (const m of [{ mt: 'ChatMessage', chat, cid: 'z', text: 'hi' }, { mt: 'Typing', chat, typing: true }, { mt: 'ChatEnd', chat }]) {
+      b.send(m);
+      expectError(await nextError(b), 'unknown-chat', m.mt);
+      v2.send(m);
+      expectError(await nextError(v2), 'unknown-chat', m.mt);
+    }
+    a1.send({ mt: 'ChatMessage', chat, cid: 'own', text: 'from console one' });
+    const ack = await a1.next('ChatAck');
+    // the sender's other console gets the echo with cid
+    const echo = await a1b.next((m) => m.mt === 'ChatMessage');
+    expect(echo).toEqual({ mt: 'ChatMessage', chat, id: ack.id, from: 'agent', dn: 'Ann', text: 'from console one', ts: ack.ts, cid: 'own' });
+    const vm = await v.next('ChatMessage');
+    expect(vm).not.toHaveProperty('cid');
+    // visitor's second socket of the same session sees the visitor's own echo with cid
+    v.send({ mt: 'ChatMessage', chat, cid: 'vis', text: 'from the visitor' });
+    const vack = await v.next('ChatAck');
+    const am = await a1.next((m) => m.mt === 'ChatMessage');
+    expect(am).toEqual({ mt: 'ChatMessage', chat, id: vack.id, from: 'visitor', dn: 'V', text: 'from the visitor', ts: vack.ts });
+    v.send({ mt: 'ChatEnd', chat });
+    await a1.next((m) => m.mt === 'ChatInfo' && m.state === 'closed');
+    await presence(a1, undefined, 'ann', 'offline', 'offline');
+    await Promise.all([a1.close(), a1b.close(), b.close(), v.close(), v2.close()]);
+  });
+
+  it('resume with a waiting chat → ChatHistory state waiting; a closed chat gives no history', async () => {
+    const w2 = await mkWidget(admin, [ent('ann')]);
+    const first = await visitor(s, w2.uuid);
+    first.c.send({ mt: 'ChatStart', dest: 'ann', dn: 'V' });
+    const chat = (await first.c.next('ChatInfo')).chat;
+    first.c.send({ mt: 'ChatMessage', chat, cid: 'k', text: 'anyone?' });
+    await first.c.next('ChatAck');
+    await first.c.close();
+    const again = await visitor(s, w2.uuid, { session: first.session.session });
+    const hist = again.rest.find((m) => m.mt === 'ChatHistory') ?? (await again.c.next('ChatHistory'));
+    expect(hist).toMatchObject({ mt: 'ChatHistory', chat, state: 'waiting', messages: [{ mt: 'ChatMessage', chat, from: 'visitor', dn: 'V', text: 'anyone?' }] });
+    again.c.send({ mt: 'ChatEnd', chat });
+    expect(await again.c.next('ChatInfo')).toEqual({ mt: 'ChatInfo', chat, state: 'closed', by: 'visitor' });
+    await again.c.close();
+    const third = await visitor(s, w2.uuid, { session: first.session.session });
+    await sync(third.c, 'ann');
+    expect(third.c.received.filter((m) => m.mt === 'ChatHistory')).toEqual([]);
+    await third.c.close();
+  });
+
+  it('video defaults to false; the console closing during a call ends it for the visitor', async () => {
+    const a = await console_(s, ann);
+    const { c: v } = await visitor(s, w.uuid);
+    await presence(a, v, 'ann', 'online', 'online');
+    v.send({ mt: 'CreateCall', dest: 'ann', dn: 'V' });
+    v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    const inc = await a.next('IncomingCall');
+    expect(inc.video).toBe(false);
+    a.send({ mt: 'AcceptCall', call: inc.call, sdp: ANSWER });
+    await v.next((m) => m.mt === 'CallInfo' && m.state === 'connected');
+    a.send({ mt: 'SetPresence', presence: 'offline' });
+    await syncAgent(a);
+    await a.close();
+    const end = await v.next((m) => m.mt === 'CallInfo' && m.state === 'terminated');
+    expect(['remote-hangup', 'error']).toContain(end.cause);
+    await v.close();
+  });
+
+  it('always with no console at all → unavailable', async () => {
+    const w2 = await mkWidget(admin, [ent('zoe-less', { availability: 'always' }), ent('bob', { availability: 'always' })]);
+    const { c: v } = await visitor(s, w2.uuid);
+    v.send({ mt: 'CreateCall', dest: 'bob', dn: 'V' });
+    v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    expect(await v.next('CallInfo')).toEqual({ mt: 'CallInfo', state: 'terminated', cause: 'unavailable' });
+    await v.close();
+  });
+
+  it('a compressed frame over 64 KiB after decompression closes 1009', async () => {
+    const c = await WsClient.connect(`${s.wsUrl}/ws/widget`, { headers: { origin: 'https://x.example' }, perMessageDeflate: true });
+    c.send(JSON.stringify({ mt: 'Nope', pad: 'a'.repeat(70 * 1024) }));
+    expect((await c.closed).code).toBe(1009);
+  });
+
+  it('HTTP: tokens 201; rejected creates change nothing; unknown group member, bad flag value → 400; delete → 404', async () => {
+    const t = await bob.http.post('/api/tokens', { name: 'x' });
+    expect(t.status).toBe(201);
+    const users = (await admin.get('/api/users')).body.length;
+    const dup = await admin.post('/api/users', { username: 'bob', password: 'another-password', displayName: 'B2', roles: ['agent'] });
+    expect(dup.status).toBeGreaterThanOrEqual(400);
+    expect(dup.status).toBeLessThan(500);
+    expect(dup.body).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+    expect((await admin.get('/api/users')).body.length).toBe(users);
+    const groups = (await admin.get('/api/groups')).body.length;
+    const g = await admin.post('/api/groups', { name: 'Bad', sipId: 'badgroup', members: ['no-such-user'] });
+    expect(g.status).toBe(400);
+    expect((await admin.get('/api/groups')).body.length).toBe(groups);
+    const f = (await admin.post('/api/flags', { name: 'V' })).body;
+    expect((await admin.put(`/api/flags/${f.id}`, { value: 'yes' })).status).toBe(400);
+    // PUT {} is a documented no-op (value and/or name may be sent).
+    expect((await admin.get('/api/flags')).body.find((x: any) => x.id === f.id)).toEqual({ id: f.id, name: 'V', value: false });
+    const u = await admin.post('/api/users', { username: 'temp', password: 'temp-password-1', displayName: 'Temp', roles: ['agent'] });
+    expect((await admin.get(`/api/users/${u.body.id}`)).status).toBe(200);
+    expect((await admin.del(`/api/users/${u.body.id}`)).status).toBeLessThan(300);
+    expect((await admin.get(`/api/users/${u.body.id}`)).status).toBe(404);
+    const dir = await admin.get('/api/directory?q=team');
+    expect(dir.body.some((x: any) => x.sipId === 'team')).toBe(true);
+    const prev = await admin.get(`/api/widgets/${w.uuid}/preview.html`);
+    expect(prev.status).toBe(200);
+    expect((await admin.put('/api/presence/ann', {})).status).toBe(400);
+  });
+});
+
 describe('8 timers and presence (short timeouts)', () => {
   let t: TestServer;
   let tAdmin: Http;
   let amy: Agent;
   let tw: any;
   beforeAll(async () => {
-    t = await startTestServer({ env: { RING_TIMEOUT_S: '1', PRESENCE_GRACE_S: '1', TURN_URLS: 'turn:turn.example.com', TURN_SECRET, TURN_TTL_S: '3' } });
+    t = await startTestServer({ env: { RING_TIMEOUT_S: '1', PRESENCE_GRACE_S: '1', TURN_URLS: 'turn:turn.example.com', TURN_SECRET, TURN_TTL_S: '3', CHAT_WAIT_TIMEOUT_S: '1' } });
     tAdmin = (await login(t.url, t.adminUsername, t.adminPassword)).http;
     amy = await mkUser(t, tAdmin, 'amy');
     tw = await mkWidget(tAdmin, [ent('amy')]);
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('an unanswered chat request closes by system', async () => {
+    const { c: v } = await visitor(t, tw.uuid);
+    v.send({ mt: 'ChatStart', dest: 'amy', dn: 'V' });
+    const chat = (await v.next('ChatInfo')).chat;
+    expect(await v.next((m) => m.mt === 'ChatInfo' && m.state === 'closed', 5000)).toEqual({ mt: 'ChatInfo', chat, state: 'closed', by: 'system' });
+    await v.close();
+  });
+
+  it('an accepted chat survives a restart: acked messages come back, the console picks it up', async () => {
+    const a = await console_(t, amy);
+    const first = await visitor(t, tw.uuid);
+    await presence(a, first.c, 'amy', 'online', 'online');
+    first.c.send({ mt: 'ChatStart', dest: 'amy', dn: 'V' });
+    const chat = (await first.c.next('ChatInfo')).chat;
+    await a.next('ChatOffer');
+    a.send({ mt: 'ChatAccept', chat });
+    await first.c.next((m) => m.mt === 'ChatInfo' && m.state === 'accepted');
+    first.c.send({ mt: 'ChatMessage', chat, cid: 'k', text: 'durable' });
+    await first.c.next('ChatAck');
+    await t.restart();
+    const a2 = await console_(t, amy);
+    const h = await a2.next('ChatHistory');
+    expect(h).toMatchObject({ chat, state: 'accepted', messages: [{ mt: 'ChatMessage', text: 'durable' }] });
+    const again = await visitor(t, tw.uuid, { session: first.session.session });
+    const vh = again.rest.find((m) => m.mt === 'ChatHistory') ?? (await again.c.next('ChatHistory'));
+    expect(vh).toMatchObject({ chat, state: 'accepted', messages: [{ mt: 'ChatMessage', text: 'durable' }] });
+    again.c.send({ mt: 'ChatEnd', chat });
+    await a2.next((m) => m.mt === 'ChatInfo' && m.state === 'closed');
+    await presence(a2, undefined, 'amy', 'offline', 'offline');
+    await Promise.all([a2.close(), again.c.close()]);
   });
 
   it('RING_TIMEOUT_S → no-answer on both sides', async () => {

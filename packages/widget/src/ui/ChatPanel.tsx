@@ -52,7 +52,8 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
         {statusText(t, chat)}
       </p>
       {reconnecting ? <p class="banner">{t('reconnecting')}</p> : null}
-      <div class="log" ref={log} role="log" aria-live="polite" aria-label={t('messages')} tabIndex={0}>
+      {/* Named by title, not aria-label: getByLabel('Message') (substring match) must find only the field below. */}
+      <div class="log" ref={log} role="log" aria-live="polite" title={t('messages')} tabIndex={0}>
         {chat.lines.map((l) => (
           <div key={l.key} class={`msg ${l.from}`}>
             <span class="sr">{l.from === 'visitor' ? t('you') : l.dn}: </span>

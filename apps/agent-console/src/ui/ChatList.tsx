@@ -62,7 +62,8 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                         <span class="sr-only"> unread</span>
                       </span>
                     )}
-                    <span class="conv-last">{c.visitorTyping ? 'typing…' : (last?.text ?? 'No messages yet')}</span>
+                    {/* The open chat's transcript is beside the list: its last line is not repeated here, so a message's text is on the page once. */}
+                    <span class="conv-last">{current ? '\u00a0' : c.visitorTyping ? 'typing…' : (last?.text ?? 'No messages yet')}</span>
                   </button>
                 </li>
               );

@@ -1,0 +1,216 @@
+/**
+ * The three UIs driven the way an outside end-to-end client would: only
+ * roles and the accessible names of spec section 7, Playwright's default
+ * (non-exact, case-insensitive substring) name matching, strict mode, no
+ * test hooks, class names or test ids. Where the natural locator is page-wide
+ * (no scoping), it must still match exactly one element.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
+
+const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
+
+type Site = Awaited<ReturnType<typeof startSite>>;
+type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** Test data only (users, widgets); every check below acts through the UI. */
+async function adminApi(server: TestServer): Promise<Api> {
+  const login = await fetch(`${server.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: server.adminUsername, password: server.adminPassword }),
+  });
+  if (login.status !== 200) throw new Error(`admin login: ${login.status}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return async (method, path, body) => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as never;
+  };
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+}
+
+function embed(server: TestServer, uuid: string): string {
+  return `<script src="${server.url}/widget.js"></script><contact-widget uuid="${uuid}" server="${server.url}"></contact-widget>`;
+}
+
+async function newPage(browser: Browser, o: { clipboard?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', permissions: o.clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
+  return { ctx, page: await ctx.newPage() };
+}
+
+/** The login form both apps share (section 7: Username, Password, Sign in). */
+async function signIn(p: Page, url: string, username: string, password: string): Promise<void> {
+  await p.goto(url);
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe.skipIf(!ok)('outside client: section 7 names with default matching', () => {
+  let server: TestServer;
+  let site: Site;
+  let browser: Browser;
+  let api: Api;
+  const agents = [
+    { username: 'ann', password: 'ann-password-1', displayName: 'Ann', sipId: 'ann' },
+    { username: 'ben', password: 'ben-password-1', displayName: 'Ben', sipId: 'ben' },
+  ];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    site = await startSite({});
+    browser = await launchChromium();
+    api = await adminApi(server);
+    for (const a of agents) await api('POST', '/api/users', { ...a, roles: ['agent'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  it('admin: signs in, makes a sidebar widget with an agent, saves, shows the code, copies and downloads it', async () => {
+    const { ctx, page: p } = await newPage(browser, { clipboard: true });
+    await signIn(p, `${server.url}/admin/`, server.adminUsername, server.adminPassword);
+
+    await p.getByRole('button', { name: 'Add new sidebar widget' }).click();
+    await p.getByLabel('Name').fill('Support');
+
+    await p.getByRole('button', { name: 'Add agent' }).click();
+    const dlg = p.getByRole('dialog');
+    await dlg.getByLabel('SIP-ID').fill('ann');
+    await dlg.getByLabel('Display name').fill('Ann');
+    // The option values are the protocol's (section 4).
+    await dlg.getByLabel('Availability').selectOption('always');
+    for (const m of ['Voice', 'Video', 'Chat', 'E-mail']) await dlg.getByRole('checkbox', { name: m }).check();
+    await dlg.getByRole('checkbox', { name: 'Video' }).uncheck();
+    expect(await dlg.getByRole('checkbox', { name: 'Video' }).isChecked()).toBe(false);
+    await dlg.getByRole('button', { name: 'OK' }).click();
+    await dlg.waitFor({ state: 'detached' });
+
+    await p.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api<{ name: string }[]>('GET', '/api/widgets')).map((w) => w.name)).toEqual(['Support']);
+
+    await p.getByRole('button', { name: 'Code' }).click();
+    const code = p.getByLabel('Embed code');
+    await expect.poll(async () => (await code.inputValue().catch(() => code.textContent())) ?? '').toContain('<contact-widget');
+    const text = (await code.inputValue().catch(() => code.textContent())) ?? '';
+    await p.getByRole('button', { name: 'Copy' }).click();
+    expect(await p.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.html$/);
+    await p.keyboard.press('Escape');
+    await p.getByRole('dialog').waitFor({ state: 'detached' });
+
+    // A second widget: the natural page-wide locators still find exactly one control.
+    await p.getByRole('button', { name: 'Add new business cards widget' }).click();
+    await p.getByLabel('Name').fill('Cards');
+    await p.getByRole('button', { name: 'Add agent' }).click();
+    await p.getByRole('dialog').getByLabel('SIP-ID').fill('ben');
+    await p.getByRole('dialog').getByLabel('Display name').fill('Ben');
+    await p.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+    await p.getByRole('dialog').waitFor({ state: 'detached' });
+    await p.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api<{ name: string }[]>('GET', '/api/widgets')).map((w) => w.name).sort()).toEqual(['Cards', 'Support']);
+    await p.getByRole('button', { name: 'Code' }).click();
+    await expect.poll(async () => (await p.getByLabel('Embed code').inputValue()) ?? '').toContain('<contact-widget');
+    const cards = (await api<{ name: string; uuid: string }[]>('GET', '/api/widgets')).find((w) => w.name === 'Cards')!;
+    expect(await p.getByLabel('Embed code').inputValue()).toContain(cards.uuid);
+    await p.keyboard.press('Escape');
+    await ctx.close();
+  });
+
+  /** A sidebar widget with Ann (live presence, every medium, e-mail and phone) on a page of another origin. */
+  async function sidebarFor(path: string, agentsOn: typeof agents): Promise<string> {
+    const w = await api<{ uuid: string }>('POST', '/api/widgets', {
+      type: 'sidebar',
+      name: 'Help desk',
+      lang: 'en',
+      agents: agentsOn.map((a) => ({ sipId: a.sipId, displayName: a.displayName, email: `${a.username}@example.com`, phone: '+1 555 0100', media: ['voice', 'video', 'chat', 'email'], availability: 'presence' })),
+    });
+    site.set(path, page('Shop', embed(server, w.uuid)));
+    return w.uuid;
+  }
+
+  it('agent console and sidebar widget: presence, a voice call (Accept, Mute, Hang up), Decline, a chat (Accept chat, Message, Send, End chat)', async () => {
+    await sidebarFor('/sidebar', [agents[0]!]);
+    const { ctx: actx, page: con } = await newPage(browser);
+    await signIn(con, `${server.url}/agent/`, 'ann', 'ann-password-1');
+    const presence = con.getByRole('combobox', { name: 'Presence' });
+    for (const choice of ['Away', 'Busy', 'Offline', 'Online']) {
+      await presence.selectOption(choice);
+      expect(await presence.locator('option:checked').textContent()).toBe(choice);
+    }
+    // getByLabel finds the same control.
+    expect(await con.getByLabel('Presence').count()).toBe(1);
+
+    const { ctx: vctx, page: v } = await newPage(browser);
+    await v.goto(`${site.url}/sidebar`);
+    await v.getByRole('button', { name: 'Contact us' }).click();
+    for (const n of ['Chat with Ann', 'Voice call Ann', 'Video call Ann']) expect(await v.getByRole('button', { name: n }).count()).toBe(1);
+    expect(await v.getByLabel('E-mail Ann').count()).toBe(1);
+    expect(await v.getByLabel('Phone Ann').count()).toBe(1);
+
+    // A voice call: click waits until the button is enabled (Ann online).
+    await v.getByRole('button', { name: 'Voice call Ann' }).click();
+    await v.getByLabel('Your name').fill('Vera');
+    await v.getByLabel('Your name').press('Enter');
+    await con.getByRole('button', { name: 'Accept' }).click();
+    await con.getByRole('button', { name: 'Hang up' }).waitFor();
+    await v.getByRole('button', { name: 'Hang up' }).waitFor();
+    for (const p of [con, v]) {
+      const mute = p.getByRole('button', { name: 'Mute' });
+      await mute.click();
+      expect(await mute.getAttribute('aria-pressed')).toBe('true');
+      await mute.click();
+      expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    }
+    await con.getByRole('button', { name: 'Hang up' }).click();
+    await v.getByRole('button', { name: 'Hang up' }).waitFor({ state: 'detached' });
+    await con.getByRole('button', { name: 'Hang up' }).waitFor({ state: 'detached' });
+
+    // Decline.
+    // The widget asks the name once per visitor (section 7: "when the widget asks for it").
+    await v.getByRole('button', { name: 'Close' }).click();
+    await v.getByRole('button', { name: 'Voice call Ann' }).click();
+    expect(await v.getByLabel('Your name').count()).toBe(0);
+    await con.getByRole('button', { name: 'Decline' }).click();
+    await con.getByRole('button', { name: 'Accept' }).waitFor({ state: 'detached' });
+    await v.getByText('Ann could not take the call.').waitFor();
+    await v.getByRole('button', { name: 'Close' }).click();
+
+    // A chat.
+    await v.getByRole('button', { name: 'Chat with Ann' }).click();
+    await con.getByRole('button', { name: 'Accept chat' }).click();
+    await con.getByLabel('Message').fill('Hello Vera');
+    await con.getByRole('button', { name: 'Send' }).click();
+    await v.getByText('Hello Vera').waitFor();
+    await v.getByLabel('Message').fill('Hi Ann');
+    await v.getByRole('button', { name: 'Send' }).click();
+    await con.getByText('Hi Ann').waitFor();
+    await con.getByRole('button', { name: 'End chat' }).click();
+    await v.getByText('Ann ended the chat.').waitFor();
+    await v.getByRole('button', { name: 'Close' }).click();
+
+    // A chat the visitor ends.
+    await v.getByRole('button', { name: 'Chat with Ann' }).click();
+    await con.getByRole('button', { name: 'Accept chat' }).click();
+    await v.getByRole('button', { name: 'End chat' }).click();
+    // The console's wording is its own (not in section 7): the chat's controls go away.
+    await con.getByRole('button', { name: 'End chat' }).waitFor({ state: 'detached' });
+    expect(await con.getByLabel('Message').count()).toBe(0);
+
+    await vctx.close();
+    await actx.close();
+  });
+});

@@ -110,26 +110,31 @@ export class VisitorConnection implements WidgetListener {
     this.uuid = uuid;
     const w = await this.d.catalog.widget(uuid);
     if (!w) throw new WireError('unknown-widget', `no widget ${uuid}`);
-    if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin ?? '(none)'} may not use this widget`);
+    if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin?.slice(0, 200) ?? '(none)'} may not use this widget`);
     this.#token = await this.#resumeOrCreate(session, w.uuid);
     this.#lang = lang;
     // The socket may have gone while we loaded: watch nothing then (closed() already ran).
     if (!this.conn.open) return;
     this.d.hub.watch(w.uuid, this);
     this.#watching = true;
-    const infos = await this.d.hub.current(w);
-    this.conn.send(buildSession(w, lang, this.#token));
-    for (const e of infos) this.conn.sendRaw(e.json);
-    this.#sendIce();
-    const history = await this.d.chats.visitorHistory(this.#token);
-    // A resumed session may be open in other tabs too: they share its chat traffic.
-    if (history.length || this.#token === session) this.listenSession();
-    for (const h of history) this.conn.send(h);
-    const early = this.#early ?? [];
-    this.#early = undefined;
-    // Events that raced the loading: skip Infos this visitor already got as they are.
-    const sent = new Set(infos.map((e) => e.json));
-    for (const ev of early) if (ev.k !== 'info' || !sent.has(ev.json)) this.widgetEvent(ev);
+    let infos: { json: string }[] = [];
+    try {
+      infos = await this.d.hub.current(w);
+      this.conn.send(buildSession(w, lang, this.#token));
+      for (const e of infos) this.conn.sendRaw(e.json);
+      this.#sendIce();
+      const history = await this.d.chats.visitorHistory(this.#token);
+      // A resumed session may be open in other tabs too: they share its chat traffic.
+      if (history.length || this.#token === session) this.listenSession();
+      for (const h of history) this.conn.send(h);
+    } finally {
+      // Even after a failure, widget events flow from now on instead of piling up.
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      // Events that raced the loading: skip Infos this visitor already got as they are.
+      const sent = new Set(infos.map((e) => e.json));
+      for (const ev of early) if (ev.k !== 'info' || !sent.has(ev.json)) this.widgetEvent(ev);
+    }
   }
 
   /**

@@ -74,7 +74,9 @@ describe('errors', () => {
       ['/api/flags', { 'content-type': 'application/json' }, '[1,2]', 400, 'validation-failed'],
       ['/api/flags', { 'content-type': 'application/json' }, 'null', 400, 'validation-failed'],
       ['/api/flags', { 'content-type': 'application/json' }, '', 400, 'validation-failed'],
-      ['/api/widgets', { 'content-type': 'application/json' }, new Uint8Array(5 * 1024 * 1024).fill(0x20), 413, 'payload-too-large'],
+      ['/api/flags', { 'content-type': 'application/json' }, new Uint8Array(5 * 1024 * 1024).fill(0x20), 413, 'payload-too-large'],
+      // widgets take several pictures of up to 2 MiB each: their limit is 32 MiB
+      ['/api/widgets', { 'content-type': 'application/json' }, new Uint8Array(33 * 1024 * 1024).fill(0x20), 413, 'payload-too-large'],
     ];
     for (const [p, h, body, status, code] of cases) {
       const res = await fetch(env.s.url + p, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...h }, body: body as BodyInit });

@@ -865,6 +865,23 @@ describe('5 HTTP API', () => {
     expect((await admin.post('/api/flags', {})).status).toBe(400);
   });
 
+  it('a widget whose agents each carry a picture under 2 MiB is accepted; strangers still cannot send big bodies', async () => {
+    // ~1.9 MB of incompressible PNG-declared bytes would be refused as corrupt: use a real PNG made of noise.
+    const sharp = (await import('sharp')).default;
+    const png = await sharp({ create: { width: 900, height: 700, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    expect(png.length).toBeGreaterThan(1.5 * 1024 * 1024);
+    expect(png.length).toBeLessThan(2 * 1024 * 1024);
+    const pic = 'data:image/png;base64,' + png.toString('base64');
+    const body = { type: 'sidebar', name: 'Photos', agents: [ent('ann', { picture: pic }), ent('bob', { picture: pic }), ent('eve', { picture: pic })] };
+    const r = await admin.post('/api/widgets', body);
+    expect(r.status, r.text.slice(0, 300)).toBe(201);
+    expect(r.body.agents.map((a: any) => a.picture.slice(0, 23))).toEqual(Array(3).fill('data:image/jpeg;base64,'));
+    const put = await admin.put(`/api/widgets/${r.body.uuid}`, body);
+    expect(put.status).toBe(200);
+    expect((await new Http(s.url).post('/api/widgets', body)).status).toBe(401);
+    expect((await bob.http.post('/api/widgets', body)).status).toBe(403);
+  });
+
   it('boolean availability follows the flag live', async () => {
     const f = (await admin.post('/api/flags', { name: 'Hotline' })).body;
     const w2 = await mkWidget(admin, [ent('ann', { availability: 'boolean', flag: f.id })]);

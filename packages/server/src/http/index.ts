@@ -51,7 +51,7 @@ function messageFor(code: ErrorCode, err: FastifyError): string {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The body is not valid JSON.';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is larger than 4 MiB.';
+      return 'The request body is too large (4 MiB; 32 MiB for widgets).';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Send the body as application/json.';
     default:

@@ -22,6 +22,8 @@ export interface RouteDoc {
   query?: Record<string, { schema: JsonSchema; description: string }>;
   /** status → description and optional schema; content type defaults to JSON */
   responses: Record<number, { description: string; schema?: JsonSchema; contentType?: string }>;
+  /** a larger body limit than the app's (bytes); the access check then runs before the body is read */
+  bodyLimit?: number;
 }
 
 /** Collects RouteDocs; turned into OpenAPI by openapi.ts. */
@@ -41,10 +43,12 @@ type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 /** Registers a route with its access check and records its documentation. */
 export function defineRoute(app: FastifyInstance, ctx: HttpCtx, doc: RouteDoc, handler: Handler): void {
   ctx.table.routes.push(doc);
+  const guard = doc.access === 'public' ? undefined : requireRole(doc.access, ctx.deps.storage, ctx.deps.clock);
   app.route({
     method: doc.method,
     url: doc.url,
-    preHandler: doc.access === 'public' ? undefined : requireRole(doc.access, ctx.deps.storage, ctx.deps.clock),
+    // With a raised body limit, strangers must not get us to buffer it: check access on the headers alone.
+    ...(doc.bodyLimit ? { bodyLimit: doc.bodyLimit, onRequest: guard } : { preHandler: guard }),
     handler,
   });
 }

@@ -11,6 +11,12 @@ import { widgetView } from './views.js';
 import { checkFlags, widgetFromBody } from './widget-input.js';
 import { baseUrl, embedHtml, previewDisposition, previewPage } from './embed.js';
 
+/**
+ * Each agent picture may be up to 2 MiB decoded (spec 5), about 2.8 MB as
+ * base64: a save that adds several new ones needs more than the app's 4 MiB.
+ */
+const WIDGET_BODY_LIMIT = 32 * 1024 * 1024;
+
 /** Registers the widget routes. */
 export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus, config } = ctx.deps;
@@ -35,6 +41,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       method: 'POST',
       url: '/api/widgets',
       tag: 'widgets',
+      bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Create a widget; missing fields get defaults, pictures are re-encoded to 256×256 JPEG',
       access: 'admin',
       body: ref('WidgetInput'),
@@ -65,6 +72,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       method: 'PUT',
       url: '/api/widgets/:uuid',
       tag: 'widgets',
+      bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Replace a widget; open visitors get it live',
       access: 'admin',
       body: ref('WidgetInput'),

@@ -48,6 +48,9 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
   const add = async (type: 'sidebar' | 'cards') => {
     setCreating(true);
     setError(null);
+    // Close the others at once, not when the server answers: until then the old widget's
+    // Name field would be the only one on the page, and typing (or a test) could land in it.
+    setExpanded((s) => new Set([...s].filter(isDirty)));
     try {
       const base = type === 'sidebar' ? 'New Sidebar Widget' : 'New Business Cards Widget';
       const name = uniqueName(base, (widgets ?? []).map((w) => w.name));

@@ -67,12 +67,12 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
     }
   };
 
+  // One widget open at a time (others stay open only while they hold unsaved changes),
+  // so Save, Code and Add agent on the page belong to the widget being worked on.
   const toggle = (uuid: string) =>
     setExpanded((s) => {
-      const n = new Set(s);
-      if (n.has(uuid)) n.delete(uuid);
-      else n.add(uuid);
-      return n;
+      if (s.has(uuid)) return new Set([...s].filter((x) => x !== uuid));
+      return new Set([...[...s].filter(isDirty), uuid]);
     });
 
   const sorted = useMemo(() => widgets ?? [], [widgets]);

@@ -120,13 +120,24 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
           {error}
         </p>
       )}
-      <label for={codeId} class="label">
-        Embed code
-      </label>
-      {/* The code as the textarea's content (not only its value), so it reads the same as text and as value. */}
-      <textarea key={html === null ? 'loading' : 'code'} id={codeId} class="code" readOnly rows={6} spellcheck={false} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()}>
-        {html ?? 'Loading…'}
-      </textarea>
+      {/* No field until the code is there: "Embed code" never holds a placeholder (a reader or a test reading it at once gets the code). */}
+      {html === null ? (
+        !error && (
+          <p class="loading" role="status">
+            Loading the code…
+          </p>
+        )
+      ) : (
+        <>
+          <label for={codeId} class="label">
+            Embed code
+          </label>
+          {/* The code as the textarea's content (not only its value), so it reads the same as text and as value. */}
+          <textarea id={codeId} class="code" readOnly rows={6} spellcheck={false} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()}>
+            {html}
+          </textarea>
+        </>
+      )}
       <p class="hint">Download saves a small HTML page with the widget, to try it out in a browser.</p>
       <label for={cspId} class="label">
         Content-Security-Policy entries

@@ -1007,6 +1007,50 @@ describe('8 ownership and edge cases', () => {
     await v.close();
   });
 
+  it('group presence: online while a member is online and free, busy when every online member is in a call', async () => {
+    const c1 = await console_(s, cara);
+    const d1 = await console_(s, dora);
+    const { c: v } = await visitor(s, w.uuid);
+    const { c: v2 } = await visitor(s, w.uuid);
+    await presence(c1, v, 'team', 'online', 'online');
+    await presence(d1, v, 'team', 'online', 'online');
+    v.send({ mt: 'CreateCall', dest: 'team', dn: 'V' });
+    v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    const [ic] = await Promise.all([c1.next('IncomingCall'), d1.next('IncomingCall')]);
+    c1.send({ mt: 'AcceptCall', call: ic.call, sdp: ANSWER });
+    await v.next((m) => m.mt === 'CallInfo' && m.state === 'connected');
+    // dora is still free: the team stays online and a second caller rings dora alone
+    v2.send({ mt: 'CreateCall', dest: 'team', dn: 'V2' });
+    v2.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    const id2 = await d1.next('IncomingCall');
+    expect(c1.unread().filter((m) => m.mt === 'IncomingCall')).toEqual([]);
+    d1.send({ mt: 'AcceptCall', call: id2.call, sdp: ANSWER });
+    await v2.next((m) => m.mt === 'CallInfo' && m.state === 'connected');
+    await v2.next((m) => m.mt === 'Info' && m.id === 'team' && m.presence === 'busy');
+    // a direct call to a user in a call → busy
+    const { c: v3 } = await visitor(s, w.uuid);
+    expect(v3.received.find((m) => m.mt === 'Info' && m.id === 'team')!.presence).toBe('busy');
+    v3.send({ mt: 'CreateCall', dest: 'team', dn: 'V3' });
+    expect(await v3.next('CallInfo')).toEqual({ mt: 'CallInfo', state: 'terminated', cause: 'busy' });
+    v.send({ mt: 'ClearCall' });
+    await v2.next((m) => m.mt === 'Info' && m.id === 'team' && m.presence === 'online');
+    v2.send({ mt: 'ClearCall' });
+    await presence(c1, undefined, 'team', 'offline', 'offline');
+    await presence(d1, v2, 'team', 'offline', 'offline');
+    await Promise.all([c1.close(), d1.close(), v.close(), v2.close(), v3.close()]);
+  });
+
+  it("a user's new display name reaches open visitors (entries without their own name)", async () => {
+    const w2 = await mkWidget(admin, [ent('eve')]);
+    const { c: v, infos } = await visitor(s, w2.uuid);
+    expect(infos[0]!.dn).toBe('Eve');
+    expect((await admin.patch(`/api/users/${eve.id}`, { displayName: 'Eve Online' })).status).toBe(200);
+    await v.next((m) => m.mt === 'Info' && m.id === 'eve' && m.dn === 'Eve Online', 2000);
+    expect((await admin.patch(`/api/users/${eve.id}`, { displayName: 'Eve' })).status).toBe(200);
+    await v.next((m) => m.mt === 'Info' && m.id === 'eve' && m.dn === 'Eve', 2000);
+    await v.close();
+  });
+
   it('always with no console at all → unavailable', async () => {
     const w2 = await mkWidget(admin, [ent('zoe-less', { availability: 'always' }), ent('bob', { availability: 'always' })]);
     const { c: v } = await visitor(s, w2.uuid);

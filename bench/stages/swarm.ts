@@ -93,7 +93,10 @@ async function warmUp(t: Target): Promise<void> {
 async function spawnVisitors(ctx: Ctx, t: Target, n: number, tag: string): Promise<{ procs: Child[]; ready: number; infoSample?: string; errors: string[]; ms: number }> {
   const nProcs = Math.max(2, Math.ceil(n / PER_CLIENT_PROC));
   const procs: Child[] = [];
-  for (let i = 0; i < nProcs; i++) procs.push(await spawnChild(`visitors-${tag}-${i}`, path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir: ctx.logDir }));
+  for (let i = 0; i < nProcs; i++) {
+    const p = await spawnChild(`visitors-${tag}-${t.kind}-${i}`, path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir: ctx.logDir });
+    procs.push(p);
+  }
   const t0 = now();
   const results = await Promise.all(
     procs.map((p, i) =>

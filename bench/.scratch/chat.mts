@@ -1,0 +1,10 @@
+import { spawnChild } from '../lib/rpc.ts';
+import { productPairs, runChat, closePairs } from '../lib/chat.ts';
+import { percentile, sleep } from '../lib/stats.ts';
+const s = await spawnChild('pc', '/work/main/bench/servers/product.ts', { logDir: '/tmp/inv', nodeArgs: ['--cpu-prof', '--cpu-prof-dir=/tmp/inv/chatprof'] });
+const f = await s.call('start', { widgets: [{ prefix: 'ag', agents: 10 }] });
+const pairs = await productPairs(f.wsUrl, f.widgets[0].uuid, f.widgets[0].agents.slice(0, 9));
+const r = runChat(pairs, 10); await sleep(8000); const x = await r.stop();
+const srt = [...x.samples].sort((a, b) => a - b);
+console.log('n', x.samples.length, 'p50', percentile(x.samples, 50), 'p90', percentile(x.samples, 90), 'p99', percentile(x.samples, 99), 'top', srt.slice(-8).map(v => v.toFixed(1)).join(' '));
+await closePairs(pairs); await s.stop();

@@ -6,12 +6,13 @@
  * "n/a: reason" and the run goes on; the exit code is non-zero only when the
  * harness itself failed. All load is on 127.0.0.1, bounded in count and time.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Ctx } from './lib/context.js';
 import { textTable, type Figure } from './lib/figures.js';
-import { machineInfo } from './lib/machine.js';
+import { fdLimits, machineInfo } from './lib/machine.js';
 import { writeReport } from './lib/report.js';
 import { calls } from './stages/calls.js';
 import { render } from './stages/render.js';
@@ -26,6 +27,14 @@ const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
 const want = (s: string) => !only || only.has(s);
 const started = Date.now();
+
+/** The commit measured, with "+ local changes" when the work tree differs from it. */
+function gitCommit(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + local changes' : ''}`;
+}
 
 // Hard stop: the run must end by itself even if something hangs.
 const LIMIT_S = quick ? 300 : 1500;
@@ -70,6 +79,9 @@ let bare: SwarmResult | undefined;
 await stage('swarm', async () => {
   ({ product, bare } = await swarm(ctx));
   const c = counts(quick);
+  const big = Math.max(...c.memory);
+  if (!quick && big < 20_000)
+    ctx.notes.push(`The large memory figure uses ${big.toLocaleString('en')} visitors instead of 20,000: the hard open-files limit here is ${fdLimits().hard.toLocaleString('en')} and every visitor is a descriptor in the server process (see bench/README.md, "Open files").`);
   for (const n of c.memory) {
     const p = product.memory.find((m) => m.n === n);
     const b = bare.memory.find((m) => m.n === n);
@@ -178,6 +190,7 @@ try {
   if (!only) {
     writeReport(out, {
       command: `npm run bench${quick ? ' -- --quick' : ''}`,
+      commit: gitCommit(),
       quick,
       machine,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

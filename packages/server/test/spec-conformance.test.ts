@@ -1051,6 +1051,38 @@ describe('8 ownership and edge cases', () => {
     await v.close();
   });
 
+  it('edge cases: ClearCall before Channels, agent ClearCall while ringing, ChatEnd of a waiting chat, unknown fields', async () => {
+    const a = await console_(s, ann);
+    const { c: v } = await visitor(s, w.uuid);
+    await presence(a, v, 'ann', 'online', 'online');
+    v.send({ mt: 'GetPicture', id: 'ann', extra: { nested: true } });
+    expect(await v.next('Picture')).toMatchObject({ id: 'ann' });
+    v.send({ mt: 'CreateCall', dest: 'ann', dn: 'V', video: false, foo: 1 });
+    v.send({ mt: 'ClearCall' });
+    expect(await v.next('CallInfo')).toEqual({ mt: 'CallInfo', state: 'terminated' });
+    await syncAgent(a);
+    expect(a.unread().filter((m) => m.mt === 'IncomingCall' || m.mt === 'CallInfo')).toEqual([]);
+    // agent ClearCall while it rings: the console gets hangup, the visitor a cause
+    v.send({ mt: 'CreateCall', dest: 'ann', dn: 'V' });
+    v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
+    const inc = await a.next('IncomingCall');
+    a.send({ mt: 'ClearCall', call: inc.call });
+    expect(await a.next('CallInfo')).toEqual({ mt: 'CallInfo', call: inc.call, state: 'terminated', cause: 'hangup' });
+    const end = await v.next((m) => m.mt === 'CallInfo' && m.state === 'terminated');
+    expect(['rejected', 'remote-hangup']).toContain(end.cause);
+    // a waiting chat ended by the visitor disappears from the consoles
+    v.send({ mt: 'ChatStart', dest: 'ann', dn: 'V' });
+    const chat = (await v.next('ChatInfo')).chat;
+    await a.next('ChatOffer');
+    v.send({ mt: 'ChatEnd', chat });
+    expect(await v.next('ChatInfo')).toEqual({ mt: 'ChatInfo', chat, state: 'closed', by: 'visitor' });
+    expect(await a.next('ChatInfo')).toMatchObject({ chat, state: 'closed', by: 'visitor' });
+    a.send({ mt: 'ChatAccept', chat });
+    expectError(await nextError(a), 'unknown-chat', 'ChatAccept');
+    await presence(a, v, 'ann', 'offline', 'offline');
+    await Promise.all([a.close(), v.close()]);
+  });
+
   it('always with no console at all → unavailable', async () => {
     const w2 = await mkWidget(admin, [ent('zoe-less', { availability: 'always' }), ent('bob', { availability: 'always' })]);
     const { c: v } = await visitor(s, w2.uuid);

@@ -230,4 +230,100 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     await vctx.close();
     await actx.close();
   });
+
+  it('widget: a sidebar and business cards on one page, each scoped by its element; a video call and a chat; console with a call and a chat request at once', async () => {
+    const body = (type: 'sidebar' | 'cards', name: string) => ({
+      type,
+      name,
+      lang: 'en',
+      agents: agents.map((a) => ({ sipId: a.sipId, displayName: a.displayName, email: `${a.username}@example.com`, phone: '+1 555 0100', media: ['voice', 'video', 'chat', 'email'], availability: 'presence' })),
+    });
+    const side = await api<{ uuid: string }>('POST', '/api/widgets', body('sidebar', 'Side'));
+    const cards = await api<{ uuid: string }>('POST', '/api/widgets', body('cards', 'Team'));
+    site.set('/both', page('Both', `<script src="${server.url}/widget.js"></script><contact-widget uuid="${cards.uuid}" server="${server.url}"></contact-widget><contact-widget uuid="${side.uuid}" server="${server.url}"></contact-widget>`));
+
+    const consoles: Record<string, Page> = {};
+    const ctxs: BrowserContext[] = [];
+    for (const a of agents) {
+      const { ctx, page: con } = await newPage(browser);
+      ctxs.push(ctx);
+      await signIn(con, `${server.url}/agent/`, a.username, a.password);
+      await con.getByLabel('Presence').selectOption('Online');
+      consoles[a.displayName] = con;
+    }
+    const { ctx: vctx, page: v } = await newPage(browser);
+    ctxs.push(vctx);
+    await v.goto(`${site.url}/both`);
+    const S = v.locator(`contact-widget[uuid="${side.uuid}"]`);
+    const C = v.locator(`contact-widget[uuid="${cards.uuid}"]`);
+    // Page-wide the names are on both widgets; within each, once.
+    await C.getByRole('button', { name: 'Chat with Ann' }).waitFor();
+    await S.getByRole('button', { name: 'Contact us' }).click();
+    for (const n of ['Chat with Ann', 'Voice call Ann', 'Video call Ann', 'Chat with Ben', 'Voice call Ben', 'Video call Ben']) {
+      expect(await C.getByRole('button', { name: n }).count()).toBe(1);
+      expect(await S.getByRole('button', { name: n }).count()).toBe(1);
+    }
+    for (const n of ['E-mail Ann', 'Phone Ann', 'E-mail Ben', 'Phone Ben']) {
+      expect(await C.getByLabel(n).count()).toBe(1);
+      expect(await S.getByLabel(n).count()).toBe(1);
+    }
+    expect(await C.getByRole('button', { name: 'Contact us' }).count()).toBe(0);
+
+    // A video call from the cards to Ben.
+    const ben = consoles['Ben']!;
+    await C.getByRole('button', { name: 'Video call Ben' }).click();
+    await C.getByLabel('Your name').fill('Cara');
+    await C.getByRole('button', { name: 'Start' }).click();
+    await ben.getByRole('button', { name: 'Accept' }).click();
+    for (const scope of [ben.locator('body'), C]) {
+      await scope.getByRole('button', { name: 'Hang up' }).waitFor();
+      const mute = scope.getByRole('button', { name: 'Mute' });
+      await mute.click();
+      expect(await mute.getAttribute('aria-pressed')).toBe('true');
+      await mute.click();
+      expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    }
+    await C.getByRole('button', { name: 'Hang up' }).click();
+    await ben.getByRole('button', { name: 'Hang up' }).waitFor({ state: 'detached' });
+    await C.getByRole('button', { name: 'Close' }).click();
+
+    // A chat from the sidebar with Ann (the name may be asked again: it is per widget or per page).
+    const ann = consoles['Ann']!;
+    await S.getByRole('button', { name: 'Chat with Ann' }).click();
+    const nameOrChat = S.getByLabel('Your name').or(S.getByRole('button', { name: 'End chat' }));
+    await nameOrChat.first().waitFor();
+    if (await S.getByLabel('Your name').count()) {
+      await S.getByLabel('Your name').fill('Cara');
+      await S.getByLabel('Your name').press('Enter');
+    }
+    await ann.getByRole('button', { name: 'Accept chat' }).click();
+    await S.getByLabel('Message').fill('Question about shoes');
+    await S.getByRole('button', { name: 'Send' }).click();
+    await ann.getByText('Question about shoes').waitFor();
+    await ann.getByLabel('Message').fill('Happy to help');
+    await ann.getByLabel('Message').press('Enter');
+    await S.getByText('Happy to help').waitFor();
+    await S.getByRole('button', { name: 'End chat' }).click();
+    await ann.getByRole('button', { name: 'End chat' }).waitFor({ state: 'detached' });
+
+    // Ben has a chat request and a ringing call at once (two visitors). "Accept" with the
+    // default substring match then also finds "Accept chat": a client must say exact: true.
+    const { ctx: wctx, page: w } = await newPage(browser);
+    ctxs.push(wctx);
+    await w.goto(`${site.url}/both`);
+    const W = w.locator(`contact-widget[uuid="${cards.uuid}"]`);
+    await W.getByRole('button', { name: 'Chat with Ben' }).click();
+    await W.getByLabel('Your name').fill('Walt');
+    await W.getByRole('button', { name: 'Start' }).click();
+    await ben.getByRole('button', { name: 'Accept chat' }).waitFor();
+    await C.getByRole('button', { name: 'Voice call Ben' }).click();
+    await ben.getByRole('button', { name: 'Decline' }).waitFor();
+    expect(await ben.getByRole('button', { name: 'Accept' }).count()).toBe(2);
+    expect(await ben.getByRole('button', { name: 'Accept', exact: true }).count()).toBe(1);
+    await ben.getByRole('button', { name: 'Accept', exact: true }).click();
+    await ben.getByRole('button', { name: 'Hang up' }).click();
+    await ben.getByRole('button', { name: 'Accept' }).click(); // only "Accept chat" is left
+    await ben.getByRole('button', { name: 'End chat' }).click();
+    for (const c of ctxs) await c.close();
+  });
 });

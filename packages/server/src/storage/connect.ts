@@ -23,7 +23,44 @@ export function openSqlite(file: string): Kysely<Database> {
   // SQLite's built-in lower() folds ASCII only; PostgreSQL folds all of Unicode.
   // Overriding it keeps search() the same on both databases ("Müller" finds "MÜLLER").
   raw.function('lower', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : String(s).toLowerCase()));
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
+}
+
+/** Prepared statements kept per SQL text; beyond this the least recently used is dropped. */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely's SQLite driver prepares a new statement for every query; with
+ * better-sqlite3 that is a full SQLite compile of the SQL text each time (a
+ * CPU profile of the chat relay showed `prepare` as large as the query
+ * itself). The queries of the hot paths repeat the same SQL with other
+ * parameters, so the statements are kept and reused. Safe because the
+ * driver runs one query at a time on this connection and only reads
+ * `reader`, `all`, `run` and `iterate` (a statement being iterated is
+ * never handed out again: the cache gives a fresh one while it is busy).
+ */
+function cachingStatements(raw: BetterSqlite3.Database): Pick<BetterSqlite3.Database, 'close' | 'prepare'> {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      return raw.close();
+    },
+    prepare: ((sqlText: string) => {
+      const hit = cache.get(sqlText);
+      if (hit && !hit.busy) {
+        // Re-insert: Map order is the recency order for eviction.
+        cache.delete(sqlText);
+        cache.set(sqlText, hit);
+        return hit;
+      }
+      const stmt = raw.prepare(sqlText);
+      if (hit) return stmt; // the cached one is busy (an open iterator): use a one-off
+      cache.set(sqlText, stmt);
+      if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      return stmt;
+    }) as BetterSqlite3.Database['prepare'],
+  };
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

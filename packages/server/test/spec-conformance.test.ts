@@ -384,6 +384,16 @@ describe('2.1 loading', () => {
   });
 
   it('allowedOrigins: exact, wildcard subdomain, no bare domain, other domains and no Origin refused', async () => {
+    // an empty list allows any origin, and none
+    for (const o of [null, 'https://anything.example.org']) {
+      const v = await visitor(s, w.uuid, o === null ? { origin: undefined } : { origin: o });
+      expect(v.session.mt).toBe('Session');
+      await v.c.close();
+    }
+    const bare = await openVisitor(s, null);
+    bare.send({ mt: 'Start', uuid: w.uuid });
+    await bare.next('Session');
+    await bare.close();
     const w2 = await mkWidget(admin, [ent('ann')], { allowedOrigins: ['https://shop.example.net', 'https://*.example.com'] });
     for (const o of ['https://shop.example.net', 'https://a.example.com', 'https://deep.a.example.com']) {
       const v = await visitor(s, w2.uuid, { origin: o });

@@ -57,7 +57,8 @@ function flag(v: string | undefined, d: boolean): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: num(env.PORT, 8080, 'PORT'),
-    host: env.HOST || '0.0.0.0',
+    // '::' is every interface, IPv6 and IPv4 (dual stack); main.ts falls back to 0.0.0.0 without IPv6.
+    host: env.HOST || '::',
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,

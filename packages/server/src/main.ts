@@ -20,7 +20,13 @@ async function main(): Promise<void> {
   const bus = new MemoryBus(logger.child({ module: 'bus' }));
   const app = await buildApp({ config, storage, bus, logger });
   const created = await ensureFirstAdmin(storage, config);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A machine without IPv6 cannot bind '::'; all IPv4 interfaces is the next best "all interfaces".
+    if (config.host !== '::' || !['EAFNOSUPPORT', 'EADDRNOTAVAIL'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await app.listen({ port: config.port, host: '0.0.0.0' });
+  }
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   // Printed plainly (not only as a log line) so that a first-time user sees it.
   process.stdout.write(`\nContact Widgets is running on ${base}\n  admin app:     ${base}/admin\n  agent console: ${base}/agent\n`);

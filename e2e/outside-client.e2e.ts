@@ -81,7 +81,7 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
 
   it('admin: signs in, makes a sidebar widget with an agent, saves, shows the code, copies and downloads it', async () => {
     const { ctx, page: p } = await newPage(browser, { clipboard: true });
-    await signIn(p, `${server.url}/admin/`, server.adminUsername, server.adminPassword);
+    await signIn(p, `${server.url}/admin`, server.adminUsername, server.adminPassword);
 
     await p.getByRole('button', { name: 'Add new sidebar widget' }).click();
     await p.getByLabel('Name').fill('Support');
@@ -162,7 +162,7 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
   it('agent console and sidebar widget: presence, a voice call (Accept, Mute, Hang up), Decline, a chat (Accept chat, Message, Send, End chat)', async () => {
     await sidebarFor('/sidebar', [agents[0]!]);
     const { ctx: actx, page: con } = await newPage(browser);
-    await signIn(con, `${server.url}/agent/`, 'ann', 'ann-password-1');
+    await signIn(con, `${server.url}/agent`, 'ann', 'ann-password-1');
     const presence = con.getByRole('combobox', { name: 'Presence' });
     for (const choice of ['Away', 'Busy', 'Offline', 'Online']) {
       await presence.selectOption(choice);
@@ -215,6 +215,26 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     await v.getByLabel('Message').fill('Hi Ann');
     await v.getByRole('button', { name: 'Send' }).click();
     await con.getByText('Hi Ann').waitFor();
+
+    // A video call from another visitor during the chat: one "Accept" (the chat is no longer a request).
+    const { ctx: v2ctx, page: v2 } = await newPage(browser);
+    await v2.goto(`${site.url}/sidebar`);
+    await v2.getByRole('button', { name: 'Contact us' }).click();
+    await v2.getByRole('button', { name: 'Video call Ann' }).click();
+    await v2.getByLabel('Your name').fill('Wes');
+    await v2.getByRole('button', { name: 'Start' }).click();
+    await con.getByRole('button', { name: 'Accept' }).click();
+    const camera = con.getByRole('button', { name: 'Camera off' });
+    await camera.click();
+    expect(await camera.getAttribute('aria-pressed')).toBe('true');
+    // The chat goes on during the call; its field and buttons stay unique.
+    await con.getByLabel('Message').fill('One moment');
+    await con.getByRole('button', { name: 'Send' }).click();
+    await v.getByText('One moment').waitFor();
+    await v2.getByRole('button', { name: 'Hang up' }).click();
+    await con.getByRole('button', { name: 'Hang up' }).waitFor({ state: 'detached' });
+    await v2ctx.close();
+
     await con.getByRole('button', { name: 'End chat' }).click();
     await v.getByText('Ann ended the chat.').waitFor();
     await v.getByRole('button', { name: 'Close' }).click();
@@ -247,7 +267,7 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     for (const a of agents) {
       const { ctx, page: con } = await newPage(browser);
       ctxs.push(ctx);
-      await signIn(con, `${server.url}/agent/`, a.username, a.password);
+      await signIn(con, `${server.url}/agent`, a.username, a.password);
       await con.getByLabel('Presence').selectOption('Online');
       consoles[a.displayName] = con;
     }

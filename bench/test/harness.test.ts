@@ -1,0 +1,51 @@
+/**
+ * The harness's moving parts, end to end on a small scale and without timing
+ * assertions: a bare ws server process, a visitor swarm process, a fan-out
+ * round through them, and the chat relay.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { barePairs, closePairs, runChat } from '../lib/chat.js';
+import { spawnChild, type Child } from '../lib/rpc.js';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const logDir = path.join(os.tmpdir(), `bench-harness-test-${process.pid}`);
+const children: Child[] = [];
+
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.stop()));
+});
+
+describe('bench harness', () => {
+  it('fans a frame out from the bare server to a visitor swarm and relays chat', async () => {
+    const server = await spawnChild('bare', path.join(HERE, '..', 'servers', 'bare.ts'), { gc: true, logDir });
+    children.push(server);
+    const { url, wsUrl } = await server.call('info');
+    const mem = await server.call('mem');
+    expect(mem.rss).toBeGreaterThan(0);
+
+    const swarm = await spawnChild('visitors', path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir });
+    children.push(swarm);
+    const r = await swarm.call('connect', { url: `${wsUrl}/ws/widget`, n: 50, mode: 'bare' });
+    expect(r.ready).toBe(50);
+    expect(await server.call('count')).toBe(50);
+
+    const armed = await swarm.call('arm', { match: ['"mt":"Info"', '"presence":"busy"'] });
+    expect(armed.expect).toBe(50);
+    const res = await fetch(`${url}/broadcast`, { method: 'POST', body: JSON.stringify({ mt: 'Info', id: 'a', presence: 'busy' }) });
+    expect(res.status).toBe(204);
+    const got = await swarm.call('collect', { timeoutMs: 10_000 });
+    expect(got).toMatchObject({ complete: true, count: 50 });
+    expect(got.last).toBeGreaterThanOrEqual(got.first);
+
+    const pairs = await barePairs(wsUrl, 2);
+    const chat = runChat(pairs, 20);
+    // Wait for a relayed message on each pair (an event, not a delay).
+    await Promise.all(pairs.map((p) => p.agent.next('ChatMessage', 10_000)));
+    const s = await chat.stop();
+    expect(s.samples.length).toBeGreaterThan(0);
+    expect(s.lost).toBe(0);
+    await closePairs(pairs);
+  });
+});

@@ -117,8 +117,21 @@ export class ChatManager {
     return next;
   }
 
-  async #accept(a: AgentRef, chatId: string): Promise<void> {
-    const chat = await this.#chatForAgent(a, chatId, true);
+  /**
+   * The name the visitor knows the agent by: the widget entry's display name
+   * when the chat was addressed to this user directly (so the chat says
+   * "Bobby" where the card says "Bobby"); a group member answers with their own.
+   */
+  async #dnOnWidget(a: AgentRef, chat: ChatRecord): Promise<AgentRef> {
+    if (chat.dest !== a.sipId) return a;
+    const w = await this.deps.catalog.widget(chat.widgetUuid);
+    const dn = w?.agents.find((e) => e.sipId === a.sipId)?.displayName?.trim();
+    return dn ? { ...a, dn } : a;
+  }
+
+  async #accept(agent: AgentRef, chatId: string): Promise<void> {
+    const chat = await this.#chatForAgent(agent, chatId, true);
+    const a = chat.state === 'waiting' ? await this.#dnOnWidget(agent, chat) : agent;
     if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
       this.#disarm(chat.id);
       this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');

@@ -8,7 +8,7 @@
  * delivery function serves every topic of the socket.
  */
 import crypto from 'node:crypto';
-import WebSocket from 'ws';
+import WebSocket, * as wsModule from 'ws';
 import type { Logger } from 'pino';
 import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } from '@cw/protocol';
 import type { Bus } from '../bus/types.js';
@@ -38,14 +38,30 @@ export interface ConnectionOwner {
 }
 
 /**
- * The last text sent with sendRaw, encoded once: a fan-out sends the same
- * JSON string to thousands of sockets in a row, and ws would otherwise
- * measure and encode it again for each (the frame payload is not modified
- * when sending unmasked, so one Buffer serves all).
+ * The last text sent with sendRaw, as a whole WebSocket frame (header and
+ * UTF-8 payload in one Buffer): a fan-out sends the same JSON string to
+ * thousands of sockets in a row, and ws would otherwise measure, encode and
+ * frame it again for each. Server frames are not masked, so one frame
+ * serves every socket as is.
  */
 let lastJson = '';
-let lastBuf = Buffer.alloc(0);
+let lastFrame: Buffer = Buffer.alloc(0);
 const TEXT = { binary: false } as const;
+
+// ws exports its Sender at run time; the types do not declare it.
+const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender;
+
+/** The part of ws's (private) socket state that sendRaw relies on; checked before each use. */
+interface WsInternals {
+  _sender?: { _state?: number; _firstFragment?: boolean; sendFrame?(list: Buffer[]): void };
+  _extensions?: Record<string, unknown>;
+}
+
+/** A text frame of `json`, unmasked, FIN set, not compressed. */
+function textFrame(json: string): Buffer {
+  const payload = Buffer.from(json, 'utf8');
+  return Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true }));
+}
 
 // ws itself closes with 1009 on an oversize frame and 1007 on bad UTF-8; the error event needs no more.
 function ignoreSocketError(): void {}
@@ -108,9 +124,18 @@ export class Connection {
     if (!this.open) return;
     if (json !== lastJson) {
       lastJson = json;
-      lastBuf = Buffer.from(json, 'utf8');
+      lastFrame = textFrame(json);
     }
-    this.ws.send(lastBuf, TEXT);
+    // The pre-made frame is written as is only when ws would write this
+    // message straight away as one frame of its own: no compression, nothing
+    // queued in its sender, not inside a fragmented message. Else ws frames it.
+    const sender = (this.ws as unknown as WsInternals)._sender;
+    const ext = (this.ws as unknown as WsInternals)._extensions;
+    if (sender?.sendFrame && sender._state === 0 && sender._firstFragment === true && ext && Object.keys(ext).length === 0) {
+      sender.sendFrame([lastFrame]);
+      return;
+    }
+    this.ws.send(Buffer.from(json, 'utf8'), TEXT);
   }
 
   /** Sends an Error; fatal codes close the socket with 1008 afterwards. */

@@ -17,13 +17,11 @@ import type { Bus } from '../bus/types.js';
 import type { WidgetRecord } from '../storage/types.js';
 import { resolveAgent, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
 import type { Catalog } from '../presence/catalog.js';
+import { FanOut, type WidgetListener } from './fan-out.js';
 import { buildInfo } from './info.js';
 import { topics, type InfoEntry, type WidgetEvent } from './outbox.js';
 
-/** A visitor socket (or anything) that wants a widget's events. */
-export interface WidgetListener {
-  widgetEvent(ev: WidgetEvent): void;
-}
+export type { WidgetListener } from './fan-out.js';
 
 interface Computed {
   infos: InfoEntry[];
@@ -35,6 +33,7 @@ interface Computed {
 
 interface Watched {
   listeners: Set<WidgetListener>;
+  fanOut: FanOut;
   off: () => void;
   state: Computed | undefined;
 }
@@ -56,8 +55,9 @@ export class WidgetHub {
     let w = this.#watched.get(uuid);
     if (!w) {
       const listeners = new Set<WidgetListener>();
-      const off = this.deps.bus.subscribe(topics.widget(uuid), (ev) => deliverInBatches([...listeners], ev as WidgetEvent));
-      this.#watched.set(uuid, (w = { listeners, off, state: undefined }));
+      const fanOut = new FanOut(listeners);
+      const off = this.deps.bus.subscribe(topics.widget(uuid), (ev) => fanOut.push(ev as WidgetEvent));
+      this.#watched.set(uuid, (w = { listeners, fanOut, off, state: undefined }));
     }
     w.listeners.add(l);
   }
@@ -68,6 +68,7 @@ export class WidgetHub {
     w.listeners.delete(l);
     if (w.listeners.size === 0) {
       w.off();
+      w.fanOut.stop();
       this.#watched.delete(uuid);
     }
   }
@@ -125,7 +126,10 @@ export class WidgetHub {
 
   /** Drops every subscription (drain). */
   stop(): void {
-    for (const w of this.#watched.values()) w.off();
+    for (const w of this.#watched.values()) {
+      w.off();
+      w.fanOut.stop();
+    }
     this.#watched.clear();
     this.#dirty.clear();
   }
@@ -172,28 +176,6 @@ export class WidgetHub {
   #publish(uuid: string, ev: WidgetEvent): void {
     this.deps.bus.publish(topics.widget(uuid), ev);
   }
-}
-
-/** Visitors served per turn of the event loop when a widget has many. */
-const BATCH = 250;
-
-/**
- * Hands an event to every listener, BATCH at a time with the event loop
- * free in between, so that a fan-out to thousands of visitors does not hold
- * up chat messages and call signalling. Each listener still gets events in
- * order: later events walk their batches behind earlier ones (setImmediate is
- * first in, first out).
- */
-function deliverInBatches(all: WidgetListener[], ev: WidgetEvent, from = 0): void {
-  const end = Math.min(all.length, from + BATCH);
-  for (let i = from; i < end; i++) {
-    try {
-      all[i]!.widgetEvent(ev);
-    } catch {
-      // One broken socket must not stop the others (it logs and closes itself).
-    }
-  }
-  if (end < all.length) setImmediate(deliverInBatches, all, ev, end);
 }
 
 /** An Info with its serialised form, made once for every visitor. */

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { barePairs, closePairs, runChat } from '../lib/chat.js';
+import { barePairs, closePairs, productPairs, runChat } from '../lib/chat.js';
 import { spawnChild, type Child } from '../lib/rpc.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -46,6 +46,36 @@ describe('bench harness', () => {
     const s = await chat.stop();
     expect(s.samples.length).toBeGreaterThan(0);
     expect(s.lost).toBe(0);
+    await closePairs(pairs);
+  });
+});
+
+describe('bench harness against the product', () => {
+  it('seeds a widget, loads visitors, fans a presence change out and relays a chat', async () => {
+    const server = await spawnChild('product', path.join(HERE, '..', 'servers', 'product.ts'), { gc: true, logDir });
+    children.push(server);
+    const f = await server.call('start', { widgets: [{ prefix: 'ag', agents: 3 }] }, 60_000);
+    const w = f.widgets[0];
+    const put = (sipId: string, presence: string) =>
+      fetch(`${f.url}/api/presence/${sipId}`, { method: 'PUT', headers: { authorization: `Bearer ${f.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ presence }) });
+    for (const ag of w.agents) expect((await put(ag.sipId, 'online')).status).toBe(200);
+
+    const swarm = await spawnChild('product-visitors', path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir });
+    children.push(swarm);
+    const r = await swarm.call('connect', { url: `${f.wsUrl}/ws/widget`, n: 20, mode: 'product', uuid: w.uuid, infos: 3 }, 60_000);
+    expect(r.errors).toEqual([]);
+    expect(r.ready).toBe(20);
+    expect(r.infoSample).toContain('"mt":"Info"');
+
+    await swarm.call('arm', { match: ['"mt":"Info"', '"id":"ag2"', '"presence":"busy"'] });
+    expect((await put('ag2', 'busy')).status).toBe(200);
+    expect(await swarm.call('collect', { timeoutMs: 10_000 })).toMatchObject({ complete: true, count: 20 });
+
+    const pairs = await productPairs(f.wsUrl, w.uuid, w.agents.slice(0, 1));
+    const chat = runChat(pairs, 10);
+    await pairs[0]!.agent.next('ChatMessage', 10_000);
+    const s = await chat.stop();
+    expect(s.samples.length).toBeGreaterThan(0);
     await closePairs(pairs);
   });
 });

@@ -1,13 +1,12 @@
 // Builds the admin app into apps/admin/dist/: index.html, app.js, app.css.
 // The server serves dist/ at /admin with SPA fallback and a strict CSP, so the
 // page has no inline scripts: everything is in app.js.
-import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { buildApp } from '../../scripts/build-app.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const dist = path.join(here, 'dist');
 const require = createRequire(import.meta.url);
 
 /**
@@ -30,41 +29,9 @@ const previewPlugin = {
   },
 };
 
-/** Copies index.html into dist (it only references /admin/app.js and /admin/app.css). */
-const htmlPlugin = {
-  name: 'admin-html',
-  setup(b) {
-    b.onEnd(() => {
-      fs.mkdirSync(dist, { recursive: true });
-      fs.copyFileSync(path.join(here, 'src/index.html'), path.join(dist, 'index.html'));
-    });
-  },
-};
-
 /** Bundles the admin app; with watch, keeps rebuilding on change. */
 export async function build({ watch = false } = {}) {
-  fs.mkdirSync(dist, { recursive: true });
-  const opts = {
-    entryPoints: { app: path.join(here, 'src/main.tsx') },
-    outdir: dist,
-    bundle: true,
-    format: 'esm',
-    target: ['chrome100', 'firefox100', 'safari15'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    minify: !watch,
-    sourcemap: watch ? 'inline' : false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    loader: { '.css': 'css' },
-    plugins: [previewPlugin, htmlPlugin],
-  };
-  if (watch) {
-    const ctx = await esbuild.context(opts);
-    await ctx.watch();
-    return ctx;
-  }
-  await esbuild.build(opts);
+  return buildApp({ appDir: here, htmlName: 'admin-html', plugins: [previewPlugin], watch });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await build({ watch: process.argv.includes('--watch') });

@@ -84,6 +84,10 @@ await stage('swarm', async () => {
     ctx.notes.push(`The large memory figure uses ${big.toLocaleString('en')} visitors instead of 20,000: the hard open-files limit here is ${fdLimits().hard.toLocaleString('en')} and every visitor is a descriptor in the server process (see bench/README.md, "Open files").`);
   for (const n of c.memory) {
     const p = product.memory.find((m) => m.n === n);
+    if (p?.perSocketKiB !== undefined && p.heapKiB !== undefined && p.perSocketKiB < p.heapKiB)
+      ctx.notes.push(
+        `At ${n.toLocaleString('en')} visitors the product's RSS grew less than its V8 heap (${p.perSocketKiB.toFixed(2)} < ${p.heapKiB.toFixed(2)} KiB per visitor): its startup heap had free pages that the visitors filled. RSS deltas at small counts are rough; read the largest count and the heap rows.`,
+      );
     const b = bare.memory.find((m) => m.n === n);
     ctx.figures.push({
       section: 2,

@@ -100,6 +100,8 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
 
     await p.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => (await api<{ name: string }[]>('GET', '/api/widgets')).map((w) => w.name)).toEqual(['Support']);
+    const saved = (await api<{ agents: { sipId: string; displayName: string; media: string[]; availability: string }[] }[]>('GET', '/api/widgets'))[0]!;
+    expect(saved.agents).toMatchObject([{ sipId: 'ann', displayName: 'Ann', media: ['voice', 'chat', 'email'], availability: 'always' }]);
 
     await p.getByRole('button', { name: 'Code' }).click();
     // Read at once, as a naive client does: the field holds the code, never a placeholder.
@@ -140,6 +142,7 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     await p.getByRole('dialog').waitFor({ state: 'detached' });
     await p.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => (await api<{ name: string; agents: { sipId: string }[] }[]>('GET', '/api/widgets')).find((w) => w.name === 'Support')!.agents.map((a) => a.sipId)).toEqual(['ann', 'ben']);
+    // exact: "Cards" alone would also match "Add new business cards widget".
     await p.getByRole('button', { name: 'Cards', exact: true }).click();
     await p.getByRole('button', { name: 'Code' }).click();
     expect(await p.getByLabel('Embed code').inputValue()).toContain(cards.uuid);

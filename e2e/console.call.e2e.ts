@@ -3,12 +3,12 @@
  * the private network namespace: visitor widget and console in separate
  * browser contexts, host page and server on different origins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, need } from '@cw/testkit';
-import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { need } from '@cw/testkit';
+import { newContext, useWorld, watchErrors } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { consoleInbound, expectMediaFlowing, openConsole, openVisitor, sendText, visitorCall, visitorStartChat, waitAgentOnline, widgetInbound } from './support/console-page.js';
+import { consoleInbound, expectMediaFlowing, openConsole, openVisitorSeeing, sendText, visitorCall, visitorStartChat, waitAgentOnline, widgetInbound } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'media tests run inside a private network namespace'));
 
@@ -18,34 +18,19 @@ const ringing = (p: Page) => p.evaluate(() => window.__cwConsoleTest?.ringing() 
 const status = (p: Page) => p.locator('#presence-status').textContent();
 
 describe.skipIf(!ok)('agent console: calls', () => {
-  let world: World;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    world = await startWorld(1);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await world?.close();
-  });
+  const env = useWorld(1);
 
   it('takes a video call from the widget during a chat: media both ways, chat goes on, busy to others, hang-up from either side', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
     const con = await openConsole(actx, world, agent, 'Online');
     errors.push(...watchErrors(con, 'console'));
-    const v1ctx = await newContext(browser);
-    const v1 = await openVisitor(v1ctx, world);
-    const v2ctx = await newContext(browser);
-    const v2 = await openVisitor(v2ctx, world);
-    await waitAgentOnline(v1, agent.displayName);
-    await waitAgentOnline(v2, agent.displayName);
+    const { ctx: v1ctx, page: v1 } = await openVisitorSeeing(browser, world, agent.displayName);
+    const { ctx: v2ctx, page: v2 } = await openVisitorSeeing(browser, world, agent.displayName);
     // A chat is running when the call comes in: both at the same time.
-    const cctx = await newContext(browser);
-    const chatter = await openVisitor(cctx, world);
-    await waitAgentOnline(chatter, agent.displayName);
+    const { ctx: cctx, page: chatter } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorStartChat(chatter, agent.displayName, 'Chad Chatter');
     await con.getByRole('button', { name: 'Accept chat' }).click();
     await chatter.getByText(`${agent.displayName} joined the chat.`).waitFor({ timeout: 10_000 });
@@ -113,14 +98,13 @@ describe.skipIf(!ok)('agent console: calls', () => {
   });
 
   it('rings two consoles of one agent; the first to accept wins, the other stops at once', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const c1ctx = await newContext(browser);
     const c2ctx = await newContext(browser);
     const c1 = await openConsole(c1ctx, world, agent, 'Online');
     const c2 = await openConsole(c2ctx, world, agent, 'Online');
-    const vctx = await newContext(browser);
-    const v = await openVisitor(vctx, world);
-    await waitAgentOnline(v, agent.displayName);
+    const { ctx: vctx, page: v } = await openVisitorSeeing(browser, world, agent.displayName);
 
     await visitorCall(v, agent.displayName, 'Xena Visitor', false);
     await accept(c1).waitFor({ timeout: 15_000 });
@@ -146,6 +130,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
   });
 
   it('notifies while the tab is hidden, ends a call cleanly when the network connection is lost, declines', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const actx = await newContext(browser);
     // Record notifications and let the test hide the tab (headless tabs are always visible).
@@ -179,9 +164,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await actx.grantPermissions(['notifications', 'camera', 'microphone'], { origin: world.server.url });
     await expect.poll(() => con.evaluate(() => Notification.permission)).toBe('granted');
 
-    const vctx = await newContext(browser);
-    const v = await openVisitor(vctx, world);
-    await waitAgentOnline(v, agent.displayName);
+    const { ctx: vctx, page: v } = await openVisitorSeeing(browser, world, agent.displayName);
     await con.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
     await visitorCall(v, agent.displayName, 'Yara Visitor', true);
     await accept(con).waitFor({ timeout: 15_000 });
@@ -200,9 +183,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await expect.poll(() => status(con), { timeout: 10_000 }).toBe('Online');
 
     // Decline: the tone stops and the caller's call ends.
-    const v2ctx = await newContext(browser);
-    const v2 = await openVisitor(v2ctx, world);
-    await waitAgentOnline(v2, agent.displayName);
+    const { ctx: v2ctx, page: v2 } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorCall(v2, agent.displayName, 'Zoe Visitor', false);
     await con.getByRole('button', { name: 'Decline', exact: true }).click();
     await expect.poll(() => accept(con).count()).toBe(0);

@@ -3,12 +3,12 @@
  * messages and typing both ways, unread counts, one chat ended by each side,
  * text never rendered as HTML, and the History view with full transcripts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, need } from '@cw/testkit';
-import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { need } from '@cw/testkit';
+import { newContext, useWorld, watchErrors } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { openConsole, openVisitor, sendText, visitorStartChat, waitAgentOnline } from './support/console-page.js';
+import { openConsole, openVisitorSeeing, sendText, visitorStartChat } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -17,19 +17,10 @@ const transcript = (con: Page) => con.locator('.chat .lines');
 const widgetLog = (v: Page) => v.getByRole('log', { name: 'Messages' });
 
 describe.skipIf(!ok)('agent console: chats', () => {
-  let world: World;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    world = await startWorld(1);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await world?.close();
-  });
+  const env = useWorld(1);
 
   it('handles three chats at once, both ways, and keeps them in History', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
@@ -39,9 +30,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     const names = ['Vera Visitor', 'Walt Visitor', 'Xena Visitor'];
     const visitors: Page[] = [];
     for (const dn of names) {
-      const ctx = await newContext(browser);
-      const v = await openVisitor(ctx, world);
-      await waitAgentOnline(v, agent.displayName);
+      const { page: v } = await openVisitorSeeing(browser, world, agent.displayName);
       await visitorStartChat(v, agent.displayName, dn, dn === 'Vera Visitor' ? 'vera@example.org' : undefined);
       visitors.push(v);
     }

@@ -3,30 +3,20 @@
  * user, a session that survives a reload, presence remembered and shown to
  * visitors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, need } from '@cw/testkit';
-import { api, apiLogin, newContext, startWorld, watchErrors, type World } from './support/console-world.js';
+import { describe, expect, it } from 'vitest';
+import { need } from '@cw/testkit';
+import { api, apiLogin, newContext, useWorld, watchErrors } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { openConsole, openVisitor, presenceControl, visitorStartChat, waitAgentOnline } from './support/console-page.js';
+import { openConsole, openVisitorSeeing, presenceControl, visitorStartChat, waitAgentOnline } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
 describe.skipIf(!ok)('agent console: sign-in and presence', () => {
-  let world: World;
-  let browser: Browser;
+  const env = useWorld(1);
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    world = await startWorld(1);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await world?.close();
-  });
-
   it('refuses a wrong password and an admin-only user with a clear message', async () => {
+    const { world, browser } = env;
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
     errors.push(...watchErrors(page, 'console'));
@@ -49,13 +39,12 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
   });
 
   it('keeps the session over a reload, remembers presence and shows it live to visitors', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const ctx = await newContext(browser);
     const page = await openConsole(ctx, world, agent, 'Online');
     errors.push(...watchErrors(page, 'console'));
-    const vctx = await newContext(browser);
-    const visitor = await openVisitor(vctx, world);
-    await waitAgentOnline(visitor, agent.displayName, true);
+    const { ctx: vctx, page: visitor } = await openVisitorSeeing(browser, world, agent.displayName, true);
     expect(await consoleA11y(page)).toEqual([]);
 
     await presenceControl(page).selectOption({ label: 'Away' });
@@ -82,6 +71,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
   });
 
   it('works from the keyboard alone: sign in, accept a chat, write, end it', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
@@ -98,9 +88,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     await page.keyboard.press('Home');
     await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Online');
 
-    const vctx = await newContext(browser);
-    const visitor = await openVisitor(vctx, world);
-    await waitAgentOnline(visitor, agent.displayName);
+    const { ctx: vctx, page: visitor } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorStartChat(visitor, agent.displayName, 'Kim Keys');
     await page.getByRole('button', { name: 'Accept chat' }).waitFor({ timeout: 10_000 });
 

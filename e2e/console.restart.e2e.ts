@@ -3,11 +3,11 @@
  * data). Console and widget reconnect by themselves and continue; nothing
  * that was acknowledged is lost, and presence is restored by the console.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, need } from '@cw/testkit';
-import { newContext, startWorld, watchErrors, type World } from './support/console-world.js';
-import { openConsole, openVisitor, sendText, visitorStartChat, waitAgentOnline } from './support/console-page.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { need } from '@cw/testkit';
+import { newContext, useWorld, watchErrors } from './support/console-world.js';
+import { openConsole, openVisitorSeeing, sendText, visitorStartChat } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -16,27 +16,16 @@ const transcript = (con: Page) => con.locator('.chat .lines');
 const widgetLog = (v: Page) => v.getByRole('log', { name: 'Messages' });
 
 describe.skipIf(!ok)('agent console: server restart mid-chat', () => {
-  let world: World;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    world = await startWorld(1);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await world?.close();
-  });
+  const env = useWorld(1);
 
   it('reconnects console and widget, keeps every acked message and continues', async () => {
+    const { world, browser } = env;
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
     const con = await openConsole(actx, world, agent, 'Online');
     errors.push(...watchErrors(con, 'console'));
-    const vctx = await newContext(browser);
-    const v = await openVisitor(vctx, world);
-    await waitAgentOnline(v, agent.displayName);
+    const { ctx: vctx, page: v } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorStartChat(v, agent.displayName, 'Vera Visitor');
     await con.getByRole('button', { name: 'Accept chat' }).click();
     await v.getByText(`${agent.displayName} joined the chat.`).waitFor({ timeout: 10_000 });

@@ -3,8 +3,8 @@
  * accessible names of spec section 7.
  */
 import { expect } from 'vitest';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import type { AgentCreds, World } from './console-world.js';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { newContext, type AgentCreds, type World } from './console-world.js';
 
 /** Opens /agent?test=1 in the context, signs in and waits for the connection. */
 export async function openConsole(ctx: BrowserContext, world: World, agent: AgentCreds, presence: 'Online' | 'Away' | 'Busy' | 'Offline' | null = 'Online'): Promise<Page> {
@@ -33,6 +33,14 @@ export async function openVisitor(ctx: BrowserContext, world: World): Promise<Pa
   const page = await ctx.newPage();
   await page.goto(world.site.url + '/');
   return page;
+}
+
+/** A visitor in a fresh context on the customer website, once its widget shows the agent (un)reachable. */
+export async function openVisitorSeeing(browser: Browser, world: World, agentDn: string, online = true): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await newContext(browser);
+  const page = await openVisitor(ctx, world);
+  await waitAgentOnline(page, agentDn, online);
+  return { ctx, page };
 }
 
 /** Opens the sidebar ("Contact us") if it is closed. */

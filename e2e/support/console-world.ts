@@ -4,8 +4,9 @@
  * through the HTTP API, and helpers to open consoles and visitor pages in
  * separate browser contexts.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startSite, startTestServer, type TestServer } from '@cw/testkit';
+import { launchChromium, startSite, startTestServer, type TestServer } from '@cw/testkit';
 
 export interface AgentCreds {
   id: string;
@@ -109,4 +110,31 @@ export function watchErrors(page: Page, label: string): string[] {
 /** Opens a fresh browser context (its own cookies and storage). */
 export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1024, height: 768 } });
+}
+
+/**
+ * For a describe block: starts a world with `agentCount` agents and Chromium
+ * before its tests and closes both after them. Read `world` and `browser` in the tests.
+ */
+export function useWorld(agentCount = 1): { readonly world: World; readonly browser: Browser } {
+  let world: World | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    world = await startWorld(agentCount);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+  return {
+    get world() {
+      if (!world) throw new Error('the world is not started (useWorld runs in beforeAll)');
+      return world;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not started (useWorld runs in beforeAll)');
+      return browser;
+    },
+  };
 }

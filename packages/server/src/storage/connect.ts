@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 export type StorageKind = 'sqlite' | 'postgres';
@@ -12,10 +13,16 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** Opens SQLite at `file` (or ':memory:') with WAL, foreign keys and a busy timeout. */
-export function openSqlite(file: string): Kysely<Database> {
+/** Opens SQLite at `file` (or ':memory:') with WAL (checkpointed by a worker thread), foreign keys and a busy timeout. */
+export function openSqlite(file: string, log?: Logger): Kysely<Database> {
   const raw = new BetterSqlite3(file);
-  if (file !== ':memory:' && file !== '') raw.pragma('journal_mode = WAL');
+  let checkpointer: Checkpointer | undefined;
+  if (file !== ':memory:' && file !== '') {
+    raw.pragma('journal_mode = WAL');
+    // After a checkpoint restarted the WAL, its file is cut back to this size.
+    raw.pragma('journal_size_limit = 67108864');
+    checkpointer = startCheckpointer(raw, file, (msg) => log?.warn(msg));
+  }
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   // Another process (a CLI, a second server during a restart) may hold the write lock briefly.
@@ -23,7 +30,7 @@ export function openSqlite(file: string): Kysely<Database> {
   // SQLite's built-in lower() folds ASCII only; PostgreSQL folds all of Unicode.
   // Overriding it keeps search() the same on both databases ("Müller" finds "MÜLLER").
   raw.function('lower', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : String(s).toLowerCase()));
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw, () => checkpointer?.stop()) }) });
 }
 
 /** Prepared statements kept per SQL text; beyond this the least recently used is dropped. */
@@ -39,10 +46,11 @@ const STATEMENT_CACHE = 500;
  * `reader`, `all`, `run` and `iterate` (a statement being iterated is
  * never handed out again: the cache gives a fresh one while it is busy).
  */
-function cachingStatements(raw: BetterSqlite3.Database): Pick<BetterSqlite3.Database, 'close' | 'prepare'> {
+function cachingStatements(raw: BetterSqlite3.Database, beforeClose: () => void): Pick<BetterSqlite3.Database, 'close' | 'prepare'> {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => {
+      beforeClose();
       cache.clear();
       return raw.close();
     },

@@ -102,7 +102,17 @@ await stage('swarm', async () => {
     });
     ctx.figures.push({
       section: 2,
-      name: `  of which V8 heap used, ${n.toLocaleString('en')} visitors`,
+      name: `  RSS of the second ${(n / 2).toLocaleString('en')} alone, per visitor`,
+      unit: 'KiB',
+      ours: p?.marginalKiB,
+      oursNa: p?.na,
+      baseline: b?.marginalKiB,
+      baselineName: 'bare ws',
+      baselineNa: b?.na,
+    });
+    ctx.figures.push({
+      section: 2,
+      name: `  V8 heap used, ${n.toLocaleString('en')} visitors, per visitor`,
       unit: 'KiB',
       ours: p?.heapKiB,
       oursNa: p?.na,

@@ -26,7 +26,7 @@ const PER_CLIENT_PROC = 5000;
 const SPEC_INFO = JSON.stringify({ mt: 'Info', id: 'ag9', dn: 'Agent ag9', department: 'Sales', phonenumber: '', email: 'ag9@example.com', company: { company: 'Example Ltd', phone: '+1 555 0100', email: 'sales@example.com' }, presence: 'online', media: ['voice', 'video', 'email', 'chat'], order: 9 });
 
 export interface SwarmResult {
-  memory: { n: number; perSocketKiB?: number; heapKiB?: number; na?: string }[];
+  memory: { n: number; perSocketKiB?: number; heapKiB?: number; marginalKiB?: number; na?: string }[];
   fanout?: { n: number; p50: number; p99: number; samples: number; incomplete: number };
   fanoutNa?: string;
   chatIdle?: { p50: number; p99: number; samples: number; lost: number };
@@ -90,7 +90,17 @@ async function warmUp(t: Target): Promise<void> {
   }
 }
 
-async function spawnVisitors(ctx: Ctx, t: Target, n: number, tag: string): Promise<{ procs: Child[]; ready: number; infoSample?: string; errors: string[]; ms: number }> {
+/**
+ * Opens n visitors across client processes, in two halves; `atHalf` runs
+ * between them (to read memory there as well).
+ */
+async function spawnVisitors(
+  ctx: Ctx,
+  t: Target,
+  n: number,
+  tag: string,
+  atHalf?: (ready: number) => Promise<void>,
+): Promise<{ procs: Child[]; ready: number; infoSample?: string; errors: string[]; ms: number }> {
   const nProcs = Math.max(2, Math.ceil(n / PER_CLIENT_PROC));
   const procs: Child[] = [];
   for (let i = 0; i < nProcs; i++) {
@@ -98,26 +108,24 @@ async function spawnVisitors(ctx: Ctx, t: Target, n: number, tag: string): Promi
     procs.push(p);
   }
   const t0 = now();
-  const results = await Promise.all(
-    procs.map((p, i) =>
-      p.call(
-        'connect',
-        {
-          url: `${t.wsUrl}/ws/widget`,
-          n: Math.floor(n / nProcs) + (i < n % nProcs ? 1 : 0),
-          mode: t.kind,
-          uuid: t.fixtures?.widgets[0]!.uuid,
-          infos: AGENTS,
-          concurrency: 50,
-          timeoutMs: 150_000,
-        },
-        180_000,
+  const share = (i: number) => Math.floor(n / nProcs) + (i < n % nProcs ? 1 : 0);
+  const connect = (count: (i: number) => number) =>
+    Promise.all(
+      procs.map((p, i) =>
+        p.call(
+          'connect',
+          { url: `${t.wsUrl}/ws/widget`, n: count(i), mode: t.kind, uuid: t.fixtures?.widgets[0]!.uuid, infos: AGENTS, concurrency: 50, timeoutMs: 150_000 },
+          180_000,
+        ),
       ),
-    ),
-  );
+    );
+  const first = await connect((i) => Math.floor(share(i) / 2));
+  await atHalf?.(first.reduce((a, r) => a + r.ready, 0));
+  const second = await connect((i) => share(i) - Math.floor(share(i) / 2));
+  const results = [...first, ...second];
   return {
     procs,
-    ready: results.reduce((s, r) => s + r.ready, 0),
+    ready: results.reduce((a, r) => a + r.ready, 0),
     infoSample: results.find((r) => r.infoSample)?.infoSample,
     errors: results.flatMap((r) => r.errors),
     ms: now() - t0,
@@ -185,16 +193,20 @@ export async function swarm(ctx: Ctx): Promise<{ product: SwarmResult; bare: Swa
           s.t = await startTarget(ctx, s.kind, tag);
           await warmUp(s.t);
           const before = await s.t.server.call<Record<string, number>>('mem');
-          const v = await spawnVisitors(ctx, s.t, n, tag);
+          let half: { ready: number; mem: Record<string, number> } | undefined;
+          const v = await spawnVisitors(ctx, s.t, n, tag, async (ready) => {
+            half = { ready, mem: await s.t!.server.call<Record<string, number>>('mem') };
+          });
           s.procs = v.procs;
           if (v.infoSample) s.out.infoSample = v.infoSample;
           if (v.ready < n) throw new Error(`only ${v.ready} of ${n} visitors got ready (${v.errors[0] ?? 'no error reported'})`);
           const after = await s.t.server.call<Record<string, number>>('mem');
           const per = (after.rss! - before.rss!) / v.ready;
           const heap = (after.heapUsed! - before.heapUsed!) / v.ready;
-          s.out.memory.push({ n, perSocketKiB: per, heapKiB: heap });
+          const marginal = half && v.ready > half.ready ? (after.rss! - half.mem.rss!) / (v.ready - half.ready) : undefined;
+          s.out.memory.push({ n, perSocketKiB: per, heapKiB: heap, marginalKiB: marginal });
           s.have = v.ready;
-          ctx.log(`  ${s.kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before.rss! / 1024).toFixed(0)} → ${(after.rss! / 1024).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor (V8 heap used ${heap.toFixed(2)} KiB)`);
+          ctx.log(`  ${s.kind}: ${n} visitors ready in ${(v.ms / 1000).toFixed(1)} s; RSS ${(before.rss! / 1024).toFixed(0)} → ${(after.rss! / 1024).toFixed(0)} MiB, ${per.toFixed(2)} KiB per visitor (second half alone ${marginal?.toFixed(2)} KiB; V8 heap used ${heap.toFixed(2)} KiB)`);
         } catch (e) {
           const why = fail(s, e);
           s.out.memory.push({ n, na: why });

@@ -99,3 +99,19 @@ export async function setPresence(c: WsClient, presence: 'online' | 'away' | 'bu
   c.send({ mt: 'SetPresence', presence });
   await c.next((m) => m.mt === 'Presence' && m.presence === presence);
 }
+
+/** Connects an agent console with the user's token and sets it online. */
+export async function online(s: TestServer, u: AgentUser): Promise<WsClient> {
+  const { c } = await agent(s, u.token);
+  await setPresence(c, 'online');
+  return c;
+}
+
+/** The call and chat tests' agents: atlantis, columbia, endeavour, and the group "team" of columbia and endeavour. */
+export async function makeCrew(s: TestServer): Promise<{ atlantis: AgentUser; columbia: AgentUser; endeavour: AgentUser }> {
+  const atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
+  const columbia = await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });
+  const endeavour = await makeUser(s, { sipId: 'endeavour', displayName: 'Endeavour' });
+  await s.storage.groups.create({ name: 'Team', sipId: 'team', members: [columbia.user.id, endeavour.user.id] });
+  return { atlantis, columbia, endeavour };
+}

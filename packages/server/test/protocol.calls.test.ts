@@ -1,7 +1,7 @@
 /** Calls (spec 2.2, 3, 8) over real WebSockets: the whole flow and every cause. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type WsClient } from '@cw/testkit';
-import { agent, entry, makeUser, makeWidget, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
+import { agent, entry, makeCrew, makeUser, makeWidget, online, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 import type { WidgetRecord } from '../src/storage/types.js';
 
 const OFFER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n';
@@ -15,10 +15,7 @@ let w: WidgetRecord;
 
 beforeAll(async () => {
   s = await startTestServer(dbOptions());
-  atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
-  columbia = await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });
-  endeavour = await makeUser(s, { sipId: 'endeavour', displayName: 'Endeavour' });
-  await s.storage.groups.create({ name: 'Team', sipId: 'team', members: [columbia.user.id, endeavour.user.id] });
+  ({ atlantis, columbia, endeavour } = await makeCrew(s));
   w = await makeWidget(s, [
     entry('atlantis'),
     entry('team'),
@@ -38,12 +35,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function online(u: AgentUser): Promise<WsClient> {
-  const { c } = await agent(s, u.token);
-  await setPresence(c, 'online');
-  return c;
-}
-
 /** Starts a call up to ringing; returns the IncomingCall seen by `consoles[0]`. */
 async function ring(v: WsClient, dest: string, consoles: WsClient[], video = false) {
   v.send({ mt: 'CreateCall', dest, dn: 'Mein Name', video });
@@ -55,7 +46,7 @@ async function ring(v: WsClient, dest: string, consoles: WsClient[], video = fal
 
 describe('calls', () => {
   it('connects, signals SDP both ways and hangs up from the visitor', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const { c: v } = await visitor(s, w.uuid);
     const inc = await ring(v, 'atlantis', [a], true);
     expect(inc).toMatchObject({ mt: 'IncomingCall', from: { dn: 'Mein Name' }, widget: { uuid: w.uuid, name: 'Sales' }, video: true, sdp: OFFER, dest: 'atlantis' });
@@ -78,7 +69,7 @@ describe('calls', () => {
   });
 
   it('agent hangs up: agent gets hangup, visitor remote-hangup', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const { c: v } = await visitor(s, w.uuid);
     const inc = await ring(v, 'atlantis', [a]);
     a.send({ mt: 'AcceptCall', call: inc.call, sdp: ANSWER });
@@ -96,7 +87,7 @@ describe('calls', () => {
   });
 
   it('two consoles ring; the first AcceptCall wins, the other gets answered-elsewhere', async () => {
-    const a1 = await online(atlantis);
+    const a1 = await online(s, atlantis);
     const { c: a2 } = await agent(s, atlantis.token);
     const { c: v } = await visitor(s, w.uuid);
     const inc = await ring(v, 'atlantis', [a1, a2]);
@@ -114,8 +105,8 @@ describe('calls', () => {
   });
 
   it('a group rings its online free members; first accept wins', async () => {
-    const c = await online(columbia);
-    const e = await online(endeavour);
+    const c = await online(s, columbia);
+    const e = await online(s, endeavour);
     const { c: v } = await visitor(s, w.uuid);
     const inc = await ring(v, 'team', [c, e]);
     expect(inc.dest).toBe('team');
@@ -128,7 +119,7 @@ describe('calls', () => {
   });
 
   it('rejected by every ringing console → visitor rejected; each console gets rejected', async () => {
-    const a1 = await online(atlantis);
+    const a1 = await online(s, atlantis);
     const { c: a2 } = await agent(s, atlantis.token);
     const { c: v } = await visitor(s, w.uuid);
     const inc = await ring(v, 'atlantis', [a1, a2]);
@@ -161,7 +152,7 @@ describe('calls', () => {
   });
 
   it('the caller hangs up or goes away while it rings → consoles get cancelled', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     let { c: v } = await visitor(s, w.uuid);
     await ring(v, 'atlantis', [a]);
     v.send({ mt: 'ClearCall' });
@@ -177,7 +168,7 @@ describe('calls', () => {
 
   it('busy and offline agents end the call at once; always rings whatever presence; inactive is unavailable', async () => {
     const { c: v } = await visitor(s, w.uuid);
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     await setPresence(a, 'offline');
     // offline: no Channels needed
     v.send({ mt: 'CreateCall', dest: 'atlantis', dn: 'Me' });
@@ -218,7 +209,7 @@ describe('calls', () => {
   });
 
   it('refuses what does not fit the state', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const { c: v } = await visitor(s, w.uuid);
     v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
     expect(await v.next('Error')).toMatchObject({ code: 'no-call', ref: 'Channels' });

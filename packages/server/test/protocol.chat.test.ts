@@ -1,7 +1,7 @@
 /** Chat (spec 2.3, 3, 8) over real WebSockets, including a server restart. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type WsClient } from '@cw/testkit';
-import { agent, entry, makeUser, makeWidget, setPresence, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
+import { startTestServer, type TestServer } from '@cw/testkit';
+import { agent, entry, makeCrew, makeUser, makeWidget, online, visitor, dbOptions, type AgentUser } from './protocol-fixtures.js';
 import type { WidgetRecord } from '../src/storage/types.js';
 
 let s: TestServer;
@@ -12,25 +12,16 @@ let w: WidgetRecord;
 
 beforeAll(async () => {
   s = await startTestServer(dbOptions());
-  atlantis = await makeUser(s, { sipId: 'atlantis', displayName: 'Atlantis' });
-  columbia = await makeUser(s, { sipId: 'columbia', displayName: 'Columbia' });
-  endeavour = await makeUser(s, { sipId: 'endeavour', displayName: 'Endeavour' });
-  await s.storage.groups.create({ name: 'Team', sipId: 'team', members: [columbia.user.id, endeavour.user.id] });
+  ({ atlantis, columbia, endeavour } = await makeCrew(s));
   w = await makeWidget(s, [entry('atlantis'), entry('team'), entry('voiceonly', { media: ['voice'] })]);
 });
 afterAll(async () => {
   await s?.close();
 });
 
-async function online(u: AgentUser): Promise<WsClient> {
-  const { c } = await agent(s, u.token);
-  await setPresence(c, 'online');
-  return c;
-}
-
 describe('chat', () => {
   it('offers, accepts, acks, relays messages and typing, ends', async () => {
-    const a1 = await online(atlantis);
+    const a1 = await online(s, atlantis);
     const { c: a2 } = await agent(s, atlantis.token);
     const { c: v } = await visitor(s, w.uuid);
     v.send({ mt: 'ChatStart', dest: 'atlantis', dn: 'Mein Name', email: 'me@example.org' });
@@ -81,8 +72,8 @@ describe('chat', () => {
   });
 
   it('a group: every online member is offered, the first accept wins, a late accept gets taken', async () => {
-    const c = await online(columbia);
-    const e = await online(endeavour);
+    const c = await online(s, columbia);
+    const e = await online(s, endeavour);
     const { c: v } = await visitor(s, w.uuid);
     v.send({ mt: 'ChatStart', dest: 'team', dn: 'Visitor' });
     const chat = (await v.next('ChatInfo')).chat;
@@ -100,7 +91,7 @@ describe('chat', () => {
   });
 
   it('two tabs of one visitor session share the chat', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const tabA = await visitor(s, w.uuid);
     const tabB = await visitor(s, w.uuid, { session: tabA.session.session });
     tabA.c.send({ mt: 'ChatStart', dest: 'atlantis', dn: 'Two Tabs' });
@@ -118,7 +109,7 @@ describe('chat', () => {
   });
 
   it('refuses chats that are not yours and agents without chat', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const { c: v } = await visitor(s, w.uuid);
     v.send({ mt: 'ChatStart', dest: 'voiceonly', dn: 'V' });
     expect(await v.next('Error')).toMatchObject({ code: 'media-not-allowed', ref: 'ChatStart' });
@@ -136,7 +127,7 @@ describe('chat', () => {
     const { c: v2 } = await visitor(s, w.uuid);
     v2.send({ mt: 'ChatEnd', chat });
     expect(await v2.next('Error')).toMatchObject({ code: 'unknown-chat' });
-    const col = await online(columbia);
+    const col = await online(s, columbia);
     col.send({ mt: 'ChatAccept', chat });
     expect(await col.next('Error')).toMatchObject({ code: 'unknown-chat' });
     v.send({ mt: 'ChatEnd', chat });
@@ -145,7 +136,7 @@ describe('chat', () => {
   });
 
   it('survives a server restart: drain closes 1012, acked messages come back, the agent gets its chat back, waiting offers are re-sent', async () => {
-    const a = await online(atlantis);
+    const a = await online(s, atlantis);
     const { c: v, session } = await visitor(s, w.uuid);
     v.send({ mt: 'ChatStart', dest: 'atlantis', dn: 'Resumer' });
     const chat = (await v.next('ChatInfo')).chat;

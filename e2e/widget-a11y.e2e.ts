@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
-import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
+import { launchChromium, need, startSite, startTestServer, type TestServer, type WsClient } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, onlineAgent, widgetBody } from './support/widget-env.js';
 import { axeViolations, collectErrors } from './support/widget-browser.js';
 
 const ready = await need('chromium');
@@ -22,9 +22,7 @@ describe.skipIf(!ready)('widget: accessibility', () => {
     const api = await adminApi(server);
     const ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
     await agentWithToken(server, api, 'olga', 'Olga Offline');
-    agent = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${ann.token}`);
-    await agent.next('Welcome');
-    agent.send({ mt: 'SetPresence', presence: 'online' });
+    agent = await onlineAgent(server, ann.token);
     const agents = [
       { sipId: 'ann', department: 'Sales', phone: '+1 555 0101', email: 'ann@example.com', media: ['chat', 'voice', 'video', 'email'] as any, availability: 'presence' as const, link: 'https://example.com/hours' },
       { sipId: 'olga', department: 'Support', media: ['chat', 'voice'] as any, availability: 'presence' as const },

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
-import { adminApi, agentWithToken, createWidget, hostPage, widgetBody, type Api, type TestAgent } from './support/widget-env.js';
+import { launchChromium, need, startSite, startTestServer, type TestServer, type WsClient } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, onlineAgent, widgetBody, type Api, type TestAgent } from './support/widget-env.js';
 import { collectErrors } from './support/widget-browser.js';
 
 const ready = await need('chromium');
@@ -26,9 +26,7 @@ describe.skipIf(!ready)('widget: chat', () => {
     server = await startTestServer();
     api = await adminApi(server);
     ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
-    agentWs = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${ann.token}`);
-    await agentWs.next('Welcome');
-    agentWs.send({ mt: 'SetPresence', presence: 'online' });
+    agentWs = await onlineAgent(server, ann.token);
     const w = await createWidget(api, widgetBody({ name: 'Sales', agents: [agentBody('ann')] }));
     uuid = w.uuid;
     site = await startSite({ '/': hostPage('Shop', [w.embed]) });

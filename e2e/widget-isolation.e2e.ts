@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, need, startSite, startTestServer, WsClient, type TestServer } from '@cw/testkit';
-import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
+import { launchChromium, need, startSite, startTestServer, type TestServer, type WsClient } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, onlineAgent, widgetBody } from './support/widget-env.js';
 import { collectErrors } from './support/widget-browser.js';
 
 const ready = await need('chromium');
@@ -36,9 +36,7 @@ describe.skipIf(!ready)('widget: isolation', () => {
     const api = await adminApi(server);
     const ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
     await agentWithToken(server, api, 'carl', 'Carl Cards');
-    agent = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${ann.token}`);
-    await agent.next('Welcome');
-    agent.send({ mt: 'SetPresence', presence: 'online' });
+    agent = await onlineAgent(server, ann.token);
     const side = await createWidget(api, widgetBody({ name: 'Sales', appearance: { position: 'right', colors: { primary: '#0a7d5c' } }, agents: [{ sipId: 'ann', media: ['chat', 'voice'], availability: 'presence' }] }));
     const cards = await createWidget(api, widgetBody({ type: 'cards', name: 'Team', agents: [{ sipId: 'carl', department: 'Support', media: ['chat', 'email'], email: 'carl@example.com', availability: 'always' }] }));
     const locked = await createWidget(api, widgetBody({ name: 'Locked', allowedOrigins: ['https://shop.example.com'], agents: [{ sipId: 'ann', media: ['chat'], availability: 'presence' }] }));

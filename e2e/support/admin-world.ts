@@ -7,8 +7,10 @@
 import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startSite, startTestServer, type TestServer } from '@cw/testkit';
+import { apiAs, type Api } from './api.js';
 
-export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
+export { apiAs, type Api };
+
 export type Site = Awaited<ReturnType<typeof startSite>>;
 
 export interface AdminWorld {
@@ -17,27 +19,6 @@ export interface AdminWorld {
   browser: Browser;
   api: Api;
   close(): Promise<void>;
-}
-
-/** Signs in by API with the given account and returns a JSON caller keeping the cookie. */
-export async function apiAs(server: TestServer, username: string, password: string): Promise<Api> {
-  const login = await fetch(`${server.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (login.status !== 200) throw new Error(`login ${username} failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (method, path, body) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as never;
-  };
 }
 
 export async function startAdminWorld(): Promise<AdminWorld> {

@@ -3,30 +3,15 @@
  * as an admin would: agents (users + tokens) and widgets, the embed code,
  * and host pages on a different origin.
  */
-import type { TestServer } from '@cw/testkit';
+import { WsClient, type TestServer } from '@cw/testkit';
 import type { WidgetInput } from '@cw/protocol';
+import { apiAs, type Api } from './api.js';
 
-export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
+export type { Api };
 
 /** Signs in as the first admin and returns a JSON API caller that keeps the session cookie. */
 export async function adminApi(server: TestServer): Promise<Api> {
-  const login = await fetch(`${server.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: server.adminUsername, password: server.adminPassword }),
-  });
-  if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${await login.text()}`);
-  const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
-  return async (method, path, body) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as never;
-  };
+  return apiAs(server, server.adminUsername, server.adminPassword);
 }
 
 export interface TestAgent {
@@ -36,15 +21,18 @@ export interface TestAgent {
   token: string;
 }
 
-
 /** Signs in as `username` and creates an API token for that user. */
 export async function tokenFor(server: TestServer, username: string, password: string): Promise<string> {
-  const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-  const cookie = (login.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
-  const r = await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'e2e' }) });
-  if (r.status >= 300) throw new Error(`token for ${username}: ${r.status} ${await r.text()}`);
-  return ((await r.json()) as { token: string }).token;
+  const api = await apiAs(server, username, password);
+  return (await api<{ token: string }>('POST', '/api/tokens', { name: 'e2e' })).token;
+}
+
+/** Connects a test agent to the agent channel with its token and sets it online. */
+export async function onlineAgent(server: TestServer, token: string): Promise<WsClient> {
+  const agent = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${token}`);
+  await agent.next('Welcome');
+  agent.send({ mt: 'SetPresence', presence: 'online' });
+  return agent;
 }
 
 /** An agent with a token, ready for the agent channel. */

@@ -1,7 +1,7 @@
 // Dev aid (not a test): screenshots of the widget's states into $SHOTS_DIR.
 // Run: SHOTS_DIR=/tmp/shots node --import tsx e2e/support/widget-shots.ts
-import { launchChromium, startSite, startTestServer, WsClient } from '@cw/testkit';
-import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './widget-env.js';
+import { launchChromium, startSite, startTestServer } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, onlineAgent, widgetBody } from './widget-env.js';
 import { agentPageHtml } from './widget-agent-page.js';
 
 const dir = process.env.SHOTS_DIR ?? '/tmp/shots';
@@ -10,9 +10,7 @@ const api = await adminApi(server);
 const ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
 await agentWithToken(server, api, 'bob', 'Bob Busy');
 await agentWithToken(server, api, 'olga', 'Olga Offline');
-const agent = await WsClient.connect(`${server.wsUrl}/ws/agent?token=${ann.token}`);
-await agent.next('Welcome');
-agent.send({ mt: 'SetPresence', presence: 'online' });
+const agent = await onlineAgent(server, ann.token);
 const agents = [
   { sipId: 'ann', department: 'Sales', phone: '+1 555 0101', email: 'ann@example.com', media: ['chat', 'voice', 'video', 'email'] as any, availability: 'presence' as const, link: 'https://example.com/hours' },
   { sipId: 'bob', department: 'Support', media: ['chat', 'voice'] as any, availability: 'inactive' as const },

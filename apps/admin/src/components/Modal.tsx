@@ -80,3 +80,17 @@ export function Modal(p: ModalProps) {
     </dialog>
   );
 }
+
+/** The usual footer of a form dialog: Cancel, then the primary submit button (disabled while busy). */
+export function ModalButtons(p: { onCancel: () => void; submitLabel: string; busy?: boolean }) {
+  return (
+    <>
+      <button type="button" class="btn" onClick={p.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" class="btn btn-primary" disabled={p.busy}>
+        {p.submitLabel}
+      </button>
+    </>
+  );
+}

@@ -7,6 +7,7 @@ import type { Flag } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
+import { failHandler, PageHead } from '../components/page.js';
 import { splitError } from './UsersPage.js';
 
 function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
@@ -86,10 +87,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
   const [nameErr, setNameErr] = useState<string | undefined>();
   const [status, setStatus] = useState('');
 
-  const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
-    setError(splitError(e).message);
-  };
+  const fail = failHandler(p.onUnauthorized, setError);
   const [usage, setUsage] = useState<Record<string, string[]>>({});
   useEffect(() => {
     api.flags().then(setFlags).catch(fail);
@@ -134,9 +132,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Flags</h1>
-      </div>
+      <PageHead title="Flags" />
       <p class="hint">A flag is an on/off switch, e.g. “Hotline open”. Agents whose availability is set to a flag are available while it is on. Changes show on websites at once.</p>
       <ErrorBanner message={error} />
       <form class="inline-form create-flag" onSubmit={create} noValidate>

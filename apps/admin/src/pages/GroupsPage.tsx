@@ -3,7 +3,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Group, User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ask } from '../components/confirm.js';
-import { Modal } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/Modal.js';
+import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { splitError } from './UsersPage.js';
 
@@ -44,16 +45,7 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
       title={g ? `Edit group ${g.name}` : 'Add group'}
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" class="btn" onClick={p.onCancel}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary">
-            {g ? 'Save group' : 'Create group'}
-          </button>
-        </>
-      }
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={g ? 'Save group' : 'Create group'} />}
     >
       <ErrorBanner message={general} />
       <div class="grid-2">
@@ -87,10 +79,7 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [edit, setEdit] = useState<{ group: Group | null } | null>(null);
 
-  const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
-    setError(splitError(e).message);
-  };
+  const fail = failHandler(p.onUnauthorized, setError);
   const load = () => api.groups().then(setGroups).catch(fail);
   useEffect(() => {
     void load();
@@ -113,14 +102,7 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Groups</h1>
-        <div class="actions">
-          <button type="button" class="btn btn-primary" onClick={() => setEdit({ group: null })}>
-            <span aria-hidden="true">+ </span>Add group
-          </button>
-        </div>
-      </div>
+      <PageHead title="Groups" addLabel="Add group" onAdd={() => setEdit({ group: null })} />
       <p class="hint">A group is reachable under its own SIP-ID: a call or chat goes to every online member, and the first to accept takes it.</p>
       <ErrorBanner message={error} />
       {groups === null && !error && <p class="loading">Loading groups…</p>}

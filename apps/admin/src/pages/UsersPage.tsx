@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { ROLES, type Role, type User } from '@cw/protocol';
 import { api, ApiError, type UserBody } from '../api.js';
 import { ask } from '../components/confirm.js';
-import { Modal } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/Modal.js';
+import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Admin', agent: 'Agent' };
@@ -62,16 +63,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
       title={u ? `Edit user ${u.username}` : 'Add user'}
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" class="btn" onClick={p.onCancel}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {u ? 'Save user' : 'Create user'}
-          </button>
-        </>
-      }
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={u ? 'Save user' : 'Create user'} busy={busy} />}
     >
       <ErrorBanner message={general} />
       <div class="grid-2">
@@ -119,16 +111,7 @@ function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => voi
       size="small"
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={
-        <>
-          <button type="button" class="btn" onClick={p.onCancel}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary">
-            Set password
-          </button>
-        </>
-      }
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel="Set password" />}
     >
       <TextField label="New password" type="password" value={pw} onValue={setPw} error={error} autoComplete="new-password" hint="At least 8 characters. Tell the user in a safe way." />
     </Modal>
@@ -142,10 +125,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
   const [edit, setEdit] = useState<{ user: User | null } | null>(null);
   const [pwFor, setPwFor] = useState<User | null>(null);
 
-  const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
-    setError(splitError(e).message);
-  };
+  const fail = failHandler(p.onUnauthorized, setError);
   const load = () => api.users().then(setUsers).catch(fail);
   useEffect(() => void load(), []);
 
@@ -163,14 +143,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Users</h1>
-        <div class="actions">
-          <button type="button" class="btn btn-primary" onClick={() => setEdit({ user: null })}>
-            <span aria-hidden="true">+ </span>Add user
-          </button>
-        </div>
-      </div>
+      <PageHead title="Users" addLabel="Add user" onAdd={() => setEdit({ user: null })} />
       <ErrorBanner message={error} />
       <p class="sr-only" role="status">
         {status}

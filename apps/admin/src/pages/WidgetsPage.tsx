@@ -4,8 +4,9 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Flag, Widget } from '@cw/protocol';
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { ErrorBanner } from '../components/fields.js';
+import { failHandler } from '../components/page.js';
 import { WidgetPanel } from '../widget/WidgetPanel.js';
 import { isDirty } from '../nav.js';
 import { hasStash } from '../widget/stash.js';
@@ -26,10 +27,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
   const [flags, setFlags] = useState<Flag[]>([]);
   const [creating, setCreating] = useState(false);
 
-  const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
-    setError(e instanceof Error ? e.message : String(e));
-  };
+  const fail = failHandler(p.onUnauthorized, setError);
 
   useEffect(() => {
     api

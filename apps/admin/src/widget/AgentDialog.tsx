@@ -5,7 +5,7 @@
  */
 import { useId, useState } from 'preact/hooks';
 import { MEDIA, type Availability, type DirectoryEntry, type Flag, type Media } from '@cw/protocol';
-import { Modal } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/Modal.js';
 import { SelectField, TextField } from '../components/fields.js';
 import { SipIdField } from './SipIdField.js';
 import { PictureField } from './PictureField.js';
@@ -73,16 +73,7 @@ export function AgentDialog(p: AgentDialogProps) {
       size="large"
       onClose={p.onCancel}
       onSubmit={ok}
-      footer={
-        <>
-          <button type="button" class="btn" onClick={p.onCancel}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary">
-            OK
-          </button>
-        </>
-      }
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel="OK" />}
     >
       <div class="agent-form">
         <div class="col">

@@ -1,3 +1,4 @@
 /** Framework-free client pieces shared by the widget and the agent console. */
 export * from './reconnect.js';
 export * from './socket.js';
+export * from './ice-gathering.js';

@@ -1,0 +1,66 @@
+/**
+ * The wait for ICE gathering before a complete SDP is sent (no trickle, spec 1).
+ *
+ * Gathering "complete" can come late or never: an unreachable STUN/TURN
+ * server keeps Chromium gathering for tens of seconds. So the wait also ends
+ * once the best candidate the configured iceServers can give has arrived
+ * (relay with TURN, srflx with only STUN, host with none) on every m-line that
+ * has candidates, and no new candidate came for a short quiet period; and at
+ * the cap whatever happens.
+ */
+
+/** Longest wait for ICE gathering before sending what we have. */
+export const ICE_GATHER_CAP_MS = 2000;
+/** Quiet time after the expected candidates before the wait ends early. */
+export const ICE_QUIET_MS = 200;
+
+/** The part of RTCPeerConnection the wait uses (so tests can pass a fake). */
+export interface GatheringPeer {
+  readonly iceGatheringState: string;
+  addEventListener(type: string, fn: (e: { candidate?: { candidate: string; type?: string | null; sdpMid?: string | null } | null }) => void): void;
+  removeEventListener(type: string, fn: (e: never) => void): void;
+}
+
+/** The candidate type that means "the servers have answered": relay with TURN, srflx with only STUN, host with none. */
+export function expectedCandidateType(iceServers: readonly RTCIceServer[] = []): 'relay' | 'srflx' | 'host' {
+  const urls = iceServers.flatMap((s) => s.urls);
+  return urls.some((u) => /^turns?:/i.test(u)) ? 'relay' : urls.some((u) => /^stuns?:/i.test(u)) ? 'srflx' : 'host';
+}
+
+/**
+ * Resolves when ICE gathering is complete, or once the expected candidates
+ * are in and `quietMs` passed without another, or after `capMs` at the latest.
+ */
+export function iceGathered(pc: GatheringPeer, iceServers?: readonly RTCIceServer[], capMs = ICE_GATHER_CAP_MS, quietMs = ICE_QUIET_MS): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  const want = expectedCandidateType(iceServers);
+  // Per m-line (sdpMid): has the expected type arrived yet?
+  const mids = new Map<string, boolean>();
+  return new Promise((resolve) => {
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      clearTimeout(cap);
+      clearTimeout(quiet);
+      pc.removeEventListener('icegatheringstatechange', onState);
+      pc.removeEventListener('icecandidate', onCandidate);
+      resolve();
+    };
+    const onState = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const onCandidate: Parameters<GatheringPeer['addEventListener']>[1] = (e) => {
+      const c = e.candidate;
+      // A null candidate marks the end of gathering too; an empty one only the end of one m-line's.
+      if (!c) return done();
+      if (!c.candidate) return;
+      const mid = c.sdpMid ?? '';
+      const type = c.type || / typ (\w+)/.exec(c.candidate)?.[1];
+      mids.set(mid, mids.get(mid) || type === want);
+      clearTimeout(quiet);
+      if (![...mids.values()].includes(false)) quiet = setTimeout(done, quietMs);
+    };
+    const cap = setTimeout(done, capMs);
+    pc.addEventListener('icegatheringstatechange', onState);
+    pc.addEventListener('icecandidate', onCandidate);
+  });
+}

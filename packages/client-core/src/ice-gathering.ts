@@ -15,11 +15,7 @@ export const ICE_GATHER_CAP_MS = 2000;
 export const ICE_QUIET_MS = 200;
 
 /** The part of RTCPeerConnection the wait uses (so tests can pass a fake). */
-export interface GatheringPeer {
-  readonly iceGatheringState: string;
-  addEventListener(type: string, fn: (e: { candidate?: { candidate: string; type?: string | null; sdpMid?: string | null } | null }) => void): void;
-  removeEventListener(type: string, fn: (e: never) => void): void;
-}
+export type GatheringPeer = Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { readonly iceGatheringState: string };
 
 /** The candidate type that means "the servers have answered": relay with TURN, srflx with only STUN, host with none. */
 export function expectedCandidateType(iceServers: readonly RTCIceServer[] = []): 'relay' | 'srflx' | 'host' {
@@ -48,8 +44,8 @@ export function iceGathered(pc: GatheringPeer, iceServers?: readonly RTCIceServe
     const onState = () => {
       if (pc.iceGatheringState === 'complete') done();
     };
-    const onCandidate: Parameters<GatheringPeer['addEventListener']>[1] = (e) => {
-      const c = e.candidate;
+    const onCandidate = (e: Event) => {
+      const c = (e as Partial<RTCPeerConnectionIceEvent>).candidate;
       // A null candidate marks the end of gathering too; an empty one only the end of one m-line's.
       if (!c) return done();
       if (!c.candidate) return;

@@ -9,13 +9,13 @@ import { expectedCandidateType, ICE_GATHER_CAP_MS, ICE_QUIET_MS, iceGathered, ty
 class FakePeer extends EventTarget implements GatheringPeer {
   iceGatheringState = 'gathering';
   listeners = 0;
-  override addEventListener(type: string, fn: (e: never) => void): void {
+  override addEventListener(type: string, fn: EventListenerOrEventListenerObject | null): void {
     this.listeners++;
-    super.addEventListener(type, fn as EventListener);
+    super.addEventListener(type, fn);
   }
-  override removeEventListener(type: string, fn: (e: never) => void): void {
+  override removeEventListener(type: string, fn: EventListenerOrEventListenerObject | null): void {
     this.listeners--;
-    super.removeEventListener(type, fn as EventListener);
+    super.removeEventListener(type, fn);
   }
   /** Emits an icecandidate event; `null` is the end of gathering. */
   candidate(type: string | null, mid = '0'): void {

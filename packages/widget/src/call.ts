@@ -5,11 +5,12 @@
  * its changes into view state.
  */
 import type { CallInfoMsg } from '@cw/protocol';
+import { iceGathered } from '@cw/client-core';
 import type { CallPhase, CallView, EndReason } from './model.js';
 import { Ringback } from './ringback.js';
 
-/** How long to wait for ICE gathering before sending what we have. */
-export const ICE_GATHER_CAP_MS = 2000;
+// The wait for ICE gathering is shared with the agent console (client-core); the cap is re-exported for tests.
+export { ICE_GATHER_CAP_MS } from '@cw/client-core';
 
 export interface CallDeps {
   agent: string;
@@ -19,23 +20,6 @@ export interface CallDeps {
   /** sends one message; false when the socket is down */
   send(m: { mt: string } & Record<string, unknown>): boolean;
   onChange(): void;
-}
-
-/** Resolves when ICE gathering completes, or after `capMs`, whichever is first. */
-export function gatheringDone(pc: RTCPeerConnection, capMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const t = setTimeout(done, capMs);
-    pc.addEventListener('icegatheringstatechange', check);
-  });
 }
 
 /** Maps a getUserMedia failure to what the visitor is told. */
@@ -107,7 +91,7 @@ export class CallSession {
     if (!d.send({ mt: 'CreateCall', dest: d.agent, dn: d.dn, video: d.video })) return this.#end('network');
     try {
       await pc.setLocalDescription(await pc.createOffer());
-      await gatheringDone(pc, ICE_GATHER_CAP_MS);
+      await iceGathered(pc, d.iceServers);
     } catch {
       return this.hangUp('error');
     }

@@ -4,8 +4,7 @@
  * Signalling stays in the store; this class only talks WebRTC.
  */
 
-/** Longest wait for ICE gathering before answering with what we have. */
-const GATHER_CAP_MS = 2000;
+import { iceGathered } from '@cw/client-core';
 
 export type MediaTrouble = 'none' | 'unstable' | 'failed';
 
@@ -53,7 +52,7 @@ export class CallSession {
       for (const track of local.getTracks()) pc.addTrack(track, local);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      await gatheringComplete(pc, GATHER_CAP_MS);
+      await iceGathered(pc, iceServers);
       return { session, sdp: pc.localDescription?.sdp ?? answer.sdp ?? '' };
     } catch (e) {
       pc?.close();
@@ -87,27 +86,4 @@ export class CallSession {
     this.pc.onconnectionstatechange = null;
     this.pc.close();
   }
-}
-
-/** Resolves when ICE gathering is complete, or after `capMs` at the latest. */
-export function gatheringComplete(pc: RTCPeerConnection, capMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', check);
-      pc.removeEventListener('icecandidate', onCandidate);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    // A null candidate also marks the end of gathering (older engines).
-    const onCandidate = (e: RTCPeerConnectionIceEvent) => {
-      if (!e.candidate) done();
-    };
-    const timer = setTimeout(done, capMs);
-    pc.addEventListener('icegatheringstatechange', check);
-    pc.addEventListener('icecandidate', onCandidate);
-  });
 }

@@ -145,6 +145,17 @@ await stage('swarm', async () => {
     goal: busy && q === 'p99' ? { text: '≤ 5 ms', max: 5 } : undefined,
   });
   ctx.figures.push(chat('p50', true), chat('p99', true), chat('p50', false), chat('p99', false));
+  // Like for like: the bare relay while the bare server broadcasts in the same alternating loop.
+  ctx.figures.push({
+    section: 4,
+    name: '  chat relay during fan-outs, p99, vs bare relay during its own broadcasts',
+    unit: 'ms',
+    ours: product!.chatBusy?.p99,
+    oursNa: product!.chatNa ?? product!.fanoutNa,
+    baseline: bare!.chatBusy?.p99,
+    baselineName: 'bare ws relay during broadcasts',
+    baselineNa: bare!.chatNa ?? bare!.fanoutNa,
+  });
   if (product!.chatBusy?.lost || product!.chatIdle?.lost) ctx.notes.push(`Chat messages not relayed within 2 s: ${product!.chatIdle?.lost ?? 0} idle, ${product!.chatBusy?.lost ?? 0} during fan-outs.`);
   if (product!.fanout?.incomplete) ctx.notes.push(`${product!.fanout.incomplete} of 20 presence changes did not reach every visitor within 15 s (left out of the percentiles).`);
 });

@@ -240,9 +240,8 @@ export async function swarm(ctx: Ctx): Promise<{ product: SwarmResult; bare: Swa
       await sleep(chatSeconds * 1000);
       for (const { s, r } of idle) s.out.chatIdle = summary(await r.stop());
 
-      // Fan-out, taking turns; the product's chat runs throughout.
-      const prod = live.find((s) => s.kind === 'product' && s.pairs.length);
-      const busy = prod ? runChat(prod.pairs) : undefined;
+      // Fan-out, taking turns; both chats run throughout (the baseline's under its own broadcasts).
+      const busy = live.filter((s) => s.pairs.length).map((s) => ({ s, r: runChat(s.pairs) }));
       for (let r = 0; r < rounds; r++) {
         for (const s of live) {
           if (s.incomplete >= 3) continue;
@@ -260,7 +259,7 @@ export async function swarm(ctx: Ctx): Promise<{ product: SwarmResult; bare: Swa
           await sleep(50 + Math.random() * 100);
         }
       }
-      if (busy && prod) prod.out.chatBusy = summary(await busy.stop());
+      for (const { s, r } of busy) s.out.chatBusy = summary(await r.stop());
       for (const s of live) {
         if (s.lat.length === 0) {
           s.out.fanoutNa ??= `no fan-out reached every visitor within 15 s (${s.incomplete} tried)`;

@@ -131,7 +131,7 @@ export class Connection {
     // queued in its sender, not inside a fragmented message. Else ws frames it.
     const sender = (this.ws as unknown as WsInternals)._sender;
     const ext = (this.ws as unknown as WsInternals)._extensions;
-    if (sender?.sendFrame && sender._state === 0 && sender._firstFragment === true && ext && Object.keys(ext).length === 0) {
+    if (sender?.sendFrame && sender._state === 0 && sender._firstFragment === true && ext && ext['permessage-deflate'] === undefined) {
       sender.sendFrame([lastFrame]);
       return;
     }

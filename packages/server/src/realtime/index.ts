@@ -67,7 +67,9 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
     void hub.handlePresence(c.userId);
-    if (c.presenceChanged && c.presence === 'online') chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats'));
+    // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
+    if (c.presenceChanged && c.presence === 'online')
+      setImmediate(() => chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {

@@ -15,7 +15,7 @@ import type { InfoMsg } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/types.js';
 import type { WidgetRecord } from '../storage/types.js';
-import { resolveAgent, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
+import { reachableUsers, resolveAgent, targetVisible, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
 import type { Catalog } from '../presence/catalog.js';
 import { FanOut, type WidgetListener } from './fan-out.js';
 import { buildInfo } from './info.js';
@@ -25,6 +25,11 @@ export type { WidgetListener } from './fan-out.js';
 
 interface Computed {
   infos: InfoEntry[];
+  /** what the infos were built from, for presence changes (no storage, no await) */
+  resolved: ResolvedAgent[];
+  contact: WidgetRecord['contact'];
+  /** an agent's sipId is in the directory under nobody: only a full recompute may find it */
+  unresolved: boolean;
   /** user ids whose presence this widget shows */
   users: Set<string>;
   /** whether an agent follows a flag */
@@ -83,10 +88,45 @@ export class WidgetHub {
     return watched?.state?.infos ?? c.infos;
   }
 
-  /** A user's presence changed: the widgets showing them are recomputed. */
+  /**
+   * A user's presence changed: the widgets showing them get new Infos. Only
+   * the visible presence can change, so when nothing else is being
+   * recomputed this happens at once, without storage or awaits: the fan-out
+   * starts within the caller's turn (e.g. before the presence API replies).
+   */
   handlePresence(userId: string): Promise<void> {
-    for (const [uuid, w] of this.#watched) if (w.state?.users.has(userId)) this.#dirty.add(uuid);
-    return this.#run();
+    for (const [uuid, w] of this.#watched) {
+      if (!w.state?.users.has(userId)) continue;
+      // A recompute in flight may have read the presence before this change: let it run again after.
+      if (this.#running || this.#dirty.has(uuid) || !this.#applyPresence(uuid, w)) this.#dirty.add(uuid);
+    }
+    return this.#dirty.size ? this.#run() : (this.#running ?? Promise.resolve());
+  }
+
+  /** Rebuilds the Infos whose visible presence changed from the kept resolution; false when a full recompute is needed. */
+  #applyPresence(uuid: string, w: Watched): boolean {
+    const c = w.state!;
+    if (c.unresolved) return false;
+    let resolved: ResolvedAgent[] | undefined;
+    let infos: InfoEntry[] | undefined;
+    const changed: InfoEntry[] = [];
+    c.resolved.forEach((r, i) => {
+      // Same rule as resolveAgent: only presence-driven entries follow presence.
+      const mode = r.entry.availability;
+      if (mode === 'always' || mode === 'inactive' || mode === 'boolean') return;
+      const visible = targetVisible(r.target, this.deps.presence);
+      if (visible === r.visible) return;
+      const next: ResolvedAgent = { ...r, visible, ringUserIds: visible === 'online' ? reachableUsers(r.target, this.deps.presence, false) : [] };
+      const e = entryOf(buildInfo({ contact: c.contact }, next, i));
+      (resolved ??= [...c.resolved])[i] = next;
+      if (e.json === c.infos[i]!.json) return;
+      (infos ??= [...c.infos])[i] = e;
+      changed.push(e);
+    });
+    // A new state object: a visitor still starting holds the old Info list and compares against it.
+    if (resolved) w.state = { ...c, resolved, infos: infos ?? c.infos };
+    for (const e of changed) this.#publish(uuid, { k: 'info', ...e });
+    return true;
   }
 
   /** A flag changed: widgets with flag-driven agents are recomputed. */
@@ -142,7 +182,8 @@ export class WidgetHub {
       else if (r.target.kind === 'group') for (const m of r.target.members) users.add(m.id);
     }
     const infos = resolved.map((r, i) => entryOf(buildInfo(w, r, i)));
-    return { infos, users, flags: w.agents.some((a) => a.availability === 'boolean') };
+    const unresolved = resolved.some((r) => r.target.kind === 'none');
+    return { infos, resolved, contact: w.contact, unresolved, users, flags: w.agents.some((a) => a.availability === 'boolean') };
   }
 
   /** Recomputes dirty widgets one after another; a burst of changes coalesces. */

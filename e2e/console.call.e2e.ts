@@ -26,7 +26,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     const errors: string[] = [];
     const actx = await newContext(browser);
     const con = await openConsole(actx, world, agent, 'Online');
-    errors.push(...watchErrors(con, 'console'));
+    watchErrors(con, 'console', errors);
     const { ctx: v1ctx, page: v1 } = await openVisitorSeeing(browser, world, agent.displayName);
     const { ctx: v2ctx, page: v2 } = await openVisitorSeeing(browser, world, agent.displayName);
     // A chat is running when the call comes in: both at the same time.

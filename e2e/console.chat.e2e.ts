@@ -25,7 +25,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     const errors: string[] = [];
     const actx = await newContext(browser);
     const con = await openConsole(actx, world, agent, 'Online');
-    errors.push(...watchErrors(con, 'console'));
+    watchErrors(con, 'console', errors);
 
     const names = ['Vera Visitor', 'Walt Visitor', 'Xena Visitor'];
     const visitors: Page[] = [];

@@ -19,7 +19,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     const { world, browser } = env;
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
-    errors.push(...watchErrors(page, 'console'));
+    watchErrors(page, 'console', errors);
     await page.goto(`${world.server.url}/agent/`);
     await page.getByLabel('Username').waitFor();
     expect(await consoleA11y(page)).toEqual([]);
@@ -43,7 +43,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     const agent = world.agents[0]!;
     const ctx = await newContext(browser);
     const page = await openConsole(ctx, world, agent, 'Online');
-    errors.push(...watchErrors(page, 'console'));
+    watchErrors(page, 'console', errors);
     const { ctx: vctx, page: visitor } = await openVisitorSeeing(browser, world, agent.displayName, true);
     expect(await consoleA11y(page)).toEqual([]);
 
@@ -67,7 +67,8 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     await expect.poll(() => page.locator('#presence-status').textContent()).toBe('Busy');
     await ctx.close();
     await vctx.close();
-    expect(errors).toEqual([]);
+    // 401s are the app asking who is signed in before sign-in, and the wrong password; nothing else may fail.
+    expect(errors.filter((e) => !/401 \(Unauthorized\) \S+\/api\/(me|login)$/.test(e))).toEqual([]);
   });
 
   it('works from the keyboard alone: sign in, accept a chat, write, end it', async () => {

@@ -24,7 +24,7 @@ describe.skipIf(!ok)('agent console: server restart mid-chat', () => {
     const errors: string[] = [];
     const actx = await newContext(browser);
     const con = await openConsole(actx, world, agent, 'Online');
-    errors.push(...watchErrors(con, 'console'));
+    watchErrors(con, 'console', errors);
     const { ctx: vctx, page: v } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorStartChat(v, agent.displayName, 'Vera Visitor');
     await con.getByRole('button', { name: 'Accept chat' }).click();

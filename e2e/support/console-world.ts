@@ -98,11 +98,11 @@ export async function startWorld(agentCount = 1, opts: { env?: Record<string, st
 }
 
 /** Fails the test on page errors; collects console errors for the report. */
-export function watchErrors(page: Page, label: string): string[] {
-  const errors: string[] = [];
+/** Collects the page's uncaught errors and console errors into `errors` (and returns it). */
+export function watchErrors(page: Page, label: string, errors: string[] = []): string[] {
   page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${label} console: ${m.text()}`);
+    if (m.type() === 'error') errors.push(`${label} console: ${m.text()} ${m.location().url ?? ''}`.trim());
   });
   return errors;
 }

@@ -141,4 +141,14 @@ export async function staticRoutes(app: FastifyInstance, opts: { roots?: StaticR
   spa('/agent', roots.agent, 'The agent console');
 
   app.get('/', (_req, reply) => reply.redirect('/admin', 302));
+
+  // Browsers ask for /favicon.ico on every app page; answer with the product's icon, not a 404.
+  const icon = (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG);
+  app.get('/favicon.ico', icon);
+  app.get('/favicon.svg', icon);
 }
+
+/** A speech bubble in the product's green. */
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#0a7d5c" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H14l-7 6v-6H6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/><circle cx="10" cy="14" r="2" fill="#fff"/><circle cx="16" cy="14" r="2" fill="#fff"/><circle cx="22" cy="14" r="2" fill="#fff"/></svg>';

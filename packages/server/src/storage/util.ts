@@ -1,6 +1,6 @@
 /** Small helpers shared by the repos: ids, number conversion, LIKE patterns, error mapping. */
 import crypto from 'node:crypto';
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type Kysely, type QueryResult, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
 import { StorageConflictError, StorageReferenceError } from './types.js';
 
@@ -97,4 +97,37 @@ export async function guard<T>(fn: () => Promise<T>, refField = 'id'): Promise<T
 /** Empty string ↔ NULL, for columns that are unique only when set. */
 export function nullIfEmpty(s: string | undefined): string | null {
   return s ? s : null;
+}
+
+/** Stands for parameter `i` of a precompiled query while it is compiled; never sent to a database. */
+const slot = (i: number): string => `\u0000cw-slot-${i}\u0000`;
+
+/**
+ * A query of fixed shape, built and compiled by Kysely once and then run
+ * with new values. Kysely builds an operation tree, freezes it and compiles
+ * it to SQL on every call; on the hot paths (every chat message, every
+ * presence change) that cost more than the query itself. `build` gets
+ * `p(i)` for the i-th value; the compiled parameters are matched back to
+ * those slots, so the order Kysely emits them in does not matter, and
+ * constants in `build` stay as they were. Runs on `ctx.db()`, so it joins an
+ * open transaction like any other repo call.
+ */
+export function precompiled<R>(
+  ctx: RepoContext,
+  build: (db: Kysely<Database>, p: (i: number) => never) => { compile(): CompiledQuery<R> },
+): (...values: unknown[]) => Promise<QueryResult<R>> {
+  let compiled: { q: CompiledQuery<R>; from: (number | { value: unknown })[] } | undefined;
+  return (...values) => {
+    const db = ctx.db();
+    if (!compiled) {
+      const q = build(db, (i) => slot(i) as never).compile();
+      const from = q.parameters.map((v) => {
+        const i = typeof v === 'string' && v.startsWith('\u0000cw-slot-') ? Number(v.slice(9, -1)) : -1;
+        return i >= 0 ? i : { value: v };
+      });
+      compiled = { q, from };
+    }
+    const { q, from } = compiled;
+    return db.executeQuery({ ...q, parameters: from.map((f) => (typeof f === 'number' ? values[f] : f.value)) });
+  };
 }

@@ -6,7 +6,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
-import { containsPattern, guard, ilike, newId, num, numOrNull, type RepoContext } from '../util.js';
+import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
 
 function toChat(r: Selectable<ChatsTable>): ChatRecord {
   return {
@@ -44,6 +44,21 @@ function toMessage(r: Selectable<ChatMessagesTable>): ChatMessageRecord {
 
 /** Builds the chat repo. */
 export function chatRepo(ctx: RepoContext): ChatRepo {
+  // The two queries of every chat message, compiled once (see precompiled).
+  const getChat = precompiled(ctx, (db, p) => db.selectFrom('chats').selectAll().where('id', '=', p(0)));
+  const insertMessage = precompiled(ctx, (db, p) =>
+    db
+      .insertInto('chat_messages')
+      .values({ chat_id: p(0), sender: p(1), dn: p(2), text: p(3), ts: p(4), cid: p(5) })
+      // ON CONFLICT DO NOTHING (not catch-and-reselect): a failed insert would abort a PostgreSQL transaction.
+      .onConflict((oc) =>
+        oc
+          .columns(['chat_id', 'sender', 'cid'])
+          .where(sql<boolean>`cid <> ''`)
+          .doNothing(),
+      )
+      .returningAll(),
+  );
   return {
     async create(c) {
       const rec: ChatRecord = {
@@ -83,7 +98,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       return rec;
     },
     async get(id) {
-      const r = await ctx.db().selectFrom('chats').selectAll().where('id', '=', id).executeTakeFirst();
+      const r = (await getChat(id)).rows[0];
       return r && toChat(r);
     },
     async accept(id, agentUserId, agentDn) {
@@ -163,22 +178,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
     },
     async appendMessage(m) {
       const db = ctx.db();
-      // ON CONFLICT DO NOTHING (not catch-and-reselect): a failed insert would abort a PostgreSQL transaction.
-      const inserted = await guard(
-        () =>
-          db
-            .insertInto('chat_messages')
-            .values({ chat_id: m.chatId, sender: m.from, dn: m.dn, text: m.text, ts: m.ts, cid: m.cid })
-            .onConflict((oc) =>
-              oc
-                .columns(['chat_id', 'sender', 'cid'])
-                .where(sql<boolean>`cid <> ''`)
-                .doNothing(),
-            )
-            .returningAll()
-            .executeTakeFirst(),
-        'chatId',
-      );
+      const inserted = (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
       if (inserted) return toMessage(inserted);
       const first = await db
         .selectFrom('chat_messages')

@@ -1,7 +1,7 @@
 /** Visitor sessions and agents' presence: small upserted rows. */
 import type { Presence } from '@cw/protocol';
 import type { PresenceRecord, PresenceRepo, VisitorSessionRepo } from '../types.js';
-import { num, type RepoContext } from '../util.js';
+import { num, precompiled, type RepoContext } from '../util.js';
 
 /** Builds the visitor session repo. */
 export function visitorSessionRepo(ctx: RepoContext): VisitorSessionRepo {
@@ -36,19 +36,20 @@ export function presenceRepo(ctx: RepoContext): PresenceRepo {
     source: r.source as PresenceRecord['source'],
     updatedAt: num(r.updated_at),
   });
+  // Every presence change writes this (compiled once, see precompiled).
+  const upsert = precompiled(ctx, (db, p) =>
+    db
+      .insertInto('presence')
+      .values({ user_id: p(0), presence: p(1), source: p(2), updated_at: p(3) })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ presence: p(1), source: p(2), updated_at: p(3) })),
+  );
   return {
     async get(userId) {
       const r = await ctx.db().selectFrom('presence').selectAll().where('user_id', '=', userId).executeTakeFirst();
       return r && toPresence(r);
     },
     async set(p) {
-      const row = { presence: p.presence, source: p.source, updated_at: p.updatedAt };
-      await ctx
-        .db()
-        .insertInto('presence')
-        .values({ user_id: p.userId, ...row })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
-        .execute();
+      await upsert(p.userId, p.presence, p.source, p.updatedAt);
     },
     async list() {
       const rows = await ctx.db().selectFrom('presence').selectAll().orderBy('user_id').execute();

@@ -3,7 +3,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Role } from '@cw/protocol';
 import type { UsersTable } from '../schema.js';
 import type { UserRecord, UserRepo } from '../types.js';
-import { containsPattern, guard, ilike, newId, nullIfEmpty, num, type RepoContext } from '../util.js';
+import { containsPattern, guard, ilike, newId, nullIfEmpty, num, precompiled, type RepoContext } from '../util.js';
 import { atomic } from './atomic.js';
 
 function toUser(r: Selectable<UsersTable>): UserRecord {
@@ -36,8 +36,11 @@ function toColumns(p: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Updateable
 
 /** Builds the user repo. */
 export function userRepo(ctx: RepoContext): UserRepo {
+  // Looked up on every API request and presence change (compiled once, see precompiled).
+  const byId = precompiled(ctx, (db, p) => db.selectFrom('users').selectAll().where('id', '=', p(0)));
+  const bySipId = precompiled(ctx, (db, p) => db.selectFrom('users').selectAll().where('sip_id', '=', p(0)));
   const get = async (id: string) => {
-    const r = await ctx.db().selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = (await byId(id)).rows[0];
     return r && toUser(r);
   };
   return {
@@ -81,7 +84,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
     },
     async getBySipId(sipId) {
       if (!sipId) return undefined;
-      const r = await ctx.db().selectFrom('users').selectAll().where('sip_id', '=', sipId).executeTakeFirst();
+      const r = (await bySipId(sipId)).rows[0];
       return r && toUser(r);
     },
     async list() {

@@ -1,12 +1,15 @@
 /**
  * The wait for ICE gathering before a complete SDP is sent (no trickle, spec 1).
  *
- * Gathering "complete" can come late or never: an unreachable STUN/TURN
- * server keeps Chromium gathering for tens of seconds. So the wait also ends
- * once the best candidate the configured iceServers can give has arrived
- * (relay with TURN, srflx with only STUN, host with none) on every m-line that
- * has candidates, and no new candidate came for a short quiet period; and at
- * the cap whatever happens.
+ * Measured in Chromium on loopback: with no iceServers, or reachable ones,
+ * gathering completes 120–250 ms after setLocalDescription (the TCP host
+ * candidates come ~110 ms after the UDP ones); an answerer completes as soon
+ * as ICE connects. But one unreachable STUN/TURN URL keeps an offerer
+ * "gathering" for tens of seconds, even when another server already gave a
+ * relay. So the wait also ends once the best candidate the configured servers
+ * can give has arrived (relay with TURN, srflx with only STUN, host with none)
+ * on every m-line that has candidates and no new candidate came for a short
+ * quiet period; and at the cap whatever happens (a server may just be slow).
  */
 
 /** Longest wait for ICE gathering before sending what we have. */

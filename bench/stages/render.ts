@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { CHROMIUM, launchChromium, startSite } from '@cw/testkit';
 import type { Browser } from 'playwright-core';
 import type { Ctx } from '../lib/context.js';
-import { reason } from '../lib/context.js';
+import { isLoopbackUrl, reason } from '../lib/context.js';
 import { spawnChild } from '../lib/rpc.js';
 import { median, percentile } from '../lib/stats.js';
 import type { Fixtures } from '../servers/product.js';
@@ -106,6 +106,7 @@ export interface Phases {
 async function timeLoads(browser: Browser, url: string, cold: number, warm: number, serverOrigin?: string): Promise<{ cold: number[]; warm: number[]; wire?: Buffer[]; phases: Phases[] }> {
   const phases: Phases[] = [];
   const coldMs: number[] = [];
+  const offMachine: string[] = [];
   const warmMs: number[] = [];
   let wire: Buffer[] | undefined;
   const measure = async (pg: import('playwright-core').Page) => {
@@ -121,7 +122,12 @@ async function timeLoads(browser: Browser, url: string, cold: number, warm: numb
     return b.ms;
   };
   for (let i = 0; i < cold; i++) {
+    // No request routing here: Playwright's routing turns the HTTP cache off, and warm loads need it.
+    // The pages and the widget only reach 127.0.0.1/localhost; the response handler below checks that.
     const context = await browser.newContext();
+    context.on('request', (req) => {
+      if (!isLoopbackUrl(req.url())) offMachine.push(req.url());
+    });
     try {
       const pg = await context.newPage();
       const got: Promise<Buffer | undefined>[] = [];
@@ -138,6 +144,7 @@ async function timeLoads(browser: Browser, url: string, cold: number, warm: numb
       await context.close();
     }
   }
+  if (offMachine.length) throw new Error(`the page tried to reach ${offMachine[0]} (not this machine)`);
   return { cold: coldMs, warm: warmMs, wire, phases };
 }
 

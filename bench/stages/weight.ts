@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { build } from 'esbuild';
 import { launchChromium, CHROMIUM } from '@cw/testkit';
 import type { Ctx } from '../lib/context.js';
-import { reason } from '../lib/context.js';
+import { isLoopbackUrl, reason } from '../lib/context.js';
 import type { Figure } from '../lib/figures.js';
 
 const RC_PKG = '@rocket.chat/livechat@1.13.3';
@@ -79,7 +79,7 @@ function rocketChatDir(ctx: Ctx): string {
 }
 
 /** Serves the Livechat build and a host page; records every file its loader and iframe fetch until the network is quiet. */
-async function rocketChatLoads(dir: string): Promise<{ bufs: Buffer[]; names: string[] }> {
+async function rocketChatLoads(dir: string): Promise<{ bufs: Buffer[]; names: string[]; refused: number }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
   let port = 0;
   const page = () => `<!doctype html><html><head><title>host</title></head><body><h1>shop</h1>
@@ -104,6 +104,9 @@ h.parentNode.insertBefore(j,h);})(window,document,'script','http://127.0.0.1:${p
   const browser = await launchChromium();
   try {
     const context = await browser.newContext();
+    // Only this machine: whatever the Livechat app would fetch from elsewhere is refused, and counted.
+    let refused = 0;
+    await context.route('**/*', (route) => (isLoopbackUrl(route.request().url()) ? route.continue() : (refused++, route.abort())));
     const pg = await context.newPage();
     const got = new Map<string, Buffer>();
     let lastAt = Date.now();
@@ -123,7 +126,7 @@ h.parentNode.insertBefore(j,h);})(window,document,'script','http://127.0.0.1:${p
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && Date.now() - lastAt < 2000) await new Promise((r) => setTimeout(r, 100));
     await Promise.all(waits);
-    return { bufs: [...got.values()], names: [...got.keys()] };
+    return { bufs: [...got.values()], names: [...got.keys()], refused };
   } finally {
     await browser.close();
     srv.close();
@@ -142,10 +145,11 @@ export async function weight(ctx: Ctx): Promise<void> {
   let rc: Sizes | undefined;
   let rcNa: string | undefined;
   try {
-    const { bufs, names } = await rocketChatLoads(rocketChatDir(ctx));
+    const { bufs, names, refused } = await rocketChatLoads(rocketChatDir(ctx));
+    if (refused) ctx.notes.push(`Rocket.Chat Livechat tried ${refused} request(s) off this machine before render; they were refused and are not counted.`);
     if (bufs.length === 0) throw new Error('Chromium saw no Livechat files load');
     rc = sizesOf(bufs);
-    ctx.log(`  Rocket.Chat Livechat: ${rc.files} files before render (${names.map((n) => path.basename(n)).join(', ')}), ${rc.gz.toFixed(1)} KiB gz`);
+    ctx.log(`  Rocket.Chat Livechat: ${rc.files} files before render (${names.map((n) => path.basename(n)).join(', ')}), ${rc.gz.toFixed(1)} KiB gz; ${refused} request(s) off this machine refused`);
   } catch (e) {
     rcNa = reason(e);
   }

@@ -2,7 +2,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { CallLogTable } from '../schema.js';
 import type { CallLogRecord, CallLogRepo } from '../types.js';
-import { guard, newId, num, numOrNull, type RepoContext } from '../util.js';
+import { guard, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
 
 function toCall(r: Selectable<CallLogTable>): CallLogRecord {
   return {
@@ -39,6 +39,21 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
     const r = await ctx.db().selectFrom('call_log').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toCall(r);
   };
+  // One row per call attempt, written while calls are being set up (compiled once, see precompiled).
+  const insert = precompiled(ctx, (db, p) =>
+    db.insertInto('call_log').values({
+      id: p(0),
+      widget_uuid: p(1),
+      dest: p(2),
+      visitor_dn: p(3),
+      video: p(4),
+      agent_user_id: p(5),
+      started_at: p(6),
+      answered_at: p(7),
+      ended_at: p(8),
+      cause: p(9),
+    }),
+  );
   return {
     async create(c) {
       const rec: CallLogRecord = {
@@ -54,22 +69,7 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
         cause: c.cause ?? null,
       };
       await guard(() =>
-        ctx
-          .db()
-          .insertInto('call_log')
-          .values({
-            id: rec.id,
-            widget_uuid: rec.widgetUuid,
-            dest: rec.dest,
-            visitor_dn: rec.visitorDn,
-            video: rec.video ? 1 : 0,
-            agent_user_id: rec.agentUserId,
-            started_at: rec.startedAt,
-            answered_at: rec.answeredAt,
-            ended_at: rec.endedAt,
-            cause: rec.cause,
-          })
-          .execute(),
+        insert(rec.id, rec.widgetUuid, rec.dest, rec.visitorDn, rec.video ? 1 : 0, rec.agentUserId, rec.startedAt, rec.answeredAt, rec.endedAt, rec.cause),
       );
       return rec;
     },

@@ -672,7 +672,8 @@ describe('2.3 / 8 chat', () => {
     const ack = await v.next('ChatAck');
     expect(ack).toEqual({ mt: 'ChatAck', chat, cid: 'k1', id: expect.any(String), ts: expect.any(Number) });
     a1.send({ mt: 'ChatAccept', chat });
-    expect(await v.next('ChatInfo')).toMatchObject({ chat, state: 'accepted', agent: 'bob', agentDn: 'Bob' });
+    // agentDn is the name on the visitor's card (the widget entry's displayName), as Info.dn.
+    expect(await v.next('ChatInfo')).toMatchObject({ chat, state: 'accepted', agent: 'bob', agentDn: 'Bobby' });
     expect(await a2.next('ChatInfo')).toEqual({ mt: 'ChatInfo', chat, state: 'taken' });
     // Documented choice (docs/architecture.md): the accepting console gets the
     // messages written before the accept as ChatMessage objects in a ChatHistory.
@@ -685,7 +686,7 @@ describe('2.3 / 8 chat', () => {
     const aack = await a1.next('ChatAck');
     expect(aack).toEqual({ mt: 'ChatAck', chat, cid: 'a1', id: expect.any(String), ts: expect.any(Number) });
     const vm = await v.next('ChatMessage');
-    expect(vm).toEqual({ mt: 'ChatMessage', chat, id: aack.id, from: 'agent', dn: 'Bob', text: 'Hi! <b>x</b>', ts: aack.ts });
+    expect(vm).toEqual({ mt: 'ChatMessage', chat, id: aack.id, from: 'agent', dn: 'Bobby', text: 'Hi! <b>x</b>', ts: aack.ts });
     v.send({ mt: 'Typing', chat, typing: true });
     expect(await a1.next('Typing')).toMatchObject({ mt: 'Typing', chat, typing: true });
     a1.send({ mt: 'Typing', chat, typing: false });
@@ -1094,9 +1095,11 @@ describe('8 ownership and edge cases', () => {
   });
 
   it('always with no console at all → unavailable', async () => {
-    const w2 = await mkWidget(admin, [ent('zoe-less', { availability: 'always' }), ent('bob', { availability: 'always' })]);
+    // A user who never had a console (others' consoles may still be closing from earlier tests).
+    await mkUser(s, admin, 'nocon');
+    const w2 = await mkWidget(admin, [ent('zoe-less', { availability: 'always' }), ent('nocon', { availability: 'always' })]);
     const { c: v } = await visitor(s, w2.uuid);
-    v.send({ mt: 'CreateCall', dest: 'bob', dn: 'V' });
+    v.send({ mt: 'CreateCall', dest: 'nocon', dn: 'V' });
     v.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: OFFER });
     expect(await v.next('CallInfo')).toEqual({ mt: 'CallInfo', state: 'terminated', cause: 'unavailable' });
     await v.close();

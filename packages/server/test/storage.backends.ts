@@ -34,7 +34,8 @@ export function sqliteBackend(): Backend {
       return { sqlitePath: path.join(dir, `db${++n}.sqlite`), migrate: true, logger };
     },
     async cleanup() {
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      // maxRetries: SQLite may still be removing a -wal/-shm file of a just-closed database.
+      if (dir) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
       dir = undefined;
     },
   };

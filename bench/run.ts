@@ -211,7 +211,8 @@ console.log(`\n${textTable(ctx.figures)}\n`);
 const seconds = (Date.now() - started) / 1000;
 const findingsFile = path.join(ROOT, 'bench', 'findings.md');
 try {
-  const out = path.join(ROOT, 'docs', 'benchmarks.md');
+  // BENCH_REPORT sends the report elsewhere (CI does, so a quick run never rewrites the committed figures).
+  const out = process.env.BENCH_REPORT || path.join(ROOT, 'docs', 'benchmarks.md');
   if (!only) {
     writeReport(out, {
       command: `npm run bench${quick ? ' -- --quick' : ''}`,

@@ -63,6 +63,8 @@ function textFrame(json: string): Buffer {
   return Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true }));
 }
 
+const IDLE: Promise<void> = Promise.resolve();
+
 // ws itself closes with 1009 on an oversize frame and 1007 on bad UTF-8; the error event needs no more.
 function ignoreSocketError(): void {}
 
@@ -73,7 +75,8 @@ export class Connection {
   /** token bucket (spec 8): tokens left and when they were counted */
   #tokens: number;
   #counted: number;
-  #queue: Promise<void> = Promise.resolve();
+  /** the tail of this socket's handlers; starts as one promise shared by all sockets */
+  #queue: Promise<void> = IDLE;
   #unsubs: (() => void)[] = [];
   #dead = false;
   #channel: 'visitor' | 'agent';
@@ -94,7 +97,8 @@ export class Connection {
     this.#tokens = deps.rateBurst;
     this.#counted = deps.clock.now();
     ws.on('error', ignoreSocketError);
-    ws.once('close', () => {
+    // 'on', not 'once': ws emits close exactly once, and once() costs a wrapper per socket.
+    ws.on('close', () => {
       this.#dead = true;
       for (const off of this.#unsubs.splice(0)) off();
       try {

@@ -25,6 +25,9 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     await page.evaluate(fs.readFileSync(AXE, 'utf8'));
   }
   return page.evaluate(async () => {
+    // Colours measured mid slide-in (opacity transition) are blends; scan the settled state.
+    const settle = (root: Document | ShadowRoot) => root.getAnimations().map((a) => a.finished.catch(() => undefined));
+    await Promise.all([...settle(document), ...[...document.querySelectorAll('contact-widget')].flatMap((el) => (el.shadowRoot ? settle(el.shadowRoot) : []))]);
     const axe = (window as any).axe;
     const r = await axe.run(
       { include: [['contact-widget']] },

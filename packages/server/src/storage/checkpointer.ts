@@ -48,8 +48,12 @@ parentPort.on('message', (m) => {
 `;
 
 export interface Checkpointer {
-  /** Runs a last checkpoint and closes the worker's connection (call before closing the main one). */
-  stop(): void;
+  /**
+   * Runs a last checkpoint and closes the worker's connection (call before
+   * closing the main one). Resolves when the worker has exited, so that
+   * nothing touches the database files after the storage is closed.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -68,6 +72,7 @@ export function startCheckpointer(raw: BetterSqlite3.Database, file: string, onE
   worker.unref();
   raw.pragma('wal_autocheckpoint = 0');
   let stopped = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const fallBack = (msg: string) => {
     onError(msg);
     // Without the worker the main connection checkpoints again, as SQLite does by default.
@@ -82,10 +87,12 @@ export function startCheckpointer(raw: BetterSqlite3.Database, file: string, onE
   });
   return {
     stop() {
-      if (stopped) return;
-      stopped = true;
-      // The worker closes its connection on its own; the main connection, closed last, checkpoints the rest.
-      worker.postMessage('stop');
+      if (!stopped) {
+        stopped = true;
+        // The worker closes its connection on its own; the main connection, closed last, checkpoints the rest.
+        worker.postMessage('stop');
+      }
+      return exited;
     },
   };
 }

@@ -13,6 +13,14 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
 }
 
+/** Per SQLite Kysely instance: resolves once its checkpoint worker has exited (Kysely's destroy() cannot wait for it). */
+const workerExits = new WeakMap<Kysely<Database>, () => Promise<void>>();
+
+/** Waits until nothing of `db` (an openSqlite instance) still runs; call after `db.destroy()`. */
+export function sqliteClosed(db: Kysely<Database>): Promise<void> {
+  return workerExits.get(db)?.() ?? Promise.resolve();
+}
+
 /** Opens SQLite at `file` (or ':memory:') with WAL (checkpointed by a worker thread), foreign keys and a busy timeout. */
 export function openSqlite(file: string, log?: Logger): Kysely<Database> {
   const raw = new BetterSqlite3(file);
@@ -30,7 +38,16 @@ export function openSqlite(file: string, log?: Logger): Kysely<Database> {
   // SQLite's built-in lower() folds ASCII only; PostgreSQL folds all of Unicode.
   // Overriding it keeps search() the same on both databases ("Müller" finds "MÜLLER").
   raw.function('lower', { deterministic: true }, (s: unknown) => (s === null || s === undefined ? null : String(s).toLowerCase()));
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw, () => checkpointer?.stop()) }) });
+  let exited: Promise<void> = Promise.resolve();
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({
+      database: cachingStatements(raw, () => {
+        if (checkpointer) exited = checkpointer.stop();
+      }),
+    }),
+  });
+  workerExits.set(db, () => exited);
+  return db;
 }
 
 /** Prepared statements kept per SQL text; beyond this the least recently used is dropped. */

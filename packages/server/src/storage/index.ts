@@ -22,7 +22,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { isPostgresUrl, openPostgres, openSqlite, type StorageKind } from './connect.js';
+import { isPostgresUrl, openPostgres, openSqlite, sqliteClosed, type StorageKind } from './connect.js';
 import { migrationProvider } from './migrations/index.js';
 import { apiTokenRepo, authSessionRepo } from './repos/auth.js';
 import { callLogRepo } from './repos/calls.js';
@@ -146,6 +146,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
       if (closed) return;
       closed = true;
       await db.destroy();
+      if (kind === 'sqlite') await sqliteClosed(db);
     },
   };
 }

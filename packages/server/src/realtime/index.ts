@@ -99,7 +99,8 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
+  // clientTracking off: the gateways keep their own sets; ws's second Set of every socket only costs memory.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   let draining = false;
 
   // Module-level so that it does not keep each upgrade's request alive for the socket's lifetime.

@@ -55,7 +55,11 @@ if (process.env.CW_NETNS === '1') {
   await page.getByRole('textbox', { name: 'Your name' }).fill('Vera');
   await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
   await page.getByText('Connected with Carl Call').waitFor();
-  await page.waitForTimeout(1500); // dev aid only: let video frames arrive for the picture
+  // Wait until every video in the widget shows frames, so the picture is not black.
+  await page.waitForFunction(() => {
+    const vids = [...document.querySelectorAll('contact-widget')].flatMap((el) => [...(el.shadowRoot?.querySelectorAll('video') ?? [])]);
+    return vids.length > 0 && vids.every((v) => v.readyState >= 2 && v.currentTime > 0.5);
+  });
   await page.screenshot({ path: `${dir}/call.png` });
 }
 await browser.close();

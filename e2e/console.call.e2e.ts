@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { newContext, useWorld, watchErrors } from './support/console-world.js';
+import { newContext, useWorld } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 import { consoleInbound, expectMediaFlowing, openConsole, openVisitorSeeing, sendText, visitorCall, visitorStartChat, waitAgentOnline, widgetInbound } from './support/console-page.js';
 
@@ -25,8 +25,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
-    const con = await openConsole(actx, world, agent, 'Online');
-    watchErrors(con, 'console', errors);
+    const con = await openConsole(actx, world, agent, 'Online', errors);
     const { ctx: v1ctx, page: v1 } = await openVisitorSeeing(browser, world, agent.displayName);
     const { ctx: v2ctx, page: v2 } = await openVisitorSeeing(browser, world, agent.displayName);
     // A chat is running when the call comes in: both at the same time.

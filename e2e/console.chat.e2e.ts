@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { newContext, useWorld, watchErrors } from './support/console-world.js';
+import { newContext, useWorld } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 import { openConsole, openVisitorSeeing, sendText, visitorStartChat } from './support/console-page.js';
 
@@ -24,8 +24,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
-    const con = await openConsole(actx, world, agent, 'Online');
-    watchErrors(con, 'console', errors);
+    const con = await openConsole(actx, world, agent, 'Online', errors);
 
     const names = ['Vera Visitor', 'Walt Visitor', 'Xena Visitor'];
     const visitors: Page[] = [];

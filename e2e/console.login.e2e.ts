@@ -42,8 +42,7 @@ describe.skipIf(!ok)('agent console: sign-in and presence', () => {
     const { world, browser } = env;
     const agent = world.agents[0]!;
     const ctx = await newContext(browser);
-    const page = await openConsole(ctx, world, agent, 'Online');
-    watchErrors(page, 'console', errors);
+    const page = await openConsole(ctx, world, agent, 'Online', errors);
     const { ctx: vctx, page: visitor } = await openVisitorSeeing(browser, world, agent.displayName, true);
     expect(await consoleA11y(page)).toEqual([]);
 

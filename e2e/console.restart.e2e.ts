@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { newContext, useWorld, watchErrors } from './support/console-world.js';
+import { newContext, useWorld } from './support/console-world.js';
 import { openConsole, openVisitorSeeing, sendText, visitorStartChat } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -23,8 +23,7 @@ describe.skipIf(!ok)('agent console: server restart mid-chat', () => {
     const agent = world.agents[0]!;
     const errors: string[] = [];
     const actx = await newContext(browser);
-    const con = await openConsole(actx, world, agent, 'Online');
-    watchErrors(con, 'console', errors);
+    const con = await openConsole(actx, world, agent, 'Online', errors);
     const { ctx: vctx, page: v } = await openVisitorSeeing(browser, world, agent.displayName);
     await visitorStartChat(v, agent.displayName, 'Vera Visitor');
     await con.getByRole('button', { name: 'Accept chat' }).click();

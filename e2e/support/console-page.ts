@@ -4,16 +4,23 @@
  */
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { newContext, type AgentCreds, type World } from './console-world.js';
+import { newContext, watchErrors, type AgentCreds, type World } from './console-world.js';
 
-/** Opens /agent?test=1 in the context, signs in and waits for the connection. */
-export async function openConsole(ctx: BrowserContext, world: World, agent: AgentCreds, presence: 'Online' | 'Away' | 'Busy' | 'Offline' | null = 'Online'): Promise<Page> {
+/**
+ * Opens /agent?test=1 in the context, signs in and waits for the connection.
+ * With `errors`, the page's errors are collected from before it loads (so sign-in errors count too).
+ */
+export async function openConsole(ctx: BrowserContext, world: World, agent: AgentCreds, presence: 'Online' | 'Away' | 'Busy' | 'Offline' | null = 'Online', errors?: string[]): Promise<Page> {
   const page = await ctx.newPage();
+  // Before sign-in the console asks /api/me whether a session exists; Chromium logs the 401 answer.
+  let signingIn = true;
+  if (errors) watchErrors(page, 'console', errors, (e) => signingIn && /401 \(Unauthorized\) \S+\/api\/me$/.test(e));
   await page.goto(`${world.server.url}/agent/?test=1`);
   await page.getByLabel('Username').fill(agent.username);
   await page.getByLabel('Password').fill(agent.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connected' }).count(), { timeout: 10_000 }).toBe(1);
+  signingIn = false;
   if (presence) await setPresence(page, presence);
   return page;
 }

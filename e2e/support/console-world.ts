@@ -97,12 +97,12 @@ export async function startWorld(agentCount = 1, opts: { env?: Record<string, st
   };
 }
 
-/** Fails the test on page errors; collects console errors for the report. */
-/** Collects the page's uncaught errors and console errors into `errors` (and returns it). */
-export function watchErrors(page: Page, label: string, errors: string[] = []): string[] {
+/** Collects the page's uncaught errors and console errors (but not the `expected` ones) into `errors`, and returns it. */
+export function watchErrors(page: Page, label: string, errors: string[] = [], expected: (e: string) => boolean = () => false): string[] {
   page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${label} console: ${m.text()} ${m.location().url ?? ''}`.trim());
+    const e = `${label} console: ${m.text()} ${m.location().url ?? ''}`.trim();
+    if (m.type() === 'error' && !expected(e)) errors.push(e);
   });
   return errors;
 }

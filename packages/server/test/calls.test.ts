@@ -178,6 +178,7 @@ describe('CallManager under random traffic', () => {
     // Every call that rang or connected ended exactly once towards its consoles' users, and busy marks balance.
     const busy = new Map<string, number>();
     for (const [u, b] of inCall) busy.set(u, (busy.get(u) ?? 0) + (b ? 1 : -1));
+    expect(busy.size).toBeGreaterThan(0);
     for (const n of busy.values()) expect(n).toBe(0);
     for (const v of visitors) expect(m.hasCall(v)).toBe(false);
     expect(clock.pending).toBe(0);
@@ -190,6 +191,7 @@ describe('CallManager under random traffic', () => {
         perCall.set(k, [...(perCall.get(k) ?? []), msg.state!]);
       }
     }
+    expect(perCall.size).toBeGreaterThan(0);
     for (const states of perCall.values()) {
       expect(states.filter((x) => x === 'terminated').length).toBeLessThanOrEqual(1);
       if (states.includes('terminated')) expect(states.at(-1)).toBe('terminated');

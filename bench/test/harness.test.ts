@@ -58,6 +58,7 @@ describe('bench harness against the product', () => {
     const w = f.widgets[0];
     const put = (sipId: string, presence: string) =>
       fetch(`${f.url}/api/presence/${sipId}`, { method: 'PUT', headers: { authorization: `Bearer ${f.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ presence }) });
+    expect(w.agents).toHaveLength(3);
     for (const ag of w.agents) expect((await put(ag.sipId, 'online')).status).toBe(200);
 
     const swarm = await spawnChild('product-visitors', path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir });

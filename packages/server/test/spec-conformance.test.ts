@@ -678,8 +678,8 @@ describe('2.3 / 8 chat', () => {
     // Documented choice (docs/architecture.md): the accepting console gets the
     // messages written before the accept as ChatMessage objects in a ChatHistory.
     const delivered = await a1.next((m) => m.mt === 'ChatMessage' || m.mt === 'ChatHistory');
-    const early = delivered.mt === 'ChatHistory' ? delivered.messages[0] : delivered;
-    if (delivered.mt === 'ChatHistory') expect(delivered).toMatchObject({ chat, state: 'accepted', messages: [expect.any(Object)] });
+    expect(delivered).toMatchObject({ mt: 'ChatHistory', chat, state: 'accepted', messages: [expect.any(Object)] });
+    const early = delivered.messages[0];
     expect(early).toMatchObject({ mt: 'ChatMessage', chat, id: ack.id, from: 'visitor', dn: 'Mein Name', text: 'Hello early', ts: ack.ts });
     expect(early).not.toHaveProperty('cid');
     a1.send({ mt: 'ChatMessage', chat, cid: 'a1', text: 'Hi! <b>x</b>' });

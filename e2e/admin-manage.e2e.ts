@@ -201,7 +201,12 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await expect.poll(names).toEqual(['Eve Early', 'Carla Agent']);
     expect(await noHorizontalScroll(page)).toBeLessThanOrEqual(0);
     await region.getByRole('button', { name: 'Save' }).press('Enter');
-    await region.getByText('Saved.', { exact: false }).waitFor();
+    // What counts is what the server stored; the "Saved." note is transient (the next edit clears it).
+    const storedOrder = async () => {
+      const all = await w.api<{ name: string; agents: { sipId: string }[] }[]>('GET', '/api/widgets');
+      return all.find((x) => x.name === 'New Business Cards Widget')?.agents.map((a) => a.sipId);
+    };
+    await expect.poll(storedOrder, { timeout: 20_000 }).toEqual(['eve', 'carla']);
 
     await region.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete widget “New Business Cards Widget”?' });

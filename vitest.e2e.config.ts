@@ -10,5 +10,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: browsers are heavy, run files one at a time.
     fileParallelism: false,
+    // One retry for a whole-browser test on a shared 2-core machine; vitest prints every retry,
+    // so a test that needs it is visible in the log and gets looked at, not hidden.
+    retry: 1,
   },
 });

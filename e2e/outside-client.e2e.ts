@@ -8,32 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
+import { apiAs, type Api } from './support/api.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
 type Site = Awaited<ReturnType<typeof startSite>>;
-type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
-
 /** Test data only (users, widgets); every check below acts through the UI. */
-async function adminApi(server: TestServer): Promise<Api> {
-  const login = await fetch(`${server.url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: server.adminUsername, password: server.adminPassword }),
-  });
-  if (login.status !== 200) throw new Error(`admin login: ${login.status}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (method, path, body) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as never;
-  };
-}
+const adminApi = (server: TestServer): Promise<Api> => apiAs(server, server.adminUsername, server.adminPassword);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { widgetInputSchema, type Widget } from '@cw/protocol';
 import { agentErrorPath, emptyAgent, errorAt, humanError, originLines, remainingErrors, sameDraft, toBody, toDraft, validateDraft, valueAt } from '../src/widget/draft.js';
-import { pickerValue } from '../src/widget/ColorField.js';
-import { cspLines, scriptOrigin } from '../src/widget/CodeDialog.js';
+import { pickerValue } from '../src/widget/color-field.js';
+import { cspLines, scriptOrigin } from '../src/widget/code-dialog.js';
 
 const stored: Widget = {
   uuid: 'u1',

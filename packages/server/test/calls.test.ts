@@ -1,6 +1,6 @@
 /** CallManager as a state machine: fake clock, recording outbox, no sockets. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallManager } from '../src/calls/CallManager.js';
+import { CallManager } from '../src/calls/call-manager.js';
 import { WireError } from '../src/realtime/wire-error.js';
 import type { CallLogRecord, CallLogRepo } from '../src/storage/types.js';
 import { FakeClock, RecordingOutbox, silent } from './realtime-fakes.js';

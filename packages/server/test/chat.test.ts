@@ -1,6 +1,6 @@
 /** ChatManager: storage-first messages, atomic accept, wait timeout and restart (fake clock, SQLite in memory). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChatManager, type AgentRef, type VisitorRef } from '../src/chat/ChatManager.js';
+import { ChatManager, type AgentRef, type VisitorRef } from '../src/chat/chat-manager.js';
 import type { Storage, UserRecord } from '../src/storage/types.js';
 import { storageCatalog } from '../src/presence/catalog.js';
 import { FakeClock, RecordingOutbox, memoryStorage, silent } from './realtime-fakes.js';

@@ -1,6 +1,6 @@
 /** PresenceService: sources, grace period, calls, persistence (fake clock, SQLite in memory). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PresenceService, visibleOf, type PresenceChange } from '../src/presence/PresenceService.js';
+import { PresenceService, visibleOf, type PresenceChange } from '../src/presence/presence-service.js';
 import type { Storage } from '../src/storage/types.js';
 import { FakeClock, memoryStorage, silent } from './realtime-fakes.js';
 

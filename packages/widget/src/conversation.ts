@@ -6,7 +6,7 @@
  * through `setDeps` (see preact-shim.ts).
  */
 export { setDeps } from './preact-shim.js';
-export { NamePrompt } from './ui/NamePrompt.js';
-export { ChatPanel } from './ui/ChatPanel.js';
-export { CallPanel } from './ui/CallPanel.js';
+export { NamePrompt } from './ui/name-prompt.js';
+export { ChatPanel } from './ui/chat-panel.js';
+export { CallPanel } from './ui/call-panel.js';
 export { CallSession } from './call.js';

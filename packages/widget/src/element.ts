@@ -5,7 +5,7 @@
 import { h, render } from 'preact';
 import { WidgetController } from './controller.js';
 import { adoptStyles } from './styles.js';
-import { App } from './ui/App.js';
+import { App } from './ui/app.js';
 
 /**
  * Test hook: `element[Symbol.for('contact-widget.peer')]` is the current

@@ -6,7 +6,7 @@ import { h, render } from 'preact';
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import { initialState, upsertAgent, type Actions, type Model, type WidgetState } from './model.js';
 import { adoptStyles } from './styles.js';
-import { App } from './ui/App.js';
+import { App } from './ui/app.js';
 
 export interface PreviewData {
   session: SessionMsg;

@@ -3,7 +3,7 @@
  * resolves true when the user confirms. <ConfirmHost/> renders it.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { Modal } from './Modal.js';
+import { Modal } from './modal.js';
 
 export interface AskOptions {
   title: string;

@@ -5,10 +5,10 @@
  */
 import { useId, useState } from 'preact/hooks';
 import { MEDIA, type Availability, type DirectoryEntry, type Flag, type Media } from '@cw/protocol';
-import { Modal, ModalButtons } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/modal.js';
 import { SelectField, TextField } from '../components/fields.js';
-import { SipIdField } from './SipIdField.js';
-import { PictureField } from './PictureField.js';
+import { SipIdField } from './sip-id-field.js';
+import { PictureField } from './picture-field.js';
 import { validateAgent, type AgentDraft } from './draft.js';
 import type { Directory } from './directory.js';
 

@@ -3,10 +3,10 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Group, User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ask } from '../components/confirm.js';
-import { Modal, ModalButtons } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
-import { splitError } from './UsersPage.js';
+import { splitError } from './users-page.js';
 
 function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
   const g = p.group;

@@ -9,11 +9,11 @@ import { api, ApiError, onUnauthorized } from '../api.js';
 import { stashDraft, takeStash } from './stash.js';
 import { ask } from '../components/confirm.js';
 import { setDirty } from '../nav.js';
-import { SettingsForm } from './SettingsForm.js';
-import { AgentList, agentName } from './AgentList.js';
-import { AgentDialog } from './AgentDialog.js';
-import { CodeDialog } from './CodeDialog.js';
-import { PreviewPanel } from '../preview/PreviewPanel.js';
+import { SettingsForm } from './settings-form.js';
+import { AgentList, agentName } from './agent-list.js';
+import { AgentDialog } from './agent-dialog.js';
+import { CodeDialog } from './code-dialog.js';
+import { PreviewPanel } from '../preview/preview-panel.js';
 import { agentErrorPath, emptyAgent, errorsUnder, humanError, remainingErrors, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
 import type { Directory } from './directory.js';
 

@@ -4,7 +4,7 @@ import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { cssVars } from '../appearance.js';
 import { visibleAgents, type Model } from '../model.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
-import { AgentCard } from './AgentCard.js';
+import { AgentCard } from './agent-card.js';
 import { Icon } from './icons.js';
 
 let seq = 0;

@@ -6,7 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { LANGS, type Lang } from '@cw/protocol';
 import { CheckField, SelectField, TextField } from '../components/fields.js';
-import { ColorField } from './ColorField.js';
+import { ColorField } from './color-field.js';
 import { errorAt, type Draft } from './draft.js';
 
 export const LANG_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch', fr: 'Français', it: 'Italiano', es: 'Español', nl: 'Nederlands' };

@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
-import { Modal } from '../components/Modal.js';
+import { Modal } from '../components/modal.js';
 
 /** The server's origin as the embed code names it (falls back to ours). */
 export function scriptOrigin(html: string, fallback: string): string {

@@ -8,7 +8,7 @@ import { api, ApiError } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
 import { failHandler, PageHead } from '../components/page.js';
-import { splitError } from './UsersPage.js';
+import { splitError } from './users-page.js';
 
 function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
   const f = p.flag;

@@ -3,8 +3,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { logout, me, type Me } from '../api.js';
 import { ConsoleStore } from '../state/store.js';
 import { registerTestHooks } from '../test-hooks.js';
-import { Console } from './Console.js';
-import { Login } from './Login.js';
+import { Console } from './console.js';
+import { Login } from './login.js';
 import { useStoreState } from './use-store.js';
 
 function SignedIn(props: { user: Me; onSignedOut(msg?: string): void }) {

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ROLES, type Role, type User } from '@cw/protocol';
 import { api, ApiError, type UserBody } from '../api.js';
 import { ask } from '../components/confirm.js';
-import { Modal, ModalButtons } from '../components/Modal.js';
+import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 

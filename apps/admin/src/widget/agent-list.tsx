@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Flag, Media } from '@cw/protocol';
 import type { AgentDraft } from './draft.js';
 import type { Directory } from './directory.js';
-import { AVAILABILITY_INFO } from './AgentDialog.js';
+import { AVAILABILITY_INFO } from './agent-dialog.js';
 
 export interface AgentListProps {
   agents: AgentDraft[];

@@ -2,13 +2,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { dismissNotificationPrompt, requestNotifications, shouldOfferNotifications } from '../notify.js';
 import type { ConsoleStore } from '../state/store.js';
-import { CallPanel } from './CallPanel.js';
-import { ChatList } from './ChatList.js';
-import { ChatView } from './ChatView.js';
-import { Header } from './Header.js';
-import { History } from './History.js';
-import { LiveRegions, Notices } from './Notices.js';
-import { Ringing } from './Ringing.js';
+import { CallPanel } from './call-panel.js';
+import { ChatList } from './chat-list.js';
+import { ChatView } from './chat-view.js';
+import { Header } from './header.js';
+import { History } from './history.js';
+import { LiveRegions, Notices } from './notices.js';
+import { Ringing } from './ringing.js';
 import { useStoreState } from './use-store.js';
 
 function NotifyPrompt() {

@@ -7,7 +7,7 @@ import type { Flag, Widget } from '@cw/protocol';
 import { api } from '../api.js';
 import { ErrorBanner } from '../components/fields.js';
 import { failHandler } from '../components/page.js';
-import { WidgetPanel } from '../widget/WidgetPanel.js';
+import { WidgetPanel } from '../widget/widget-panel.js';
 import { isDirty } from '../nav.js';
 import { hasStash } from '../widget/stash.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';

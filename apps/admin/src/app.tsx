@@ -3,11 +3,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { User } from '@cw/protocol';
 import { api, onUnauthorized } from './api.js';
 import { ConfirmHost } from './components/confirm.js';
-import { Login, NO_ADMIN } from './pages/Login.js';
-import { WidgetsPage } from './pages/WidgetsPage.js';
-import { UsersPage } from './pages/UsersPage.js';
-import { GroupsPage } from './pages/GroupsPage.js';
-import { FlagsPage } from './pages/FlagsPage.js';
+import { Login, NO_ADMIN } from './pages/login.js';
+import { WidgetsPage } from './pages/widgets-page.js';
+import { UsersPage } from './pages/users-page.js';
+import { GroupsPage } from './pages/groups-page.js';
+import { FlagsPage } from './pages/flags-page.js';
 import { clearDirty, confirmDiscard, navigate, ROUTES, useRoute, useUnsaved } from './nav.js';
 
 export function App() {

@@ -3,31 +3,22 @@
  * logger (STYLE habit 2). It does not listen; main.ts and tests do.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Storage } from './storage/types.js';
-import type { Bus } from './bus/types.js';
-import { systemClock, type Clock } from './clock.js';
+import type { AppContext, AppDeps } from './app-deps.js';
+import { systemClock } from './clock.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 
-export interface AppDeps {
-  config: Config;
-  storage: Storage;
-  bus: Bus;
-  logger: Logger;
-  clock?: Clock;
-}
+export type { AppContext, AppDeps } from './app-deps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: Required<AppDeps>;
+    deps: AppContext;
     realtime: Realtime;
   }
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
-  const deps: Required<AppDeps> = { clock: systemClock, ...input };
+  const deps: AppContext = { clock: systemClock, ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: deps.config.trustProxy,

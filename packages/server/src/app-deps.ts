@@ -1,0 +1,22 @@
+/**
+ * What the app is assembled from (STYLE habit 2). A module of its own, so that
+ * the app's parts (http/, realtime/) can name their dependencies without
+ * importing app.ts, which imports them: no cycle, not even a type-only one.
+ */
+import type { Logger } from 'pino';
+import type { Bus } from './bus/types.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Storage } from './storage/types.js';
+
+/** The injected parts; `clock` defaults to the system clock. */
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  bus: Bus;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** AppDeps with every default filled in: what the app's parts receive. */
+export type AppContext = Required<AppDeps>;

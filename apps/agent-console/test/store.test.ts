@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Json, JsonSocket } from '@cw/client-core';
+import type { Me } from '../src/api.js';
 
 class FakeSocket {
   sent: Json[] = [];
@@ -61,7 +62,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const user = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', roles: ['agent'] };
+const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', roles: ['agent'] };
 const welcome = (presence = 'offline') => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
 
 async function make() {

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
 import type { Bus } from './bus/types.js';
 import { systemClock, type Clock } from './clock.js';
+import { MemoryCounterStore, type CounterStore } from './limits/counter-store.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   bus: Bus;
   logger: Logger;
   clock?: Clock;
+  /** windowed counters behind every limit (default: this process's memory; Redis in a cluster) */
+  counters?: CounterStore;
 }
 
 declare module 'fastify' {
@@ -27,7 +30,8 @@ declare module 'fastify' {
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
-  const deps: Required<AppDeps> = { clock: systemClock, ...input };
+  const clock = input.clock ?? systemClock;
+  const deps: Required<AppDeps> = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: deps.config.trustProxy,

@@ -32,6 +32,14 @@ export interface Config {
   secureCookies: boolean;
   /** trust X-Forwarded-* from a reverse proxy */
   trustProxy: boolean;
+  /** sign-in throttling (docs/security.md) */
+  login: {
+    maxPerUser: number;
+    maxPerIp: number;
+    windowMs: number;
+    hashPerIp: number;
+    hashTotal: number;
+  };
   logLevel: string;
 }
 
@@ -79,5 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: flag(env.TRUST_PROXY, false),
     logLevel: env.LOG_LEVEL || 'info',
+    login: {
+      maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
+      maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),
+      windowMs: num(env.LOGIN_WINDOW_S, 900, 'LOGIN_WINDOW_S') * 1000,
+      hashPerIp: Math.max(1, num(env.LOGIN_HASH_PER_IP, 2, 'LOGIN_HASH_PER_IP')),
+      hashTotal: Math.max(1, num(env.LOGIN_HASH_CONCURRENCY, 4, 'LOGIN_HASH_CONCURRENCY')),
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { Bus } from './bus/types.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
+import type { CounterStore } from './limits/counter-store.js';
 
 /** The injected parts; `clock` defaults to the system clock. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   bus: Bus;
   logger: Logger;
   clock?: Clock;
+  /** windowed counters behind every limit (default: this process's memory; Redis in a cluster) */
+  counters?: CounterStore;
 }
 
 /** AppDeps with every default filled in: what the app's parts receive. */

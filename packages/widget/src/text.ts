@@ -1,6 +1,6 @@
 /** UI texts: the server's `Session.strings`, English built-in as fallback. */
-// Relative on purpose: only this file of the protocol package goes into the bundle.
-import { EN_STRINGS, type StringKey } from '../../protocol/src/strings.js';
+// The subpath, not the package index: only this file of the protocol package goes into the bundle.
+import { EN_STRINGS, type StringKey } from '@cw/protocol/strings';
 
 export type T = (key: StringKey, name?: string) => string;
 

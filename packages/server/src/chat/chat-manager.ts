@@ -15,7 +15,7 @@ import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js
 import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 
 /** A visitor socket and the session it belongs to. */
 export interface VisitorRef {

@@ -6,7 +6,7 @@
  */
 import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
 import { iceGathered } from '@cw/client-core';
-import type { CallPhase, CallView, EndReason } from './model.js';
+import type { CallPhase, CallView, EndReason } from './view.js';
 import { Ringback } from './ringback.js';
 
 // The wait for ICE gathering is shared with the agent console (client-core); the cap is re-exported for tests.

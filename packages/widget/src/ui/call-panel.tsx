@@ -1,7 +1,7 @@
 /** A call: state (announced), remote video or audio, small self view, timer, Mute, camera, Hang up. */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Actions, CallView, EndReason } from '../model.js';
+import type { Actions, CallView, EndReason } from '../view.js';
 import { duration, type T } from '../text.js';
 
 interface Props {

@@ -164,6 +164,8 @@ export interface Flag {
 }
 
 export const loginSchema = obj({ username: str({ min: 1, max: 100 }), password: str({ min: 1, max: 200 }) });
+/** POST /api/me/password: the user's own password change. */
+export const passwordChangeSchema = obj({ currentPassword: str({ min: 1, max: 200 }), password });
 export const tokenCreateSchema = obj({ name: str({ min: 1, max: 100, notBlank: true }) });
 export const presencePutSchema = obj({ presence: literal(...PRESENCE) });
 

@@ -3,6 +3,7 @@
  * logger (STYLE habit 2). It does not listen; main.ts and tests do.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: Required<AppDeps>;
     realtime: Realtime;
+    /** sees each request and upgrade once, to warn about a proxy that TRUST_PROXY does not name */
+    proxyWatch: (req: IncomingMessage) => void;
   }
 }
 
@@ -51,7 +54,7 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     ),
   );
   app.server.on('request', watch);
-  app.server.on('upgrade', watch);
+  app.decorate('proxyWatch', watch);
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);

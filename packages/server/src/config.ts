@@ -33,6 +33,8 @@ export interface Config {
   secureCookies: boolean;
   /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
   trustProxy: TrustProxy;
+  /** open agent sockets re-check their credentials this often, seconds */
+  authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
   login: {
     maxPerUser: number;
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

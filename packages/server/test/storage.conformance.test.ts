@@ -252,6 +252,9 @@ for (const [backend, available] of backends) {
         await expect(s.authSessions.create({ id: 'hx', userId: 'ghost', createdAt: 1, expiresAt: 1 })).rejects.toBeInstanceOf(StorageReferenceError);
         expect(await s.authSessions.deleteExpired(100)).toBe(1);
         expect(await s.authSessions.get('h1')).toBeUndefined();
+        await s.authSessions.create({ id: 'h4', userId: a.id, createdAt: 1, expiresAt: 400 });
+        expect(await s.authSessions.deleteForUser(a.id, 'h4')).toBe(1);
+        expect(await s.authSessions.get('h4')).toBeDefined();
         expect(await s.authSessions.deleteForUser(a.id)).toBe(1);
         expect(await s.authSessions.delete('h3')).toBe(true);
         expect(await s.authSessions.delete('h3')).toBe(false);

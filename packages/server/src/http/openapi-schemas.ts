@@ -77,6 +77,11 @@ export const components: Record<string, JsonSchema> = {
     properties: { error: { type: 'string', description: 'a code from the error registry' }, message: { type: 'string' }, field: { type: 'string', description: 'the invalid field, e.g. agents[0].media[1]' } },
   },
   Login: { type: 'object', required: ['username', 'password'], properties: { username: s(100, 1), password: { type: 'string', minLength: 1, maxLength: 200, writeOnly: true } } },
+  PasswordChange: {
+    type: 'object',
+    required: ['currentPassword', 'password'],
+    properties: { currentPassword: { type: 'string', minLength: 1, maxLength: 200, writeOnly: true }, password: { type: 'string', minLength: 8, maxLength: 200, writeOnly: true } },
+  },
   TokenCreate: { type: 'object', required: ['name'], properties: { name: s(100, 1) } },
   TokenCreated: { type: 'object', required: ['id', 'token'], properties: { id: s(), name: s(), token: { type: 'string', description: 'shown only once' }, createdAt: { type: 'integer' } } },
   Token: { type: 'object', required: ['id', 'name'], properties: { id: s(), name: s(), createdAt: { type: 'integer' } } },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { userCreateSchema, userPatchSchema } from '@cw/protocol';
 import type { DomainEvent } from '../bus/types.js';
 import { hashPassword } from '../auth/passwords.js';
+import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
 import { StorageConflictError, type Storage, type UserRecord } from '../storage/types.js';
 import { HttpError, notFound, parseBody } from './errors.js';
 import { publish } from './events.js';
@@ -104,7 +105,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       const id = (req.params as { id: string }).id;
       const input = parseBody(userPatchSchema, req.body);
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-      const { before, after } = await storage
+      const { before, after, revoked } = await storage
         .transaction(async (tx) => {
           const before = await tx.users.get(id);
           if (!before) throw notFound('user');
@@ -117,9 +118,10 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           if (passwordHash) patch.passwordHash = passwordHash;
           const after = await tx.users.update(id, patch);
           if (!after) throw notFound('user');
-          // A new password ends the user's other sign-ins (unless they changed their own).
-          if (passwordHash && req.auth!.user.id !== id) await tx.authSessions.deleteForUser(id);
-          return { before, after };
+          // A new password ends every other session and token of the user (an admin changing their own keeps this session).
+          const self = req.auth!.user.id === id;
+          const revoked = passwordHash ? await endOtherCredentials(tx, id, self && req.auth!.via === 'session' ? req.auth!.sessionId : undefined) : undefined;
+          return { before, after, revoked };
         })
         .catch(conflictFrom);
       const events: DomainEvent[] = [{ t: 'directory-changed' }];
@@ -127,6 +129,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if ((before.roles.includes('agent') && !after.roles.includes('agent')) || (passwordHash && req.auth!.user.id !== id))
         events.push({ t: 'user-revoked', userId: id });
       publish(bus, ...events);
+      if (revoked) publishRevoked(bus, revoked);
       return userView(after);
     },
   );

@@ -16,6 +16,7 @@ import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
+import { CREDENTIALS_TOPIC, revokes, type CredentialsRevoked } from '../auth/revocation.js';
 import { CallManager } from '../calls/call-manager.js';
 import { ChatManager } from '../chat/chat-manager.js';
 import { PresenceService } from '../presence/presence-service.js';
@@ -49,10 +50,11 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const agentRecheckMs = config.authRecheckS * 1000;
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
   const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -99,6 +101,13 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
   });
 
+  // Credentials that end (sign-out, token revoked, password changed) end the consoles opened with them, in every process.
+  const offCredentials = bus.subscribe(CREDENTIALS_TOPIC, (raw) => {
+    const ev = raw as CredentialsRevoked;
+    if (!ev || typeof ev !== 'object') return;
+    for (const a of agents) if (a.held && revokes(ev, a.held)) a.revoke(typeof ev.reason === 'string' ? ev.reason : 'your access was revoked');
+  });
+
   // clientTracking off: the gateways keep their own sets; ws's second Set of every socket only costs memory.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   let draining = false;
@@ -113,6 +122,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       return;
     }
     socket.on('error', onSocketError);
+    app.proxyWatch(req);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
@@ -131,6 +141,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offCredentials();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();

@@ -190,7 +190,8 @@ export interface AuthSessionRepo {
   create(s: AuthSessionRecord): Promise<void>;
   get(id: string): Promise<AuthSessionRecord | undefined>;
   delete(id: string): Promise<boolean>;
-  deleteForUser(userId: string): Promise<number>;
+  /** Ends every session of the user, except `exceptId` (the caller's own, after changing their password). */
+  deleteForUser(userId: string, exceptId?: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 

@@ -33,6 +33,18 @@ export interface Config {
   secureCookies: boolean;
   /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
   trustProxy: TrustProxy;
+  /** a visitor socket must send Start within this, seconds (0: no deadline) */
+  wsStartTimeoutS: number;
+  /** WebSocket ping interval, seconds; a peer that misses a pong is dropped (0: off) */
+  wsPingIntervalS: number;
+  /** HTTP: a connection with no traffic for this long is closed, seconds */
+  httpIdleTimeoutS: number;
+  /** HTTP: the request headers must arrive within this, seconds */
+  httpHeadersTimeoutS: number;
+  /** HTTP: a whole request (headers and body) must arrive within this, seconds */
+  httpRequestTimeoutS: number;
+  /** open TCP connections (and proxied WebSockets) per client address; 0: no cap */
+  maxConnectionsPerIp: number;
   /** open agent sockets re-check their credentials this often, seconds */
   authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
@@ -90,6 +102,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    wsStartTimeoutS: num(env.WS_START_TIMEOUT_S, 10, 'WS_START_TIMEOUT_S'),
+    wsPingIntervalS: num(env.WS_PING_INTERVAL_S, 30, 'WS_PING_INTERVAL_S'),
+    httpIdleTimeoutS: num(env.HTTP_IDLE_TIMEOUT_S, 75, 'HTTP_IDLE_TIMEOUT_S'),
+    httpHeadersTimeoutS: num(env.HTTP_HEADERS_TIMEOUT_S, 20, 'HTTP_HEADERS_TIMEOUT_S'),
+    httpRequestTimeoutS: num(env.HTTP_REQUEST_TIMEOUT_S, 120, 'HTTP_REQUEST_TIMEOUT_S'),
+    maxConnectionsPerIp: num(env.MAX_CONNECTIONS_PER_IP, 1000, 'MAX_CONNECTIONS_PER_IP'),
     authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),

@@ -14,6 +14,7 @@ import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } f
 import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError } from './wire-error.js';
+import { watchAlive } from './heartbeat.js';
 import type { Delivery } from './outbox.js';
 
 export interface ConnectionDeps {
@@ -97,6 +98,7 @@ export class Connection {
     this.#tokens = deps.rateBurst;
     this.#counted = deps.clock.now();
     ws.on('error', ignoreSocketError);
+    watchAlive(ws);
     // 'on', not 'once': ws emits close exactly once, and once() costs a wrapper per socket.
     ws.on('close', () => {
       this.#dead = true;

@@ -25,6 +25,8 @@ import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from './outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { Heartbeat } from './heartbeat.js';
+import { ConnectionCap } from '../http/connection-cap.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -33,6 +35,8 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** pings and the Start deadline */
+  readonly heartbeat: Heartbeat;
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -52,8 +56,9 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
   const agentRecheckMs = config.authRecheckS * 1000;
   const visitors = new Set<VisitorConnection>();
+  const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
+  const visitorDeps = { app: deps, open: visitors, unstarted, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
   const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
@@ -101,6 +106,15 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
   });
 
+  const heartbeat = new Heartbeat({
+    pingIntervalMs: config.wsPingIntervalS * 1000,
+    startTimeoutMs: config.wsStartTimeoutS * 1000,
+    sets: [visitors, agents],
+    unstarted,
+    now: () => clock.now(),
+    logger: log,
+  });
+
   // Credentials that end (sign-out, token revoked, password changed) end the consoles opened with them, in every process.
   const offCredentials = bus.subscribe(CREDENTIALS_TOPIC, (raw) => {
     const ev = raw as CredentialsRevoked;
@@ -123,6 +137,14 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     }
     socket.on('error', onSocketError);
     app.proxyWatch(req);
+    // Behind a proxy, the cap counts the forwarded client address per socket.
+    const release = app.connectionCap.admitUpgrade(req);
+    if (!release) {
+      ConnectionCap.refuse(socket);
+      return;
+    }
+    // The socket's own close also covers a handshake that fails.
+    if (release !== 'uncounted') socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
@@ -142,6 +164,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
       app.server.off('upgrade', onUpgrade);
       offDomain();
       offCredentials();
+      heartbeat.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();
@@ -162,5 +185,5 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, heartbeat };
 }

@@ -26,6 +26,8 @@ export interface VisitorGatewayDeps {
   app: Required<AppDeps>;
   /** the open visitor sockets of this process (for drain) */
   open: Set<VisitorConnection>;
+  /** sockets that have not sent Start yet, with the time they opened (the Start deadline) */
+  unstarted: Map<VisitorConnection, number>;
   conn: ConnectionDeps;
   catalog: Catalog;
   calls: CallManager;
@@ -98,6 +100,7 @@ export class VisitorConnection implements WidgetListener {
     this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
     d.open.add(this);
+    d.unstarted.set(this, d.app.clock.now());
   }
 
   get ref(): VisitorRef {
@@ -108,6 +111,7 @@ export class VisitorConnection implements WidgetListener {
   async start(uuid: string, session: string | undefined, lang: string | undefined): Promise<void> {
     // Claimed at once so that a second Start is refused even if this one fails.
     this.uuid = uuid;
+    this.d.unstarted.delete(this);
     const w = await this.d.catalog.widget(uuid);
     if (!w) throw new WireError('unknown-widget', `no widget ${uuid}`);
     if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin?.slice(0, 200) ?? '(none)'} may not use this widget`);
@@ -215,6 +219,12 @@ export class VisitorConnection implements WidgetListener {
     this.d.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
   }
 
+  /** No Start within the deadline: the socket only held resources. */
+  startTimedOut(): void {
+    this.conn.send({ mt: 'Error', code: 'bad-request', text: 'no Start was sent in time', ref: null });
+    this.conn.close(CLOSE.policy, 'no Start');
+  }
+
   /** Closes with `code` (drain). */
   close(code: number = CLOSE.restart): void {
     this.conn.close(code, 'server restart');
@@ -248,6 +258,7 @@ export class VisitorConnection implements WidgetListener {
   /** The socket closed: its call ends, it stops watching the widget. */
   closed(): void {
     this.d.open.delete(this);
+    this.d.unstarted.delete(this);
     this.#iceTimer?.cancel();
     this.d.calls.handleVisitorGone(this.conn.id);
     if (this.#watching && this.uuid) this.d.hub.unwatch(this.uuid, this);

@@ -45,6 +45,9 @@ export interface Config {
   httpRequestTimeoutS: number;
   /** open TCP connections (and proxied WebSockets) per client address; 0: no cap */
   maxConnectionsPerIp: number;
+  /** new chats and calls per client address within contactsWindowS (0: no limit) */
+  contactsPerIp: number;
+  contactsWindowS: number;
   /** open agent sockets re-check their credentials this often, seconds */
   authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
@@ -108,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHeadersTimeoutS: num(env.HTTP_HEADERS_TIMEOUT_S, 20, 'HTTP_HEADERS_TIMEOUT_S'),
     httpRequestTimeoutS: num(env.HTTP_REQUEST_TIMEOUT_S, 120, 'HTTP_REQUEST_TIMEOUT_S'),
     maxConnectionsPerIp: num(env.MAX_CONNECTIONS_PER_IP, 1000, 'MAX_CONNECTIONS_PER_IP'),
+    contactsPerIp: num(env.CONTACTS_PER_IP, 30, 'CONTACTS_PER_IP'),
+    contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
     authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),

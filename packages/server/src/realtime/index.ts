@@ -27,6 +27,7 @@ import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConnectionCap } from '../http/connection-cap.js';
+import { trustFunction } from '../http/proxy-trust.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -58,7 +59,7 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
   const visitors = new Set<VisitorConnection>();
   const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, unstarted, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
+  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
   const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.

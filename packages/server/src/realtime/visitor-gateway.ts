@@ -20,12 +20,15 @@ import { originAllowed } from './origins.js';
 import { topics, type WidgetEvent } from './outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
 import { WireError } from './wire-error.js';
+import { clientAddress, type TrustFn } from '../http/proxy-trust.js';
 
 /** What every visitor socket of a process shares. */
 export interface VisitorGatewayDeps {
   app: Required<AppDeps>;
   /** the open visitor sockets of this process (for drain) */
   open: Set<VisitorConnection>;
+  /** who is believed about the client address */
+  trust: TrustFn;
   /** sockets that have not sent Start yet, with the time they opened (the Start deadline) */
   unstarted: Map<VisitorConnection, number>;
   conn: ConnectionDeps;
@@ -51,8 +54,11 @@ const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
   ChatStart: async (v, m) => {
     const { w, entry } = await v.widgetEntry(m.dest);
     needMedia(entry, 'chat');
+    const counted = await v.countContact();
     v.listenSession();
-    await v.d.chats.handleStart(v.ref, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
+    const { created } = await v.d.chats.handleStart(v.ref, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
+    // The session's open chat came back: not a new contact.
+    if (!created) await counted.giveBack();
   },
   ChatMessage: (v, m) => v.d.chats.handleVisitorMessage(v.ref, m.chat, m.cid, m.text),
   Typing: (v, m) => v.d.chats.handleVisitorTyping(v.ref, m.chat, m.typing),
@@ -82,6 +88,8 @@ export class VisitorConnection implements WidgetListener {
   #origin: string | undefined;
   #token = '';
   #lang: string | undefined;
+  /** the client's address (the one a trusted proxy saw), for per-address limits */
+  readonly #addr: string;
   /** widget events that arrived while Start was still loading */
   #early: WidgetEvent[] | undefined = [];
   #watching = false;
@@ -96,6 +104,7 @@ export class VisitorConnection implements WidgetListener {
     readonly d: VisitorGatewayDeps,
   ) {
     this.#origin = req.headers.origin;
+    this.#addr = clientAddress(req, d.trust);
     this.conn = new Connection(ws, d.conn, 'visitor', this);
     this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
@@ -157,6 +166,7 @@ export class VisitorConnection implements WidgetListener {
     const { w, entry } = await this.widgetEntry(dest);
     needMedia(entry, 'voice');
     if (video) needMedia(entry, 'video');
+    await this.countContact();
     const r = await resolveAgent(this.d.catalog, this.d.presence, entry);
     if (!this.conn.open) return; // gone while we looked: no call to leave behind
     const verdict: CallVerdict = entry.availability === 'always' ? 'ring' : r.visible === 'online' ? 'ring' : r.visible === 'busy' ? 'busy' : 'unavailable';
@@ -217,6 +227,25 @@ export class VisitorConnection implements WidgetListener {
     if (now - this.#lastTouch < TOUCH_EVERY_MS) return;
     this.#lastTouch = now;
     this.d.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
+  }
+
+  /**
+   * Counts a new chat or call against this address (issue 11.5: 450 chat
+   * requests from 10 sockets in 3 s); beyond the limit: `try-later`, and the
+   * socket stays. The count is cluster-wide (CounterStore).
+   */
+  async countContact(): Promise<{ giveBack(): Promise<void> }> {
+    const { counters, config } = this.d.app;
+    const max = config.contactsPerIp;
+    if (max <= 0) return { giveBack: async () => {} };
+    const key = `contacts:${this.#addr}`;
+    const windowMs = config.contactsWindowS * 1000;
+    const c = await counters.add(key, windowMs);
+    if (c.n > max) {
+      await counters.add(key, windowMs, -1);
+      throw new WireError('try-later', `too many new chats and calls from your network; try again in ${Math.ceil(c.resetInMs / 60_000)} min`);
+    }
+    return { giveBack: async () => void (await counters.add(key, windowMs, -1)) };
   }
 
   /** No Start within the deadline: the socket only held resources. */

@@ -48,6 +48,8 @@ export interface Config {
   /** new chats and calls per client address within contactsWindowS (0: no limit) */
   contactsPerIp: number;
   contactsWindowS: number;
+  /** new passwords need at least this zxcvbn score, 0–4 (docs/security.md) */
+  passwordMinScore: number;
   /** open agent sockets re-check their credentials this often, seconds */
   authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnectionsPerIp: num(env.MAX_CONNECTIONS_PER_IP, 1000, 'MAX_CONNECTIONS_PER_IP'),
     contactsPerIp: num(env.CONTACTS_PER_IP, 30, 'CONTACTS_PER_IP'),
     contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
+    passwordMinScore: Math.min(4, num(env.PASSWORD_MIN_SCORE, 2, 'PASSWORD_MIN_SCORE')),
     authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),

@@ -4,6 +4,7 @@ import { loginSchema, passwordChangeSchema, tokenCreateSchema } from '@cw/protoc
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
 import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
+import { refuseWeakPassword } from './users.js';
 import type { LoginGuard } from '../auth/login-guard.js';
 import { HttpError, notFound, parseBody } from './errors.js';
 import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
@@ -205,6 +206,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
         throw new HttpError('invalid-credentials', 'The current password is wrong.', 'currentPassword');
       }
       await admission.attempt.succeeded();
+      await refuseWeakPassword(password, [me.user.username, me.user.displayName, me.user.email], config.passwordMinScore);
       const passwordHash = await hashPassword(password);
       const keep = me.via === 'session' ? me.sessionId : undefined;
       const revoked = await storage.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { userCreateSchema, userPatchSchema } from '@cw/protocol';
 import type { DomainEvent } from '../bus/types.js';
 import { hashPassword } from '../auth/passwords.js';
+import { judgePassword } from '../auth/password-policy.js';
 import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
 import { StorageConflictError, type Storage, type UserRecord } from '../storage/types.js';
 import { HttpError, notFound, parseBody } from './errors.js';
@@ -31,6 +32,12 @@ async function checkUnique(tx: Tx, u: { username?: string; sipId?: string }, sel
   }
 }
 
+/** 400 with the reason when a new password is too easy to guess (issue 11.6). */
+export async function refuseWeakPassword(password: string, inputs: string[], minScore: number): Promise<void> {
+  const v = await judgePassword(password, inputs, minScore);
+  if (!v.ok) throw new HttpError('validation-failed', v.reason, 'password');
+}
+
 /** Registers the user routes. */
 export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
@@ -56,6 +63,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     },
     async (req, reply) => {
       const input = parseBody(userCreateSchema, req.body);
+      await refuseWeakPassword(input.password, [input.username, input.displayName ?? '', input.email ?? '', input.sipId ?? ''], ctx.deps.config.passwordMinScore);
       const passwordHash = await hashPassword(input.password);
       const sipId = input.sipId ?? input.username;
       const user = await storage
@@ -104,6 +112,11 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req) => {
       const id = (req.params as { id: string }).id;
       const input = parseBody(userPatchSchema, req.body);
+      if (input.password !== undefined) {
+        const current = await storage.users.get(id);
+        const names = [input.username ?? current?.username ?? '', input.displayName ?? current?.displayName ?? '', input.email ?? current?.email ?? ''];
+        await refuseWeakPassword(input.password, names, ctx.deps.config.passwordMinScore);
+      }
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
       const { before, after, revoked } = await storage
         .transaction(async (tx) => {

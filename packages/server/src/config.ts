@@ -50,6 +50,8 @@ export interface Config {
   contactsWindowS: number;
   /** new passwords need at least this zxcvbn score, 0–4 (docs/security.md) */
   passwordMinScore: number;
+  /** Strict-Transport-Security max-age (sent with SECURE_COOKIES=true), seconds */
+  hstsMaxAgeS: number;
   /** open agent sockets re-check their credentials this often, seconds */
   authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contactsPerIp: num(env.CONTACTS_PER_IP, 30, 'CONTACTS_PER_IP'),
     contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
     passwordMinScore: Math.min(4, num(env.PASSWORD_MIN_SCORE, 2, 'PASSWORD_MIN_SCORE')),
+    hstsMaxAgeS: num(env.HSTS_MAX_AGE_S, 31_536_000, 'HSTS_MAX_AGE_S'),
     authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),

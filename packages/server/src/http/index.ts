@@ -103,9 +103,12 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
   });
 
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // Behind HTTPS (what SECURE_COOKIES says), browsers must not fall back to plain HTTP for a year (issue 11.8).
+    if (hsts) reply.header('strict-transport-security', hsts);
     if (req.url.startsWith('/api/')) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.

@@ -29,8 +29,8 @@ for (const [backend, available] of backends) {
 
     it('stores 300 concurrent messages of 6 chats once each, in order per chat, retries answered by the first record', async () => {
       const chats = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => s.chats.create(chatInput(`vs${i}`))));
-      const sends: Promise<{ chat: string; i: number; id: string; text: string }>[] = [];
-      const retries: Promise<{ chat: string; i: number; id: string }>[] = [];
+      const sends: Promise<{ chat: string; i: number; id: string; text: string; inserted: boolean }>[] = [];
+      const retries: Promise<{ chat: string; i: number; id: string; inserted: boolean }>[] = [];
       for (let i = 0; i < 50; i++)
         for (const c of chats) {
           // Each chat's messages are sent one after another (as a socket's queue does); chats interleave.
@@ -40,16 +40,16 @@ for (const [backend, available] of backends) {
           })();
           sends.push(
             started.then(async () => {
-              const m = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: `m${i}`, ts: 1000 + i, cid: `k${i}` });
-              return { chat: c.id, i, id: m.id, text: m.text };
+              const { message: m, inserted } = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: `m${i}`, ts: 1000 + i, cid: `k${i}` });
+              return { chat: c.id, i, id: m.id, text: m.text, inserted };
             }),
           );
           // Every 10th message is retried while the original is in flight: either may arrive first.
           if (i % 10 === 0)
             retries.push(
               started.then(async () => {
-                const m = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: `m${i}`, ts: 5000, cid: `k${i}` });
-                return { chat: c.id, i, id: m.id };
+                const { message: m, inserted } = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: `m${i}`, ts: 5000, cid: `k${i}` });
+                return { chat: c.id, i, id: m.id, inserted };
               }),
             );
         }
@@ -64,7 +64,13 @@ for (const [backend, available] of backends) {
       const ids = stored.map((x) => x.id);
       expect(new Set(ids).size).toBe(300);
       expect(retried).toHaveLength(30);
-      for (const r of retried) expect(r.id).toBe(stored.find((x) => x.chat === r.chat && x.i === r.i)!.id);
+      for (const r of retried) {
+        const original = stored.find((x) => x.chat === r.chat && x.i === r.i)!;
+        expect(r.id).toBe(original.id);
+        // Exactly one of the two stored it, and says so.
+        expect([original.inserted, r.inserted].filter(Boolean)).toHaveLength(1);
+      }
+      expect(stored.filter((x) => x.i % 10 !== 0).every((x) => x.inserted)).toBe(true);
     });
 
     it('fails a message to a chat that does not exist alone; the others in flight with it are stored', async () => {

@@ -187,7 +187,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       const db = ctx.db();
       const b = batched();
       const inserted = b ? await b.insert(m) : await insertOne(m);
-      if (inserted) return toMessage(inserted);
+      if (inserted) return { message: toMessage(inserted), inserted: true };
       const first = await db
         .selectFrom('chat_messages')
         .selectAll()
@@ -196,7 +196,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         .where('cid', '=', m.cid)
         .orderBy('seq')
         .executeTakeFirstOrThrow();
-      return toMessage(first);
+      return { message: toMessage(first), inserted: false };
     },
     async listMessages(chatId) {
       const rows = await ctx.db().selectFrom('chat_messages').selectAll().where('chat_id', '=', chatId).orderBy('seq').execute();

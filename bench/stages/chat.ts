@@ -14,7 +14,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import crypto from 'node:crypto';
-import { PG_URL } from '../../packages/testkit/src/services.js';
+import { PG_URL } from '@cw/testkit';
 import type { Ctx } from '../lib/context.js';
 import { reason } from '../lib/context.js';
 import type { Figure } from '../lib/figures.js';

@@ -132,7 +132,7 @@ export class ChatManager {
   async #accept(agent: AgentRef, chatId: string): Promise<void> {
     const chat = await this.#chatForAgent(agent, chatId, true);
     const a = chat.state === 'waiting' ? await this.#dnOnWidget(agent, chat) : agent;
-    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
+    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, this.deps.clock.now()))) {
       this.#disarm(chat.id);
       this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');
       const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };

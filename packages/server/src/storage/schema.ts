@@ -88,6 +88,8 @@ export interface ChatsTable {
   closed_by: string | null;
   created_at: Big;
   closed_at: Big | null;
+  /** when an agent accepted (migration 005; NULL for chats accepted before it) */
+  accepted_at: Big | null;
 }
 
 export interface ChatMessagesTable {

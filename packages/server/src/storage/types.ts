@@ -110,6 +110,8 @@ export interface ChatRecord {
   closedBy: 'visitor' | 'agent' | 'system' | null;
   createdAt: number;
   closedAt: number | null;
+  /** when an agent accepted it; null while waiting (and for chats accepted before this was recorded) */
+  acceptedAt: number | null;
 }
 
 export interface ChatMessageRecord {
@@ -210,10 +212,10 @@ export interface VisitorSessionRepo {
 }
 
 export interface ChatRepo {
-  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
+  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
   get(id: string): Promise<ChatRecord | undefined>;
   /** compare-and-set: accepts only a waiting chat; false if someone else won */
-  accept(id: string, agentUserId: string, agentDn: string): Promise<boolean>;
+  accept(id: string, agentUserId: string, agentDn: string, at?: number): Promise<boolean>;
   close(id: string, by: 'visitor' | 'agent' | 'system', at: number): Promise<boolean>;
   /** open (waiting or accepted) chats of a visitor session */
   listOpenForVisitor(visitorSession: string): Promise<ChatRecord[]>;
@@ -235,6 +237,56 @@ export interface CallLogRepo {
   list(limit: number): Promise<CallLogRecord[]>;
 }
 
+/** What a statistic covers: [from, to), optionally one widget and one party. */
+export interface StatsScope {
+  from: number;
+  to: number;
+  widgetUuid?: string;
+  /** rows addressed to one of `dests` (sipIds of users or groups) or answered by one of `agentUserIds` */
+  party?: { dests: string[]; agentUserIds: string[] };
+}
+
+/** Segments of constant UTC offset covering the scope, in order; `to` of the last one is ignored. */
+export type StatsZone = { to: number; offsetMs: number }[];
+
+/** Counts of one source in one local hour of one offset segment (see stats/time-zone.ts). */
+export interface StatsHourRow {
+  source: 'call' | 'chat' | 'offline';
+  /** index into the StatsZone */
+  seg: number;
+  /** local hour number: floor((t + offset) / 1 h) */
+  lh: number;
+  total: number;
+  /** calls with video */
+  video: number;
+  answered: number;
+  /** ended without an agent answering (calls), closed without being accepted (chats) */
+  missed: number;
+  /** sum of times to answer, and how many answered rows have one */
+  answerMs: number;
+  answerN: number;
+  /** sum of durations after answering (calls: talk time; chats: accept to close), and how many */
+  durationMs: number;
+  durationN: number;
+}
+
+/** What one agent answered in a scope. */
+export interface StatsAgentRow {
+  agentUserId: string;
+  calls: number;
+  chats: number;
+  /** call talk time */
+  talkMs: number;
+}
+
+/** Aggregations for statistics, in SQL that runs the same on both databases. */
+export interface StatsRepo {
+  hours(scope: StatsScope, zone: StatsZone): Promise<StatsHourRow[]>;
+  /** the k-th smallest (0-based) time to answer among the answered calls and chats in scope (their count: the sum of answerN) */
+  answerTimeAt(scope: StatsScope, k: number): Promise<number | undefined>;
+  agents(scope: StatsScope): Promise<StatsAgentRow[]>;
+}
+
 export interface PresenceRepo {
   get(userId: string): Promise<PresenceRecord | undefined>;
   set(p: PresenceRecord): Promise<void>;
@@ -254,6 +306,7 @@ export interface Storage {
   chats: ChatRepo;
   calls: CallLogRepo;
   presence: PresenceRepo;
+  stats: StatsRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

@@ -22,6 +22,7 @@ function toChat(r: Selectable<ChatsTable>): ChatRecord {
     closedBy: r.closed_by as ChatRecord['closedBy'],
     createdAt: num(r.created_at),
     closedAt: numOrNull(r.closed_at),
+    acceptedAt: numOrNull(r.accepted_at),
   };
 }
 
@@ -74,6 +75,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         closedBy: null,
         createdAt: c.createdAt ?? ctx.now(),
         closedAt: null,
+        acceptedAt: null,
       };
       await guard(() =>
         ctx
@@ -92,6 +94,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
             closed_by: null,
             created_at: rec.createdAt,
             closed_at: null,
+            accepted_at: null,
           })
           .execute(),
       );
@@ -101,11 +104,11 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       const r = (await getChat(id)).rows[0];
       return r && toChat(r);
     },
-    async accept(id, agentUserId, agentDn) {
+    async accept(id, agentUserId, agentDn, at) {
       const res = await ctx
         .db()
         .updateTable('chats')
-        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn })
+        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn, accepted_at: at ?? ctx.now() })
         .where('id', '=', id)
         .where('state', '=', 'waiting')
         .executeTakeFirst();

@@ -209,6 +209,14 @@ for (const [backend, available] of backends) {
       await expect(q({ group: 'nope' })).rejects.toMatchObject({ field: 'group', notFound: true });
     });
 
+    it('finds a rank in the database the same as in memory (large scopes take that path)', async () => {
+      const scope = { from: period.from, to: period.to, widgetUuid: 'w1' };
+      const all = (await s.stats.answerTimes(scope)).sort((a, b) => a - b);
+      expect(all).toEqual([5000, 10_000, 15_000, 25_000]);
+      for (let k = 0; k < all.length; k++) expect(await s.stats.answerTimeAt(scope, k)).toBe(all[k]);
+      expect(await s.stats.answerTimeAt(scope, all.length)).toBeUndefined();
+    });
+
     it('answers empty periods with zeros and no percentiles', async () => {
       const r = await svc.query({ from: T('2025-01-01T00:00:00Z'), to: T('2025-01-03T00:00:00Z'), tz: 'UTC', bucket: 'day' });
       expect(r.buckets).toHaveLength(2);

@@ -23,6 +23,8 @@ const DAY = 24 * HOUR;
 /** Longest period one request may cover, and the longest with hourly buckets. */
 export const MAX_PERIOD_DAYS = 400;
 export const MAX_HOURLY_DAYS = 62;
+/** Up to this many answer times are sorted in memory for the percentiles (see #percentiles). */
+const IN_MEMORY = 50_000;
 
 export interface StatsRequest {
   from: number;
@@ -159,11 +161,7 @@ export class StatsService {
       }
     }
 
-    // Nearest rank: the smallest time with at least p of all answer times at or below it.
-    const rank = (p: number) => Math.max(0, Math.ceil(p * answerN) - 1);
-    const [p50, p90] = answerN
-      ? await Promise.all([this.deps.storage.stats.answerTimeAt(scope, rank(0.5)), this.deps.storage.stats.answerTimeAt(scope, rank(0.9))])
-      : [undefined, undefined];
+    const [p50, p90] = await this.#percentiles(scope, answerN, [0.5, 0.9]);
 
     const agents = await this.#agents(scope);
     return {
@@ -186,6 +184,22 @@ export class StatsService {
     };
   }
 
+  /**
+   * Nearest-rank percentiles of the time to answer: the smallest time with
+   * at least p of all times at or below it. Up to IN_MEMORY times are read
+   * once and sorted here (one pass over the rows); beyond, the database
+   * finds each rank with ORDER BY … OFFSET.
+   */
+  async #percentiles(scope: StatsScope, count: number, ps: number[]): Promise<(number | undefined)[]> {
+    if (count === 0) return ps.map(() => undefined);
+    const rank = (p: number) => Math.max(0, Math.ceil(p * count) - 1);
+    if (count <= IN_MEMORY) {
+      const all = (await this.deps.storage.stats.answerTimes(scope)).sort((a, b) => a - b);
+      return ps.map((p) => all[Math.min(all.length - 1, rank(p))]);
+    }
+    return Promise.all(ps.map((p) => this.deps.storage.stats.answerTimeAt(scope, rank(p))));
+  }
+
   /** Who `agent` / `group` name: the sipId addressed, and the user who may have answered calls to groups. */
   async #party(q: StatsRequest): Promise<NonNullable<StatsScope['party']>> {
     const dests: string[] = [];
@@ -206,9 +220,11 @@ export class StatsService {
 
   async #agents(scope: StatsScope): Promise<StatsAnswer['agents']> {
     const rows = await this.deps.storage.stats.agents(scope);
+    if (rows.length === 0) return [];
+    const users = new Map((await this.deps.storage.users.list()).map((u) => [u.id, u]));
     const out: StatsAnswer['agents'] = [];
     for (const r of rows) {
-      const u = await this.deps.storage.users.get(r.agentUserId);
+      const u = users.get(r.agentUserId);
       out.push({ id: r.agentUserId, sipId: u?.sipId ?? '', displayName: u?.displayName ?? '(deleted user)', calls: r.calls, chats: r.chats, talkTimeMs: r.talkMs });
     }
     return out.sort((a, b) => b.calls + b.chats - (a.calls + a.chats) || a.displayName.localeCompare(b.displayName));

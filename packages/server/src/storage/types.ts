@@ -284,6 +284,8 @@ export interface StatsRepo {
   hours(scope: StatsScope, zone: StatsZone): Promise<StatsHourRow[]>;
   /** the k-th smallest (0-based) time to answer among the answered calls and chats in scope (their count: the sum of answerN) */
   answerTimeAt(scope: StatsScope, k: number): Promise<number | undefined>;
+  /** all those times to answer, in no order (for scopes small enough to sort in memory) */
+  answerTimes(scope: StatsScope): Promise<number[]>;
   agents(scope: StatsScope): Promise<StatsAgentRow[]>;
 }
 

@@ -124,6 +124,13 @@ export function statsRepo(ctx: RepoContext): StatsRepo {
     }));
   };
 
+  const answerTimes = (scope: StatsScope) => {
+    const db = ctx.db();
+    const calls = db.selectFrom('call_log').select(CALLS.answerMs.as('t')).where(scopeWhere(CALLS, scope)).where('answered_at', 'is not', null);
+    const chats = db.selectFrom('chats').select(CHATS.answerMs.as('t')).where(scopeWhere(CHATS, scope)).where('accepted_at', 'is not', null);
+    return calls.unionAll(chats);
+  };
+
   return {
     async hours(scope, zone) {
       if (zone.length === 0) throw new Error('stats: a zone needs at least one segment');
@@ -133,16 +140,19 @@ export function statsRepo(ctx: RepoContext): StatsRepo {
 
     async answerTimeAt(scope, k) {
       const db = ctx.db();
-      const calls = db.selectFrom('call_log').select(CALLS.answerMs.as('t')).where(scopeWhere(CALLS, scope)).where('answered_at', 'is not', null);
-      const chats = db.selectFrom('chats').select(CHATS.answerMs.as('t')).where(scopeWhere(CHATS, scope)).where('accepted_at', 'is not', null);
       const r = await db
-        .selectFrom(calls.unionAll(chats).as('x'))
+        .selectFrom(answerTimes(scope).as('x'))
         .select('t')
         .orderBy('t')
         .limit(1)
         .offset(Math.max(0, Math.floor(k)))
         .executeTakeFirst();
       return r?.t === undefined || r.t === null ? undefined : n(r.t);
+    },
+
+    async answerTimes(scope) {
+      const rows = await answerTimes(scope).execute();
+      return rows.map((r) => n(r.t));
     },
 
     async agents(scope) {

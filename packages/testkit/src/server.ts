@@ -40,6 +40,8 @@ export interface TestServerOptions {
   databaseUrl?: string;
   port?: number;
   logLevel?: string;
+  /** a logger of the test's own (to read what the server logs) */
+  logger?: pino.Logger;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -56,7 +58,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...o.env,
   };
   const config = loadConfig(env as NodeJS.ProcessEnv);
-  const logger = pino({ level: config.logLevel });
+  const logger = o.logger ?? pino({ level: config.logLevel });
 
   let app!: FastifyInstance;
   let storage!: Storage;

@@ -21,6 +21,7 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { staticRoutes, type StaticRoots } from './static.js';
+import { LoginGuard } from '../auth/login-guard.js';
 
 export { RouteTable } from './route.js';
 
@@ -82,6 +83,7 @@ export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>
   const table = new RouteTable();
   const ctx: HttpCtx = { deps, table };
   app.decorate('routeTable', table);
+  app.decorate('loginGuard', new LoginGuard({ counters: deps.counters, ...deps.config.login }));
   app.addHook('onRoute', (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });

@@ -11,6 +11,7 @@ import type { CallManager } from '../calls/call-manager.js';
 import type { AgentRef, ChatManager } from '../chat/chat-manager.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { UserRecord } from '../storage/types.js';
+import { fromTrustedProxy, trustFunction, type TrustFn } from '../http/proxy-trust.js';
 import { buildIceConfig, iceRefreshDelay } from '../ice.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
 import { topics } from './outbox.js';
@@ -27,7 +28,7 @@ export interface AgentGatewayDeps {
 }
 
 /** True when a cookie-authenticated upgrade comes from this server's own origin (or a non-browser without Origin). */
-export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefined, trustProxy: boolean): boolean {
+export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefined, trust: TrustFn): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   let host: string;
@@ -36,7 +37,8 @@ export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefin
   } catch {
     return false;
   }
-  const fwd = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]!.trim() : '';
+  // The nearest proxy's value (the last one), and only when the peer is a trusted proxy, as Fastify's req.host does.
+  const fwd = fromTrustedProxy(req, trust) ? String(req.headers['x-forwarded-host'] ?? '').split(',').pop()!.trim() : '';
   const own = [req.headers.host, fwd].filter(Boolean);
   if (publicUrl) {
     try {
@@ -101,7 +103,7 @@ export class AgentConnection {
     const auth = await authenticate(storage, extractCredentials({ cookie: req.headers.cookie, authorization: req.headers.authorization }, req.url), clock.now());
     if (!auth) throw new WireError('unauthorized', 'sign in first: session cookie, Bearer token or ?token=');
     // The browser sends the session cookie on a WebSocket opened by any site; only our own pages may use it.
-    if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, this.d.app.config.trustProxy))
+    if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, trustFunction(this.d.app.config.trustProxy)))
       throw new WireError('unauthorized', 'the session cookie is not accepted from this origin; use a token');
     if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
     // The socket may have gone while we looked the credentials up: register nothing then.

@@ -289,6 +289,108 @@ export interface StatsRepo {
   agents(scope: StatsScope): Promise<StatsAgentRow[]>;
 }
 
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  /** HMAC key for the signature; leaves the server only once, in the create answer */
+  secret: string;
+  events: string[];
+  active: boolean;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveryRecord {
+  /** also the body's `id` and the X-CW-Delivery header */
+  id: string;
+  webhookId: string;
+  event: string;
+  orderKey: string;
+  /** the JSON body, fixed when queued; retries send it unchanged */
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: number;
+  lastStatus: number | null;
+  lastError: string;
+  createdAt: number;
+  lastAttemptAt: number | null;
+  deliveredAt: number | null;
+}
+
+export interface NewDelivery {
+  id: string;
+  webhookId: string;
+  event: string;
+  orderKey: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface WebhookRepo {
+  create(w: Omit<WebhookRecord, 'id' | 'createdAt' | 'updatedAt'> & { id?: string; createdAt?: number; updatedAt?: number }): Promise<WebhookRecord>;
+  get(id: string): Promise<WebhookRecord | undefined>;
+  list(): Promise<WebhookRecord[]>;
+  update(id: string, patch: Partial<Omit<WebhookRecord, 'id' | 'createdAt' | 'updatedAt'>>): Promise<WebhookRecord | undefined>;
+  /** deletes the webhook and its deliveries */
+  delete(id: string): Promise<boolean>;
+  /** queues deliveries (pending, due now), in the given order */
+  enqueue(ds: NewDelivery[]): Promise<void>;
+  /**
+   * Pending deliveries of active webhooks that are due, not held by a
+   * process, and first in line of their order key; oldest first.
+   */
+  due(now: number, limit: number): Promise<(WebhookDeliveryRecord & { url: string; secret: string })[]>;
+  /** takes a due delivery for one attempt until `lockUntil`; false when another process has it */
+  claim(id: string, now: number, lockUntil: number): Promise<boolean>;
+  /** records an attempt's outcome: delivered, failed for good, or pending again at `nextAt` */
+  settle(id: string, r: { state: DeliveryState; lastStatus: number | null; lastError: string; nextAt?: number; deliveredAt?: number }): Promise<void>;
+  /** the earliest next_at of a pending delivery (to sleep until then) */
+  nextDueAt(): Promise<number | undefined>;
+  getDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** newest first */
+  listDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /** a failed delivery goes back into the queue, due at `now` */
+  retry(id: string, now: number): Promise<boolean>;
+  countPending(): Promise<number>;
+  /** removes delivered and failed deliveries created before `ts` */
+  pruneFinished(ts: number): Promise<number>;
+}
+
+export interface AuditRecord {
+  id: string;
+  ts: number;
+  actor: { id: string | null; username: string; via: 'session' | 'token' | 'cli' };
+  ip: string;
+  action: string;
+  target: string;
+  targetName: string;
+  diff: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  from?: number;
+  to?: number;
+  /** username */
+  actor?: string;
+  /** exact action, or a prefix ending in "." ("widget.") */
+  action?: string;
+  target?: string;
+  /** entries before this id (paging, newest first) */
+  before?: string;
+  limit: number;
+}
+
+/** Append-only: there is no update or delete (the trail cannot be edited through the product). */
+export interface AuditRepo {
+  append(e: Omit<AuditRecord, 'id'>): Promise<AuditRecord>;
+  /** newest first */
+  list(f: AuditFilter): Promise<AuditRecord[]>;
+}
+
 export interface PresenceRepo {
   get(userId: string): Promise<PresenceRecord | undefined>;
   set(p: PresenceRecord): Promise<void>;
@@ -309,6 +411,8 @@ export interface Storage {
   calls: CallLogRepo;
   presence: PresenceRepo;
   stats: StatsRepo;
+  webhooks: WebhookRepo;
+  audit: AuditRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

@@ -9,7 +9,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001_init': init(kind),
-        '005_stats': stats(),
+        '005_stats': stats(kind),
       };
     },
   };

@@ -3,36 +3,25 @@
  * logger (STYLE habit 2). It does not listen; main.ts and tests do.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Storage } from './storage/types.js';
-import type { Bus } from './bus/types.js';
-import { systemClock, type Clock } from './clock.js';
-import { MemoryCounterStore, type CounterStore } from './limits/counter-store.js';
+import type { AppContext, AppDeps } from './app-deps.js';
+import { systemClock } from './clock.js';
+import { MemoryCounterStore } from './limits/counter-store.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
 import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 
-export interface AppDeps {
-  config: Config;
-  storage: Storage;
-  bus: Bus;
-  logger: Logger;
-  clock?: Clock;
-  /** windowed counters behind every limit (default: this process's memory; Redis in a cluster) */
-  counters?: CounterStore;
-}
+export type { AppContext, AppDeps } from './app-deps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: Required<AppDeps>;
+    deps: AppContext;
     realtime: Realtime;
   }
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   const clock = input.clock ?? systemClock;
-  const deps: Required<AppDeps> = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
+  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Hop count or address list (spec 6); Fastify's own number form trusts nobody, so it gets the function.

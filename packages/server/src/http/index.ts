@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '@cw/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
@@ -78,7 +78,7 @@ export interface HttpOptions {
 }
 
 /** Registers every HTTP route and the API's error handling on `app`. */
-export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>, opts: HttpOptions = {}): Promise<RouteTable> {
+export async function registerHttp(app: FastifyInstance, deps: AppContext, opts: HttpOptions = {}): Promise<RouteTable> {
   const log = deps.logger.child({ module: 'http' });
   const table = new RouteTable();
   const ctx: HttpCtx = { deps, table };

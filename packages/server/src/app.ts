@@ -9,6 +9,8 @@ import { MemoryCounterStore } from './limits/counter-store.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
 import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
+import { Activity } from './domain/activity.js';
+import { registerWebhooks, type Webhooks } from './webhooks/index.js';
 
 export type { AppContext, AppDeps } from './app-deps.js';
 
@@ -16,12 +18,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppContext;
     realtime: Realtime;
+    webhooks: Webhooks;
   }
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   const clock = input.clock ?? systemClock;
-  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
+  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), activity: input.activity ?? new Activity(input.logger.child({ module: 'activity' })), ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Hop count or address list (spec 6); Fastify's own number form trusts nobody, so it gets the function.
@@ -44,5 +47,6 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
+  app.decorate('webhooks', registerWebhooks(app, deps));
   return app;
 }

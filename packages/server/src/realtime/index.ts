@@ -53,8 +53,18 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
   });
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
@@ -75,6 +85,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
 
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
+    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: c.userId, presence: c.presence, visible: c.visible });
     void hub.handlePresence(c.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
     if (c.presenceChanged && c.presence === 'online')

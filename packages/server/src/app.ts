@@ -11,6 +11,7 @@ import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 import { Activity } from './domain/activity.js';
 import { registerWebhooks, type Webhooks } from './webhooks/index.js';
+import { Metrics } from './metrics/metrics.js';
 
 export type { AppContext, AppDeps } from './app-deps.js';
 
@@ -19,6 +20,7 @@ declare module 'fastify' {
     deps: AppContext;
     realtime: Realtime;
     webhooks: Webhooks;
+    metrics: Metrics;
   }
 }
 
@@ -35,6 +37,8 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     frameworkErrors,
   });
   app.decorate('deps', deps);
+  const metrics = new Metrics({ storage: deps.storage, activity: deps.activity });
+  app.decorate('metrics', metrics);
   // Behind a proxy without TRUST_PROXY every visitor shares the proxy's address, and so its limits: say so once.
   const watch = proxyMisconfigWatch(deps.config.trustProxy, (peer) =>
     deps.logger.warn(
@@ -47,6 +51,11 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
-  app.decorate('webhooks', registerWebhooks(app, deps));
+  const webhooks = registerWebhooks(app, deps);
+  app.decorate('webhooks', webhooks);
+  metrics.sources.sockets = realtime.sockets;
+  metrics.sources.calls = () => realtime.calls.phases();
+  metrics.sources.webhooksInFlight = () => webhooks.dispatcher.inFlight;
+  webhooks.dispatcher.onAttempt((o) => metrics.webhookAttempt(o.ok));
   return app;
 }

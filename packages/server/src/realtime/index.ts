@@ -33,6 +33,8 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -67,7 +69,14 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
   const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
@@ -171,5 +180,5 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

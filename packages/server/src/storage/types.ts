@@ -291,6 +291,8 @@ export interface StatsRepo {
   /** all those times to answer, in no order (for scopes small enough to sort in memory) */
   answerTimes(scope: StatsScope): Promise<number[]>;
   agents(scope: StatsScope): Promise<StatsAgentRow[]>;
+  /** chats not closed now, by state (a metric; all processes' chats) */
+  openChats(): Promise<{ waiting: number; accepted: number }>;
 }
 
 export interface WebhookRecord {

@@ -155,6 +155,19 @@ export function statsRepo(ctx: RepoContext): StatsRepo {
       return rows.map((r) => n(r.t));
     },
 
+    async openChats() {
+      const rows = await ctx
+        .db()
+        .selectFrom('chats')
+        .select(['state', sql<number | string>`count(*)`.as('n')])
+        .where('state', 'in', ['waiting', 'accepted'])
+        .groupBy('state')
+        .execute();
+      const out = { waiting: 0, accepted: 0 };
+      for (const r of rows) out[r.state as 'waiting' | 'accepted'] = n(r.n);
+      return out;
+    },
+
     async agents(scope) {
       const db = ctx.db();
       const [calls, chats] = await Promise.all([

@@ -46,6 +46,13 @@ export interface Config {
     hashTotal: number;
   };
   logLevel: string;
+  /** GET /metrics needs `Authorization: Bearer <this>`; unset: /metrics answers 404 */
+  metricsToken: string | undefined;
+  /** webhook deliveries: per-request timeout, how many at once, first retry delay, when to give up */
+  webhookTimeoutS: number;
+  webhookConcurrency: number;
+  webhookRetryBaseS: number;
+  webhookMaxAgeH: number;
 }
 
 function num(v: string | undefined, d: number, name: string): number {
@@ -115,6 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    metricsToken: env.METRICS_TOKEN || undefined,
+    webhookTimeoutS: num(env.WEBHOOK_TIMEOUT_S, 10, 'WEBHOOK_TIMEOUT_S'),
+    webhookConcurrency: Math.max(1, Math.floor(num(env.WEBHOOK_CONCURRENCY, 4, 'WEBHOOK_CONCURRENCY'))),
+    webhookRetryBaseS: num(env.WEBHOOK_RETRY_BASE_S, 10, 'WEBHOOK_RETRY_BASE_S'),
+    webhookMaxAgeH: num(env.WEBHOOK_MAX_AGE_H, 72, 'WEBHOOK_MAX_AGE_H'),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

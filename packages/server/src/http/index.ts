@@ -20,6 +20,7 @@ import { presenceRoutes } from './presence.js';
 import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
+import { metricsRoutes, timeAnswers } from './metrics.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 
@@ -102,6 +103,8 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
 
+  timeAnswers(app);
+
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
   });
@@ -135,7 +138,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -33,6 +33,8 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -53,11 +55,28 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
   });
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
   const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
@@ -75,6 +94,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
 
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
+    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: c.userId, presence: c.presence, visible: c.visible });
     void hub.handlePresence(c.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
     if (c.presenceChanged && c.presence === 'online')
@@ -160,5 +180,5 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

@@ -11,6 +11,9 @@ import { frameworkErrors, registerHttp } from './http/index.js';
 import { ConnectionCap } from './http/connection-cap.js';
 import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
+import { Activity } from './domain/activity.js';
+import { registerWebhooks, type Webhooks } from './webhooks/index.js';
+import { Metrics } from './metrics/metrics.js';
 
 export type { AppContext, AppDeps } from './app-deps.js';
 
@@ -22,12 +25,14 @@ declare module 'fastify' {
     proxyWatch: (req: IncomingMessage) => void;
     /** open connections per client address */
     connectionCap: ConnectionCap;
+    webhooks: Webhooks;
+    metrics: Metrics;
   }
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   const clock = input.clock ?? systemClock;
-  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
+  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), activity: input.activity ?? new Activity(input.logger.child({ module: 'activity' })), ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Hop count or address list (spec 6); Fastify's own number form trusts nobody, so it gets the function.
@@ -47,6 +52,8 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     frameworkErrors,
   });
   app.decorate('deps', deps);
+  const metrics = new Metrics({ storage: deps.storage, activity: deps.activity });
+  app.decorate('metrics', metrics);
   // Behind a proxy without TRUST_PROXY every visitor shares the proxy's address, and so its limits: say so once.
   const watch = proxyMisconfigWatch(deps.config.trustProxy, (peer) =>
     deps.logger.warn(
@@ -62,5 +69,11 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
+  const webhooks = registerWebhooks(app, deps);
+  app.decorate('webhooks', webhooks);
+  metrics.sources.sockets = realtime.sockets;
+  metrics.sources.calls = () => realtime.calls.phases();
+  metrics.sources.webhooksInFlight = () => webhooks.dispatcher.inFlight;
+  webhooks.dispatcher.onAttempt((o) => metrics.webhookAttempt(o.ok));
   return app;
 }

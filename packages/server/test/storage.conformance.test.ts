@@ -311,7 +311,7 @@ for (const [backend, available] of backends) {
     describe('chats', () => {
       it('creates waiting chats, accepts once, closes once', async () => {
         const c = await s.chats.create(chatInput());
-        expect(c).toEqual({ ...chatInput(), id: c.id, state: 'waiting', agentUserId: null, agentDn: null, closedBy: null, createdAt: clock, closedAt: null });
+        expect(c).toEqual({ ...chatInput(), id: c.id, state: 'waiting', agentUserId: null, agentDn: null, closedBy: null, createdAt: clock, closedAt: null, acceptedAt: null });
         expect(await s.chats.get(c.id)).toEqual(c);
         const fixed = await s.chats.create({ ...chatInput(), dest: 'columbia', id: 'c-fixed', createdAt: 42 });
         expect(fixed).toMatchObject({ id: 'c-fixed', createdAt: 42 });
@@ -322,7 +322,10 @@ for (const [backend, available] of backends) {
         expect(await s.chats.accept(c.id, 'agent1', 'Atlantis')).toBe(true);
         expect(await s.chats.accept(c.id, 'agent2', 'Other')).toBe(false);
         expect(await s.chats.accept('nope', 'agent2', 'Other')).toBe(false);
-        expect(await s.chats.get(c.id)).toMatchObject({ state: 'accepted', agentUserId: 'agent1', agentDn: 'Atlantis' });
+        // The accept time defaults to the storage clock; the chat manager passes its own.
+        expect(await s.chats.get(c.id)).toMatchObject({ state: 'accepted', agentUserId: 'agent1', agentDn: 'Atlantis', acceptedAt: clock });
+        expect(await s.chats.accept(fixed.id, 'agent1', 'Atlantis', 77)).toBe(true);
+        expect(await s.chats.get(fixed.id)).toMatchObject({ acceptedAt: 77 });
 
         expect(await s.chats.close(c.id, 'visitor', 99)).toBe(true);
         expect(await s.chats.close(c.id, 'agent', 100)).toBe(false);

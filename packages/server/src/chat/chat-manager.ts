@@ -16,6 +16,7 @@ import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
 import type { Catalog } from '../presence/catalog.js';
+import type { Activity } from '../domain/activity.js';
 
 /** A visitor socket and the session it belongs to. */
 export interface VisitorRef {
@@ -41,6 +42,8 @@ export interface ChatManagerDeps {
   outbox: Outbox;
   presence: { presence(userId: string): string };
   logger: Logger;
+  /** where chat.started / accepted / message / ended go (webhooks, metrics listen there) */
+  activity?: Pick<Activity, 'emit'>;
 }
 
 export interface NewChat {
@@ -101,6 +104,7 @@ export class ChatManager {
       this.deps.outbox.toVisitorSession(v.session, info);
       return { chat: open, created: false };
     }
+    this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
     const offer = this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
@@ -144,8 +148,10 @@ export class ChatManager {
   async #accept(agent: AgentRef, chatId: string): Promise<void> {
     const chat = await this.#chatForAgent(agent, chatId, true);
     const a = chat.state === 'waiting' ? await this.#dnOnWidget(agent, chat) : agent;
-    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
+    const at = this.deps.clock.now();
+    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, at))) {
       this.#disarm(chat.id);
+      this.deps.activity?.emit({ t: 'chat.accepted', ts: at, chat: chat.id, agentUserId: a.userId });
       this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');
       const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };
       this.deps.outbox.toConsole(a.consoleId, accepted);
@@ -276,11 +282,14 @@ export class ChatManager {
   /** Stores a message; a retry of one already stored (same sender and cid) is not fresh: acked again, not relayed. */
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
     const { message, inserted } = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts: this.deps.clock.now(), cid });
+    if (inserted) this.deps.activity?.emit({ t: 'chat.message', ts: message.ts, chat: chat.id, from });
     return { rec: message, fresh: inserted };
   }
 
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {
-    if (!(await this.deps.storage.chats.close(chat.id, by, this.deps.clock.now()))) throw new WireError('unknown-chat', 'the chat is already closed');
+    const at = this.deps.clock.now();
+    if (!(await this.deps.storage.chats.close(chat.id, by, at))) throw new WireError('unknown-chat', 'the chat is already closed');
+    this.deps.activity?.emit({ t: 'chat.ended', ts: at, chat: chat.id, by });
     this.#disarm(chat.id);
     this.deps.logger.info({ chat: chat.id, by }, 'chat closed');
     const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };

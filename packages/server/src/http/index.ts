@@ -9,7 +9,7 @@ import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
-import { RouteTable, type HttpCtx } from './route.js';
+import { RouteTable, validatorCompiler, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
@@ -20,6 +20,7 @@ import { presenceRoutes } from './presence.js';
 import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
+import { metricsRoutes, timeAnswers } from './metrics.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 
@@ -88,6 +89,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });
 
+  // Route schemas (body, params, querystring) are checked by the protocol's validator, before the handler runs.
+  app.setValidatorCompiler(validatorCompiler);
+
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -98,6 +102,8 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
+
+  timeAnswers(app);
 
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
@@ -135,7 +141,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -39,6 +39,8 @@ export interface Realtime {
   readonly chats: ChatManager;
   /** pings and the Start deadline */
   readonly heartbeat: Heartbeat;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -59,12 +61,29 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
   });
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
   const agentRecheckMs = config.authRecheckS * 1000;
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
   const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
@@ -83,6 +102,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
 
   presence.onChange((c) => {
     outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
+    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: c.userId, presence: c.presence, visible: c.visible });
     void hub.handlePresence(c.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
     if (c.presenceChanged && c.presence === 'online')
@@ -195,5 +215,5 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     await drain();
   });
 
-  return { drain, presence, calls, chats, heartbeat };
+  return { drain, presence, calls, chats, heartbeat, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

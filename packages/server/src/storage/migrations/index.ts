@@ -2,6 +2,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './001_init.js';
 import { oneOpenChat } from './003_one-open-chat.js';
+import { stats } from './005_stats.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
       return {
         '001_init': init(kind),
         '003_one-open-chat': oneOpenChat(),
+        '005_stats': stats(kind),
       };
     },
   };

@@ -6,6 +6,10 @@
  * widget and the agent console. Messages sent while disconnected are not
  * queued here: callers resend what matters (chat messages until acked) after
  * `open`, because only they know what is still pending.
+ *
+ * A server closes a client that sent too fast (Error `rate-limited`, then
+ * close 1008). For a person that is not fatal: the socket comes back by
+ * itself after a pause, and callers keep everything they hold.
  */
 import type { AgentInbound, AgentOutbound, VisitorInbound, VisitorOutbound } from '@cw/protocol';
 import { BackoffPolicy, type ReconnectPolicy } from './reconnect.js';
@@ -25,6 +29,13 @@ export interface JsonSocketEvents<In> {
 
 /** Close codes after which retrying is pointless (policy violation). */
 const FATAL = new Set([1008]);
+
+export interface JsonSocketOptions {
+  /** the delays between reconnects; default: BackoffPolicy() */
+  policy?: ReconnectPolicy;
+  /** after a `rate-limited` close, connect again after this pause (ms); null: stay closed. Default 10 s. */
+  rateLimitPauseMs?: number | null;
+}
 
 /**
  * A parsed frame is taken as one of the channel's messages once it is an
@@ -58,11 +69,17 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
   #opened = false;
+  #rateLimitPauseMs: number | null;
+  /** the server said `rate-limited`: its close is followed by the pause */
+  #rateLimited = false;
+  /** the pending retry is that pause, which retryNow does not cut short */
+  #pausing = false;
   #listeners: { [K in keyof JsonSocketEvents<In>]: Set<JsonSocketEvents<In>[K]> } = { open: new Set(), message: new Set(), close: new Set() };
 
-  constructor(url: string | (() => string), policy: ReconnectPolicy = new BackoffPolicy()) {
+  constructor(url: string | (() => string), opts: JsonSocketOptions = {}) {
     this.#url = typeof url === 'string' ? () => url : url;
-    this.#policy = policy;
+    this.#policy = opts.policy ?? new BackoffPolicy();
+    this.#rateLimitPauseMs = opts.rateLimitPauseMs === undefined ? 10_000 : opts.rateLimitPauseMs;
   }
 
   /** Adds a listener; returns the function that removes it. */
@@ -95,11 +112,16 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
       } catch {
         return;
       }
-      if (isMessage<In>(m)) emit(this.#listeners.message, m);
+      if (!isMessage<In>(m)) return;
+      if (m.mt === 'Error' && 'code' in m && m.code === 'rate-limited') this.#rateLimited = true;
+      emit(this.#listeners.message, m);
     };
     ws.onclose = (e) => {
       this.#ws = null;
-      const delay = this.#stopped || FATAL.has(e.code) ? null : this.#policy.nextDelayMs(this.#attempt++);
+      let delay = this.#stopped || FATAL.has(e.code) ? null : this.#policy.nextDelayMs(this.#attempt++);
+      this.#pausing = delay === null && this.#rateLimited && !this.#stopped && this.#rateLimitPauseMs !== null;
+      this.#rateLimited = false;
+      if (this.#pausing) delay = this.#rateLimitPauseMs;
       emit(this.#listeners.close, e.code, delay !== null);
       if (delay !== null) this.#timer = setTimeout(() => ((this.#timer = null), this.connect()), delay);
     };
@@ -112,9 +134,9 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
     return true;
   }
 
-  /** Retry at once (e.g. when the browser comes back online). */
+  /** Retry at once (e.g. when the browser comes back online); a rate-limit pause is kept. */
   retryNow(): void {
-    if (this.#timer) {
+    if (this.#timer && !this.#pausing) {
       clearTimeout(this.#timer);
       this.#timer = null;
       this.connect();

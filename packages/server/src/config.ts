@@ -13,6 +13,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_URL and a PostgreSQL DATABASE_URL: several processes serve together (spec 10) */
+  cluster: boolean;
+  /** cluster mode: prefix of every Redis key and channel, so installations can share one Redis */
+  redisPrefix: string;
   adminUsername: string;
   adminPassword: string | undefined;
   stunUrls: string[];
@@ -70,15 +74,38 @@ function flag(v: string | undefined, d: boolean): boolean {
   return /^(1|true|yes|on)$/i.test(v);
 }
 
+/**
+ * Cluster mode is REDIS_URL with a PostgreSQL DATABASE_URL. Any other use of
+ * REDIS_URL is refused: a process that silently ignored it would break as soon
+ * as a visitor and an agent landed on different processes.
+ */
+function clusterMode(redisUrl: string | undefined, databaseUrl: string | undefined): boolean {
+  if (!redisUrl) return false;
+  if (!/^rediss?:\/\//i.test(redisUrl)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(redisUrl.slice(0, 40))}`);
+  if (!databaseUrl || !/^postgres(ql)?:\/\//i.test(databaseUrl))
+    throw new Error(
+      'REDIS_URL is set, so several processes would serve together (cluster mode), but DATABASE_URL does not name a PostgreSQL database. ' +
+        'Cluster mode needs PostgreSQL: SQLite is a file that only one process may use. ' +
+        'Set DATABASE_URL=postgres://… for cluster mode, or unset REDIS_URL to run one process on SQLite.',
+    );
+  return true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const redisUrl = env.REDIS_URL || undefined;
+  const redisPrefix = env.REDIS_PREFIX || 'cw:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) throw new Error(`REDIS_PREFIX may contain letters, digits and : _ . - (at most 64), got ${JSON.stringify(redisPrefix.slice(0, 80))}`);
   return {
     port: num(env.PORT, 8080, 'PORT'),
     // '::' is every interface, IPv6 and IPv4 (dual stack); main.ts falls back to 0.0.0.0 without IPv6.
     host: env.HOST || '::',
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     dataDir: path.resolve(env.DATA_DIR || './data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
+    databaseUrl,
+    redisUrl,
+    cluster: clusterMode(redisUrl, databaseUrl),
+    redisPrefix,
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     stunUrls: list(env.STUN_URLS),

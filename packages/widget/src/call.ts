@@ -5,7 +5,7 @@
  * its changes into view state.
  */
 import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
-import { iceGathered } from '@cw/client-core';
+import { iceGathered, mediaFailure } from '@cw/client-core';
 import type { CallPhase, CallView, EndReason } from './model.js';
 import { Ringback } from './ringback.js';
 
@@ -20,14 +20,6 @@ export interface CallDeps {
   /** sends one message; false when the socket is down */
   send(m: VisitorInbound): boolean;
   onChange(): void;
-}
-
-/** Maps a getUserMedia failure to what the visitor is told. */
-export function mediaError(e: unknown, video: boolean): EndReason {
-  const name = (e as { name?: string })?.name ?? '';
-  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return video ? 'cam-denied' : 'mic-denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return 'no-device';
-  return 'error';
 }
 
 const CAUSES: Record<string, EndReason> = {
@@ -70,7 +62,7 @@ export class CallSession {
     try {
       this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: d.video });
     } catch (e) {
-      this.#end(mediaError(e, d.video));
+      this.#end(mediaFailure(e, d.video));
       return;
     }
     if (!this.active) return this.#release();

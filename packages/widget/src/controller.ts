@@ -2,17 +2,16 @@
  * The live widget: one visitor-channel socket (spec 2), the state it feeds,
  * and the visitor's actions. Each <contact-widget> element owns one.
  */
-import { JsonSocket, type VisitorSocket } from '@cw/client-core';
+import { addMessage, addPending, applyAck, JsonSocket, mergeHistory, newCid, pendingLine, resendUnsent, unsentFrom, type VisitorSocket } from '@cw/client-core';
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ErrorMsg, InfoMsg, SessionMsg, VisitorInbound, VisitorOutbound } from '@cw/protocol';
 import type { CallSession } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
-import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
 import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
 import { load, save, snapshot, type Saved } from './persist.js';
 
 /** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
 const RESUME_WAIT_MS = 3000;
-/** After `rate-limited` (which closes the socket for good), reconnect after this pause. */
+/** After `rate-limited` (the server closes the socket), the socket connects again after this pause. */
 const RATE_LIMIT_PAUSE_MS = 10_000;
 /** Typing stops being "typing" after this much quiet. */
 const TYPING_IDLE_MS = 3000;
@@ -46,9 +45,6 @@ export class WidgetController implements Model {
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #peerTypingTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingAction: { agent: string; action: Action } | null = null;
-  #lastError = '';
-  #stopped = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => this.#sock.retryNow();
 
   constructor(uuid: string, server: string) {
@@ -64,13 +60,13 @@ export class WidgetController implements Model {
     if (c) {
       this.state.chat = { id: c.id, agent: c.agent, agentDn: c.agentDn, state: 'starting', peerTyping: false, draft: c.draft ?? '',
         // What was typed but not acked shows at once; ChatHistory fills in the rest.
-        lines: (c.pending ?? []).map((p) => ({ key: p.cid, cid: p.cid, from: 'visitor' as const, dn: this.state.visitor.dn, text: p.text, ts: p.ts, status: 'sending' as const })),
+        lines: unsentFrom(c.pending).map((u) => pendingLine(u, 'visitor', this.state.visitor.dn)),
       };
       this.state.screen = { kind: 'chat' };
       this.state.expanded = true;
       void this.#conv().catch(() => {});
     }
-    this.#sock = new JsonSocket(socketUrl(server));
+    this.#sock = new JsonSocket(socketUrl(server), { rateLimitPauseMs: RATE_LIMIT_PAUSE_MS });
     this.#sock.on('open', () => this.#onOpen());
     this.#sock.on('message', (m) => this.#onMessage(m));
     this.#sock.on('close', (_code, willRetry) => this.#onClose(willRetry));
@@ -88,8 +84,6 @@ export class WidgetController implements Model {
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#retryTimer);
     window.removeEventListener('online', this.#onOnline);
     this.#call?.hangUp();
     this.#sock.close();
@@ -155,13 +149,6 @@ export class WidgetController implements Model {
   #onClose(willRetry: boolean): void {
     this.#call?.lost();
     this.#typingSent = false;
-    if (!willRetry && this.#lastError === 'rate-limited' && !this.#stopped) {
-      // Too fast is not fatal for a visitor: come back after a pause, with everything kept.
-      this.#lastError = '';
-      this.#set({ conn: 'reconnecting' });
-      this.#retryTimer = setTimeout(() => this.#sock.connect(), RATE_LIMIT_PAUSE_MS);
-      return;
-    }
     this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
   }
 
@@ -245,7 +232,6 @@ export class WidgetController implements Model {
 
   #onError(m: ErrorMsg): void {
     const code = m.code;
-    this.#lastError = code;
     if (code === 'unknown-widget' || code === 'origin-not-allowed') {
       // Not the visitor's problem to solve; tell the site owner in the console.
       console.warn(`contact-widget ${this.#uuid}: ${code}: ${m.text}`);
@@ -279,10 +265,7 @@ export class WidgetController implements Model {
     if (!c || (c.id && c.id !== h.chat)) return;
     this.#resuming = false;
     clearTimeout(this.#resumeTimer);
-    const pending = c.lines.length
-      ? c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts }))
-      : (this.#saved.chat?.pending ?? []);
-    const { lines } = mergeHistory(h.messages ?? [], pending, this.state.visitor.dn);
+    const lines = mergeHistory(c.lines, h.messages ?? []);
     const state = h.state === 'accepted' || h.state === 'waiting' || h.state === 'closed' ? h.state : 'accepted';
     this.#setChat({ id: h.chat, state, lines, agentDn: h.agentDn || c.agentDn });
     this.#flush();
@@ -291,9 +274,9 @@ export class WidgetController implements Model {
   #onChatMessage(m: ChatMessageMsg): void {
     const c = this.state.chat;
     if (!c || m.chat !== c.id) return;
-    const lines = addMessage(c.lines, m);
+    const { lines, added } = addMessage(c.lines, m);
     const seen = this.state.screen.kind === 'chat' && (this.state.expanded || this.state.session?.type === 'cards');
-    if (lines !== c.lines && m.from === 'agent' && !seen) this.#set({ unread: this.state.unread + 1 });
+    if (added && m.from === 'agent' && !seen) this.#set({ unread: this.state.unread + 1 });
     this.#setChat({ lines, peerTyping: m.from === 'agent' ? false : c.peerTyping });
   }
 
@@ -301,7 +284,7 @@ export class WidgetController implements Model {
   #flush(): void {
     const c = this.state.chat;
     if (!c?.id || this.#resuming || c.state === 'closed' || c.state === 'lost') return;
-    for (const l of c.lines) if (l.from === 'visitor' && l.status === 'sending') this.#send({ mt: 'ChatMessage', chat: c.id, cid: l.cid!, text: l.text });
+    resendUnsent(c.id, c.lines, (m) => this.#send(m));
   }
 
   #sendChatStart(agent: string): void {
@@ -395,8 +378,8 @@ export class WidgetController implements Model {
       sendChat: (text) => {
         const c = this.state.chat;
         if (!c || !text.trim() || c.state === 'closed' || c.state === 'lost') return;
-        const cid = newCid();
-        this.#setChat({ draft: '', lines: [...c.lines, { key: cid, cid, from: 'visitor', dn: this.state.visitor.dn, text, ts: Date.now(), status: 'sending' }] });
+        const cid = newCid('v');
+        this.#setChat({ draft: '', lines: addPending(c.lines, { cid, text, ts: Date.now() }, 'visitor', this.state.visitor.dn) });
         this.#typing(false);
         if (c.id && !this.#resuming) this.#send({ mt: 'ChatMessage', chat: c.id, cid, text });
       },

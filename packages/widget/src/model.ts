@@ -3,22 +3,11 @@
  * take. The live controller (socket) and the admin preview (static data) both
  * implement `Model`, so the UI is the same in both.
  */
+import type { MediaFailure, TranscriptLine } from '@cw/client-core';
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { Conversation } from './lazy.js';
 
 export type Action = 'chat' | 'voice' | 'video';
-
-/** One chat line as shown. `status` applies to the visitor's own lines. */
-export interface ChatLine {
-  key: string;
-  from: 'visitor' | 'agent' | 'system';
-  dn: string;
-  text: string;
-  ts: number;
-  status?: 'sending' | 'sent';
-  cid?: string;
-  id?: string;
-}
 
 export interface ChatView {
   id?: string;
@@ -26,7 +15,8 @@ export interface ChatView {
   agentDn: string;
   state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
   by?: 'visitor' | 'agent' | 'system';
-  lines: ChatLine[];
+  /** the transcript (client-core); the visitor's own lines carry their delivery state */
+  lines: TranscriptLine[];
   peerTyping: boolean;
   draft: string;
 }
@@ -38,10 +28,7 @@ export type EndReason =
   | 'no-answer'
   | 'unavailable'
   | 'remote-hangup'
-  | 'error'
-  | 'mic-denied'
-  | 'cam-denied'
-  | 'no-device'
+  | MediaFailure
   | 'network'
   | 'hangup'
   | 'ended';

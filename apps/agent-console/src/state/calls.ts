@@ -2,6 +2,7 @@
  * Calls on the agent channel: ringing (tone, notification, announcement),
  * accepting with a complete SDP answer, the call itself, ending it.
  */
+import { mediaFailure, type MediaFailure } from '@cw/client-core';
 import type { CallInfoMsg, IncomingCallMsg } from '@cw/protocol';
 import { CallSession, type MediaTrouble } from '../media/call-session.js';
 import type { Ringtone } from '../media/ringtone.js';
@@ -19,6 +20,14 @@ const CAUSE_TEXT: Record<string, string> = {
   busy: 'busy',
   unavailable: 'unavailable',
   error: 'an error occurred',
+};
+
+/** Why a call could not be accepted, by what getUserMedia said. */
+const MEDIA_FAILURE_TEXT: Record<MediaFailure, string> = {
+  'mic-denied': 'the browser did not allow the microphone or camera',
+  'cam-denied': 'the browser did not allow the microphone or camera',
+  'no-device': 'no microphone or camera was found',
+  error: 'the call could not be set up',
 };
 
 export function causeText(cause: string | undefined): string {
@@ -97,9 +106,7 @@ export class CallController {
     } catch (e) {
       this.#ctx.send({ mt: 'RejectCall', call: id });
       this.#ctx.set({ call: null });
-      const name = (e as Error)?.name;
-      const why = name === 'NotAllowedError' ? 'the browser did not allow the microphone or camera' : name === 'NotFoundError' ? 'no microphone or camera was found' : 'the call could not be set up';
-      this.#ctx.notice(`Could not accept the call: ${why}.`, 'error');
+      this.#ctx.notice(`Could not accept the call: ${MEDIA_FAILURE_TEXT[mediaFailure(e, r.video)]}.`, 'error');
       return;
     }
     // The call may have ended (caller hung up, answered elsewhere) while we were answering.

@@ -9,7 +9,7 @@ import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
-import { RouteTable, type HttpCtx } from './route.js';
+import { RouteTable, validatorCompiler, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
@@ -88,6 +88,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   app.addHook('onRoute', (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });
+
+  // Route schemas (body, params, querystring) are checked by the protocol's validator, before the handler runs.
+  app.setValidatorCompiler(validatorCompiler);
 
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);

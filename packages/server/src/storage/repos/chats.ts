@@ -7,6 +7,7 @@ import { sql, type Selectable } from 'kysely';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
 import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
+import { chatBatches } from './chat-batches.js';
 
 function toChat(r: Selectable<ChatsTable>): ChatRecord {
   return {
@@ -60,6 +61,11 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       )
       .returningAll(),
   );
+  const insertOne = async (m: Omit<ChatMessageRecord, 'id'>) => (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
+  // PostgreSQL outside a transaction: the per-message queries go in batches (see chat-batches.ts).
+  const pool = ctx.pool;
+  const batches = pool ? chatBatches(() => pool, insertOne) : undefined;
+  const batched = () => (batches && !ctx.db().isTransaction ? batches : undefined);
   return {
     async create(c) {
       const rec: ChatRecord = {
@@ -101,7 +107,8 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       return rec;
     },
     async get(id) {
-      const r = (await getChat(id)).rows[0];
+      const b = batched();
+      const r = b ? await b.get(id) : (await getChat(id)).rows[0];
       return r && toChat(r);
     },
     async accept(id, agentUserId, agentDn, at) {
@@ -181,7 +188,8 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
     },
     async appendMessage(m) {
       const db = ctx.db();
-      const inserted = (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
+      const b = batched();
+      const inserted = b ? await b.insert(m) : await insertOne(m);
       if (inserted) return { message: toMessage(inserted), inserted: true };
       const first = await db
         .selectFrom('chat_messages')

@@ -398,6 +398,20 @@ export interface AuditRepo {
   list(f: AuditFilter): Promise<AuditRecord[]>;
 }
 
+/** Rows of the configuration tables, by table name; column names as in the database. */
+export type ConfigTables = Record<string, Record<string, unknown>[]>;
+
+export interface BackupRepo {
+  /** the configuration tables, in insertion order */
+  readonly tables: readonly string[];
+  /** names of the migrations applied to this database */
+  migrations(): Promise<string[]>;
+  /** every row of every configuration table (int8 as numbers on both databases) */
+  dump(): Promise<ConfigTables>;
+  /** deletes all configuration (and sign-in sessions, presence, queued webhook deliveries) and inserts `tables`; run it in a transaction */
+  replace(tables: ConfigTables): Promise<void>;
+}
+
 export interface PresenceRepo {
   get(userId: string): Promise<PresenceRecord | undefined>;
   set(p: PresenceRecord): Promise<void>;
@@ -420,6 +434,7 @@ export interface Storage {
   stats: StatsRepo;
   webhooks: WebhookRepo;
   audit: AuditRepo;
+  backup: BackupRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

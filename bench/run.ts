@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,render] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,chat,render] [-- --profile]`
  *
  * Runs every stage, prints one table of figures with their baselines and
  * ratios, and writes docs/benchmarks.md. A stage that cannot run prints
@@ -15,6 +15,7 @@ import { textTable, type Figure } from './lib/figures.js';
 import { fdLimits, machineInfo } from './lib/machine.js';
 import { writeReport } from './lib/report.js';
 import { calls } from './stages/calls.js';
+import { chatFigures, chatStage } from './stages/chat.js';
 import { render } from './stages/render.js';
 import { counts, swarm, type SwarmResult } from './stages/swarm.js';
 import { weight } from './stages/weight.js';
@@ -175,6 +176,17 @@ await stage('calls', async () => {
   });
   ctx.figures.push(row('CreateCall+Channels → IncomingCall, 200 calls in flight, p99', r.ring), row('AcceptCall → CallInfo connected, 200 calls in flight, p99', r.connect));
   if (r.failed) ctx.notes.push(`${r.failed} calls ended (terminated) instead of connecting during the call stage.`);
+});
+
+await stage('chat', async () => {
+  const r = await chatStage(ctx);
+  ctx.figures.push(...chatFigures(r));
+  for (const [name, list] of [['SQLite', r.sqlite], ['PostgreSQL', r.postgres]] as const)
+    list.forEach((x, i) => {
+      if ('na' in x) return;
+      if (x.unacked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.unacked} messages were never acked.`);
+      if (x.relayed < x.acked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.acked - x.relayed} acked messages did not reach the agent's console within 5 s.`);
+    });
 });
 
 await stage('render', async () => {

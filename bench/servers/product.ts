@@ -10,8 +10,8 @@
  */
 import crypto from 'node:crypto';
 import v8 from 'node:v8';
-// Straight from the module: the package index also loads playwright-core, which would bloat the measured heap.
-import { startTestServer, type TestServer } from '../../packages/testkit/src/server.js';
+// The subpath, not the package index: the index also loads playwright-core, which would bloat the measured heap.
+import { startTestServer, type TestServer } from '@cw/testkit/server';
 import { serveRpc, settledMem, settledRss } from '../lib/rpc.js';
 
 export interface Agent {
@@ -34,6 +34,8 @@ export interface Fixtures {
 interface SeedArgs {
   /** widgets to create, each with this many agents */
   widgets: { prefix: string; agents: number; type?: 'cards' | 'sidebar' }[];
+  /** PostgreSQL instead of SQLite in a temp dir (a URL whose search_path names an empty schema) */
+  databaseUrl?: string;
 }
 
 let ts: TestServer | undefined;
@@ -59,7 +61,7 @@ async function api(method: string, path: string, token: string, body?: unknown):
 }
 
 async function start(a: SeedArgs): Promise<Fixtures> {
-  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent' });
+  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
   const s = ts.storage;
   const admin = await s.users.getByUsername(ts.adminUsername);
   if (!admin) throw new Error('the first admin was not created');

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { LIMITS } from '@cw/protocol';
+import { parseTrustProxy, type TrustProxy } from './http/proxy-trust.js';
 
 export interface Config {
   port: number;
@@ -12,6 +13,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_URL and a PostgreSQL DATABASE_URL: several processes serve together (spec 10) */
+  cluster: boolean;
+  /** cluster mode: prefix of every Redis key and channel, so installations can share one Redis */
+  redisPrefix: string;
   adminUsername: string;
   adminPassword: string | undefined;
   stunUrls: string[];
@@ -30,8 +35,16 @@ export interface Config {
   sessionTtlH: number;
   /** set the Secure flag on cookies (behind HTTPS) */
   secureCookies: boolean;
-  /** trust X-Forwarded-* from a reverse proxy */
-  trustProxy: boolean;
+  /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
+  trustProxy: TrustProxy;
+  /** sign-in throttling (docs/security.md) */
+  login: {
+    maxPerUser: number;
+    maxPerIp: number;
+    windowMs: number;
+    hashPerIp: number;
+    hashTotal: number;
+  };
   logLevel: string;
 }
 
@@ -54,15 +67,38 @@ function flag(v: string | undefined, d: boolean): boolean {
   return /^(1|true|yes|on)$/i.test(v);
 }
 
+/**
+ * Cluster mode is REDIS_URL with a PostgreSQL DATABASE_URL. Any other use of
+ * REDIS_URL is refused: a process that silently ignored it would break as soon
+ * as a visitor and an agent landed on different processes.
+ */
+function clusterMode(redisUrl: string | undefined, databaseUrl: string | undefined): boolean {
+  if (!redisUrl) return false;
+  if (!/^rediss?:\/\//i.test(redisUrl)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(redisUrl.slice(0, 40))}`);
+  if (!databaseUrl || !/^postgres(ql)?:\/\//i.test(databaseUrl))
+    throw new Error(
+      'REDIS_URL is set, so several processes would serve together (cluster mode), but DATABASE_URL does not name a PostgreSQL database. ' +
+        'Cluster mode needs PostgreSQL: SQLite is a file that only one process may use. ' +
+        'Set DATABASE_URL=postgres://… for cluster mode, or unset REDIS_URL to run one process on SQLite.',
+    );
+  return true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const redisUrl = env.REDIS_URL || undefined;
+  const redisPrefix = env.REDIS_PREFIX || 'cw:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) throw new Error(`REDIS_PREFIX may contain letters, digits and : _ . - (at most 64), got ${JSON.stringify(redisPrefix.slice(0, 80))}`);
   return {
     port: num(env.PORT, 8080, 'PORT'),
     // '::' is every interface, IPv6 and IPv4 (dual stack); main.ts falls back to 0.0.0.0 without IPv6.
     host: env.HOST || '::',
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     dataDir: path.resolve(env.DATA_DIR || './data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
+    databaseUrl,
+    redisUrl,
+    cluster: clusterMode(redisUrl, databaseUrl),
+    redisPrefix,
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     stunUrls: list(env.STUN_URLS),
@@ -77,7 +113,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateBurst: num(env.WS_RATE_BURST, LIMITS.rateBurst, 'WS_RATE_BURST'),
     sessionTtlH: num(env.SESSION_TTL_H, 12, 'SESSION_TTL_H'),
     secureCookies: flag(env.SECURE_COOKIES, false),
-    trustProxy: flag(env.TRUST_PROXY, false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    login: {
+      maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
+      maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),
+      windowMs: num(env.LOGIN_WINDOW_S, 900, 'LOGIN_WINDOW_S') * 1000,
+      hashPerIp: Math.max(1, num(env.LOGIN_HASH_PER_IP, 2, 'LOGIN_HASH_PER_IP')),
+      hashTotal: Math.max(1, num(env.LOGIN_HASH_CONCURRENCY, 4, 'LOGIN_HASH_CONCURRENCY')),
+    },
   };
 }

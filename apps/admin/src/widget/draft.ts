@@ -2,7 +2,8 @@
  * The editable form of a widget ("draft") and its conversion to and from the
  * API body. Kept free of UI code so it can be unit tested.
  */
-import { AVAILABILITY, LANGS, MEDIA, originSchema, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import { AVAILABILITY, LANGS, MEDIA, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import { Origin, validate } from '@cw/protocol/api';
 import type { WidgetBody } from '../api.js';
 
 export interface AgentDraft {
@@ -185,7 +186,7 @@ export function validateDraft(d: Draft): Record<string, string> {
   const lines = originLines(d.originsText);
   const seen = new Set<string>();
   lines.forEach((o, i) => {
-    const r = originSchema.check(o, `allowedOrigins[${i}]`);
+    const r = validate(Origin, o);
     if (!r.ok) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is not an origin. Write it like https://shop.example.com or https://*.example.com.`;
     else if (seen.has(o)) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is listed twice.`;
     seen.add(o);

@@ -1,12 +1,13 @@
 /** GET /healthz (alive) and GET /readyz (storage reachable). No login. */
 import type { FastifyInstance } from 'fastify';
+import { ApiError, Health } from '@cw/protocol/api';
 import { sendError } from './errors.js';
-import { defineRoute, ref, type HttpCtx } from './route.js';
+import { defineRoute, type HttpCtx } from './route.js';
 
 /** Registers the health routes. */
 export async function healthRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const log = ctx.deps.logger.child({ module: 'http-health' });
-  const ok = { type: 'object', properties: { ok: { const: true } }, required: ['ok'] };
+  const ok = Health;
   defineRoute(
     app,
     ctx,
@@ -22,7 +23,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'health',
       summary: 'Readiness: storage reachable',
       access: 'public',
-      responses: { 200: { description: 'Ready', schema: ok }, 503: { description: 'Storage unreachable', schema: ref('Error') } },
+      responses: { 200: { description: 'Ready', schema: ok }, 503: { description: 'Storage unreachable', schema: ApiError } },
     },
     async (_req, reply) => {
       reply.header('cache-control', 'no-store');

@@ -5,11 +5,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '@cw/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
-import { RouteTable, type HttpCtx } from './route.js';
+import { RouteTable, validatorCompiler, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
@@ -21,6 +21,7 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { staticRoutes, type StaticRoots } from './static.js';
+import { LoginGuard } from '../auth/login-guard.js';
 
 export { RouteTable } from './route.js';
 
@@ -77,14 +78,18 @@ export interface HttpOptions {
 }
 
 /** Registers every HTTP route and the API's error handling on `app`. */
-export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>, opts: HttpOptions = {}): Promise<RouteTable> {
+export async function registerHttp(app: FastifyInstance, deps: AppContext, opts: HttpOptions = {}): Promise<RouteTable> {
   const log = deps.logger.child({ module: 'http' });
   const table = new RouteTable();
   const ctx: HttpCtx = { deps, table };
   app.decorate('routeTable', table);
+  app.decorate('loginGuard', new LoginGuard({ counters: deps.counters, ...deps.config.login }));
   app.addHook('onRoute', (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });
+
+  // Route schemas (body, params, querystring) are checked by the protocol's validator, before the handler runs.
+  app.setValidatorCompiler(validatorCompiler);
 
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);

@@ -1,12 +1,12 @@
 /** Users (admin only): GET/POST /api/users, GET/PATCH/DELETE /api/users/:id. */
 import type { FastifyInstance } from 'fastify';
-import { userCreateSchema, userPatchSchema } from '@cw/protocol';
+import { IdParams, User, UserCreate, UserPatch } from '@cw/protocol/api';
 import type { DomainEvent } from '../bus/types.js';
 import { hashPassword } from '../auth/passwords.js';
 import { StorageConflictError, type Storage, type UserRecord } from '../storage/types.js';
-import { HttpError, notFound, parseBody } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { userView } from './views.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
@@ -37,7 +37,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/users', tag: 'users', summary: 'All users', access: 'admin', responses: { 200: { description: 'Users', schema: arrayOf('User') }, ...errs(401, 403) } },
+    { method: 'GET', url: '/api/users', tag: 'users', summary: 'All users', access: 'admin', responses: { 200: { description: 'Users', schema: arrayOf(User) }, ...errs(401, 403) } },
     async () => (await storage.users.list()).map(userView),
   );
 
@@ -50,11 +50,11 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Create a user (sipId defaults to the username)',
       access: 'admin',
-      body: ref('UserCreate'),
-      responses: { 201: { description: 'Created', schema: ref('User') }, ...errs(400, 401, 403, 409) },
+      body: UserCreate,
+      responses: { 201: { description: 'Created', schema: User }, ...errs(400, 401, 403, 409) },
     },
     async (req, reply) => {
-      const input = parseBody(userCreateSchema, req.body);
+      const input = req.body;
       const passwordHash = await hashPassword(input.password);
       const sipId = input.sipId ?? input.username;
       const user = await storage
@@ -80,9 +80,9 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/users/:id', tag: 'users', summary: 'One user', access: 'admin', responses: { 200: { description: 'The user', schema: ref('User') }, ...errs(401, 403, 404) } },
+    { method: 'GET', url: '/api/users/:id', tag: 'users', summary: 'One user', access: 'admin', params: IdParams, responses: { 200: { description: 'The user', schema: User }, ...errs(401, 403, 404) } },
     async (req) => {
-      const u = await storage.users.get((req.params as { id: string }).id);
+      const u = await storage.users.get(req.params.id);
       if (!u) throw notFound('user');
       return userView(u);
     },
@@ -97,12 +97,13 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Change some fields of a user (password is write-only)',
       access: 'admin',
-      body: ref('UserPatch'),
-      responses: { 200: { description: 'The changed user', schema: ref('User') }, ...errs(400, 401, 403, 404, 409) },
+      params: IdParams,
+      body: UserPatch,
+      responses: { 200: { description: 'The changed user', schema: User }, ...errs(400, 401, 403, 404, 409) },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
-      const input = parseBody(userPatchSchema, req.body);
+      const { id } = req.params;
+      const input = req.body;
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
       const { before, after } = await storage
         .transaction(async (tx) => {
@@ -140,10 +141,11 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Delete a user (not the last admin); removes them from groups and ends their sign-ins',
       access: 'admin',
+      params: IdParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404, 409) },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const { id } = req.params;
       await storage.transaction(async (tx) => {
         const u = await tx.users.get(id);
         if (!u) throw notFound('user');

@@ -1,18 +1,19 @@
 /**
- * From a POST/PUT widget body to the record to store: schema check, defaults,
- * the rules the schema cannot express (flags, links), and picture re-encoding.
+ * From a POST/PUT widget body (already checked against WidgetInput by the
+ * route) to the record to store: defaults, the rules the schema cannot
+ * express (one entry per sipId, a flag for "boolean", web links, flags that
+ * exist), and picture re-encoding.
  */
-import { widgetInputSchema, type WidgetAgent } from '@cw/protocol';
+import type { WidgetAgent, WidgetInput } from '@cw/protocol';
 import type { Storage, WidgetRecord } from '../storage/types.js';
 import { normalizePicture, PictureError } from '../pictures.js';
-import { invalid, parseBody } from './errors.js';
+import { invalid } from './errors.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
 export type WidgetData = Omit<WidgetRecord, 'uuid' | 'createdAt' | 'updatedAt'>;
 
-/** Validates the body and fills defaults; pictures are re-encoded here (outside any transaction: it is slow). */
-export async function widgetFromBody(body: unknown): Promise<WidgetData> {
-  const w = parseBody(widgetInputSchema, body);
+/** Fills defaults and applies the rules beyond the schema; pictures are re-encoded here (outside any transaction: it is slow). */
+export async function widgetFromBody(w: WidgetInput): Promise<WidgetData> {
   const agents: WidgetAgent[] = [];
   const input = w.agents ?? [];
   const seen = new Set<string>();

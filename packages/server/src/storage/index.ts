@@ -107,7 +107,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     const t = open.getStore();
     return t?.active ? t.trx : db;
   };
-  const repos = makeRepos(kind, { db: current, now });
+  const repos = makeRepos(kind, { db: current, now, ...(kind === 'postgres' ? { pool: db } : {}) });
   let closed = false;
 
   return {

@@ -7,6 +7,7 @@ import { sql, type Selectable } from 'kysely';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
 import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
+import { chatBatches } from './chat-batches.js';
 
 function toChat(r: Selectable<ChatsTable>): ChatRecord {
   return {
@@ -59,6 +60,11 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       )
       .returningAll(),
   );
+  const insertOne = async (m: Omit<ChatMessageRecord, 'id'>) => (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
+  // PostgreSQL outside a transaction: the per-message queries go in batches (see chat-batches.ts).
+  const pool = ctx.pool;
+  const batches = pool ? chatBatches(() => pool, insertOne) : undefined;
+  const batched = () => (batches && !ctx.db().isTransaction ? batches : undefined);
   return {
     async create(c) {
       const rec: ChatRecord = {
@@ -98,7 +104,8 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       return rec;
     },
     async get(id) {
-      const r = (await getChat(id)).rows[0];
+      const b = batched();
+      const r = b ? await b.get(id) : (await getChat(id)).rows[0];
       return r && toChat(r);
     },
     async accept(id, agentUserId, agentDn) {
@@ -178,8 +185,9 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
     },
     async appendMessage(m) {
       const db = ctx.db();
-      const inserted = (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
-      if (inserted) return toMessage(inserted);
+      const b = batched();
+      const inserted = b ? await b.insert(m) : await insertOne(m);
+      if (inserted) return { message: toMessage(inserted), inserted: true };
       const first = await db
         .selectFrom('chat_messages')
         .selectAll()
@@ -188,7 +196,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         .where('cid', '=', m.cid)
         .orderBy('seq')
         .executeTakeFirstOrThrow();
-      return toMessage(first);
+      return { message: toMessage(first), inserted: false };
     },
     async listMessages(chatId) {
       const rows = await ctx.db().selectFrom('chat_messages').selectAll().where('chat_id', '=', chatId).orderBy('seq').execute();

@@ -85,7 +85,7 @@ export interface Actions {
 export interface Model {
   readonly state: WidgetState;
   readonly actions: Actions;
-  subscribe(fn: () => void): () => void;
+  subscribe(listener: () => void): () => void;
 }
 
 export function initialState(): WidgetState {

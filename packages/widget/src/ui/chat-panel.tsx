@@ -34,8 +34,8 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
     if (!done) field.current?.focus();
   }, [done]);
   useEffect(() => {
-    const el = log.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    const element = log.current;
+    if (element) element.scrollTop = element.scrollHeight;
   }, [chat.lines.length, chat.peerTyping]);
   const send = () => {
     const text = chat.draft;

@@ -43,7 +43,7 @@ afterEach(async () => {
   await storage.close();
 });
 
-const start = (dest = 'ann') => chats.handleStart(v, { widget: { uuid: v.widgetUuid, name: 'Sales' }, dest, dn: 'Vis' });
+const start = async (dest = 'ann') => (await chats.handleStart(v, { widget: { uuid: v.widgetUuid, name: 'Sales' }, dest, dn: 'Vis' })).chat;
 
 describe('ChatManager', () => {
   it('stores before acking; delivers pre-accept messages with the accept', async () => {

@@ -3,3 +3,5 @@ export * from './services.js';
 export * from './ws-client.js';
 export * from './browser.js';
 export * from './server.js';
+export * from './infra.js';
+export * from './cluster.js';

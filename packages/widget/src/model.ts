@@ -7,7 +7,7 @@ import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { Conversation } from './lazy.js';
 import type { Action, Actions, CallView, ChatView } from './view.js';
 
-export type { Action, Actions, CallPhase, CallView, ChatLine, ChatView, EndReason } from './view.js';
+export type { Action, Actions, CallPhase, CallView, ChatView, EndReason } from './view.js';
 
 export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' };
 
@@ -33,7 +33,7 @@ export interface WidgetState {
 export interface Model {
   readonly state: WidgetState;
   readonly actions: Actions;
-  subscribe(fn: () => void): () => void;
+  subscribe(listener: () => void): () => void;
 }
 
 export function initialState(): WidgetState {

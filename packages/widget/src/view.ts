@@ -3,19 +3,9 @@
  * from model.ts, because the lazily loaded conversation code needs these
  * types while model.ts refers to that code's module type (no import cycle).
  */
-export type Action = 'chat' | 'voice' | 'video';
+import type { MediaFailure, TranscriptLine } from '@cw/client-core';
 
-/** One chat line as shown. `status` applies to the visitor's own lines. */
-export interface ChatLine {
-  key: string;
-  from: 'visitor' | 'agent' | 'system';
-  dn: string;
-  text: string;
-  ts: number;
-  status?: 'sending' | 'sent';
-  cid?: string;
-  id?: string;
-}
+export type Action = 'chat' | 'voice' | 'video';
 
 export interface ChatView {
   id?: string;
@@ -23,7 +13,8 @@ export interface ChatView {
   agentDn: string;
   state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
   by?: 'visitor' | 'agent' | 'system';
-  lines: ChatLine[];
+  /** the transcript (client-core); the visitor's own lines carry their delivery state */
+  lines: TranscriptLine[];
   peerTyping: boolean;
   draft: string;
 }
@@ -35,10 +26,7 @@ export type EndReason =
   | 'no-answer'
   | 'unavailable'
   | 'remote-hangup'
-  | 'error'
-  | 'mic-denied'
-  | 'cam-denied'
-  | 'no-device'
+  | MediaFailure
   | 'network'
   | 'hangup'
   | 'ended';

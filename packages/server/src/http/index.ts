@@ -20,6 +20,7 @@ import { presenceRoutes } from './presence.js';
 import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
+import { metricsRoutes, timeAnswers } from './metrics.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 
@@ -102,13 +103,18 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
 
+  timeAnswers(app);
+
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
   });
 
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // Behind HTTPS (what SECURE_COOKIES says), browsers must not fall back to plain HTTP for a year (issue 11.8).
+    if (hsts) reply.header('strict-transport-security', hsts);
     if (req.url.startsWith('/api/')) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.
@@ -135,7 +141,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

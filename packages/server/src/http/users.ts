@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, User, UserCreate, UserPatch } from '@cw/protocol/api';
 import type { DomainEvent } from '../bus/types.js';
 import { hashPassword } from '../auth/passwords.js';
+import { judgePassword } from '../auth/password-policy.js';
+import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
 import { StorageConflictError, type Storage, type UserRecord } from '../storage/types.js';
 import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
@@ -30,6 +32,12 @@ async function checkUnique(tx: Tx, user: { username?: string; sipId?: string }, 
   }
 }
 
+/** 400 with the reason when a new password is too easy to guess (issue 11.6). */
+export async function refuseWeakPassword(password: string, inputs: string[], minScore: number): Promise<void> {
+  const v = await judgePassword(password, inputs, minScore);
+  if (!v.ok) throw new HttpError('validation-failed', v.reason, 'password');
+}
+
 /** Registers the user routes. */
 export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
@@ -55,6 +63,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     },
     async (req, reply) => {
       const input = req.body;
+      await refuseWeakPassword(input.password, [input.username, input.displayName ?? '', input.email ?? '', input.sipId ?? ''], ctx.deps.config.passwordMinScore);
       const passwordHash = await hashPassword(input.password);
       const sipId = input.sipId ?? input.username;
       const user = await storage
@@ -104,8 +113,13 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req) => {
       const { id } = req.params;
       const input = req.body;
+      if (input.password !== undefined) {
+        const current = await storage.users.get(id);
+        const names = [input.username ?? current?.username ?? '', input.displayName ?? current?.displayName ?? '', input.email ?? current?.email ?? ''];
+        await refuseWeakPassword(input.password, names, ctx.deps.config.passwordMinScore);
+      }
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-      const { before, after } = await storage
+      const { before, after, revoked } = await storage
         .transaction(async (tx) => {
           const before = await tx.users.get(id);
           if (!before) throw notFound('user');
@@ -118,9 +132,10 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           if (passwordHash) patch.passwordHash = passwordHash;
           const after = await tx.users.update(id, patch);
           if (!after) throw notFound('user');
-          // A new password ends the user's other sign-ins (unless they changed their own).
-          if (passwordHash && req.auth!.user.id !== id) await tx.authSessions.deleteForUser(id);
-          return { before, after };
+          // A new password ends every other session and token of the user (an admin changing their own keeps this session).
+          const self = req.auth!.user.id === id;
+          const revoked = passwordHash ? await endOtherCredentials(tx, id, self && req.auth!.via === 'session' ? req.auth!.sessionId : undefined) : undefined;
+          return { before, after, revoked };
         })
         .catch(conflictFrom);
       const events: DomainEvent[] = [{ t: 'directory-changed' }];
@@ -128,6 +143,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if ((before.roles.includes('agent') && !after.roles.includes('agent')) || (passwordHash && req.auth!.user.id !== id))
         events.push({ t: 'user-revoked', userId: id });
       publish(bus, ...events);
+      if (revoked) publishRevoked(bus, revoked);
       return userView(after);
     },
   );

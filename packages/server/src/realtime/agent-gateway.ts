@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { CLOSE, agentInbound, type PresenceMsg } from '@cw/protocol';
 import type { AppContext } from '../app-deps.js';
-import { authenticate, extractCredentials } from '../auth/credentials.js';
+import { authenticate, extractCredentials, stillValid, type Authenticated } from '../auth/credentials.js';
+import type { HeldCredentials } from '../auth/revocation.js';
 import type { CallManager } from '../calls/call-manager.js';
 import type { AgentRef, ChatManager } from '../chat/chat-manager.js';
 import type { PresenceService } from '../presence/presence-service.js';
@@ -25,6 +26,8 @@ export interface AgentGatewayDeps {
   calls: CallManager;
   chats: ChatManager;
   presence: PresenceService;
+  /** how often an open console re-checks its credentials (a missed revocation event, an expired session) */
+  recheckMs: number;
 }
 
 /** True when a cookie-authenticated upgrade comes from this server's own origin (or a non-browser without Origin). */
@@ -72,6 +75,8 @@ export class AgentConnection {
   #user: UserRecord | undefined;
   #iceTimer: { cancel(): void } | undefined;
   #registered = false;
+  #auth: Authenticated | undefined;
+  #authTimer: { cancel(): void } | undefined;
 
   constructor(
     ws: WebSocket,
@@ -93,6 +98,12 @@ export class AgentConnection {
     return this.#user;
   }
 
+  /** The credentials this console was opened with (matched against revocation events). */
+  get held(): HeldCredentials | undefined {
+    const a = this.#auth;
+    return a && { userId: a.user.id, sessionId: a.sessionId, tokenId: a.tokenId };
+  }
+
   get ref(): AgentRef {
     const user = this.#user!;
     return { userId: user.id, consoleId: this.conn.id, sipId: user.sipId, dn: user.displayName || user.username };
@@ -110,6 +121,8 @@ export class AgentConnection {
     if (!this.conn.open) return;
     const user = auth.user;
     this.#user = user;
+    this.#auth = auth;
+    this.#scheduleRecheck(clock.now());
     this.conn.listen(topics.console(this.conn.id));
     this.conn.listen(topics.user(user.id));
     this.deps.presence.handleConsoleConnected(user.id, this.conn.id);
@@ -129,9 +142,37 @@ export class AgentConnection {
     }
   }
 
+  /**
+   * Re-checks the credentials at the session's expiry or after `recheckMs`,
+   * whichever comes first: the revocation event is the fast path, this is
+   * what holds when an event was missed and when a session simply expires.
+   */
+  #scheduleRecheck(now: number): void {
+    const a = this.#auth;
+    if (!a || !this.conn.open) return;
+    const untilExpiry = a.expiresAt !== undefined ? Math.max(0, a.expiresAt - now) : Infinity;
+    this.#authTimer = this.deps.app.clock.setTimeout(() => void this.#recheck(), Math.min(untilExpiry, this.deps.recheckMs));
+  }
+
+  async #recheck(): Promise<void> {
+    const a = this.#auth;
+    if (!a || !this.conn.open) return;
+    const now = this.deps.app.clock.now();
+    let ok: boolean;
+    try {
+      ok = await stillValid(this.deps.app.storage, a, now);
+    } catch (err) {
+      // Storage unreachable: keep the console, try again later.
+      this.conn.log.warn({ err }, 'credential re-check failed');
+      ok = true;
+    }
+    if (!ok) this.revoke(a.via === 'session' && a.expiresAt !== undefined && a.expiresAt <= now ? 'your session expired; sign in again' : 'your access was revoked');
+    else this.#scheduleRecheck(now);
+  }
+
   /** The user lost access: the console is told and closed. */
-  revoke(): void {
-    this.conn.error('unauthorized', 'your access was revoked', null);
+  revoke(reason = 'your access was revoked'): void {
+    this.conn.error('unauthorized', reason, null);
   }
 
   close(code: number = CLOSE.restart): void {
@@ -142,6 +183,7 @@ export class AgentConnection {
   closed(): void {
     this.deps.open.delete(this);
     this.#iceTimer?.cancel();
+    this.#authTimer?.cancel();
     if (!this.#registered || !this.#user) return;
     this.deps.calls.handleConsoleGone(this.conn.id);
     this.deps.presence.handleConsoleDisconnected(this.#user.id, this.conn.id);

@@ -16,6 +16,7 @@ import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-deps.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
+import { CREDENTIALS_TOPIC, revokes, type CredentialsRevoked } from '../auth/revocation.js';
 import { CallManager } from '../calls/call-manager.js';
 import { consoleTargets } from '../calls/call-targets.js';
 import { ChatManager } from '../chat/chat-manager.js';
@@ -25,6 +26,9 @@ import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { Heartbeat } from './heartbeat.js';
+import { ConnectionCap } from '../http/connection-cap.js';
+import { trustFunction } from '../http/proxy-trust.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -33,6 +37,10 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** pings and the Start deadline */
+  readonly heartbeat: Heartbeat;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -53,15 +61,34 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
   });
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const agentRecheckMs = config.authRecheckS * 1000;
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
+  const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
+  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -75,6 +102,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
 
   presence.onChange((change) => {
     outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
+    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
     void hub.handlePresence(change.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
     if (change.presenceChanged && change.presence === 'online')
@@ -108,6 +136,22 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
   });
 
+  const heartbeat = new Heartbeat({
+    pingIntervalMs: config.wsPingIntervalS * 1000,
+    startTimeoutMs: config.wsStartTimeoutS * 1000,
+    sets: [visitors, agents],
+    unstarted,
+    now: () => clock.now(),
+    logger: log,
+  });
+
+  // Credentials that end (sign-out, token revoked, password changed) end the consoles opened with them, in every process.
+  const offCredentials = bus.subscribe(CREDENTIALS_TOPIC, (raw) => {
+    const ev = raw as CredentialsRevoked;
+    if (!ev || typeof ev !== 'object') return;
+    for (const a of agents) if (a.held && revokes(ev, a.held)) a.revoke(typeof ev.reason === 'string' ? ev.reason : 'your access was revoked');
+  });
+
   // clientTracking off: the gateways keep their own sets; ws's second Set of every socket only costs memory.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   let draining = false;
@@ -122,6 +166,15 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       return;
     }
     socket.on('error', onSocketError);
+    app.proxyWatch(req);
+    // Behind a proxy, the cap counts the forwarded client address per socket.
+    const release = app.connectionCap.admitUpgrade(req);
+    if (!release) {
+      ConnectionCap.refuse(socket);
+      return;
+    }
+    // The socket's own close also covers a handshake that fails.
+    if (release !== 'uncounted') socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
@@ -140,6 +193,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offCredentials();
+      heartbeat.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();
@@ -160,5 +215,5 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, heartbeat, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

@@ -20,12 +20,17 @@ import { originAllowed } from './origins.js';
 import { topics, type WidgetEvent } from '../domain/outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
 import { WireError } from '../domain/wire-error.js';
+import { clientAddress, type TrustFn } from '../http/proxy-trust.js';
 
 /** What every visitor socket of a process shares. */
 export interface VisitorGatewayDeps {
   app: AppContext;
   /** the open visitor sockets of this process (for drain) */
   open: Set<VisitorConnection>;
+  /** who is believed about the client address */
+  trust: TrustFn;
+  /** sockets that have not sent Start yet, with the time they opened (the Start deadline) */
+  unstarted: Map<VisitorConnection, number>;
   conn: ConnectionDeps;
   catalog: Catalog;
   calls: CallManager;
@@ -42,14 +47,32 @@ const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
     const { entry } = await findWidgetAgent(visitor.deps.catalog, visitor.uuid!, msg.id);
     visitor.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
   },
-  CreateCall: async (visitor, msg) => void (await visitor.deps.calls.handleCreateCall(visitor.ref, { dest: msg.dest, dn: msg.dn, video: msg.video === true })),
+  CreateCall: async (visitor, msg) => {
+    const counted = await visitor.countContact();
+    try {
+      await visitor.deps.calls.handleCreateCall(visitor.ref, { dest: msg.dest, dn: msg.dn, video: msg.video === true });
+    } catch (err) {
+      // Refused (call in progress, no such agent...): not a new contact.
+      await counted.giveBack();
+      throw err;
+    }
+  },
   Channels: (visitor, msg) => visitor.deps.calls.handleChannels(visitor.conn.id, msg.sdp),
   ClearCall: (visitor) => visitor.deps.calls.handleVisitorClear(visitor.conn.id),
   ChatStart: async (visitor, msg) => {
     const { widget, entry } = await findWidgetAgent(visitor.deps.catalog, visitor.uuid!, msg.dest);
     needMedia(entry, 'chat');
+    const counted = await visitor.countContact();
     visitor.listenSession();
-    await visitor.deps.chats.handleStart(visitor.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: msg.dn, ...(msg.email ? { email: msg.email } : {}) });
+    let created: boolean;
+    try {
+      ({ created } = await visitor.deps.chats.handleStart(visitor.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: msg.dn, ...(msg.email ? { email: msg.email } : {}) }));
+    } catch (err) {
+      await counted.giveBack();
+      throw err;
+    }
+    // The session's open chat came back: not a new contact.
+    if (!created) await counted.giveBack();
   },
   ChatMessage: (visitor, msg) => visitor.deps.chats.handleVisitorMessage(visitor.ref, msg.chat, msg.cid, msg.text),
   Typing: (visitor, msg) => visitor.deps.chats.handleVisitorTyping(visitor.ref, msg.chat, msg.typing),
@@ -75,6 +98,8 @@ export class VisitorConnection implements WidgetListener {
   #origin: string | undefined;
   #token = '';
   #lang: string | undefined;
+  /** the client's address (the one a trusted proxy saw), for per-address limits */
+  readonly #addr: string;
   /** widget events that arrived while Start was still loading */
   #early: WidgetEvent[] | undefined = [];
   #watching = false;
@@ -89,10 +114,12 @@ export class VisitorConnection implements WidgetListener {
     readonly deps: VisitorGatewayDeps,
   ) {
     this.#origin = req.headers.origin;
+    this.#addr = clientAddress(req, deps.trust);
     this.conn = new Connection(ws, deps.conn, 'visitor', this);
     this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
     deps.open.add(this);
+    deps.unstarted.set(this, deps.app.clock.now());
   }
 
   get ref(): VisitorRef {
@@ -103,6 +130,7 @@ export class VisitorConnection implements WidgetListener {
   async start(uuid: string, session: string | undefined, lang: string | undefined): Promise<void> {
     // Claimed at once so that a second Start is refused even if this one fails.
     this.uuid = uuid;
+    this.deps.unstarted.delete(this);
     const widget = await this.deps.catalog.widget(uuid);
     if (!widget) throw new WireError('unknown-widget', `no widget ${uuid}`);
     if (!originAllowed(widget.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin?.slice(0, 200) ?? '(none)'} may not use this widget`);
@@ -172,6 +200,31 @@ export class VisitorConnection implements WidgetListener {
     this.deps.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
   }
 
+  /**
+   * Counts a new chat or call against this address (issue 11.5: 450 chat
+   * requests from 10 sockets in 3 s); beyond the limit: `try-later`, and the
+   * socket stays. The count is cluster-wide (CounterStore).
+   */
+  async countContact(): Promise<{ giveBack(): Promise<void> }> {
+    const { counters, config } = this.deps.app;
+    const max = config.contactsPerIp;
+    if (max <= 0) return { giveBack: async () => {} };
+    const key = `contacts:${this.#addr}`;
+    const windowMs = config.contactsWindowS * 1000;
+    const c = await counters.add(key, windowMs);
+    if (c.n > max) {
+      await counters.add(key, windowMs, -1);
+      throw new WireError('try-later', `too many new chats and calls from your network; try again in ${Math.ceil(c.resetInMs / 60_000)} min`);
+    }
+    return { giveBack: async () => void (await counters.add(key, windowMs, -1)) };
+  }
+
+  /** No Start within the deadline: the socket only held resources. */
+  startTimedOut(): void {
+    this.conn.send({ mt: 'Error', code: 'bad-request', text: 'no Start was sent in time', ref: null });
+    this.conn.close(CLOSE.policy, 'no Start');
+  }
+
   /** Closes with `code` (drain). */
   close(code: number = CLOSE.restart): void {
     this.conn.close(code, 'server restart');
@@ -197,6 +250,7 @@ export class VisitorConnection implements WidgetListener {
   /** The socket closed: its call ends, it stops watching the widget. */
   closed(): void {
     this.deps.open.delete(this);
+    this.deps.unstarted.delete(this);
     this.#iceTimer?.cancel();
     this.deps.calls.handleVisitorGone(this.conn.id);
     if (this.#watching && this.uuid) this.deps.hub.unwatch(this.uuid, this);

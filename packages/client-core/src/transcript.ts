@@ -6,7 +6,13 @@
  * The widget writes as `visitor`, the console as `agent`.
  */
 import type { ChatAckMsg, ChatMessageMsg } from '@cw/protocol';
-import type { Unsent } from './unsent.js';
+
+/** An outgoing chat message the server has not acknowledged yet (see unsent.ts). */
+export interface Unsent {
+  cid: string;
+  text: string;
+  ts: number;
+}
 
 export type Speaker = ChatMessageMsg['from'];
 

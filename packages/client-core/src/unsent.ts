@@ -6,14 +6,10 @@
  * stores it once.
  */
 import type { VisitorInbound } from '@cw/protocol';
-import type { TranscriptLine } from './transcript.js';
+import type { TranscriptLine, Unsent } from './transcript.js';
 
-/** An outgoing chat message the server has not acknowledged yet. */
-export interface Unsent {
-  cid: string;
-  text: string;
-  ts: number;
-}
+// Defined with the transcript, which shows unsent messages as pending lines (one direction of import).
+export type { Unsent } from './transcript.js';
 
 /** The ChatMessage both channels accept (the same shape on the visitor and the agent channel). */
 export type OutgoingChatMessage = Extract<VisitorInbound, { mt: 'ChatMessage' }>;

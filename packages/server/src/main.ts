@@ -1,7 +1,6 @@
 /** Process entry: reads config, starts the server, prints how to sign in, drains on SIGTERM. */
 import pino from 'pino';
 import { loadConfig, type Config } from './config.js';
-import { startServer } from './server.js';
 
 let config: Config;
 try {
@@ -14,6 +13,8 @@ try {
 const logger = pino({ level: config.logLevel });
 
 async function main(): Promise<void> {
+  // Loaded after the config was read: a configuration mistake is reported before the whole server is loaded.
+  const { startServer } = await import('./server.js');
   const server = await startServer(config, { logger });
   const base = config.publicUrl ?? `http://localhost:${server.port}`;
   // Printed plainly (not only as a log line) so that a first-time user sees it.

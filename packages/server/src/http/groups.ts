@@ -22,6 +22,9 @@ async function checkGroup(tx: Tx, g: { sipId?: string; members?: string[] }, sel
   }
 }
 
+/** Room for a few thousand member ids; most routes allow far less (HTTP_BODY_LIMIT). */
+const GROUP_BODY_LIMIT = 256 * 1024;
+
 /** Registers the group routes. */
 export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
@@ -42,6 +45,8 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Create a group; calls and chats to its sipId go to all online members',
       access: 'admin',
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
       body: GroupCreate,
       responses: { 201: { description: 'Created', schema: Group }, ...errs(400, 401, 403, 409) },
     },
@@ -78,6 +83,8 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Change name, sipId or members of a group',
       access: 'admin',
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
       params: IdParams,
       body: GroupPatch,
       responses: { 200: { description: 'The changed group', schema: Group }, ...errs(400, 401, 403, 404, 409) },

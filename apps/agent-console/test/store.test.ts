@@ -67,7 +67,7 @@ afterEach(() => {
 });
 
 /** The client id of an outgoing line (each has one). */
-function cidOf(line: { cid: string | null } | undefined): string {
+function cidOf(line: { cid?: string | null } | undefined): string {
   if (!line?.cid) throw new Error('the line has no cid');
   return line.cid;
 }

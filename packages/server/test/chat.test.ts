@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatManager, type AgentRef, type VisitorRef } from '../src/chat/chat-manager.js';
 import type { Storage, UserRecord } from '../src/storage/types.js';
-import { storageCatalog } from '../src/presence/catalog.js';
+import { storageCatalog } from '../src/domain/widget-directory-cache.js';
 import { FakeClock, RecordingOutbox, memoryStorage, silent } from './realtime-fakes.js';
 
 let storage: Storage;

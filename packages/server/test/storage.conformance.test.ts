@@ -399,10 +399,10 @@ for (const [backend, available] of backends) {
       it('keeps message ids sorting in insertion order past 10, 100, 1000', async () => {
         const c = await s.chats.create(chatInput());
         await s.transaction(async (tx) => {
-          for (let i = 0; i < 120; i++) await tx.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: `m${i}`, ts: 1, cid: `c${i}` });
+          for (let i = 0; i < 1001; i++) await tx.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: `m${i}`, ts: 1, cid: `c${i}` });
         });
         const list = await s.chats.listMessages(c.id);
-        expect(list.map((m) => m.text)).toEqual(Array.from({ length: 120 }, (_, i) => `m${i}`));
+        expect(list.map((m) => m.text)).toEqual(Array.from({ length: 1001 }, (_, i) => `m${i}`));
         const ids = list.map((m) => m.id);
         expect([...ids].sort()).toEqual(ids);
       });

@@ -1,10 +1,10 @@
 /**
- * CallSession against fake media and a fake RTCPeerConnection: the order of
+ * VisitorCall against fake media and a fake RTCPeerConnection: the order of
  * CreateCall and Channels, the capped wait for ICE gathering, the answer,
  * and the human end reasons.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallSession, ICE_GATHER_CAP_MS } from '../src/call.js';
+import { ICE_GATHER_CAP_MS, VisitorCall } from '../src/call.js';
 
 class FakePc {
   static last: FakePc;
@@ -64,12 +64,12 @@ afterEach(() => vi.useRealTimers());
 
 function session(video = true) {
   const sent: any[] = [];
-  const c = new CallSession({ agent: 'ann', dn: 'Vera', video, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
+  const c = new VisitorCall({ agent: 'ann', dn: 'Vera', video, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
   return { c, sent };
 }
 const flush = () => new Promise((r) => setImmediate(r));
 
-describe('CallSession', () => {
+describe('VisitorCall', () => {
   it('sends CreateCall, then the complete offer once ICE gathering completes, with the IceConfig servers', async () => {
     const { c, sent } = session();
     const started = c.start();

@@ -52,10 +52,10 @@ export class ChatController {
   }
 
   onOffer(m: ChatOfferMsg): void {
-    const s = this.#ctx.state;
-    if (s.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
+    const state = this.#ctx.state;
+    if (state.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
     const from = { dn: m.from?.dn ?? 'Visitor', ...(m.from?.email ? { email: m.from.email } : {}) };
-    this.#ctx.set({ offers: [...s.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
+    this.#ctx.set({ offers: [...state.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
     const via = m.widget?.name ? ` via ${m.widget.name}` : '';
     announce(`Chat request from ${from.dn}${via}.`, 'assertive');
     this.#closeNotification.set(m.chat, notifyIfHidden('Chat request', `${from.dn}${via}`, `chat:${m.chat}`));

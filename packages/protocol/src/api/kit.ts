@@ -182,7 +182,8 @@ function check(s: Node, v: unknown, path: string, coerce: boolean): Outcome {
         const at = path ? `${path}.${k}` : k;
         let val = v[k];
         if (coerce && val === '' && child.type !== 'string') val = undefined;
-        if (val === undefined && child.default !== undefined) val = structuredClone(child.default);
+        // A copy, so that a handler changing it cannot change the schema.
+        if (val === undefined && child.default !== undefined) val = typeof child.default === 'object' ? JSON.parse(JSON.stringify(child.default)) : child.default;
         if (val === undefined) {
           if (required.includes(k)) return { path: at, reason: 'is required' };
           continue;

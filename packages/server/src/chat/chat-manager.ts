@@ -15,7 +15,7 @@ import { StorageConflictError, type ChatMessageRecord, type ChatRecord, type Sto
 import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import type { Activity } from '../domain/activity.js';
 
 /** A visitor socket and the session it belongs to. */

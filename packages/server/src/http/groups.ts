@@ -10,15 +10,15 @@ import { groupView } from './views.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
 
-async function checkGroup(tx: Tx, g: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
-  if (g.sipId !== undefined) {
-    const other = await tx.groups.getBySipId(g.sipId);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" is already taken by a group.`, 'sipId');
-    if (await tx.users.getBySipId(g.sipId)) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" belongs to a user.`, 'sipId');
+async function checkGroup(tx: Tx, group: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
+  if (group.sipId !== undefined) {
+    const other = await tx.groups.getBySipId(group.sipId);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" is already taken by a group.`, 'sipId');
+    if (await tx.users.getBySipId(group.sipId)) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" belongs to a user.`, 'sipId');
   }
-  if (g.members) {
-    for (let i = 0; i < g.members.length; i++)
-      if (!(await tx.users.get(g.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
+  if (group.members) {
+    for (let i = 0; i < group.members.length; i++)
+      if (!(await tx.users.get(group.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
   }
 }
 
@@ -52,14 +52,14 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
     },
     async (req, reply) => {
       const input = req.body;
-      const g = await storage
+      const group = await storage
         .transaction(async (tx) => {
           await checkGroup(tx, input);
           return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members });
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return reply.code(201).send(groupView(g));
+      return reply.code(201).send(groupView(group));
     },
   );
 
@@ -68,9 +68,9 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
     ctx,
     { method: 'GET', url: '/api/groups/:id', tag: 'groups', summary: 'One group', access: 'admin', params: IdParams, responses: { 200: { description: 'The group', schema: Group }, ...errs(401, 403, 404) } },
     async (req) => {
-      const g = await storage.groups.get(req.params.id);
-      if (!g) throw notFound('group');
-      return groupView(g);
+      const group = await storage.groups.get(req.params.id);
+      if (!group) throw notFound('group');
+      return groupView(group);
     },
   );
 
@@ -92,7 +92,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
     async (req) => {
       const { id } = req.params;
       const input = req.body;
-      const g = await storage
+      const group = await storage
         .transaction(async (tx) => {
           if (!(await tx.groups.get(id))) throw notFound('group');
           await checkGroup(tx, input, id);
@@ -106,7 +106,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return groupView(g);
+      return groupView(group);
     },
   );
 

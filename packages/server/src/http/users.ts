@@ -20,15 +20,15 @@ export function conflictFrom(err: unknown): never {
 }
 
 /** 409 when username or sipId is taken by another user, or the sipId by a group. */
-async function checkUnique(tx: Tx, u: { username?: string; sipId?: string }, selfId?: string): Promise<void> {
-  if (u.username !== undefined) {
-    const other = await tx.users.getByUsername(u.username);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The username "${u.username}" is already taken.`, 'username');
+async function checkUnique(tx: Tx, user: { username?: string; sipId?: string }, selfId?: string): Promise<void> {
+  if (user.username !== undefined) {
+    const other = await tx.users.getByUsername(user.username);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The username "${user.username}" is already taken.`, 'username');
   }
-  if (u.sipId !== undefined && u.sipId !== '') {
-    const other = await tx.users.getBySipId(u.sipId);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${u.sipId}" is already taken.`, 'sipId');
-    if (await tx.groups.getBySipId(u.sipId)) throw new HttpError('conflict', `The SIP-ID "${u.sipId}" belongs to a group.`, 'sipId');
+  if (user.sipId !== undefined && user.sipId !== '') {
+    const other = await tx.users.getBySipId(user.sipId);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${user.sipId}" is already taken.`, 'sipId');
+    if (await tx.groups.getBySipId(user.sipId)) throw new HttpError('conflict', `The SIP-ID "${user.sipId}" belongs to a group.`, 'sipId');
   }
 }
 
@@ -91,9 +91,9 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     ctx,
     { method: 'GET', url: '/api/users/:id', tag: 'users', summary: 'One user', access: 'admin', params: IdParams, responses: { 200: { description: 'The user', schema: User }, ...errs(401, 403, 404) } },
     async (req) => {
-      const u = await storage.users.get(req.params.id);
-      if (!u) throw notFound('user');
-      return userView(u);
+      const user = await storage.users.get(req.params.id);
+      if (!user) throw notFound('user');
+      return userView(user);
     },
   );
 
@@ -127,8 +127,8 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           if (input.roles && before.roles.includes('admin') && !input.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
             throw new HttpError('conflict', 'The last admin cannot lose the admin role.', 'roles');
           const patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>> = {};
-          for (const k of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles'] as const)
-            if (input[k] !== undefined) (patch as Record<string, unknown>)[k] = input[k];
+          for (const key of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles'] as const)
+            if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
           if (passwordHash) patch.passwordHash = passwordHash;
           const after = await tx.users.update(id, patch);
           if (!after) throw notFound('user');
@@ -163,13 +163,13 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req, reply) => {
       const { id } = req.params;
       await storage.transaction(async (tx) => {
-        const u = await tx.users.get(id);
-        if (!u) throw notFound('user');
-        if (u.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
+        const user = await tx.users.get(id);
+        if (!user) throw notFound('user');
+        if (user.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
           throw new HttpError('conflict', 'The last admin cannot be deleted.', 'roles');
-        for (const g of await tx.groups.listForUser(id)) await tx.groups.update(g.id, { members: g.members.filter((m) => m !== id) });
+        for (const group of await tx.groups.listForUser(id)) await tx.groups.update(group.id, { members: group.members.filter((member) => member !== id) });
         await tx.authSessions.deleteForUser(id);
-        for (const t of await tx.apiTokens.listForUser(id)) await tx.apiTokens.delete(t.id);
+        for (const token of await tx.apiTokens.listForUser(id)) await tx.apiTokens.delete(token.id);
         if (!(await tx.users.delete(id))) throw notFound('user');
       });
       publish(bus, { t: 'user-revoked', userId: id }, { t: 'directory-changed' });

@@ -21,7 +21,7 @@ import { CallManager } from '../calls/call-manager.js';
 import { consoleTargets } from '../calls/call-targets.js';
 import { ChatManager } from '../chat/chat-manager.js';
 import { PresenceService } from '../presence/presence-service.js';
-import { CachedCatalog } from '../presence/catalog.js';
+import { WidgetDirectoryCache } from '../domain/widget-directory-cache.js';
 import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
@@ -49,7 +49,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const log = deps.logger.child({ module: 'realtime' });
   const { config, clock, bus, storage } = deps;
   const outbox = busOutbox(bus);
-  const catalog = new CachedCatalog(storage, clock);
+  const catalog = new WidgetDirectoryCache(storage, clock);
 
   const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
   await presence.init();
@@ -100,13 +100,13 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   };
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
-  presence.onChange((c) => {
-    outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
-    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: c.userId, presence: c.presence, visible: c.visible });
-    void hub.handlePresence(c.userId);
+  presence.onChange((change) => {
+    outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
+    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
+    void hub.handlePresence(change.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
-    if (c.presenceChanged && c.presence === 'online')
-      setImmediate(() => chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
+    if (change.presenceChanged && change.presence === 'online')
+      setImmediate(() => chats.handleUserOnline(change.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {
@@ -128,7 +128,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
           // Already stored by the API; this applies it to live state.
           return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
         case 'user-revoked':
-          for (const a of agents) if (a.userId === ev.userId) a.revoke();
+          for (const agent of agents) if (agent.userId === ev.userId) agent.revoke();
           await chats.handleUserRevoked(ev.userId);
           return hub.refreshAll();
       }
@@ -200,16 +200,16 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       chats.stop();
       sweepTimer?.cancel();
       const all = [...visitors, ...agents];
-      const closed = all.map((c) => new Promise<void>((r) => (c.conn.ws.readyState === c.conn.ws.CLOSED ? r() : c.conn.ws.once('close', () => r()))));
-      for (const c of all) c.close(CLOSE.restart);
+      const closed = all.map((socket) => new Promise<void>((done) => (socket.conn.ws.readyState === socket.conn.ws.CLOSED ? done() : socket.conn.ws.once('close', () => done()))));
+      for (const socket of all) socket.close(CLOSE.restart);
       // A peer that never answers the close handshake is cut off.
-      const cut = setTimeout(() => all.forEach((c) => c.conn.ws.terminate()), 3000);
+      const cut = setTimeout(() => all.forEach((socket) => socket.conn.ws.terminate()), 3000);
       await Promise.all(closed);
       clearTimeout(cut);
-      await Promise.allSettled(all.map((c) => c.conn.idle()));
+      await Promise.allSettled(all.map((socket) => socket.conn.idle()));
       await calls.stop();
       hub.stop();
-      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((done) => wss.close(() => done()));
     })());
   app.addHook('onClose', async () => {
     await drain();

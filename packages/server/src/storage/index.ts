@@ -33,6 +33,7 @@ import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
 import { statsRepo } from './repos/stats.js';
 import { webhookRepo } from './repos/webhooks.js';
 import { auditRepo } from './repos/audit.js';
+import { backupRepo } from './repos/backup.js';
 import { userRepo } from './repos/users.js';
 import { widgetRepo } from './repos/widgets.js';
 import type { Database } from './schema.js';
@@ -59,6 +60,7 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     stats: statsRepo(ctx),
     webhooks: webhookRepo(ctx),
     audit: auditRepo(ctx),
+    backup: backupRepo(ctx, kind),
   };
 }
 

@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Appearance, Contact, Lang, Presence, Role, WidgetAgent } from '@cw/protocol';
+import type { Flag, Group, Presence, Role, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -40,33 +40,10 @@ export interface UserRecord {
   createdAt: number;
 }
 
-export interface GroupRecord {
-  id: string;
-  name: string;
-  sipId: string;
-  /** user ids, in order */
-  members: string[];
-}
-
-export interface WidgetRecord {
-  uuid: string;
-  type: 'sidebar' | 'cards';
-  name: string;
-  notes: string;
-  lang: Lang;
-  contact: Contact;
-  appearance: Appearance;
-  allowedOrigins: string[];
-  agents: WidgetAgent[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface FlagRecord {
-  id: string;
-  name: string;
-  value: boolean;
-}
+/** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
+export type GroupRecord = Group;
+export type WidgetRecord = Widget;
+export type FlagRecord = Flag;
 
 /** A signed-in browser session (cookie). The id stored is a hash of the cookie value. */
 export interface AuthSessionRecord {
@@ -398,6 +375,20 @@ export interface AuditRepo {
   list(f: AuditFilter): Promise<AuditRecord[]>;
 }
 
+/** Rows of the configuration tables, by table name; column names as in the database. */
+export type ConfigTables = Record<string, Record<string, unknown>[]>;
+
+export interface BackupRepo {
+  /** the configuration tables, in insertion order */
+  readonly tables: readonly string[];
+  /** names of the migrations applied to this database */
+  migrations(): Promise<string[]>;
+  /** every row of every configuration table (int8 as numbers on both databases) */
+  dump(): Promise<ConfigTables>;
+  /** deletes all configuration (and sign-in sessions, presence, queued webhook deliveries) and inserts `tables`; run it in a transaction */
+  replace(tables: ConfigTables): Promise<void>;
+}
+
 export interface PresenceRepo {
   get(userId: string): Promise<PresenceRecord | undefined>;
   set(p: PresenceRecord): Promise<void>;
@@ -420,6 +411,7 @@ export interface Storage {
   stats: StatsRepo;
   webhooks: WebhookRepo;
   audit: AuditRepo;
+  backup: BackupRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

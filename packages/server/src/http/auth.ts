@@ -1,5 +1,5 @@
 /** Sign-in: POST /api/login, POST /api/logout, GET /api/me, API tokens. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdParams, Login, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
 import { verifyDummy, verifyPassword } from '../auth/passwords.js';
@@ -30,6 +30,12 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
   const guard = app.loginGuard;
   const ttlMs = config.sessionTtlH * 3600_000;
   let lastSweep = 0;
+
+  /** One of the caller's tokens as listed (the audit trail's view; never the secret). */
+  const loadToken = async (id: string, req: FastifyRequest) => {
+    const t = (await storage.apiTokens.listForUser(req.auth!.user.id)).find((x) => x.id === id);
+    return t && { id: t.id, name: t.name, createdAt: t.createdAt };
+  };
 
   defineRoute(
     app,
@@ -126,6 +132,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Create an API token for yourself (shown once); it has your rights',
       access: 'any',
+      audit: { action: 'token.create', load: loadToken },
       body: TokenCreate,
       responses: { 201: { description: 'The token, shown only now', schema: TokenCreated }, ...errs(400, 401) },
     },
@@ -162,6 +169,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Revoke one of your API tokens',
       access: 'any',
+      audit: { action: 'token.delete', load: loadToken },
       params: IdParams,
       responses: { 204: { description: 'Revoked' }, ...errs(401, 404) },
     },

@@ -26,6 +26,11 @@ async function checkGroup(tx: Tx, g: { sipId?: string; members?: string[] }, sel
 export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadGroup = async (id: string) => {
+    const g = await storage.groups.get(id);
+    return g && groupView(g);
+  };
+
   defineRoute(
     app,
     ctx,
@@ -42,6 +47,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Create a group; calls and chats to its sipId go to all online members',
       access: 'admin',
+      audit: { action: 'group.create', load: loadGroup },
       body: GroupCreate,
       responses: { 201: { description: 'Created', schema: Group }, ...errs(400, 401, 403, 409) },
     },
@@ -78,6 +84,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Change name, sipId or members of a group',
       access: 'admin',
+      audit: { action: 'group.update', load: loadGroup },
       params: IdParams,
       body: GroupPatch,
       responses: { 200: { description: 'The changed group', schema: Group }, ...errs(400, 401, 403, 404, 409) },
@@ -106,7 +113,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
   defineRoute(
     app,
     ctx,
-    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', params: IdParams, responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
+    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', audit: { action: 'group.delete', load: loadGroup }, params: IdParams, responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
     async (req, reply) => {
       if (!(await storage.groups.delete(req.params.id))) throw notFound('group');
       publish(bus, { t: 'directory-changed' });

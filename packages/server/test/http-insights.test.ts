@@ -136,7 +136,7 @@ describe('/api/webhooks', () => {
     }
   });
 
-  it('logs a failing receiver'''s answers and schedules a retry; a failed delivery can be queued again', async () => {
+  it('logs the answers of a failing receiver and schedules a retry; a failed delivery can be queued again', async () => {
     const rx = await receiver();
     try {
       rx.setStatus(500);

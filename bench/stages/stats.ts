@@ -18,9 +18,7 @@ import pg from 'pg';
 import pino from 'pino';
 import BetterSqlite3 from 'better-sqlite3';
 import { PG_URL } from '@cw/testkit';
-import { openStorage } from '../../packages/server/src/storage/index.js';
-import type { Storage, StorageOptions } from '../../packages/server/src/storage/types.js';
-import { StatsService, type StatsRequest } from '../../packages/server/src/stats/stats-service.js';
+import { openStorage, StatsService, type StatsRequest, type Storage, type StorageOptions } from '@cw/server';
 import { reason, type Ctx } from '../lib/context.js';
 import { median, percentile } from '../lib/stats.js';
 

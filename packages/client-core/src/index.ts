@@ -7,3 +7,5 @@ export * from './transcript.js';
 export * from './unsent.js';
 export * from './stored.js';
 export * from './media-error.js';
+export * from './call-media.js';
+export * from './typing.js';

@@ -63,7 +63,7 @@ function emit<A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args
 /** A reconnecting WebSocket that receives `In` messages and sends `Out` messages. */
 export class JsonSocket<In extends Tagged, Out extends Tagged> {
   #url: () => string;
-  #ws: WebSocket | null = null;
+  #socket: WebSocket | null = null;
   #policy: ReconnectPolicy;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -83,28 +83,28 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof JsonSocketEvents<In>>(ev: K, fn: JsonSocketEvents<In>[K]): () => void {
-    const set = this.#listeners[ev];
-    set.add(fn);
-    return () => set.delete(fn);
+  on<K extends keyof JsonSocketEvents<In>>(event: K, listener: JsonSocketEvents<In>[K]): () => void {
+    const set = this.#listeners[event];
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   get connected(): boolean {
-    return this.#ws?.readyState === 1;
+    return this.#socket?.readyState === 1;
   }
 
   connect(): void {
     this.#stopped = false;
-    if (this.#ws) return;
-    const ws = new WebSocket(this.#url());
-    this.#ws = ws;
-    ws.onopen = () => {
+    if (this.#socket) return;
+    const socket = new WebSocket(this.#url());
+    this.#socket = socket;
+    socket.onopen = () => {
       this.#attempt = 0;
       const again = this.#opened;
       this.#opened = true;
       emit(this.#listeners.open, again);
     };
-    ws.onmessage = (e) => {
+    socket.onmessage = (e) => {
       if (typeof e.data !== 'string') return;
       let m: unknown;
       try {
@@ -116,8 +116,8 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
       if (m.mt === 'Error' && 'code' in m && m.code === 'rate-limited') this.#rateLimited = true;
       emit(this.#listeners.message, m);
     };
-    ws.onclose = (e) => {
-      this.#ws = null;
+    socket.onclose = (e) => {
+      this.#socket = null;
       let delay = this.#stopped || FATAL.has(e.code) ? null : this.#policy.nextDelayMs(this.#attempt++);
       this.#pausing = delay === null && this.#rateLimited && !this.#stopped && this.#rateLimitPauseMs !== null;
       this.#rateLimited = false;
@@ -129,8 +129,8 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
 
   /** Sends now; returns false when not connected (nothing is queued). */
   send(m: Out): boolean {
-    if (!this.#ws || this.#ws.readyState !== 1) return false;
-    this.#ws.send(JSON.stringify(m));
+    if (!this.#socket || this.#socket.readyState !== 1) return false;
+    this.#socket.send(JSON.stringify(m));
     return true;
   }
 
@@ -147,7 +147,7 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#ws?.close(1000);
+    this.#socket?.close(1000);
   }
 }
 

@@ -3,48 +3,11 @@
  * take. The live controller (socket) and the admin preview (static data) both
  * implement `Model`, so the UI is the same in both.
  */
-import type { MediaFailure, TranscriptLine } from '@cw/client-core';
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { Conversation } from './lazy.js';
+import type { Action, Actions, CallView, ChatView } from './view.js';
 
-export type Action = 'chat' | 'voice' | 'video';
-
-export interface ChatView {
-  id?: string;
-  agent: string;
-  agentDn: string;
-  state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
-  by?: 'visitor' | 'agent' | 'system';
-  /** the transcript (client-core); the visitor's own lines carry their delivery state */
-  lines: TranscriptLine[];
-  peerTyping: boolean;
-  draft: string;
-}
-
-export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
-export type EndReason =
-  | 'busy'
-  | 'rejected'
-  | 'no-answer'
-  | 'unavailable'
-  | 'remote-hangup'
-  | MediaFailure
-  | 'network'
-  | 'hangup'
-  | 'ended';
-
-export interface CallView {
-  agent: string;
-  agentDn: string;
-  video: boolean;
-  phase: CallPhase;
-  reason?: EndReason;
-  muted: boolean;
-  cameraOff: boolean;
-  connectedAt?: number;
-  local: MediaStream | null;
-  remote: MediaStream | null;
-}
+export type { Action, Actions, CallPhase, CallView, ChatView, EndReason } from './view.js';
 
 export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' };
 
@@ -67,25 +30,10 @@ export interface WidgetState {
   convFailed: boolean;
 }
 
-export interface Actions {
-  setExpanded(open: boolean): void;
-  /** Starts loading the chat/call code before the visitor needs it. */
-  prefetch(): void;
-  choose(agent: string, action: Action): void;
-  submitName(dn: string, email: string): void;
-  back(): void;
-  sendChat(text: string): void;
-  setDraft(text: string): void;
-  endChat(): void;
-  hangUp(): void;
-  toggleMute(): void;
-  toggleCamera(): void;
-}
-
 export interface Model {
   readonly state: WidgetState;
   readonly actions: Actions;
-  subscribe(fn: () => void): () => void;
+  subscribe(listener: () => void): () => void;
 }
 
 export function initialState(): WidgetState {

@@ -52,7 +52,7 @@ export class ConsoleStore {
       get state() {
         return store.#state;
       },
-      set: (p) => this.#set(p),
+      set: (patch) => this.#set(patch),
       send: (m) => this.#socket.send(m),
       notice: (t, k) => this.notice(t, k),
       now: () => Date.now(),
@@ -65,16 +65,16 @@ export class ConsoleStore {
     return this.#state;
   }
 
-  subscribe(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  #set(p: Partial<ConsoleState>): void {
-    this.#state = { ...this.#state, ...p };
-    for (const fn of this.#listeners) {
+  #set(patch: Partial<ConsoleState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) {
       try {
-        fn();
+        listener();
       } catch (e) {
         setTimeout(() => {
           throw e;
@@ -106,10 +106,10 @@ export class ConsoleStore {
   }
 
   /** The agent picked a presence: remember it here and tell the server. */
-  setPresence(p: Presence): void {
-    savePresence(this.#state.user.id, p);
-    if (this.#socket.send({ mt: 'SetPresence', presence: p })) this.#set({ presence: p });
-    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[p]} when the connection is back.`, 'warning');
+  setPresence(presence: Presence): void {
+    savePresence(this.#state.user.id, presence);
+    if (this.#socket.send({ mt: 'SetPresence', presence })) this.#set({ presence });
+    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[presence]} when the connection is back.`, 'warning');
   }
 
   notice(text: string, kind: Notice['kind'] = 'info'): void {

@@ -38,8 +38,8 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
   }, [chat.id]);
 
   useEffect(() => {
-    const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    const element = listRef.current;
+    if (element) element.scrollTop = element.scrollHeight;
   }, [chat.lines.length, chat.id, chat.visitorTyping]);
 
   const send = (e?: Event) => {

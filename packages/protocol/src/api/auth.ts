@@ -13,6 +13,13 @@ export type ApiError = Static<typeof ApiError>;
 export const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200, writeOnly: true }) });
 export type Login = Static<typeof Login>;
 
+/** POST /api/me/password: the user's own password change (the new one: 8–200 characters, not easy to guess). */
+export const PasswordChange = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 200, writeOnly: true }),
+  password: Type.String({ minLength: 8, maxLength: 200, writeOnly: true }),
+});
+export type PasswordChange = Static<typeof PasswordChange>;
+
 /** POST /api/tokens */
 export const TokenCreate = Type.Object({ name: NotBlank({ minLength: 1, maxLength: 100 }) });
 export type TokenCreate = Static<typeof TokenCreate>;

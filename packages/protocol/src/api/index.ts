@@ -5,7 +5,7 @@
  * wire protocol, never bundles TypeBox; the apps import the types from the
  * index (type-only) and this subpath where they validate.
  */
-import { ApiError, Login, Token, TokenCreate, TokenCreated } from './auth.js';
+import { ApiError, Login, PasswordChange, Token, TokenCreate, TokenCreated } from './auth.js';
 import { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './directory.js';
 import { CallLogEntry, ChatDetail, ChatListItem, ChatSummary } from './history.js';
 import { Embed, Widget, WidgetAgent, WidgetInput } from './widgets.js';
@@ -23,6 +23,7 @@ export * from './insights.js';
 export const apiComponents: Record<string, TSchema> = {
   Error: ApiError,
   Login,
+  PasswordChange,
   TokenCreate,
   TokenCreated,
   Token,

@@ -29,6 +29,7 @@ import {
   type TSchema,
 } from '@sinclair/typebox';
 import { codePoints } from '../schema.js';
+import { EMAIL_PATTERN } from '../model.js';
 
 export type { Static, TSchema };
 
@@ -52,6 +53,11 @@ export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = 
 /** A string with at least one character that is not white space. */
 export function NotBlank(options: StringOptions = {}) {
   return Type.String({ ...options, pattern: '\\S', errorMessage: { pattern: 'must not be only white space' } });
+}
+
+/** An `email` field: an address or empty. */
+export function Email(options: StringOptions = {}) {
+  return Matching(EMAIL_PATTERN, 'must be an e-mail address such as name@example.com (no spaces, no "?"), or empty', { maxLength: 254, ...options });
 }
 
 /** A string that must match `pattern`; `explain` finishes "<field> …" when it does not. */
@@ -176,7 +182,8 @@ function check(s: Node, v: unknown, path: string, coerce: boolean): Outcome {
         const at = path ? `${path}.${k}` : k;
         let val = v[k];
         if (coerce && val === '' && child.type !== 'string') val = undefined;
-        if (val === undefined && child.default !== undefined) val = structuredClone(child.default);
+        // A copy, so that a handler changing it cannot change the schema.
+        if (val === undefined && child.default !== undefined) val = typeof child.default === 'object' ? JSON.parse(JSON.stringify(child.default)) : child.default;
         if (val === undefined) {
           if (required.includes(k)) return { path: at, reason: 'is required' };
           continue;

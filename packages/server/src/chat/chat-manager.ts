@@ -11,11 +11,11 @@
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
+import { StorageConflictError, type ChatMessageRecord, type ChatRecord, type Storage } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import type { Activity } from '../domain/activity.js';
 
 /** A visitor socket and the session it belongs to. */
@@ -81,22 +81,36 @@ export class ChatManager {
   }
 
   /** Visitor ChatStart (agent and media already checked): stored as waiting, offered to the agent's consoles. */
-  async handleStart(v: VisitorRef, req: NewChat): Promise<ChatRecord> {
-    const chat = await this.deps.storage.chats.create({
-      widgetUuid: req.widget.uuid,
-      visitorSession: v.session,
-      visitorDn: req.dn,
-      visitorEmail: req.email ?? '',
-      dest: req.dest,
-      createdAt: this.deps.clock.now(),
-    });
+  async handleStart(v: VisitorRef, req: NewChat): Promise<{ chat: ChatRecord; created: boolean }> {
+    let chat: ChatRecord;
+    try {
+      chat = await this.deps.storage.chats.create({
+        widgetUuid: req.widget.uuid,
+        visitorSession: v.session,
+        visitorDn: req.dn,
+        visitorEmail: req.email ?? '',
+        dest: req.dest,
+        createdAt: this.deps.clock.now(),
+      });
+    } catch (err) {
+      // One open chat per visitor session and destination (a unique index): a repeated request gets that chat again.
+      if (!(err instanceof StorageConflictError)) throw err;
+      const open = (await this.deps.storage.chats.listOpenForVisitor(v.session)).find((c) => c.dest === req.dest);
+      if (!open) throw err;
+      const info: ChatInfoMsg =
+        open.state === 'accepted'
+          ? { mt: 'ChatInfo', chat: open.id, state: 'accepted', ...(open.agentDn ? { agentDn: open.agentDn } : {}) }
+          : { mt: 'ChatInfo', chat: open.id, state: 'waiting' };
+      this.deps.outbox.toVisitorSession(v.session, info);
+      return { chat: open, created: false };
+    }
     this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
     const offer = this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
-    return chat;
+    return { chat, created: true };
   }
 
   /**

@@ -1,8 +1,10 @@
 /** Sign-in: POST /api/login, POST /api/logout, GET /api/me, API tokens. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdParams, Login, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
+import { IdParams, Login, PasswordChange, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
-import { verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
+import { refuseWeakPassword } from './users.js';
 import type { LoginGuard } from '../auth/login-guard.js';
 import { HttpError, notFound } from './errors.js';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
@@ -25,7 +27,7 @@ declare module 'fastify' {
 
 /** Registers the sign-in routes. */
 export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
-  const { storage, config, clock } = ctx.deps;
+  const { storage, config, clock, bus } = ctx.deps;
   const log = ctx.deps.logger.child({ module: 'http-auth' });
   const guard = app.loginGuard;
   const ttlMs = config.sessionTtlH * 3600_000;
@@ -103,7 +105,11 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)))
         throw new HttpError('validation-failed', 'The body must be empty or a JSON object.', '');
       const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (cookie && cookie.length <= 200) await storage.authSessions.delete(sha256(cookie));
+      if (cookie && cookie.length <= 200) {
+        const id = sha256(cookie);
+        // Consoles opened with this session close too, in whichever process holds them.
+        if (await storage.authSessions.delete(id)) publishRevoked(bus, { sessions: [id], reason: 'signed out' });
+      }
       clearCookie(reply, config.secureCookies);
       return reply.code(204).send();
     },
@@ -177,6 +183,48 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       const { id } = req.params;
       const mine = (await storage.apiTokens.listForUser(req.auth!.user.id)).some((t) => t.id === id);
       if (!mine || !(await storage.apiTokens.delete(id))) throw notFound('token');
+      publishRevoked(bus, { tokens: [id], reason: 'the token was revoked' });
+      return reply.code(204).send();
+    },
+  );
+
+  defineRoute(
+    app,
+    ctx,
+    {
+      method: 'POST',
+      url: '/api/me/password',
+      tag: 'auth',
+      summary: 'Change your own password; ends your other sessions and API tokens (this session stays)',
+      access: 'signed-in',
+      // The diff says the password changed (masked); the target is the caller.
+      audit: { action: 'user.change-password', target: (req) => req.auth?.user.id, name: () => '' },
+      body: PasswordChange,
+      responses: { 204: { description: 'Changed' }, ...errs(400, 401, 429) },
+    },
+    async (req, reply) => {
+      const { currentPassword, password } = req.body;
+      const me = req.auth!;
+      // The current password is checked like a sign-in: throttled, so a stolen session cannot guess it.
+      const admission = await guard.admit(req.ip, me.user.username);
+      if (!admission.ok) {
+        reply.header('retry-after', String(Math.ceil(admission.retryAfterMs / 1000)));
+        throw new HttpError('rate-limited', 'Too many attempts. Try again later.');
+      }
+      const good = await verifyPassword(currentPassword, me.user.passwordHash).catch(() => false);
+      if (!good) {
+        admission.attempt.failed();
+        throw new HttpError('invalid-credentials', 'The current password is wrong.', 'currentPassword');
+      }
+      await admission.attempt.succeeded();
+      await refuseWeakPassword(password, [me.user.username, me.user.displayName, me.user.email], config.passwordMinScore);
+      const passwordHash = await hashPassword(password);
+      const keep = me.via === 'session' ? me.sessionId : undefined;
+      const revoked = await storage.transaction(async (tx) => {
+        await tx.users.update(me.user.id, { passwordHash });
+        return endOtherCredentials(tx, me.user.id, keep);
+      });
+      publishRevoked(bus, revoked);
       return reply.code(204).send();
     },
   );

@@ -12,8 +12,8 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
 
   const withNames = async (chats: ChatRecord[]) => {
     const names = new Map<string, string | null>();
-    for (const c of chats) if (!names.has(c.widgetUuid)) names.set(c.widgetUuid, (await storage.widgets.get(c.widgetUuid))?.name ?? null);
-    return chats.map((c) => chatView(c, names.get(c.widgetUuid) ?? null));
+    for (const chat of chats) if (!names.has(chat.widgetUuid)) names.set(chat.widgetUuid, (await storage.widgets.get(chat.widgetUuid))?.name ?? null);
+    return chats.map((chat) => chatView(chat, names.get(chat.widgetUuid) ?? null));
   };
 
   defineRoute(
@@ -36,18 +36,18 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if (all) {
         if (!me.roles.includes('admin')) throw new HttpError('forbidden', "Only admins may read everyone's chats.");
         // Storage lists per agent; merging is fine for a history page.
-        const lists = await Promise.all((await storage.users.list()).map((u) => storage.chats.listClosedForAgent(u.id, q, limit)));
-        chats = lists.flat().sort((a, b) => (b.closedAt ?? b.createdAt) - (a.closedAt ?? a.createdAt)).slice(0, limit);
+        const lists = await Promise.all((await storage.users.list()).map((user) => storage.chats.listClosedForAgent(user.id, q, limit)));
+        chats = lists.flat().sort((left, right) => (right.closedAt ?? right.createdAt) - (left.closedAt ?? left.createdAt)).slice(0, limit);
       } else {
         chats = await storage.chats.listClosedForAgent(me.id, q, limit);
       }
       // The console shows the last message under each chat.
       const views = await withNames(chats);
       return Promise.all(
-        views.map(async (v) => {
-          const msgs = await storage.chats.listMessages(v.id);
+        views.map(async (view) => {
+          const msgs = await storage.chats.listMessages(view.id);
           const last = msgs[msgs.length - 1];
-          return { ...v, preview: last ? [...last.text].slice(0, 140).join('') : '' };
+          return { ...view, preview: last ? [...last.text].slice(0, 140).join('') : '' };
         }),
       );
     },
@@ -68,10 +68,10 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req) => {
       const { id } = req.params;
       const me = req.auth!.user;
-      const c = await storage.chats.get(id);
+      const chat = await storage.chats.get(id);
       // Someone else's chat answers like a missing one: ids are not confirmed to strangers.
-      if (!c || (c.agentUserId !== me.id && !me.roles.includes('admin'))) throw new HttpError('unknown-chat');
-      const [view] = await withNames([c]);
+      if (!chat || (chat.agentUserId !== me.id && !me.roles.includes('admin'))) throw new HttpError('unknown-chat');
+      const [view] = await withNames([chat]);
       return { chat: view, messages: (await storage.chats.listMessages(id)).map(messageView) };
     },
   );

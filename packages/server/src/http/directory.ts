@@ -24,8 +24,8 @@ export async function directoryRoutes(app: FastifyInstance, ctx: HttpCtx): Promi
       const q = req.query.q?.trim() ?? '';
       const [users, groups] = await Promise.all([storage.users.search(q, LIMIT), storage.groups.search(q, LIMIT)]);
       const out: DirectoryEntry[] = [
-        ...users.map((u): DirectoryEntry => ({ kind: 'user', id: u.id, sipId: u.sipId, name: u.displayName || u.username, department: u.department, email: u.email, phone: u.phone })),
-        ...groups.map((g): DirectoryEntry => ({ kind: 'group', id: g.id, sipId: g.sipId, name: g.name })),
+        ...users.map((user): DirectoryEntry => ({ kind: 'user', id: user.id, sipId: user.sipId, name: user.displayName || user.username, department: user.department, email: user.email, phone: user.phone })),
+        ...groups.map((group): DirectoryEntry => ({ kind: 'group', id: group.id, sipId: group.sipId, name: group.name })),
       ];
       return out.slice(0, LIMIT);
     },

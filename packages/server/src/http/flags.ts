@@ -37,8 +37,8 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     },
     async (req, reply) => {
       const input = req.body;
-      const f = await storage.flags.create({ name: input.name, value: input.value ?? false });
-      return reply.code(201).send(flagView(f));
+      const flag = await storage.flags.create({ name: input.name, value: input.value ?? false });
+      return reply.code(201).send(flagView(flag));
     },
   );
 
@@ -47,9 +47,9 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     ctx,
     { method: 'GET', url: '/api/flags/:id', tag: 'flags', summary: 'One flag', access: 'admin', params: IdParams, responses: { 200: { description: 'The flag', schema: Flag }, ...errs(401, 403, 404) } },
     async (req) => {
-      const f = await storage.flags.get(req.params.id);
-      if (!f) throw notFound('flag');
-      return flagView(f);
+      const flag = await storage.flags.get(req.params.id);
+      if (!flag) throw notFound('flag');
+      return flagView(flag);
     },
   );
 
@@ -73,14 +73,14 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       const patch: { value?: boolean; name?: string } = {};
       if (input.value !== undefined) patch.value = input.value;
       if (input.name !== undefined) patch.name = input.name;
-      const f = await storage.transaction(async (tx) => {
+      const flag = await storage.transaction(async (tx) => {
         if (!(await tx.flags.get(id))) throw notFound('flag');
         const after = Object.keys(patch).length ? await tx.flags.update(id, patch) : await tx.flags.get(id);
         if (!after) throw notFound('flag');
         return after;
       });
-      publish(bus, { t: 'flag-changed', id: f.id, value: f.value });
-      return flagView(f);
+      publish(bus, { t: 'flag-changed', id: flag.id, value: flag.value });
+      return flagView(flag);
     },
   );
 
@@ -101,9 +101,9 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       const { id } = req.params;
       await storage.transaction(async (tx) => {
         if (!(await tx.flags.get(id))) throw notFound('flag');
-        const users = (await tx.widgets.list()).filter((w) => w.agents.some((a) => a.flag === id));
+        const users = (await tx.widgets.list()).filter((widget) => widget.agents.some((agent) => agent.flag === id));
         if (users.length)
-          throw new HttpError('conflict', `The flag is used by the widget${users.length > 1 ? 's' : ''} ${users.map((w) => `"${w.name}"`).join(', ')}.`);
+          throw new HttpError('conflict', `The flag is used by the widget${users.length > 1 ? 's' : ''} ${users.map((widget) => `"${widget.name}"`).join(', ')}.`);
         await tx.flags.delete(id);
       });
       return reply.code(204).send();

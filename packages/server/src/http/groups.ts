@@ -10,17 +10,20 @@ import { groupView } from './views.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
 
-async function checkGroup(tx: Tx, g: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
-  if (g.sipId !== undefined) {
-    const other = await tx.groups.getBySipId(g.sipId);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" is already taken by a group.`, 'sipId');
-    if (await tx.users.getBySipId(g.sipId)) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" belongs to a user.`, 'sipId');
+async function checkGroup(tx: Tx, group: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
+  if (group.sipId !== undefined) {
+    const other = await tx.groups.getBySipId(group.sipId);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" is already taken by a group.`, 'sipId');
+    if (await tx.users.getBySipId(group.sipId)) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" belongs to a user.`, 'sipId');
   }
-  if (g.members) {
-    for (let i = 0; i < g.members.length; i++)
-      if (!(await tx.users.get(g.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
+  if (group.members) {
+    for (let i = 0; i < group.members.length; i++)
+      if (!(await tx.users.get(group.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
   }
 }
+
+/** Room for a few thousand member ids; most routes allow far less (HTTP_BODY_LIMIT). */
+const GROUP_BODY_LIMIT = 256 * 1024;
 
 /** Registers the group routes. */
 export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
@@ -48,19 +51,21 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       summary: 'Create a group; calls and chats to its sipId go to all online members',
       access: 'admin',
       audit: { action: 'group.create', load: loadGroup },
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
       body: GroupCreate,
       responses: { 201: { description: 'Created', schema: Group }, ...errs(400, 401, 403, 409) },
     },
     async (req, reply) => {
       const input = req.body;
-      const g = await storage
+      const group = await storage
         .transaction(async (tx) => {
           await checkGroup(tx, input);
           return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members });
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return reply.code(201).send(groupView(g));
+      return reply.code(201).send(groupView(group));
     },
   );
 
@@ -69,9 +74,9 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
     ctx,
     { method: 'GET', url: '/api/groups/:id', tag: 'groups', summary: 'One group', access: 'admin', params: IdParams, responses: { 200: { description: 'The group', schema: Group }, ...errs(401, 403, 404) } },
     async (req) => {
-      const g = await storage.groups.get(req.params.id);
-      if (!g) throw notFound('group');
-      return groupView(g);
+      const group = await storage.groups.get(req.params.id);
+      if (!group) throw notFound('group');
+      return groupView(group);
     },
   );
 
@@ -85,6 +90,8 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       summary: 'Change name, sipId or members of a group',
       access: 'admin',
       audit: { action: 'group.update', load: loadGroup },
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
       params: IdParams,
       body: GroupPatch,
       responses: { 200: { description: 'The changed group', schema: Group }, ...errs(400, 401, 403, 404, 409) },
@@ -92,7 +99,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
     async (req) => {
       const { id } = req.params;
       const input = req.body;
-      const g = await storage
+      const group = await storage
         .transaction(async (tx) => {
           if (!(await tx.groups.get(id))) throw notFound('group');
           await checkGroup(tx, input, id);
@@ -106,7 +113,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return groupView(g);
+      return groupView(group);
     },
   );
 

@@ -51,13 +51,17 @@ function codeForStatus(status: number, fastifyCode: string | undefined): ErrorCo
   return 'bad-request';
 }
 
-function messageFor(code: ErrorCode, err: FastifyError): string {
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+function messageFor(code: ErrorCode, err: FastifyError, bodyLimit?: number): string {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The body is not valid JSON.';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large (4 MiB; 32 MiB for widgets).';
+      return bodyLimit ? `The request body is too large (at most ${kib(bodyLimit)} here).` : 'The request body is too large.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Send the body as application/json.';
     default:
@@ -113,9 +117,12 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
   });
 
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // Behind HTTPS (what SECURE_COOKIES says), browsers must not fall back to plain HTTP for a year (issue 11.8).
+    if (hsts) reply.header('strict-transport-security', hsts);
     if (req.url.startsWith('/api/')) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.
@@ -131,7 +138,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = codeForStatus(status, err.code);
-      return sendError(reply, code, messageFor(code, err));
+      return sendError(reply, code, messageFor(code, err, req.routeOptions?.bodyLimit));
     }
     log.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendError(reply, 'internal');

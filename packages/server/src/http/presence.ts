@@ -55,8 +55,8 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       if (!me.roles.includes('admin') && me.sipId !== sipId) throw new HttpError('forbidden', 'Only admins may read the presence of another user.');
       const user = await storage.users.getBySipId(sipId);
       if (!user) throw notFound(`user with the SIP-ID "${sipId.slice(0, 100)}"`);
-      const p = await storage.presence.get(user.id);
-      return { sipId: user.sipId, presence: p?.presence ?? 'offline', updatedAt: p?.updatedAt ?? null };
+      const stored = await storage.presence.get(user.id);
+      return { sipId: user.sipId, presence: stored?.presence ?? 'offline', updatedAt: stored?.updatedAt ?? null };
     },
   );
 }

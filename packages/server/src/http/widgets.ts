@@ -22,9 +22,9 @@ const WIDGET_BODY_LIMIT = 32 * 1024 * 1024;
 export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus, config } = ctx.deps;
   const load = async (uuid: string) => {
-    const w = await storage.widgets.get(uuid);
-    if (!w) throw notFound('widget');
-    return w;
+    const widget = await storage.widgets.get(uuid);
+    if (!widget) throw notFound('widget');
+    return widget;
   };
 
   const loadWidget = async (uuid: string) => {
@@ -55,12 +55,12 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
     },
     async (req, reply) => {
       const data = await widgetFromBody(req.body);
-      const w = await storage.transaction(async (tx) => {
+      const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
         return tx.widgets.create(data);
       });
-      publish(bus, { t: 'widget-updated', uuid: w.uuid });
-      return reply.code(201).send(widgetView(w));
+      publish(bus, { t: 'widget-updated', uuid: widget.uuid });
+      return reply.code(201).send(widgetView(widget));
     },
   );
 
@@ -99,14 +99,14 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       // 404 before the (slow) picture work, and again inside the transaction.
       await load(uuid);
       const data = await widgetFromBody(req.body);
-      const w = await storage.transaction(async (tx) => {
+      const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
         const after = await tx.widgets.replace(uuid, data);
         if (!after) throw notFound('widget');
         return after;
       });
       publish(bus, { t: 'widget-updated', uuid });
-      return widgetView(w);
+      return widgetView(widget);
     },
   );
 
@@ -144,8 +144,8 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       responses: { 200: { description: 'The code lines', schema: Embed }, ...errs(401, 403, 404) },
     },
     async (req) => {
-      const w = await load(req.params.uuid);
-      return { html: embedHtml(baseUrl(req, config), w.uuid) };
+      const widget = await load(req.params.uuid);
+      return { html: embedHtml(baseUrl(req, config), widget.uuid) };
     },
   );
 
@@ -162,12 +162,12 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       responses: { 200: { description: 'The page', contentType: 'text/html', schema: { type: 'string' } }, ...errs(401, 403, 404) },
     },
     async (req, reply) => {
-      const w = await load(req.params.uuid);
+      const widget = await load(req.params.uuid);
       return reply
         .type('text/html; charset=utf-8')
-        .header('content-disposition', previewDisposition(w.name))
+        .header('content-disposition', previewDisposition(widget.name))
         .header('cache-control', 'no-store')
-        .send(previewPage(w.name, baseUrl(req, config), w.uuid));
+        .send(previewPage(widget.name, baseUrl(req, config), widget.uuid));
     },
   );
 }

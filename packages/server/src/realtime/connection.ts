@@ -15,6 +15,7 @@ import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError } from '../domain/wire-error.js';
 import type { Delivery } from '../domain/outbox.js';
+import { watchAlive } from './heartbeat.js';
 
 export interface ConnectionDeps {
   bus: Bus;
@@ -101,6 +102,7 @@ export class Connection {
     this.#channel = channel;
     this.#tokens = deps.rateBurst;
     this.#counted = deps.clock.now();
+    watchAlive(ws);
     if (deps.onRejected) {
       const onRejected = deps.onRejected;
       // ws closes with 1009 on a frame over maxPayload and reports it here first.

@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Appearance, Contact, Lang, Presence, Role, WidgetAgent } from '@cw/protocol';
+import type { Flag, Group, Presence, Role, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -40,33 +40,10 @@ export interface UserRecord {
   createdAt: number;
 }
 
-export interface GroupRecord {
-  id: string;
-  name: string;
-  sipId: string;
-  /** user ids, in order */
-  members: string[];
-}
-
-export interface WidgetRecord {
-  uuid: string;
-  type: 'sidebar' | 'cards';
-  name: string;
-  notes: string;
-  lang: Lang;
-  contact: Contact;
-  appearance: Appearance;
-  allowedOrigins: string[];
-  agents: WidgetAgent[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface FlagRecord {
-  id: string;
-  name: string;
-  value: boolean;
-}
+/** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
+export type GroupRecord = Group;
+export type WidgetRecord = Widget;
+export type FlagRecord = Flag;
 
 /** A signed-in browser session (cookie). The id stored is a hash of the cookie value. */
 export interface AuthSessionRecord {
@@ -192,7 +169,8 @@ export interface AuthSessionRepo {
   create(s: AuthSessionRecord): Promise<void>;
   get(id: string): Promise<AuthSessionRecord | undefined>;
   delete(id: string): Promise<boolean>;
-  deleteForUser(userId: string): Promise<number>;
+  /** Ends every session of the user, except `exceptId` (the caller's own, after changing their password). */
+  deleteForUser(userId: string, exceptId?: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 

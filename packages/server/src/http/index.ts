@@ -21,6 +21,10 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { metricsRoutes, timeAnswers } from './metrics.js';
+import { statsRoutes } from './stats.js';
+import { webhookRoutes } from './webhooks.js';
+import { auditRoutes } from './audit-log.js';
+import { backupRoutes } from './backup.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 
@@ -145,7 +149,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -19,6 +19,7 @@ const CAUSE_TEXT: Record<string, string> = {
   busy: 'busy',
   unavailable: 'unavailable',
   error: 'an error occurred',
+  failed: 'the connection to the caller was lost',
 };
 
 export function causeText(cause: string | undefined): string {

@@ -3,11 +3,10 @@
  * drive, wired together: presence, calls, chats, widget updates. Domain
  * events reach sockets only through the bus (see outbox.ts).
  *
- * Cluster mode (REDIS_URL) will need, beyond a Redis bus: a shared console
- * registry and presence/in-call state (PresenceService), call state owned by
- * the visitor's process (CallManager), single-owner chat wait timers
- * (ChatManager) and per-process widget refreshes (WidgetHub). Each of those
- * files says what. Until then one process serves all sockets.
+ * Cluster mode (REDIS_URL, `deps.cluster`): presence is shared between the
+ * processes, agent call inputs go to the process owning the call, the
+ * widget fan-out stays in each process (it computes the same Infos from the
+ * same presence) — see cluster/realtime-cluster.ts and docs/scaling.md.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,6 +24,7 @@ import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { listenPresence, presenceShare, wireCluster, type RealtimeCluster } from '../cluster/realtime-cluster.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -43,10 +43,20 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const outbox = busOutbox(bus);
   const catalog = new CachedCatalog(storage, clock);
 
-  const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
+  const cluster = deps.cluster;
+  const presence = new PresenceService({
+    storage,
+    clock,
+    graceMs: config.presenceGraceS * 1000,
+    logger: deps.logger.child({ module: 'presence' }),
+    ...(cluster ? { share: presenceShare(cluster, bus) } : {}),
+  });
+  // In a cluster the other processes' changes are heard from before the snapshot is read.
+  const offPresence = cluster ? listenPresence(bus, presence) : () => {};
   await presence.init();
   const calls = new CallManager({
     clock,
+    ...(cluster ? { idPrefix: cluster.node, records: cluster.records } : {}),
     ringTimeoutMs: config.ringTimeoutS * 1000,
     outbox,
     targets: consoleTargets({ catalog, presence }),
@@ -55,13 +65,31 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     logger: deps.logger.child({ module: 'calls' }),
   });
   const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
-  await chats.start();
+  await chats.start({ armAll: !cluster });
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
   const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
+  const clustered: RealtimeCluster | undefined = cluster
+    ? wireCluster({
+        cluster,
+        bus,
+        outbox,
+        presence,
+        calls,
+        chats,
+        storage,
+        logger: deps.logger.child({ module: 'cluster' }),
+        // After Redis was away: fresh widget data and Infos, and every open chat's history to its sockets.
+        async catchUp() {
+          catalog.reset();
+          await hub.refreshAll();
+          await Promise.allSettled([...[...visitors].map((v) => v.catchUp()), ...[...agents].map((a) => a.catchUp())]);
+        },
+      })
+    : undefined;
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -74,10 +102,11 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
   presence.onChange((c) => {
-    outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
+    // A change made by another process: it told the user's consoles and offered the waiting chats; here only the widgets update.
+    if (!c.remote) outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
     void hub.handlePresence(c.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
-    if (c.presenceChanged && c.presence === 'online')
+    if (c.presenceChanged && c.presence === 'online' && !c.remote)
       setImmediate(() => chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
@@ -97,8 +126,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         case 'directory-changed':
           return hub.refreshAll();
         case 'presence-api':
-          // Already stored by the API; this applies it to live state.
-          return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
+          // Already stored by the API; this applies it to live state (in every process).
+          return presence.handleExternalPresence(ev.userId, ev.presence, 'api', ev.at);
         case 'user-revoked':
           for (const a of agents) if (a.userId === ev.userId) a.revoke();
           await chats.handleUserRevoked(ev.userId);
@@ -140,6 +169,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offPresence();
+      await clustered?.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();

@@ -172,6 +172,14 @@ export class VisitorConnection implements WidgetListener {
     this.d.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
   }
 
+  /** After an outage of Redis or PostgreSQL: a chatting visitor gets its chats' histories again (and resends what is unacked). */
+  catchUp(): Promise<void> {
+    return this.conn.enqueue(null, async () => {
+      if (!this.#session || !this.#token) return;
+      for (const h of await this.d.chats.visitorHistory(this.#token)) this.conn.send(h);
+    });
+  }
+
   /** Closes with `code` (drain). */
   close(code: number = CLOSE.restart): void {
     this.conn.close(code, 'server restart');

@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { DirectoryEntry, Flag, Group, User, Widget } from '@cw/protocol';
+import type { DirectoryEntry, Embed, Flag, Group, User, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -42,7 +42,7 @@ export const api = {
   widget: (uuid: string) => request<Widget>('GET', `/api/widgets/${enc(uuid)}`),
   putWidget: (uuid: string, w: WidgetBody) => request<Widget>('PUT', `/api/widgets/${enc(uuid)}`, w),
   deleteWidget: (uuid: string) => request<void>('DELETE', `/api/widgets/${enc(uuid)}`),
-  embed: (uuid: string) => request<{ html: string }>('GET', `/api/widgets/${enc(uuid)}/embed`),
+  embed: (uuid: string) => request<Embed>('GET', `/api/widgets/${enc(uuid)}/embed`),
 
   directory: (q: string) => request<DirectoryEntry[]>('GET', `/api/directory?q=${enc(q)}`),
 

@@ -53,11 +53,13 @@ const session = new Map<string, string>();
 beforeEach(() => {
   store.clear();
   session.clear();
-  vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {} });
+  const sessionStorage = { getItem: (k: string) => session.get(k) ?? null, setItem: (k: string, v: string) => session.set(k, v), removeItem: (k: string) => session.delete(k) };
+  const localStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) };
+  vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {}, sessionStorage, localStorage });
   vi.stubGlobal('document', { visibilityState: 'visible' });
-  vi.stubGlobal('localStorage', { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) });
+  vi.stubGlobal('localStorage', localStorage);
   vi.stubGlobal('location', { protocol: 'http:', host: 'x', search: '' });
-  vi.stubGlobal('sessionStorage', { getItem: (k: string) => session.get(k) ?? null, setItem: (k: string, v: string) => session.set(k, v), removeItem: (k: string) => session.delete(k) });
+  vi.stubGlobal('sessionStorage', sessionStorage);
 });
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -65,7 +67,7 @@ afterEach(() => {
 });
 
 /** The client id of an outgoing line (each has one). */
-function cidOf(line: { cid: string | null } | undefined): string {
+function cidOf(line: { cid?: string | null } | undefined): string {
   if (!line?.cid) throw new Error('the line has no cid');
   return line.cid;
 }
@@ -227,6 +229,24 @@ describe('console store', () => {
     expect(s.state.notices.map((n) => n.text)).toEqual(['The call from Vera was answered on another console.', 'Missed voice call from Walt via Sales.']);
     s.calls.decline('k2');
     expect(sock.take('RejectCall')).toEqual([]);
+  });
+
+  it('after rate-limited it says so once and waits for the socket to come back by itself', async () => {
+    const { onAnnounce } = await import('../src/notify.js');
+    const said: string[] = [];
+    const off = onAnnounce((text) => said.push(text));
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    sock.recv({ mt: 'Error', code: 'rate-limited', text: 'Too many messages.', ref: null });
+    sock.handlers.close.forEach((h) => h(1008, true));
+    off();
+    expect(s.state.link).toBe('reconnecting');
+    expect(s.state.notices.map((n) => n.text)).toEqual(['Too many messages were sent too quickly; reconnecting in a few seconds.']);
+    expect(said).toEqual([]);
+    sock.open(true);
+    sock.recv(welcome('online'));
+    expect(s.state.link).toBe('online');
   });
 
   it('goes back to sign-in on unauthorized and explains a missing agent role', async () => {

@@ -3,3 +3,8 @@ export * from './reconnect.js';
 export * from './socket.js';
 export * from './ice-gathering.js';
 export * from './fetch-json.js';
+export * from './transcript.js';
+export * from './unsent.js';
+export * from './stored.js';
+export * from './media-error.js';
+export * from './call-media.js';

@@ -4,7 +4,8 @@
  * builds and the clients read.
  */
 import { bool, literal, obj, opt, str, type Infer, type Result, type Schema } from './schema.js';
-import { PRESENCE, type Appearance, type Contact, type Media, type Presence, type VisiblePresence } from './model.js';
+import { PRESENCE, type Media, type Presence, type VisiblePresence } from './model.js';
+import type { Appearance, Contact } from './api/widgets.js';
 import type { ErrorCode } from './errors.js';
 
 /** Limits of section 8, defaults. */

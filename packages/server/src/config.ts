@@ -37,6 +37,27 @@ export interface Config {
   secureCookies: boolean;
   /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
   trustProxy: TrustProxy;
+  /** a visitor socket must send Start within this, seconds (0: no deadline) */
+  wsStartTimeoutS: number;
+  /** WebSocket ping interval, seconds; a peer that misses a pong is dropped (0: off) */
+  wsPingIntervalS: number;
+  /** HTTP: a connection with no traffic for this long is closed, seconds */
+  httpIdleTimeoutS: number;
+  /** HTTP: the request headers must arrive within this, seconds */
+  httpHeadersTimeoutS: number;
+  /** HTTP: a whole request (headers and body) must arrive within this, seconds */
+  httpRequestTimeoutS: number;
+  /** open TCP connections (and proxied WebSockets) per client address; 0: no cap */
+  maxConnectionsPerIp: number;
+  /** new chats and calls per client address within contactsWindowS (0: no limit) */
+  contactsPerIp: number;
+  contactsWindowS: number;
+  /** new passwords need at least this zxcvbn score, 0–4 (docs/security.md) */
+  passwordMinScore: number;
+  /** Strict-Transport-Security max-age (sent with SECURE_COOKIES=true), seconds */
+  hstsMaxAgeS: number;
+  /** open agent sockets re-check their credentials this often, seconds */
+  authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
   login: {
     maxPerUser: number;
@@ -46,6 +67,13 @@ export interface Config {
     hashTotal: number;
   };
   logLevel: string;
+  /** GET /metrics needs `Authorization: Bearer <this>`; unset: /metrics answers 404 */
+  metricsToken: string | undefined;
+  /** webhook deliveries: per-request timeout, how many at once, first retry delay, when to give up */
+  webhookTimeoutS: number;
+  webhookConcurrency: number;
+  webhookRetryBaseS: number;
+  webhookMaxAgeH: number;
 }
 
 function num(v: string | undefined, d: number, name: string): number {
@@ -115,6 +143,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    wsStartTimeoutS: num(env.WS_START_TIMEOUT_S, 10, 'WS_START_TIMEOUT_S'),
+    wsPingIntervalS: num(env.WS_PING_INTERVAL_S, 30, 'WS_PING_INTERVAL_S'),
+    httpIdleTimeoutS: num(env.HTTP_IDLE_TIMEOUT_S, 75, 'HTTP_IDLE_TIMEOUT_S'),
+    httpHeadersTimeoutS: num(env.HTTP_HEADERS_TIMEOUT_S, 20, 'HTTP_HEADERS_TIMEOUT_S'),
+    httpRequestTimeoutS: num(env.HTTP_REQUEST_TIMEOUT_S, 120, 'HTTP_REQUEST_TIMEOUT_S'),
+    maxConnectionsPerIp: num(env.MAX_CONNECTIONS_PER_IP, 1000, 'MAX_CONNECTIONS_PER_IP'),
+    contactsPerIp: num(env.CONTACTS_PER_IP, 30, 'CONTACTS_PER_IP'),
+    contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
+    passwordMinScore: Math.min(4, num(env.PASSWORD_MIN_SCORE, 2, 'PASSWORD_MIN_SCORE')),
+    hstsMaxAgeS: num(env.HSTS_MAX_AGE_S, 31_536_000, 'HSTS_MAX_AGE_S'),
+    authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    webhookTimeoutS: num(env.WEBHOOK_TIMEOUT_S, 10, 'WEBHOOK_TIMEOUT_S'),
+    webhookConcurrency: Math.max(1, Math.floor(num(env.WEBHOOK_CONCURRENCY, 4, 'WEBHOOK_CONCURRENCY'))),
+    webhookRetryBaseS: num(env.WEBHOOK_RETRY_BASE_S, 10, 'WEBHOOK_RETRY_BASE_S'),
+    webhookMaxAgeH: num(env.WEBHOOK_MAX_AGE_H, 72, 'WEBHOOK_MAX_AGE_H'),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

@@ -1,6 +1,6 @@
 /** UI texts: the server's `Session.strings`, English built-in as fallback. */
-// Relative on purpose: only this file of the protocol package goes into the bundle.
-import { EN_STRINGS, type StringKey } from '../../protocol/src/strings.js';
+// The subpath, not the package index: only this file of the protocol package goes into the bundle.
+import { EN_STRINGS, type StringKey } from '@cw/protocol/strings';
 
 export type T = (key: StringKey, name?: string) => string;
 
@@ -17,13 +17,13 @@ export function clock(ts: number): string {
   return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-/** `m:ss` / `h:mm:ss` for a call timer. */
+/** `m:secs` / `h:mm:secs` for a call timer. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+  const secs = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${secs}` : `${m}:${secs}`;
 }
 
 /** Only http(s) links are rendered (never javascript: or data:). */

@@ -116,7 +116,7 @@ describe('widget controller', () => {
     expect(saved.chat.pending.map((p: any) => p.text)).toEqual(['first', 'second']);
     const { c: c2, ws: ws2 } = await make();
     expect(ws2.sent[0]).toEqual({ mt: 'Start', uuid: 'w1', session: 'tok1', lang: 'de-CH' });
-    expect(c2.state.chat!.lines.map((l) => [l.text, l.status])).toEqual([
+    expect(c2.state.chat!.lines.map((l) => [l.text, l.delivery])).toEqual([
       ['first', 'sending'],
       ['second', 'sending'],
     ]);
@@ -128,7 +128,7 @@ describe('widget controller', () => {
     expect(resent).toHaveLength(1);
     expect(resent[0].text).toBe('second');
     ws2.receive({ mt: 'ChatAck', chat: 'c1', cid: resent[0].cid, id: 'm2', ts: 2 });
-    expect(c2.state.chat!.lines.map((l) => [l.text, l.status])).toEqual([
+    expect(c2.state.chat!.lines.map((l) => [l.text, l.delivery])).toEqual([
       ['first', 'sent'],
       ['second', 'sent'],
     ]);

@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CallLogRepo } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
+import type { Activity, CallRef } from '../domain/activity.js';
 import { needMedia } from '../domain/widget-agent.js';
 import { WireError } from '../domain/wire-error.js';
 import type { CallTarget, CallTargets } from './call-targets.js';
@@ -51,6 +52,8 @@ export interface CallManagerDeps {
   presence: { handleCallState(userId: string, inCall: boolean, callId?: string): void };
   callLog: CallLogRepo;
   logger: Logger;
+  /** where call.started / answered / ended go (webhooks, metrics listen there) */
+  activity?: Pick<Activity, 'emit'>;
 }
 
 type Phase = 'pending' | 'ringing' | 'connected';
@@ -72,6 +75,9 @@ interface Call {
   timer?: { cancel(): void };
   /** the call log id, once written */
   logId: Promise<string | undefined>;
+  /** set when call.started was emitted, and when it was answered */
+  startedAt?: number;
+  answeredAt?: number;
 }
 
 /** The visitor socket that calls, and the widget it opened. */
@@ -147,6 +153,8 @@ export class CallManager {
     }
     // The visitor went away while we looked: no call to leave behind.
     if (!this.#live(call)) return undefined;
+    call.startedAt = this.deps.clock.now();
+    this.deps.activity?.emit({ t: 'call.started', ts: call.startedAt, call: this.#ref(call) });
     call.logId = this.#track(
       this.deps.callLog
         .create({
@@ -155,7 +163,7 @@ export class CallManager {
           visitorDn: call.dn,
           video: call.video,
           agentUserId: null,
-          startedAt: this.deps.clock.now(),
+          startedAt: call.startedAt,
           answeredAt: null,
           endedAt: null,
           cause: null,
@@ -167,6 +175,7 @@ export class CallManager {
       this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, cause: verdict }, 'call refused');
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: verdict });
       this.#log(call, { endedAt: this.deps.clock.now(), cause: verdict });
+      this.#ended(call, verdict);
     }
     return call.id;
   }
@@ -222,7 +231,9 @@ export class CallManager {
     this.#tell(target, call, 'connected');
     this.deps.records?.connected(call.id, target);
     this.deps.presence.handleCallState(userId, true, call.id);
-    this.#log(call, { agentUserId: userId, answeredAt: this.deps.clock.now() });
+    call.answeredAt = this.deps.clock.now();
+    this.#log(call, { agentUserId: userId, answeredAt: call.answeredAt });
+    this.deps.activity?.emit({ t: 'call.answered', ts: call.answeredAt, call: this.#ref(call), agentUserId: userId });
     this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId }, 'call connected');
   }
 
@@ -366,7 +377,26 @@ export class CallManager {
     if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false, call.id);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
+    this.#ended(call, cause);
     this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: call.agent?.userId, cause }, 'call ended');
+  }
+
+  /** How many calls are in each phase now (a metric). */
+  phases(): Record<Phase, number> {
+    const out: Record<Phase, number> = { pending: 0, ringing: 0, connected: 0 };
+    for (const c of this.#byId.values()) out[c.phase]++;
+    return out;
+  }
+
+  #ref(call: Call): CallRef {
+    return { id: call.id, widget: call.widget, dest: call.dest, video: call.video, visitor: { dn: call.dn }, startedAt: call.startedAt ?? this.deps.clock.now() };
+  }
+
+  /** call.ended, for calls whose call.started went out. */
+  #ended(call: Call, cause: string): void {
+    if (call.startedAt === undefined) return;
+    const agentUserId = call.answeredAt !== undefined ? (call.agent?.userId ?? null) : null;
+    this.deps.activity?.emit({ t: 'call.ended', ts: this.deps.clock.now(), call: this.#ref(call), cause, agentUserId, answeredAt: call.answeredAt ?? null });
   }
 
   #toVisitor(call: Call, msg: CallInfoMsg): void {

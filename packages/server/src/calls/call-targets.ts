@@ -11,7 +11,7 @@
  */
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { resolveAgent, type PresenceView } from '../presence/availability.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent } from '../domain/widget-agent.js';
 import type { ConsoleRef } from '../presence/console-registry.js';
 

@@ -11,11 +11,12 @@
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
+import { StorageConflictError, type ChatMessageRecord, type ChatRecord, type Storage } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
+import type { Activity } from '../domain/activity.js';
 
 /** A visitor socket and the session it belongs to. */
 export interface VisitorRef {
@@ -41,6 +42,8 @@ export interface ChatManagerDeps {
   outbox: Outbox;
   presence: { presence(userId: string): string };
   logger: Logger;
+  /** where chat.started / accepted / message / ended go (webhooks, metrics listen there) */
+  activity?: Pick<Activity, 'emit'>;
 }
 
 export interface NewChat {
@@ -90,21 +93,36 @@ export class ChatManager {
   }
 
   /** Visitor ChatStart (agent and media already checked): stored as waiting, offered to the agent's consoles. */
-  async handleStart(v: VisitorRef, req: NewChat): Promise<ChatRecord> {
-    const chat = await this.deps.storage.chats.create({
-      widgetUuid: req.widget.uuid,
-      visitorSession: v.session,
-      visitorDn: req.dn,
-      visitorEmail: req.email ?? '',
-      dest: req.dest,
-      createdAt: this.deps.clock.now(),
-    });
+  async handleStart(v: VisitorRef, req: NewChat): Promise<{ chat: ChatRecord; created: boolean }> {
+    let chat: ChatRecord;
+    try {
+      chat = await this.deps.storage.chats.create({
+        widgetUuid: req.widget.uuid,
+        visitorSession: v.session,
+        visitorDn: req.dn,
+        visitorEmail: req.email ?? '',
+        dest: req.dest,
+        createdAt: this.deps.clock.now(),
+      });
+    } catch (err) {
+      // One open chat per visitor session and destination (a unique index): a repeated request gets that chat again.
+      if (!(err instanceof StorageConflictError)) throw err;
+      const open = (await this.deps.storage.chats.listOpenForVisitor(v.session)).find((c) => c.dest === req.dest);
+      if (!open) throw err;
+      const info: ChatInfoMsg =
+        open.state === 'accepted'
+          ? { mt: 'ChatInfo', chat: open.id, state: 'accepted', ...(open.agentDn ? { agentDn: open.agentDn } : {}) }
+          : { mt: 'ChatInfo', chat: open.id, state: 'waiting' };
+      this.deps.outbox.toVisitorSession(v.session, info);
+      return { chat: open, created: false };
+    }
+    this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
     const offer = this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
-    return chat;
+    return { chat, created: true };
   }
 
   /**
@@ -142,8 +160,10 @@ export class ChatManager {
   async #accept(agent: AgentRef, chatId: string): Promise<void> {
     const chat = await this.#chatForAgent(agent, chatId, true);
     const a = chat.state === 'waiting' ? await this.#dnOnWidget(agent, chat) : agent;
-    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
+    const at = this.deps.clock.now();
+    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, at))) {
       this.#disarm(chat.id);
+      this.deps.activity?.emit({ t: 'chat.accepted', ts: at, chat: chat.id, agentUserId: a.userId });
       this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');
       const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };
       this.deps.outbox.toConsole(a.consoleId, accepted);
@@ -274,11 +294,14 @@ export class ChatManager {
   /** Stores a message; a retry of one already stored (same sender and cid) is not fresh: acked again, not relayed. */
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
     const { message, inserted } = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts: this.deps.clock.now(), cid });
+    if (inserted) this.deps.activity?.emit({ t: 'chat.message', ts: message.ts, chat: chat.id, from });
     return { rec: message, fresh: inserted };
   }
 
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {
-    if (!(await this.deps.storage.chats.close(chat.id, by, this.deps.clock.now()))) throw new WireError('unknown-chat', 'the chat is already closed');
+    const at = this.deps.clock.now();
+    if (!(await this.deps.storage.chats.close(chat.id, by, at))) throw new WireError('unknown-chat', 'the chat is already closed');
+    this.deps.activity?.emit({ t: 'chat.ended', ts: at, chat: chat.id, by });
     this.#disarm(chat.id);
     this.deps.logger.info({ chat: chat.id, by }, 'chat closed');
     const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };

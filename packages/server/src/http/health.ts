@@ -4,13 +4,14 @@
  * balancer takes a process that is not ready out of rotation.
  */
 import type { FastifyInstance } from 'fastify';
+import { ApiError, Health } from '@cw/protocol/api';
 import { sendError } from './errors.js';
-import { defineRoute, ref, type HttpCtx } from './route.js';
+import { defineRoute, type HttpCtx } from './route.js';
 
 /** Registers the health routes. */
 export async function healthRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const log = ctx.deps.logger.child({ module: 'http-health' });
-  const ok = { type: 'object', properties: { ok: { const: true } }, required: ['ok'] };
+  const ok = Health;
   defineRoute(
     app,
     ctx,
@@ -26,7 +27,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'health',
       summary: 'Readiness: storage reachable (and Redis, in cluster mode)',
       access: 'public',
-      responses: { 200: { description: 'Ready', schema: ok }, 503: { description: 'Storage or Redis unreachable', schema: ref('Error') } },
+      responses: { 200: { description: 'Ready', schema: ok }, 503: { description: 'Storage or Redis unreachable', schema: ApiError } },
     },
     async (_req, reply) => {
       reply.header('cache-control', 'no-store');

@@ -9,7 +9,7 @@ import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
-import { RouteTable, type HttpCtx } from './route.js';
+import { RouteTable, validatorCompiler, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
@@ -20,6 +20,7 @@ import { presenceRoutes } from './presence.js';
 import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
+import { metricsRoutes, timeAnswers } from './metrics.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 import { DependencyDownError, isUnavailableError } from '../unavailable.js';
@@ -89,6 +90,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });
 
+  // Route schemas (body, params, querystring) are checked by the protocol's validator, before the handler runs.
+  app.setValidatorCompiler(validatorCompiler);
+
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -100,6 +104,8 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
 
+  timeAnswers(app);
+
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
     // Cluster mode without Redis: a change would reach this process's sockets only (its event is lost on the way
@@ -107,9 +113,12 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (deps.cluster && req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/') && !deps.cluster.healthy()) throw new DependencyDownError('Redis');
   });
 
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // Behind HTTPS (what SECURE_COOKIES says), browsers must not fall back to plain HTTP for a year (issue 11.8).
+    if (hsts) reply.header('strict-transport-security', hsts);
     if (req.url.startsWith('/api/')) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.
@@ -141,7 +150,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

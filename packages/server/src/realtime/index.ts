@@ -15,15 +15,19 @@ import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-deps.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
+import { CREDENTIALS_TOPIC, revokes, type CredentialsRevoked } from '../auth/revocation.js';
 import { CallManager } from '../calls/call-manager.js';
 import { consoleTargets } from '../calls/call-targets.js';
 import { ChatManager } from '../chat/chat-manager.js';
 import { PresenceService } from '../presence/presence-service.js';
-import { CachedCatalog } from '../presence/catalog.js';
+import { WidgetDirectoryCache } from '../domain/widget-directory-cache.js';
 import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { Heartbeat } from './heartbeat.js';
+import { ConnectionCap } from '../http/connection-cap.js';
+import { trustFunction } from '../http/proxy-trust.js';
 import { listenPresence, presenceShare, wireCluster, type RealtimeCluster } from '../cluster/realtime-cluster.js';
 
 export interface Realtime {
@@ -33,6 +37,10 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** pings and the Start deadline */
+  readonly heartbeat: Heartbeat;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -41,7 +49,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const log = deps.logger.child({ module: 'realtime' });
   const { config, clock, bus, storage } = deps;
   const outbox = busOutbox(bus);
-  const catalog = new CachedCatalog(storage, clock);
+  const catalog = new WidgetDirectoryCache(storage, clock);
 
   const cluster = deps.cluster;
   const presence = new PresenceService({
@@ -63,14 +71,33 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
   });
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
   await chats.start({ armAll: !cluster });
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const agentRecheckMs = config.authRecheckS * 1000;
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
+  const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
+  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
   const clustered: RealtimeCluster | undefined = cluster
     ? wireCluster({
         cluster,
@@ -89,7 +116,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         },
       })
     : undefined;
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence };
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -101,13 +128,17 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   };
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
-  presence.onChange((c) => {
-    // A change made by another process: it told the user's consoles and offered the waiting chats; here only the widgets update.
-    if (!c.remote) outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
-    void hub.handlePresence(c.userId);
+  presence.onChange((change) => {
+    // A change made by another process: that process told the user's consoles, reported the activity and
+    // offered the waiting chats; here only the widgets of this process update.
+    if (!change.remote) {
+      outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
+      deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
+    }
+    void hub.handlePresence(change.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
-    if (c.presenceChanged && c.presence === 'online' && !c.remote)
-      setImmediate(() => chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
+    if (change.presenceChanged && change.presence === 'online' && !change.remote)
+      setImmediate(() => chats.handleUserOnline(change.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {
@@ -129,12 +160,28 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
           // Already stored by the API; this applies it to live state (in every process).
           return presence.handleExternalPresence(ev.userId, ev.presence, 'api', ev.at);
         case 'user-revoked':
-          for (const a of agents) if (a.userId === ev.userId) a.revoke();
+          for (const agent of agents) if (agent.userId === ev.userId) agent.revoke();
           await chats.handleUserRevoked(ev.userId);
           return hub.refreshAll();
       }
     };
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
+  });
+
+  const heartbeat = new Heartbeat({
+    pingIntervalMs: config.wsPingIntervalS * 1000,
+    startTimeoutMs: config.wsStartTimeoutS * 1000,
+    sets: [visitors, agents],
+    unstarted,
+    now: () => clock.now(),
+    logger: log,
+  });
+
+  // Credentials that end (sign-out, token revoked, password changed) end the consoles opened with them, in every process.
+  const offCredentials = bus.subscribe(CREDENTIALS_TOPIC, (raw) => {
+    const ev = raw as CredentialsRevoked;
+    if (!ev || typeof ev !== 'object') return;
+    for (const a of agents) if (a.held && revokes(ev, a.held)) a.revoke(typeof ev.reason === 'string' ? ev.reason : 'your access was revoked');
   });
 
   // clientTracking off: the gateways keep their own sets; ws's second Set of every socket only costs memory.
@@ -151,6 +198,15 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       return;
     }
     socket.on('error', onSocketError);
+    app.proxyWatch(req);
+    // Behind a proxy, the cap counts the forwarded client address per socket.
+    const release = app.connectionCap.admitUpgrade(req);
+    if (!release) {
+      ConnectionCap.refuse(socket);
+      return;
+    }
+    // The socket's own close also covers a handshake that fails.
+    if (release !== 'uncounted') socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
@@ -169,6 +225,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offCredentials();
+      heartbeat.stop();
       offPresence();
       await clustered?.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
@@ -176,20 +234,20 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       chats.stop();
       sweepTimer?.cancel();
       const all = [...visitors, ...agents];
-      const closed = all.map((c) => new Promise<void>((r) => (c.conn.ws.readyState === c.conn.ws.CLOSED ? r() : c.conn.ws.once('close', () => r()))));
-      for (const c of all) c.close(CLOSE.restart);
+      const closed = all.map((socket) => new Promise<void>((done) => (socket.conn.ws.readyState === socket.conn.ws.CLOSED ? done() : socket.conn.ws.once('close', () => done()))));
+      for (const socket of all) socket.close(CLOSE.restart);
       // A peer that never answers the close handshake is cut off.
-      const cut = setTimeout(() => all.forEach((c) => c.conn.ws.terminate()), 3000);
+      const cut = setTimeout(() => all.forEach((socket) => socket.conn.ws.terminate()), 3000);
       await Promise.all(closed);
       clearTimeout(cut);
-      await Promise.allSettled(all.map((c) => c.conn.idle()));
+      await Promise.allSettled(all.map((socket) => socket.conn.idle()));
       await calls.stop();
       hub.stop();
-      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((done) => wss.close(() => done()));
     })());
   app.addHook('onClose', async () => {
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, heartbeat, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

@@ -30,6 +30,10 @@ import { chatRepo } from './repos/chats.js';
 import { flagRepo } from './repos/flags.js';
 import { groupRepo } from './repos/groups.js';
 import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
+import { statsRepo } from './repos/stats.js';
+import { webhookRepo } from './repos/webhooks.js';
+import { auditRepo } from './repos/audit.js';
+import { backupRepo } from './repos/backup.js';
 import { userRepo } from './repos/users.js';
 import { widgetRepo } from './repos/widgets.js';
 import type { Database } from './schema.js';
@@ -53,6 +57,10 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     chats: chatRepo(ctx),
     calls: callLogRepo(ctx),
     presence: presenceRepo(ctx),
+    stats: statsRepo(ctx),
+    webhooks: webhookRepo(ctx),
+    audit: auditRepo(ctx),
+    backup: backupRepo(ctx, kind),
   };
 }
 

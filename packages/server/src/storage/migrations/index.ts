@@ -1,6 +1,8 @@
 /** The migrations, in order, compiled in (no files read at run time). */
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './001_init.js';
+import { oneOpenChat } from './003_one-open-chat.js';
+import { stats } from './005_stats.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -8,6 +10,8 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001_init': init(kind),
+        '003_one-open-chat': oneOpenChat(),
+        '005_stats': stats(kind),
       };
     },
   };

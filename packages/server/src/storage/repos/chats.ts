@@ -23,6 +23,7 @@ function toChat(r: Selectable<ChatsTable>): ChatRecord {
     closedBy: r.closed_by as ChatRecord['closedBy'],
     createdAt: num(r.created_at),
     closedAt: numOrNull(r.closed_at),
+    acceptedAt: numOrNull(r.accepted_at),
   };
 }
 
@@ -80,6 +81,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         closedBy: null,
         createdAt: c.createdAt ?? ctx.now(),
         closedAt: null,
+        acceptedAt: null,
       };
       await guard(() =>
         ctx
@@ -98,6 +100,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
             closed_by: null,
             created_at: rec.createdAt,
             closed_at: null,
+            accepted_at: null,
           })
           .execute(),
       );
@@ -108,11 +111,11 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       const r = b ? await b.get(id) : (await getChat(id)).rows[0];
       return r && toChat(r);
     },
-    async accept(id, agentUserId, agentDn) {
+    async accept(id, agentUserId, agentDn, at) {
       const res = await ctx
         .db()
         .updateTable('chats')
-        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn })
+        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn, accepted_at: at ?? ctx.now() })
         .where('id', '=', id)
         .where('state', '=', 'waiting')
         .executeTakeFirst();

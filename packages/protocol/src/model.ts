@@ -28,3 +28,10 @@ export type Lang = (typeof LANGS)[number];
 /** Largest picture accepted in an API body (decoded bytes). */
 export const MAX_PICTURE_BYTES = 2 * 1024 * 1024;
 export const PICTURE_RE = /^data:image\/(jpeg|png|webp|gif);base64,[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * An e-mail address or "" (spec 14): no spaces, no `?` (a `?bcc=` would ride
+ * along in a mailto: link), a dotted domain. Letters beyond ASCII are allowed.
+ */
+export const EMAIL_PATTERN = '^$|^[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"]{1,64}@[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"/#%.]+(\\.[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"/#%.]+)+$';
+

@@ -37,7 +37,8 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Hop count or address list (spec 6); Fastify's own number form trusts nobody, so it gets the function.
     trustProxy: deps.config.trustProxy === false ? false : trustFunction(deps.config.trustProxy),
-    bodyLimit: 4 * 1024 * 1024,
+    // A few KiB for most routes (issue 11.7); routes that take pictures or imports raise it for themselves.
+    bodyLimit: deps.config.httpBodyLimit,
     // Idle, half-open and slow connections end (issue 11.4). Idle is above the keep-alive timeout (72 s, Fastify's
     // default, itself above common load balancers' 60 s), so that a proxy never reuses a connection we just closed.
     connectionTimeout: deps.config.httpIdleTimeoutS * 1000,

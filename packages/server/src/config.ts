@@ -56,6 +56,8 @@ export interface Config {
   passwordMinScore: number;
   /** Strict-Transport-Security max-age (sent with SECURE_COOKIES=true), seconds */
   hstsMaxAgeS: number;
+  /** largest JSON body of most API routes, bytes (widgets, users and imports allow more) */
+  httpBodyLimit: number;
   /** open agent sockets re-check their credentials this often, seconds */
   authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
     passwordMinScore: Math.min(4, num(env.PASSWORD_MIN_SCORE, 2, 'PASSWORD_MIN_SCORE')),
     hstsMaxAgeS: num(env.HSTS_MAX_AGE_S, 31_536_000, 'HSTS_MAX_AGE_S'),
+    httpBodyLimit: Math.max(1024, num(env.HTTP_BODY_LIMIT, 16 * 1024, 'HTTP_BODY_LIMIT')),
     authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
     metricsToken: env.METRICS_TOKEN || undefined,
     webhookTimeoutS: num(env.WEBHOOK_TIMEOUT_S, 10, 'WEBHOOK_TIMEOUT_S'),

@@ -1,6 +1,6 @@
 /** Users, groups, flags, presence and the directory search of the HTTP API. */
 import { PRESENCE, ROLES } from '../model.js';
-import { Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
+import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 
 const Username = Matching('^[A-Za-z0-9._@-]+$', 'may only contain letters, digits and . _ @ -', { minLength: 1, maxLength: 100 });
 const SipId = Matching('^[A-Za-z0-9._@+-]+$', 'may only contain letters, digits and . _ @ + -', { minLength: 1, maxLength: 100 });
@@ -29,7 +29,7 @@ export const UserCreate = Type.Object({
   password: Password,
   displayName: Type.Optional(Type.String({ maxLength: 100 })),
   sipId: Type.Optional(SipId),
-  email: Type.Optional(Type.String({ maxLength: 254 })),
+  email: Type.Optional(Email()),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
   roles: Roles,
@@ -42,7 +42,7 @@ export const UserPatch = Type.Object({
   password: Type.Optional(Password),
   displayName: Type.Optional(Type.String({ maxLength: 100 })),
   sipId: Type.Optional(SipId),
-  email: Type.Optional(Type.String({ maxLength: 254 })),
+  email: Type.Optional(Email()),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
   roles: Type.Optional(Roles),

@@ -29,6 +29,7 @@ import {
   type TSchema,
 } from '@sinclair/typebox';
 import { codePoints } from '../schema.js';
+import { EMAIL_PATTERN } from '../model.js';
 
 export type { Static, TSchema };
 
@@ -52,6 +53,11 @@ export function Nullable<T extends TSchema>(schema: T, options: SchemaOptions = 
 /** A string with at least one character that is not white space. */
 export function NotBlank(options: StringOptions = {}) {
   return Type.String({ ...options, pattern: '\\S', errorMessage: { pattern: 'must not be only white space' } });
+}
+
+/** An `email` field: an address or empty. */
+export function Email(options: StringOptions = {}) {
+  return Matching(EMAIL_PATTERN, 'must be an e-mail address such as name@example.com (no spaces, no "?"), or empty', { maxLength: 254, ...options });
 }
 
 /** A string that must match `pattern`; `explain` finishes "<field> …" when it does not. */

@@ -1,6 +1,6 @@
 /** Widgets and their agent entries: POST/PUT bodies and GET answers of /api/widgets. */
 import { AVAILABILITY, LANGS, MAX_PICTURE_BYTES, MEDIA } from '../model.js';
-import { Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
+import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 
 /** A CSS colour the admin may pick: empty means "inherit". */
 const Color = Matching('^(|#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20}|(rgb|rgba|hsl|hsla)\\([0-9.,%\\s/]+\\))$', 'must be a colour such as #0a7d5c', { maxLength: 32 });
@@ -29,7 +29,7 @@ export const WidgetAgent = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 100 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
-  email: Type.Optional(Type.String({ maxLength: 254 })),
+  email: Type.Optional(Email()),
   picture: Type.Optional(Picture),
   media: Type.Array(StringEnum(MEDIA), { uniqueItems: true }),
   availability: StringEnum(AVAILABILITY),
@@ -42,7 +42,7 @@ export const Contact = Type.Object({
   company: Type.Optional(Type.String({ maxLength: 200 })),
   address: Type.Optional(Type.String({ maxLength: 500 })),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
-  email: Type.Optional(Type.String({ maxLength: 254 })),
+  email: Type.Optional(Email()),
 });
 export type Contact = Static<typeof Contact>;
 

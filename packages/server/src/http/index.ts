@@ -21,8 +21,13 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { metricsRoutes, timeAnswers } from './metrics.js';
+import { statsRoutes } from './stats.js';
+import { webhookRoutes } from './webhooks.js';
+import { auditRoutes } from './audit-log.js';
+import { backupRoutes } from './backup.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
+import { DependencyDownError, isUnavailableError } from '../unavailable.js';
 
 export { RouteTable } from './route.js';
 
@@ -47,13 +52,17 @@ function codeForStatus(status: number, fastifyCode: string | undefined): ErrorCo
   return 'bad-request';
 }
 
-function messageFor(code: ErrorCode, err: FastifyError): string {
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+function messageFor(code: ErrorCode, err: FastifyError, bodyLimit?: number): string {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The body is not valid JSON.';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large (4 MiB; 32 MiB for widgets).';
+      return bodyLimit ? `The request body is too large (at most ${kib(bodyLimit)} here).` : 'The request body is too large.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Send the body as application/json.';
     default:
@@ -107,6 +116,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
 
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
+    // Cluster mode without Redis: a change would reach this process's sockets only (its event is lost on the way
+    // to the others), so the API refuses changes until Redis is back. Reading still works.
+    if (deps.cluster && req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/') && !deps.cluster.healthy()) throw new DependencyDownError('Redis');
   });
 
   const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
@@ -127,10 +139,15 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (err instanceof HttpError) return sendError(reply, err.code, err.message, err.field);
     // A unique index caught a race the handler's own check missed.
     if (err instanceof StorageConflictError) return sendError(reply, 'conflict', err.message, err.field);
+    // PostgreSQL or Redis restarting: an outage to wait out, not a bug.
+    if (isUnavailableError(err)) {
+      log.warn({ err: { message: err.message, code: err.code }, url: req.url, method: req.method }, 'request failed: a dependency is not reachable');
+      return sendError(reply, 'unavailable', err instanceof DependencyDownError ? err.message : 'The database or Redis is not reachable right now; try again in a moment.');
+    }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = codeForStatus(status, err.code);
-      return sendError(reply, code, messageFor(code, err));
+      return sendError(reply, code, messageFor(code, err, req.routeOptions?.bodyLimit));
     }
     log.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendError(reply, 'internal');
@@ -141,7 +158,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -20,7 +20,9 @@ export interface StaticRoots {
 
 /** Where `npm run build` puts the bundles, relative to the repository. */
 export function defaultRoots(): StaticRoots {
-  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  // The repository is found from this file upwards: it runs as src/http/static.ts (tsx, tests) and bundled in dist/main.js.
+  let repo = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(repo, 'packages', 'widget')) && path.dirname(repo) !== repo) repo = path.dirname(repo);
   return {
     widget: path.join(repo, 'packages/widget/dist'),
     admin: path.join(repo, 'apps/admin/dist'),

@@ -72,7 +72,8 @@ export async function migrateToLatest(db: Kysely<Database>, kind: StorageKind, l
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
     migrationTableSchema = r.rows[0]?.s ?? 'public';
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema });
+  // Migration numbers are handed out per feature and land in any order (003 may arrive after 005 ran): unordered is allowed.
+  const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log.info({ migration: r.migrationName }, 'migration applied');

@@ -3,3 +3,4 @@ export * from './services.js';
 export * from './ws-client.js';
 export * from './browser.js';
 export * from './server.js';
+export * from './sip/index.js';

@@ -29,7 +29,7 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
  * Returns true when the part is there. When it is not: throws in CI, else
  * prints why the test is skipped and returns false.
  */
-export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns', reason?: string): Promise<boolean> {
+export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns' | 'sip', reason?: string): Promise<boolean> {
   let ok: boolean;
   switch (name) {
     case 'postgres': {
@@ -47,6 +47,12 @@ export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'n
       break;
     case 'root':
       ok = process.getuid?.() === 0;
+      break;
+    case 'sip':
+      // Kamailio (+presence, websocket modules), baresip, sipp and rtpengine from Debian (.ci/run installs them).
+      ok = ['/usr/sbin/kamailio', '/usr/bin/baresip', '/usr/bin/sipp', '/usr/bin/rtpengine'].every((f) => fs.existsSync(f)) &&
+        fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/presence_reginfo.so') &&
+        fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so');
       break;
     case 'netns':
       // Inside `unshare -n` only `lo` exists; scripts/test.mjs sets CW_NETNS=1 there.

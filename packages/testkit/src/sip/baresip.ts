@@ -14,6 +14,7 @@ import { Proc, waitForTcp } from './process.js';
 
 export interface PhoneOptions {
   user: string;
+  /** UDP and TCP; baresip also takes the next port for TLS, so leave a gap. */
   sipPort: number;
   ctrlPort: number;
   media?: 'webrtc' | 'plain';
@@ -67,9 +68,12 @@ export class Phone {
   /** Starts baresip and connects to its control port; `registered` waits for REGISTER_OK. */
   async start(waitRegistered = true): Promise<void> {
     this.proc = new Proc(`baresip:${this.opts.user}`, 'baresip', ['-f', this.dir]);
+    // The first REGISTER may be answered before the control connection exists: its log line is the sign.
+    const registered = this.proc.waitFor(/\} 200 OK .*\[\d+ binding/, 0, 20_000);
+    registered.catch(() => undefined);
     await Promise.race([waitForTcp(this.opts.ctrlPort), this.proc.exited.then((c) => Promise.reject(new Error(`baresip exited (${c}):\n${this.proc.output}`)))]);
     await this.#connect();
-    if (waitRegistered) await this.waitEvent((e) => e.type === 'REGISTER_OK');
+    if (waitRegistered) await registered;
   }
 
   #connect(): Promise<void> {

@@ -2,7 +2,7 @@
  * Chat relay latency: visitor sends ChatMessage, its paired agent receives
  * it. Sender and receiver live in this process, so one clock times both ends.
  */
-import { WsClient } from '../../packages/testkit/src/ws-client.js';
+import { WsClient } from '@cw/testkit/ws-client';
 import type { Agent } from '../servers/product.js';
 import { now } from './stats.js';
 

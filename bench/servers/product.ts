@@ -10,8 +10,8 @@
  */
 import crypto from 'node:crypto';
 import v8 from 'node:v8';
-// Straight from the module: the package index also loads playwright-core, which would bloat the measured heap.
-import { startTestServer, type TestServer } from '../../packages/testkit/src/server.js';
+// The subpath, not the package index: the index also loads playwright-core, which would bloat the measured heap.
+import { startTestServer, type TestServer } from '@cw/testkit/server';
 import { serveRpc, settledMem, settledRss } from '../lib/rpc.js';
 
 export interface Agent {

@@ -1,71 +1,29 @@
 /**
  * The console's HTTP calls (spec 5): sign-in, who am I, chat history.
- * Same origin, session cookie; errors carry the server's message.
+ * Requests go through client-core's `fetchJson` (same origin, session
+ * cookie); failures are its `ApiError` with the server's message.
  */
+import { ApiError, fetchJson } from '@cw/client-core';
+import type { User } from '@cw/protocol';
 
-/** A user as GET /api/me returns it (fields the console uses). */
-export interface Me {
-  id: string;
-  username: string;
-  displayName: string;
-  sipId: string;
-  email?: string;
-  roles: string[];
-}
+/** The signed-in user, as GET /api/me answers. */
+export type Me = User;
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
-  }
-  const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!res.ok) {
-    const d = (data ?? {}) as { error?: string; message?: string };
-    throw new ApiError(res.status, d.error ?? `http-${res.status}`, d.message ?? `The server answered ${res.status}.`);
-  }
-  return data as T;
-}
+export { ApiError };
 
 /** Signs in; the server sets the session cookie. */
 export async function login(username: string, password: string): Promise<void> {
-  await call('POST', '/api/login', { username, password });
+  await fetchJson('POST', '/api/login', { username, password });
 }
 
 export async function logout(): Promise<void> {
-  await call('POST', '/api/logout', {}).catch(() => {});
+  await fetchJson('POST', '/api/logout', {}).catch(() => {});
 }
 
 /** The signed-in user, or null when the session cookie is missing or expired. */
 export async function me(): Promise<Me | null> {
   try {
-    const r = await call<Me | { user: Me }>('GET', '/api/me');
-    return 'user' in r && r.user ? r.user : (r as Me);
+    return await fetchJson<Me>('GET', '/api/me');
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return null;
     throw e;
@@ -114,14 +72,14 @@ function toHistoryChat(c: Loose): HistoryChat {
 
 /** Your closed chats, newest first; `q` searches names, e-mail and text. */
 export async function listHistory(q: string): Promise<HistoryChat[]> {
-  const r = await call<Loose[] | { chats: Loose[] }>('GET', `/api/chats?q=${encodeURIComponent(q)}`);
+  const r = await fetchJson<Loose[] | { chats: Loose[] }>('GET', `/api/chats?q=${encodeURIComponent(q)}`);
   const list = Array.isArray(r) ? r : (r.chats ?? []);
   return list.map(toHistoryChat);
 }
 
 /** One chat with its full transcript. */
 export async function getHistory(id: string): Promise<{ chat: HistoryChat; messages: HistoryMessage[] }> {
-  const r = await call<Loose>('GET', `/api/chats/${encodeURIComponent(id)}`);
+  const r = await fetchJson<Loose>('GET', `/api/chats/${encodeURIComponent(id)}`);
   const chat = toHistoryChat(r.chat ?? r);
   const msgs = (r.messages ?? r.chat?.messages ?? []) as Loose[];
   return {

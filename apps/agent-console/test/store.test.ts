@@ -4,14 +4,17 @@
  * reconnect, ringing stopped by answered-elsewhere, typing both ways.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Json, JsonSocket } from '@cw/client-core';
+import type { AgentSocket, JsonSocketEvents } from '@cw/client-core';
+import type { AgentInbound, AgentOutbound, Presence } from '@cw/protocol';
+import type { Me } from '../src/api.js';
 
+/** The agent channel as the store uses it; what it receives is typed as the server's messages. */
 class FakeSocket {
-  sent: Json[] = [];
+  sent: AgentInbound[] = [];
   up = false;
-  handlers: Record<string, ((...a: any[]) => void)[]> = { open: [], message: [], close: [] };
-  on(ev: string, fn: (...a: any[]) => void) {
-    this.handlers[ev]!.push(fn);
+  handlers: { open: JsonSocketEvents<AgentOutbound>['open'][]; message: JsonSocketEvents<AgentOutbound>['message'][]; close: JsonSocketEvents<AgentOutbound>['close'][] } = { open: [], message: [], close: [] };
+  on<K extends keyof JsonSocketEvents<AgentOutbound>>(ev: K, fn: JsonSocketEvents<AgentOutbound>[K]) {
+    (this.handlers[ev] as JsonSocketEvents<AgentOutbound>[K][]).push(fn);
     return () => {};
   }
   connect() {}
@@ -22,24 +25,24 @@ class FakeSocket {
   get connected() {
     return this.up;
   }
-  send(m: Json) {
+  send(m: AgentInbound) {
     if (!this.up) return false;
     this.sent.push(m);
     return true;
   }
   open(again = false) {
     this.up = true;
-    for (const h of this.handlers.open!) h(again);
+    for (const h of this.handlers.open) h(again);
   }
   drop() {
     this.up = false;
-    for (const h of this.handlers.close!) h(1006, true);
+    for (const h of this.handlers.close) h(1006, true);
   }
-  recv(m: Json) {
-    for (const h of this.handlers.message!) h(m);
+  recv(m: AgentOutbound) {
+    for (const h of this.handlers.message) h(m);
   }
-  take(mt: string) {
-    const out = this.sent.filter((m) => m.mt === mt);
+  take<T extends AgentInbound['mt']>(mt: T): Extract<AgentInbound, { mt: T }>[] {
+    const out = this.sent.filter((m): m is Extract<AgentInbound, { mt: T }> => m.mt === mt);
     this.sent = this.sent.filter((m) => m.mt !== mt);
     return out;
   }
@@ -61,13 +64,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const user = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', roles: ['agent'] };
-const welcome = (presence = 'offline') => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
+/** The client id of an outgoing line (each has one). */
+function cidOf(line: { cid: string | null } | undefined): string {
+  if (!line?.cid) throw new Error('the line has no cid');
+  return line.cid;
+}
+
+const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', roles: ['agent'] };
+const welcome = (presence: Presence = 'offline'): AgentOutbound => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
 
 async function make() {
   const { ConsoleStore } = await import('../src/state/store.js');
   const sock = new FakeSocket();
-  const s = new ConsoleStore(user, { socket: sock as unknown as JsonSocket });
+  const s = new ConsoleStore(user, { socket: sock as unknown as AgentSocket });
   s.start();
   return { s, sock };
 }
@@ -120,7 +129,7 @@ describe('console store', () => {
     s.chats.send('c1', 'while away');
     expect(sock.take('ChatMessage')).toEqual([]);
     expect(s.state.chats[0]!.lines.at(-1)!.delivery).toBe('sending');
-    const cid = s.state.chats[0]!.lines.at(-1)!.cid;
+    const cid = cidOf(s.state.chats[0]!.lines.at(-1));
 
     sock.open(true);
     sock.recv(welcome('online'));
@@ -149,7 +158,7 @@ describe('console store', () => {
     a.sock.recv({ mt: 'ChatHistory', chat: 'c1', state: 'accepted', messages: [], from: { dn: 'Vera' } });
     a.sock.drop();
     a.s.chats.send('c1', 'written while offline');
-    const cid = a.s.state.chats[0]!.lines[0]!.cid;
+    const cid = cidOf(a.s.state.chats[0]!.lines[0]);
     a.s.stop();
 
     const b = await make();
@@ -228,7 +237,7 @@ describe('console store', () => {
     const b = await make();
     b.sock.open();
     b.sock.recv({ mt: 'Error', code: 'forbidden', text: 'no agent role', ref: null });
-    b.sock.handlers.close!.forEach((h) => h(1008, false));
+    b.sock.handlers.close.forEach((h) => h(1008, false));
     expect(b.s.state.link).toBe('refused');
     expect(b.s.state.linkText).toContain('agent role');
   });

@@ -2,3 +2,4 @@
 export * from './reconnect.js';
 export * from './socket.js';
 export * from './ice-gathering.js';
+export * from './fetch-json.js';

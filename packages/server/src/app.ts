@@ -3,40 +3,44 @@
  * logger (STYLE habit 2). It does not listen; main.ts and tests do.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Storage } from './storage/types.js';
-import type { Bus } from './bus/types.js';
-import { systemClock, type Clock } from './clock.js';
+import type { AppContext, AppDeps } from './app-deps.js';
+import { systemClock } from './clock.js';
+import { MemoryCounterStore } from './limits/counter-store.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
+import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
 
-export interface AppDeps {
-  config: Config;
-  storage: Storage;
-  bus: Bus;
-  logger: Logger;
-  clock?: Clock;
-}
+export type { AppContext, AppDeps } from './app-deps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: Required<AppDeps>;
+    deps: AppContext;
     realtime: Realtime;
   }
 }
 
 export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
-  const deps: Required<AppDeps> = { clock: systemClock, ...input };
+  const clock = input.clock ?? systemClock;
+  const deps: AppContext = { clock, counters: input.counters ?? new MemoryCounterStore(clock), ...input };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    trustProxy: deps.config.trustProxy,
+    // Hop count or address list (spec 6); Fastify's own number form trusts nobody, so it gets the function.
+    trustProxy: deps.config.trustProxy === false ? false : trustFunction(deps.config.trustProxy),
     bodyLimit: 4 * 1024 * 1024,
     // Per-request lines would drown the log (every widget load is a request); errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
   });
   app.decorate('deps', deps);
+  // Behind a proxy without TRUST_PROXY every visitor shares the proxy's address, and so its limits: say so once.
+  const watch = proxyMisconfigWatch(deps.config.trustProxy, (peer) =>
+    deps.logger.warn(
+      { peer },
+      `requests from ${peer} carry X-Forwarded-For, but TRUST_PROXY is not set: every client behind that proxy shares one address (and its sign-in and connection limits). Set TRUST_PROXY=1 (or the proxy's address) — see docs/security.md`,
+    ),
+  );
+  app.server.on('request', watch);
+  app.server.on('upgrade', watch);
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);

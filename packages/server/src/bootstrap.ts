@@ -3,16 +3,20 @@ import type { Config } from './config.js';
 import type { Storage } from './storage/types.js';
 import { generatePassword, hashPassword } from './auth/passwords.js';
 
+/** The admin created on first start; `password` only when it was generated (shown once). */
+export interface FirstAdmin {
+  username: string;
+  password?: string;
+  generated: boolean;
+}
+
 /**
  * When no admin exists, creates `config.adminUsername` (roles admin and agent,
  * so the first admin can also use the console) with ADMIN_PASSWORD or a
  * generated password, which main.ts prints once. A non-admin user of that name
  * is promoted and gets the new password. Returns null when an admin exists.
  */
-export async function ensureFirstAdmin(
-  storage: Storage,
-  config: Config,
-): Promise<{ username: string; password?: string; generated: boolean } | null> {
+export async function ensureFirstAdmin(storage: Storage, config: Config): Promise<FirstAdmin | null> {
   if ((await storage.users.countAdmins()) > 0) return null;
   const generated = !config.adminPassword;
   const password = config.adminPassword ?? generatePassword();

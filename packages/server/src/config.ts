@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { LIMITS } from '@cw/protocol';
+import { parseTrustProxy, type TrustProxy } from './http/proxy-trust.js';
 
 export interface Config {
   port: number;
@@ -30,8 +31,16 @@ export interface Config {
   sessionTtlH: number;
   /** set the Secure flag on cookies (behind HTTPS) */
   secureCookies: boolean;
-  /** trust X-Forwarded-* from a reverse proxy */
-  trustProxy: boolean;
+  /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
+  trustProxy: TrustProxy;
+  /** sign-in throttling (docs/security.md) */
+  login: {
+    maxPerUser: number;
+    maxPerIp: number;
+    windowMs: number;
+    hashPerIp: number;
+    hashTotal: number;
+  };
   logLevel: string;
 }
 
@@ -77,7 +86,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateBurst: num(env.WS_RATE_BURST, LIMITS.rateBurst, 'WS_RATE_BURST'),
     sessionTtlH: num(env.SESSION_TTL_H, 12, 'SESSION_TTL_H'),
     secureCookies: flag(env.SECURE_COOKIES, false),
-    trustProxy: flag(env.TRUST_PROXY, false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    login: {
+      maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
+      maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),
+      windowMs: num(env.LOGIN_WINDOW_S, 900, 'LOGIN_WINDOW_S') * 1000,
+      hashPerIp: Math.max(1, num(env.LOGIN_HASH_PER_IP, 2, 'LOGIN_HASH_PER_IP')),
+      hashTotal: Math.max(1, num(env.LOGIN_HASH_CONCURRENCY, 4, 'LOGIN_HASH_CONCURRENCY')),
+    },
   };
 }

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { IceConfigMsg } from '@cw/protocol';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 
 /** The host name inside a STUN/TURN URL such as `turn:turn.example.com:3478?transport=udp`. */
@@ -52,4 +53,31 @@ export function buildIceConfig(config: IceConf, now: number): IceConfigMsg {
 export function iceRefreshDelay(msg: IceConfigMsg, now: number): number | undefined {
   if (msg.expires === undefined) return undefined;
   return Math.max(200, Math.floor((msg.expires - now) * 0.8));
+}
+
+/**
+ * Sends an IceConfig now and a fresh one before each set of credentials
+ * expires, while `open()` holds (both channels do exactly this). Returns the
+ * handle that stops the refreshes, or undefined when the credentials never
+ * expire (nothing is kept per socket then).
+ */
+export function sendIceAndRefresh(config: IceConf, clock: Clock, send: (msg: IceConfigMsg) => void, open: () => boolean): { cancel(): void } | undefined {
+  let timer: { cancel(): void } | undefined;
+  let stopped = false;
+  const tick = (): boolean => {
+    const now = clock.now();
+    const msg = buildIceConfig(config, now);
+    send(msg);
+    const delay = iceRefreshDelay(msg, now);
+    if (delay === undefined || stopped || !open()) return false;
+    timer = clock.setTimeout(tick, delay);
+    return true;
+  };
+  if (!tick()) return undefined;
+  return {
+    cancel() {
+      stopped = true;
+      timer?.cancel();
+    },
+  };
 }

@@ -1,35 +1,17 @@
-/** Process entry: reads config, opens storage and bus, listens, drains on SIGTERM. */
-import fs from 'node:fs';
-import path from 'node:path';
+/** Process entry: reads config, starts the server, prints how to sign in, drains on SIGTERM. */
 import pino from 'pino';
 import { loadConfig } from './config.js';
-import { openStorage } from './storage/index.js';
-import { MemoryBus } from './bus/memory.js';
-import { buildApp } from './app.js';
-import { ensureFirstAdmin } from './bootstrap.js';
+import { startServer } from './server.js';
 
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
 
 async function main(): Promise<void> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const storage = await openStorage({
-    databaseUrl: config.databaseUrl,
-    sqlitePath: path.join(config.dataDir, 'contact-widgets.sqlite'),
-  });
-  const bus = new MemoryBus(logger.child({ module: 'bus' }));
-  const app = await buildApp({ config, storage, bus, logger });
-  const created = await ensureFirstAdmin(storage, config);
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (err) {
-    // A machine without IPv6 cannot bind '::'; all IPv4 interfaces is the next best "all interfaces".
-    if (config.host !== '::' || !['EAFNOSUPPORT', 'EADDRNOTAVAIL'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    await app.listen({ port: config.port, host: '0.0.0.0' });
-  }
-  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const server = await startServer(config, { logger });
+  const base = config.publicUrl ?? `http://localhost:${server.port}`;
   // Printed plainly (not only as a log line) so that a first-time user sees it.
   process.stdout.write(`\nContact Widgets is running on ${base}\n  admin app:     ${base}/admin\n  agent console: ${base}/agent\n`);
+  const created = server.firstAdmin;
   if (created) {
     process.stdout.write(
       created.generated
@@ -46,10 +28,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining');
     try {
-      await app.realtime.drain();
-      await app.close();
-      await bus.close();
-      await storage.close();
+      await server.close();
     } finally {
       process.exit(0);
     }

@@ -71,6 +71,28 @@ describe('ChatManager', () => {
     expect(out.to(`user:${ann.id}`).filter((m) => m.mt === 'ChatMessage')).toHaveLength(1);
   });
 
+  it('a retry that reaches another process (same storage) in the same millisecond is not relayed again', async () => {
+    const chat = await start();
+    await chats.handleAccept(annRef, chat.id);
+    // A second ChatManager over the same storage stands for a second server process.
+    const other = await make();
+    try {
+      out.clear();
+      await chats.handleVisitorMessage(v, chat.id, 'k1', 'hi');
+      await other.handleVisitorMessage({ ...v, connId: 'conn2' }, chat.id, 'k1', 'hi');
+      await other.handleAgentMessage(annRef, chat.id, 'a1', 'hello');
+      await chats.handleAgentMessage(annRef, chat.id, 'a1', 'hello');
+      expect(out.sent.filter((x) => x.msg.mt === 'ChatAck')).toHaveLength(4);
+      const texts = (dest: string) => out.to(dest).flatMap((m) => (m.mt === 'ChatMessage' ? [m.text] : []));
+      // Each message once: the visitor's to the agent, the agent's echo to their other consoles and to the visitor.
+      expect(texts(`user:${ann.id}`)).toEqual(['hi', 'hello']);
+      expect(texts('vsession:sess1')).toEqual(['hi', 'hello']);
+      expect((await storage.chats.listMessages(chat.id)).map((m) => m.text)).toEqual(['hi', 'hello']);
+    } finally {
+      other.stop();
+    }
+  });
+
   it('group: offered to online members; accept is atomic; the loser gets taken', async () => {
     presence.set(bob.id, 'online');
     const chat = await start('team');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InfoMsg } from '@cw/protocol';
 import { FanOut, type WidgetListener } from '../src/realtime/fan-out.js';
-import type { WidgetEvent } from '../src/realtime/outbox.js';
+import type { WidgetEvent } from '../src/domain/outbox.js';
 
 const info = (id: string, presence: InfoMsg['presence']): WidgetEvent => {
   const msg = { mt: 'Info', id, dn: id, presence, media: ['chat'], order: 0 } as unknown as InfoMsg;

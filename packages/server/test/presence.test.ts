@@ -40,11 +40,18 @@ describe('presence', () => {
     p.handleConsoleConnected('u1', 'c1');
     expect(p.presence('u1')).toBe('offline');
     expect(changes).toEqual([]);
-    await p.handleSetPresence('u1', 'online', 'console');
-    await p.handleSetPresence('u1', 'away', 'api');
+    expect(await p.handleSetPresence('u1', 'online', 'console')).toBe(true);
+    expect(await p.handleSetPresence('u1', 'away', 'api')).toBe(true);
     expect(p.visible('u1')).toBe('busy');
     expect(await storage.presence.get('u1')).toMatchObject({ presence: 'away', source: 'api' });
     expect(changes.map((c) => c.visible)).toEqual(['online', 'busy']);
+    // The same value again: stored, but nothing to announce, and the caller is told so.
+    expect(await p.handleSetPresence('u1', 'away', 'console')).toBe(false);
+    expect(await storage.presence.get('u1')).toMatchObject({ presence: 'away', source: 'console' });
+    expect(changes).toHaveLength(2);
+    p.stop();
+    expect(await p.handleSetPresence('u1', 'online', 'console')).toBe(false);
+    expect(changes).toHaveLength(2);
   });
 
   it('console-set presence falls to offline after the grace period once the last console leaves', async () => {

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import type { AgentOutbound, VisitorOutbound } from '@cw/protocol';
 import type { Clock } from '../src/clock.js';
-import type { Outbox } from '../src/realtime/outbox.js';
+import type { Outbox } from '../src/domain/outbox.js';
 import { openStorage } from '../src/storage/index.js';
 import type { Storage } from '../src/storage/types.js';
 

@@ -9,6 +9,7 @@ import { openStorage } from '../src/storage/index.js';
 import {
   StorageConflictError,
   StorageReferenceError,
+  type ChatMessageRecord,
   type Storage,
   type StorageOptions,
   type UserRecord,
@@ -351,25 +352,31 @@ for (const [backend, available] of backends) {
         expect((await s.chats.listOpenForAgent('ag')).map((c) => c.id)).toEqual([c3.id]);
       });
 
-      it('appends messages in order, idempotently per (chat, sender, cid)', async () => {
+      it('appends messages in order, idempotently per (chat, sender, cid), and says whether it inserted', async () => {
         const c = await s.chats.create(chatInput());
-        const m1 = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: 'Hello', ts: 10, cid: 'k1' });
+        const append = async (m: Omit<ChatMessageRecord, 'id'>) => (await s.chats.appendMessage(m)).message;
+        const first = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: 'Hello', ts: 10, cid: 'k1' });
+        const m1 = first.message;
+        expect(first.inserted).toBe(true);
         expect(m1).toEqual({ id: m1.id, chatId: c.id, from: 'visitor', dn: 'Vera', text: 'Hello', ts: 10, cid: 'k1' });
-        const again = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: 'Hello (retry)', ts: 11, cid: 'k1' });
-        expect(again).toEqual(m1);
+        // A retry in the same millisecond is still told apart: the database says it inserted nothing.
+        const again = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: 'Hello (retry)', ts: 10, cid: 'k1' });
+        expect(again).toEqual({ message: m1, inserted: false });
         // the same cid from the other side is another message
-        const m2 = await s.chats.appendMessage({ chatId: c.id, from: 'agent', dn: 'Atlantis', text: 'Hi!', ts: 10, cid: 'k1' });
+        const m2 = await append({ chatId: c.id, from: 'agent', dn: 'Atlantis', text: 'Hi!', ts: 10, cid: 'k1' });
         // empty cids (system messages) are never merged
-        const m3 = await s.chats.appendMessage({ chatId: c.id, from: 'system', dn: '', text: 'joined', ts: 9, cid: '' });
-        const m4 = await s.chats.appendMessage({ chatId: c.id, from: 'system', dn: '', text: 'joined', ts: 9, cid: '' });
+        const m3 = await append({ chatId: c.id, from: 'system', dn: '', text: 'joined', ts: 9, cid: '' });
+        const m4 = await append({ chatId: c.id, from: 'system', dn: '', text: 'joined', ts: 9, cid: '' });
         const concurrent = await Promise.all(
           [1, 2, 3].map(() => s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'Vera', text: 'once', ts: 12, cid: 'k2' })),
         );
-        expect(new Set(concurrent.map((m) => m.id)).size).toBe(1);
+        expect(new Set(concurrent.map((r) => r.message.id)).size).toBe(1);
+        // Exactly one of the racing appends inserted.
+        expect(concurrent.filter((r) => r.inserted)).toHaveLength(1);
 
         const list = await s.chats.listMessages(c.id);
         expect(list.map((m) => m.text)).toEqual(['Hello', 'Hi!', 'joined', 'joined', 'once']);
-        expect(list.map((m) => m.id)).toEqual([m1.id, m2.id, m3.id, m4.id, concurrent[0].id]);
+        expect(list.map((m) => m.id)).toEqual([m1.id, m2.id, m3.id, m4.id, concurrent[0]!.message.id]);
         const ids = list.map((m) => m.id);
         expect([...ids].sort()).toEqual(ids);
         expect(new Set(ids).size).toBe(ids.length);
@@ -520,17 +527,17 @@ for (const [backend, available] of backends) {
         const u = await s.users.create(user('persist', { sipId: 'p' }));
         const w = await s.widgets.create(widget('persist'));
         const c = await s.chats.create(chatInput());
-        const m = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'before', ts: 1, cid: 'k' });
+        const { message: m } = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'before', ts: 1, cid: 'k' });
         await s.close();
         s = await openStorage({ ...opts, now: () => clock });
         const again = await reopen({ migrate: true });
         expect(await s.users.get(u.id)).toEqual(u);
         expect(await again.widgets.get(w.uuid)).toEqual(w);
-        const m2 = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'after', ts: 2, cid: 'k2' });
+        const { message: m2 } = await s.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'after', ts: 2, cid: 'k2' });
         expect((await s.chats.listMessages(c.id)).map((x) => x.id)).toEqual([m.id, m2.id]);
         expect(m2.id > m.id).toBe(true);
         // the cid index survived the restart
-        expect(await again.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'dup', ts: 3, cid: 'k' })).toEqual(m);
+        expect(await again.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: 'dup', ts: 3, cid: 'k' })).toEqual({ message: m, inserted: false });
       });
 
       it('opens without migrating when told so', async () => {

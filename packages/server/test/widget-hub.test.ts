@@ -4,7 +4,7 @@ import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { MemoryBus } from '../src/bus/memory.js';
 import type { Catalog } from '../src/presence/catalog.js';
 import type { DirectoryTarget } from '../src/presence/directory.js';
-import type { WidgetEvent } from '../src/realtime/outbox.js';
+import type { WidgetEvent } from '../src/domain/outbox.js';
 import { WidgetHub } from '../src/realtime/widget-hub.js';
 import type { UserRecord, WidgetRecord } from '../src/storage/types.js';
 import { silent } from './realtime-fakes.js';

@@ -9,13 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../server/src/app.js';
-import { loadConfig, type Config } from '../../server/src/config.js';
-import { openStorage } from '../../server/src/storage/index.js';
-import { MemoryBus } from '../../server/src/bus/memory.js';
-import type { Storage } from '../../server/src/storage/types.js';
-import type { Bus } from '../../server/src/bus/types.js';
-import { ensureFirstAdmin } from '../../server/src/bootstrap.js';
+import { loadConfig, startServer, type Bus, type Config, type RunningServer, type Storage } from '@cw/server';
 
 export interface TestServer {
   url: string;
@@ -40,6 +34,8 @@ export interface TestServerOptions {
   databaseUrl?: string;
   port?: number;
   logLevel?: string;
+  /** a logger of the test's own (to read what the server logs) */
+  logger?: pino.Logger;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -56,28 +52,17 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     ...o.env,
   };
   const config = loadConfig(env as NodeJS.ProcessEnv);
-  const logger = pino({ level: config.logLevel });
+  const logger = o.logger ?? pino({ level: config.logLevel });
 
-  let app!: FastifyInstance;
-  let storage!: Storage;
-  let bus!: Bus;
+  let server!: RunningServer;
   let port = config.port;
 
+  // A restart listens on the port the first start got, so that clients reconnect to the same URL.
   const boot = async () => {
-    storage = await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: path.join(dataDir, 'contact-widgets.sqlite') });
-    bus = new MemoryBus(logger);
-    app = await buildApp({ config, storage, bus, logger });
-    await ensureFirstAdmin(storage, config);
-    await app.listen({ host: '127.0.0.1', port });
-    const addr = app.server.address();
-    if (addr && typeof addr === 'object') port = addr.port;
+    server = await startServer({ ...config, host: '127.0.0.1', port }, { logger });
+    port = server.port;
   };
-  const shutdown = async () => {
-    await app.realtime.drain();
-    await app.close();
-    await bus.close();
-    await storage.close();
-  };
+  const shutdown = () => server.close();
   await boot();
 
   const ts: TestServer = {
@@ -90,14 +75,14 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     get port() {
       return port;
     },
-    get app() {
-      return app;
+    get app(): FastifyInstance {
+      return server.app;
     },
-    get storage() {
-      return storage;
+    get storage(): Storage {
+      return server.storage;
     },
-    get bus() {
-      return bus;
+    get bus(): Bus {
+      return server.bus;
     },
     config,
     dataDir,

@@ -4,7 +4,7 @@
  * handling, mute and camera switches. Framework-free; the controller turns
  * its changes into view state.
  */
-import type { CallInfoMsg } from '@cw/protocol';
+import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
 import { iceGathered } from '@cw/client-core';
 import type { CallPhase, CallView, EndReason } from './model.js';
 import { Ringback } from './ringback.js';
@@ -18,7 +18,7 @@ export interface CallDeps {
   video: boolean;
   iceServers: RTCIceServer[];
   /** sends one message; false when the socket is down */
-  send(m: { mt: string } & Record<string, unknown>): boolean;
+  send(m: VisitorInbound): boolean;
   onChange(): void;
 }
 

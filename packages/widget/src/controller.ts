@@ -2,8 +2,8 @@
  * The live widget: one visitor-channel socket (spec 2), the state it feeds,
  * and the visitor's actions. Each <contact-widget> element owns one.
  */
-import { JsonSocket, type Json } from '@cw/client-core';
-import type { ChatHistoryMsg, ChatMessageMsg, InfoMsg, SessionMsg } from '@cw/protocol';
+import { JsonSocket, type VisitorSocket } from '@cw/client-core';
+import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ErrorMsg, InfoMsg, SessionMsg, VisitorInbound, VisitorOutbound } from '@cw/protocol';
 import type { CallSession } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
 import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
@@ -34,7 +34,7 @@ export class WidgetController implements Model {
   readonly actions: Actions;
   #uuid: string;
   #server: string;
-  #sock: JsonSocket;
+  #sock: VisitorSocket;
   #listeners = new Set<() => void>();
   #saved: Saved;
   #asked = new Set<string>();
@@ -74,9 +74,6 @@ export class WidgetController implements Model {
     this.#sock.on('open', () => this.#onOpen());
     this.#sock.on('message', (m) => this.#onMessage(m));
     this.#sock.on('close', (_code, willRetry) => this.#onClose(willRetry));
-    this.#sock.on('message', (m) => {
-      if (m.mt === 'Error') this.#lastError = String(m.code);
-    });
     this.actions = this.#makeActions();
   }
 
@@ -142,7 +139,7 @@ export class WidgetController implements Model {
     );
   }
 
-  #send(m: Json): boolean {
+  #send(m: VisitorInbound): boolean {
     return this.#sock.send(m);
   }
 
@@ -168,39 +165,40 @@ export class WidgetController implements Model {
     this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
   }
 
-  #onMessage(m: Json): void {
+  #onMessage(m: VisitorOutbound): void {
     switch (m.mt) {
       case 'Session':
-        return this.#onSession(m as SessionMsg);
+        return this.#onSession(m);
       case 'Info':
-        return this.#onInfo(m as InfoMsg);
+        return this.#onInfo(m);
       case 'Remove':
         this.#set({ agents: this.state.agents.filter((a) => a.id !== m.id) });
         this.#persistSoon();
         return;
       case 'Picture':
-        if (typeof m.id === 'string' && typeof m.url === 'string') this.#set({ pictures: { ...this.state.pictures, [m.id]: /^data:image\//.test(m.url) ? m.url : '' } });
+        // Only an image data URL is shown; anything else (javascript:, a remote URL) is dropped.
+        this.#set({ pictures: { ...this.state.pictures, [m.id]: /^data:image\//.test(m.url) ? m.url : '' } });
         return;
       case 'IceConfig':
-        if (Array.isArray(m.iceServers)) this.#ice = m.iceServers as RTCIceServer[];
+        if (Array.isArray(m.iceServers)) this.#ice = m.iceServers;
         return;
       case 'CallInfo':
-        void this.#call?.handle(m as never);
+        void this.#call?.handle(m);
         return;
       case 'ChatInfo':
         return this.#onChatInfo(m);
       case 'ChatHistory':
-        return this.#onHistory(m as ChatHistoryMsg);
+        return this.#onHistory(m);
       case 'ChatAck':
-        if (this.state.chat && m.chat === this.state.chat.id) this.#setChat({ lines: applyAck(this.state.chat.lines, m as never) });
+        if (this.state.chat && m.chat === this.state.chat.id) this.#setChat({ lines: applyAck(this.state.chat.lines, m) });
         return;
       case 'ChatMessage':
-        return this.#onChatMessage(m as ChatMessageMsg);
+        return this.#onChatMessage(m);
       case 'Typing':
         if (this.state.chat && m.chat === this.state.chat.id) {
           clearTimeout(this.#peerTypingTimer);
           if (m.typing) this.#peerTypingTimer = setTimeout(() => this.state.chat && this.#setChat({ peerTyping: false }), PEER_TYPING_MAX_MS);
-          this.#setChat({ peerTyping: !!m.typing });
+          this.#setChat({ peerTyping: m.typing });
         }
         return;
       case 'Error':
@@ -245,11 +243,12 @@ export class WidgetController implements Model {
     if (this.state.chat?.agent === info.id && this.state.chat.agentDn !== info.dn && this.state.chat.state !== 'accepted') this.#setChat({ agentDn: info.dn });
   }
 
-  #onError(m: Json): void {
-    const code = String(m.code);
+  #onError(m: ErrorMsg): void {
+    const code = m.code;
+    this.#lastError = code;
     if (code === 'unknown-widget' || code === 'origin-not-allowed') {
       // Not the visitor's problem to solve; tell the site owner in the console.
-      console.warn(`contact-widget ${this.#uuid}: ${code}: ${String(m.text ?? '')}`);
+      console.warn(`contact-widget ${this.#uuid}: ${code}: ${m.text}`);
       this.#set({ conn: 'hidden', session: null, agents: [] });
       this.#persist();
     } else if (m.ref === 'CreateCall' || m.ref === 'Channels') {
@@ -263,11 +262,11 @@ export class WidgetController implements Model {
 
   // ------------------------------------------------------------------ chat
 
-  #onChatInfo(m: Json): void {
+  #onChatInfo(m: ChatInfoMsg): void {
     const c = this.state.chat;
     if (!c) return;
     if (c.id && m.chat !== c.id) return;
-    const state = m.state as string;
+    const state = m.state;
     if (state === 'waiting') this.#setChat({ id: m.chat, state: c.state === 'accepted' ? 'accepted' : 'waiting' });
     else if (state === 'accepted') this.#setChat({ id: m.chat, state: 'accepted', agentDn: typeof m.agentDn === 'string' && m.agentDn ? m.agentDn : c.agentDn });
     else if (state === 'closed') this.#setChat({ id: m.chat, state: 'closed', by: m.by, peerTyping: false });
@@ -350,7 +349,7 @@ export class WidgetController implements Model {
       dn: this.state.visitor.dn,
       video,
       iceServers: this.#ice,
-      send: (m) => this.#send(m as Json),
+      send: (m) => this.#send(m),
       onChange: () => this.#syncCall(),
     });
     this.#call = call;

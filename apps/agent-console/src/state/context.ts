@@ -1,5 +1,5 @@
 /** What the store hands to its controllers (calls, chats): state access and the wire. */
-import type { Json } from '@cw/client-core';
+import type { AgentInbound } from '@cw/protocol';
 import type { ConsoleState, Notice } from './types.js';
 
 export interface StoreContext {
@@ -7,7 +7,7 @@ export interface StoreContext {
   /** replaces parts of the state and re-renders */
   set(patch: Partial<ConsoleState>): void;
   /** sends now; false when the socket is down (nothing is queued) */
-  send(m: Json): boolean;
+  send(m: AgentInbound): boolean;
   notice(text: string, kind?: Notice['kind']): void;
   now(): number;
 }

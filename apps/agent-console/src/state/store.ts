@@ -4,7 +4,7 @@
  * chat controller, restores presence after every (re)connect, and tells the
  * UI when the state changed.
  */
-import { BackoffPolicy, JsonSocket, type Json } from '@cw/client-core';
+import { BackoffPolicy, JsonSocket, type AgentSocket } from '@cw/client-core';
 import { PRESENCE, type AgentOutbound, type Presence } from '@cw/protocol';
 import type { Me } from '../api.js';
 import { Ringtone } from '../media/ringtone.js';
@@ -26,13 +26,13 @@ const PRESENCE_WORD: Record<Presence, string> = { online: 'Online', away: 'Away'
 export interface StoreOptions {
   /** ws(s)://host/ws/agent; default: this page's origin */
   url?: string;
-  socket?: JsonSocket;
+  socket?: AgentSocket;
 }
 
 export class ConsoleStore {
   #state: ConsoleState;
   #listeners = new Set<() => void>();
-  #socket: JsonSocket;
+  #socket: AgentSocket;
   #noticeSeq = 0;
   #welcomed = false;
   #rateLimited = false;
@@ -153,8 +153,7 @@ export class ConsoleStore {
     this.#set({ link: 'reconnecting' });
   }
 
-  #onMessage(raw: Json): void {
-    const m = raw as AgentOutbound;
+  #onMessage(m: AgentOutbound): void {
     switch (m.mt) {
       case 'Welcome': {
         const reconnect = this.#welcomed;
@@ -176,7 +175,7 @@ export class ConsoleStore {
         return;
       }
       case 'Presence':
-        if (!(PRESENCE as readonly string[]).includes(m.presence)) return;
+        if (!PRESENCE.includes(m.presence)) return;
         this.#set({ presence: m.presence, visible: m.visible ?? null });
         // A choice made elsewhere (another console, the presence API) becomes the one to restore,
         // except for what races with our own restore right after Welcome.
@@ -186,7 +185,7 @@ export class ConsoleStore {
         }
         return;
       case 'IceConfig':
-        this.calls.iceServers = (m.iceServers ?? []) as RTCIceServer[];
+        this.calls.iceServers = m.iceServers ?? [];
         return;
       case 'IncomingCall':
         return this.calls.onIncoming(m);

@@ -1,7 +1,10 @@
 /**
  * Calls between a visitor socket and agent consoles (spec 2.2, 3 and 8) as a
  * state machine: inputs arrive through handle* methods, outputs leave through
- * the Outbox; no sockets here. Timers come from the injected clock.
+ * the Outbox; no sockets here. Timers come from the injected clock. The
+ * decisions are made here: whether a call may start (one per visitor socket,
+ * media the agent offers), the verdict from availability (ring, busy,
+ * unavailable), and — through `CallTargets` — where it rings.
  *
  *   CreateCall → pending ──Channels──▶ ringing ──AcceptCall──▶ connected
  *                   │                     │                        │
@@ -12,21 +15,26 @@
  * the shared console registry; Outbox messages already travel on the bus.
  */
 import crypto from 'node:crypto';
-import type { CallCause, CallInfoMsg } from '@cw/protocol';
+import type { Availability, CallCause, CallInfoMsg, IncomingCallMsg, VisiblePresence } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CallLogRepo } from '../storage/types.js';
-import type { Outbox } from '../realtime/outbox.js';
-import { WireError } from '../realtime/wire-error.js';
+import type { Outbox } from '../domain/outbox.js';
+import { needMedia } from '../domain/widget-agent.js';
+import { WireError } from '../domain/wire-error.js';
+import type { CallTarget, CallTargets } from './call-targets.js';
 
-/** What the gateway decided from availability before the call starts. */
+/** What availability allows when a call starts. */
 export type CallVerdict = 'ring' | 'busy' | 'unavailable';
 
 export interface CallManagerDeps {
   clock: Clock;
   ringTimeoutMs: number;
   outbox: Outbox;
-  presence: { consolesOf(userId: string): string[]; handleCallState(userId: string, inCall: boolean): void };
+  /** which agent is called, what visitors see of it, and where its calls ring */
+  targets: CallTargets;
+  /** told when an agent enters or leaves a call (visible presence shows busy) */
+  presence: { handleCallState(userId: string, inCall: boolean): void };
   callLog: CallLogRepo;
   logger: Logger;
 }
@@ -41,19 +49,34 @@ interface Call {
   dn: string;
   video: boolean;
   phase: Phase;
-  /** consoleId → userId of consoles that ring */
-  ringing: Map<string, string>;
-  agent?: { consoleId: string; userId: string };
+  /** the SDP offer arrived (its targets may still be looked up) */
+  offered: boolean;
+  /** target id → target, while ringing */
+  ringing: Map<string, CallTarget>;
+  /** the target that answered */
+  agent?: CallTarget;
   timer?: { cancel(): void };
   /** the call log id, once written */
   logId: Promise<string | undefined>;
 }
 
-export interface NewCall {
-  widget: { uuid: string; name: string };
+/** The visitor socket that calls, and the widget it opened. */
+export interface CallerRef {
+  connId: string;
+  widgetUuid: string;
+}
+
+/** A visitor's CreateCall. */
+export interface CallRequest {
   dest: string;
   dn: string;
   video: boolean;
+}
+
+/** Ring, busy or unavailable from what visitors see; "always" entries ring whatever presence says. */
+export function callVerdict(availability: Availability, visible: VisiblePresence): CallVerdict {
+  if (availability === 'always' || visible === 'online') return 'ring';
+  return visible === 'busy' ? 'busy' : 'unavailable';
 }
 
 export class CallManager {
@@ -68,35 +91,55 @@ export class CallManager {
     return this.#byConn.has(connId);
   }
 
-  /** The call of a visitor socket that waits for its SDP offer, if any. */
-  pendingCall(connId: string): { id: string; dest: string; widgetUuid: string } | undefined {
-    const c = this.#byConn.get(connId);
-    return c && c.phase === 'pending' ? { id: c.id, dest: c.dest, widgetUuid: c.widget.uuid } : undefined;
-  }
-
   /** The call a console is ringing for or connected to, for tests and diagnostics. */
   callsOfConsole(consoleId: string): string[] {
-    return [...this.#byId.values()].filter((c) => c.ringing.has(consoleId) || c.agent?.consoleId === consoleId).map((c) => c.id);
+    return [...this.#byId.values()].filter((c) => c.ringing.has(consoleId) || c.agent?.id === consoleId).map((c) => c.id);
   }
 
-  /** Visitor CreateCall, after the gateway checked agent and media. Busy or unavailable agents end it at once. */
-  handleCreateCall(connId: string, req: NewCall, verdict: CallVerdict): string {
+  /**
+   * Visitor CreateCall: one call per socket (call-in-progress), the agent
+   * must exist and offer voice (and video for a video call); then the verdict
+   * from availability. Busy or unavailable agents end it at once. Resolves
+   * with the call id, or undefined when the visitor left while it was checked.
+   */
+  async handleCreateCall(caller: CallerRef, req: CallRequest): Promise<string | undefined> {
+    const { connId } = caller;
     if (this.#byConn.has(connId)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
+    // Claimed at once, so that the check above holds while the agent is looked up.
     const call: Call = {
       id: crypto.randomUUID(),
       connId,
+      widget: { uuid: caller.widgetUuid, name: '' },
       ...req,
       phase: 'pending',
+      offered: false,
       ringing: new Map(),
       logId: Promise.resolve(undefined),
     };
+    this.#byId.set(call.id, call);
+    this.#byConn.set(connId, call);
+    let verdict: CallVerdict;
+    try {
+      const { widget, entry } = await this.deps.targets.agent(caller.widgetUuid, req.dest);
+      needMedia(entry, 'voice');
+      if (req.video) needMedia(entry, 'video');
+      call.widget = { uuid: widget.uuid, name: widget.name };
+      verdict = callVerdict(entry.availability, await this.deps.targets.visible(entry));
+    } catch (err) {
+      // A refused request leaves nothing behind; an unexpected failure ends the call with cause "error".
+      if (err instanceof WireError) this.#forget(call);
+      else this.handleFailure(connId);
+      throw err;
+    }
+    // The visitor went away while we looked: no call to leave behind.
+    if (!this.#live(call)) return undefined;
     call.logId = this.#track(
       this.deps.callLog
         .create({
-          widgetUuid: req.widget.uuid,
-          dest: req.dest,
-          visitorDn: req.dn,
-          video: req.video,
+          widgetUuid: call.widget.uuid,
+          dest: call.dest,
+          visitorDn: call.dn,
+          video: call.video,
           agentUserId: null,
           startedAt: this.deps.clock.now(),
           answeredAt: null,
@@ -106,30 +149,37 @@ export class CallManager {
         .then((r) => r.id),
     );
     if (verdict !== 'ring') {
-      this.deps.logger.info({ call: call.id, widget: req.widget.uuid, dest: req.dest, cause: verdict }, 'call refused');
+      this.#forget(call);
+      this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, cause: verdict }, 'call refused');
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: verdict });
       this.#log(call, { endedAt: this.deps.clock.now(), cause: verdict });
-      return call.id;
     }
-    this.#byId.set(call.id, call);
-    this.#byConn.set(connId, call);
     return call.id;
   }
 
-  /** Visitor Channels PROPOSAL: rings every console of the target users; none → unavailable. */
-  handleChannels(connId: string, sdp: string, targetUserIds: string[]): void {
+  /** Visitor Channels PROPOSAL: rings every target of the call; none → unavailable. */
+  async handleChannels(connId: string, sdp: string): Promise<void> {
     const call = this.#byConn.get(connId);
     if (!call) throw new WireError('no-call', 'there is no call on this connection');
-    if (call.phase !== 'pending') throw new WireError('no-call', 'the call already has its SDP offer');
-    for (const userId of new Set(targetUserIds)) for (const consoleId of this.deps.presence.consolesOf(userId)) call.ringing.set(consoleId, userId);
+    if (call.phase !== 'pending' || call.offered) throw new WireError('no-call', 'the call already has its SDP offer');
+    call.offered = true;
+    let targets: CallTarget[];
+    try {
+      targets = await this.deps.targets.ring(call.widget.uuid, call.dest);
+    } catch (err) {
+      this.handleFailure(connId);
+      throw err;
+    }
+    if (!this.#live(call)) return; // the visitor went away while we looked
+    for (const t of targets) call.ringing.set(t.id, t);
     if (call.ringing.size === 0) {
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'unavailable' });
       this.#end(call, 'unavailable');
       return;
     }
     call.phase = 'ringing';
-    for (const consoleId of call.ringing.keys())
-      this.deps.outbox.toConsole(consoleId, {
+    for (const target of call.ringing.values())
+      this.#offer(target, {
         mt: 'IncomingCall',
         call: call.id,
         from: { dn: call.dn },
@@ -145,16 +195,16 @@ export class CallManager {
   /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
   handleAccept(consoleId: string, callId: string, sdp: string): void {
     const call = this.#byId.get(callId);
-    const userId = call?.ringing.get(consoleId);
-    if (!call || call.phase !== 'ringing' || !userId) throw new WireError('no-call', 'no such call ringing on this console');
+    const target = call?.ringing.get(consoleId);
+    if (!call || call.phase !== 'ringing' || !target) throw new WireError('no-call', 'no such call ringing on this console');
+    const { userId } = target;
     call.timer?.cancel();
     call.phase = 'connected';
-    call.agent = { consoleId, userId };
-    for (const other of call.ringing.keys())
-      if (other !== consoleId) this.#toConsole(other, call, 'terminated', 'answered-elsewhere');
+    call.agent = target;
+    for (const other of call.ringing.values()) if (other !== target) this.#tell(other, call, 'terminated', 'answered-elsewhere');
     call.ringing.clear();
     this.#toVisitor(call, { mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp });
-    this.#toConsole(consoleId, call, 'connected');
+    this.#tell(target, call, 'connected');
     this.deps.presence.handleCallState(userId, true);
     this.#log(call, { agentUserId: userId, answeredAt: this.deps.clock.now() });
     this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId }, 'call connected');
@@ -163,9 +213,10 @@ export class CallManager {
   /** Agent RejectCall: this console stops ringing; when none rings any more the visitor hears "rejected". */
   handleReject(consoleId: string, callId: string, cause: CallCause = 'rejected'): void {
     const call = this.#byId.get(callId);
-    if (!call || call.phase !== 'ringing' || !call.ringing.has(consoleId)) throw new WireError('no-call', 'no such call ringing on this console');
+    const target = call?.ringing.get(consoleId);
+    if (!call || call.phase !== 'ringing' || !target) throw new WireError('no-call', 'no such call ringing on this console');
     call.ringing.delete(consoleId);
-    this.#toConsole(consoleId, call, 'terminated', cause);
+    this.#tell(target, call, 'terminated', cause);
     if (call.ringing.size === 0) {
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'rejected' });
       this.#end(call, 'rejected');
@@ -175,8 +226,8 @@ export class CallManager {
   /** Agent ClearCall: hangs up its connected call (or declines a ringing one). */
   handleAgentClear(consoleId: string, callId: string): void {
     const call = this.#byId.get(callId);
-    if (call?.phase === 'connected' && call.agent?.consoleId === consoleId) {
-      this.#toConsole(consoleId, call, 'terminated', 'hangup');
+    if (call?.phase === 'connected' && call.agent?.id === consoleId) {
+      this.#tell(call.agent, call, 'terminated', 'hangup');
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'remote-hangup' });
       this.#end(call, 'agent-hangup');
       return;
@@ -202,7 +253,7 @@ export class CallManager {
   /** A console closed: its connected call ends for the visitor; it stops ringing elsewhere. */
   handleConsoleGone(consoleId: string): void {
     for (const call of [...this.#byId.values()]) {
-      if (call.phase === 'connected' && call.agent?.consoleId === consoleId) {
+      if (call.phase === 'connected' && call.agent?.id === consoleId) {
         this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'remote-hangup' });
         this.#end(call, 'agent-gone');
       } else if (call.phase === 'ringing' && call.ringing.delete(consoleId) && call.ringing.size === 0) {
@@ -215,7 +266,7 @@ export class CallManager {
   /** The server failed while setting up this socket's call: it ends with cause "error" on every side. */
   handleFailure(connId: string): void {
     const call = this.#byConn.get(connId);
-    if (call) for (const consoleId of call.ringing.keys()) this.#toConsole(consoleId, call, 'terminated', 'error');
+    if (call) for (const target of call.ringing.values()) this.#tell(target, call, 'terminated', 'error');
     this.deps.outbox.toVisitor(connId, { mt: 'CallInfo', state: 'terminated', cause: 'error' });
     if (call) this.#end(call, 'error');
   }
@@ -233,10 +284,10 @@ export class CallManager {
 
   #visitorEnds(call: Call): void {
     if (call.phase === 'ringing') {
-      for (const consoleId of call.ringing.keys()) this.#toConsole(consoleId, call, 'terminated', 'cancelled');
+      for (const target of call.ringing.values()) this.#tell(target, call, 'terminated', 'cancelled');
       this.#end(call, 'cancelled');
     } else if (call.phase === 'connected' && call.agent) {
-      this.#toConsole(call.agent.consoleId, call, 'terminated', 'remote-hangup');
+      this.#tell(call.agent, call, 'terminated', 'remote-hangup');
       this.#end(call, 'visitor-hangup');
     } else this.#end(call, 'cancelled');
   }
@@ -244,16 +295,26 @@ export class CallManager {
   #ringTimeout(callId: string): void {
     const call = this.#byId.get(callId);
     if (!call || call.phase !== 'ringing') return;
-    for (const consoleId of call.ringing.keys()) this.#toConsole(consoleId, call, 'terminated', 'no-answer');
+    for (const target of call.ringing.values()) this.#tell(target, call, 'terminated', 'no-answer');
     this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'no-answer' });
     this.#end(call, 'no-answer');
   }
 
+  /** Whether the call is still this socket's (not ended or forgotten meanwhile). */
+  #live(call: Call): boolean {
+    return this.#byConn.get(call.connId) === call;
+  }
+
+  /** Drops a call from the maps without an ending (it never started). */
+  #forget(call: Call): void {
+    call.timer?.cancel();
+    if (this.#byId.get(call.id) === call) this.#byId.delete(call.id);
+    if (this.#byConn.get(call.connId) === call) this.#byConn.delete(call.connId);
+  }
+
   #end(call: Call, cause: string): void {
     if (this.#byId.get(call.id) !== call && this.#byConn.get(call.connId) !== call) return;
-    call.timer?.cancel();
-    this.#byId.delete(call.id);
-    if (this.#byConn.get(call.connId) === call) this.#byConn.delete(call.connId);
+    this.#forget(call);
     if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
@@ -264,8 +325,20 @@ export class CallManager {
     this.deps.outbox.toVisitor(call.connId, msg);
   }
 
-  #toConsole(consoleId: string, call: Call, state: CallInfoMsg['state'], cause?: CallCause): void {
-    this.deps.outbox.toConsole(consoleId, cause ? { mt: 'CallInfo', call: call.id, state, cause } : { mt: 'CallInfo', call: call.id, state });
+  /** IncomingCall to a target (a new kind of target is one more case here and in #tell). */
+  #offer(target: CallTarget, msg: IncomingCallMsg): void {
+    switch (target.kind) {
+      case 'console':
+        return this.deps.outbox.toConsole(target.id, msg);
+    }
+  }
+
+  /** A call state change to a target. */
+  #tell(target: CallTarget, call: Call, state: CallInfoMsg['state'], cause?: CallCause): void {
+    switch (target.kind) {
+      case 'console':
+        return this.deps.outbox.toConsole(target.id, cause ? { mt: 'CallInfo', call: call.id, state, cause } : { mt: 'CallInfo', call: call.id, state });
+    }
   }
 
   #log(call: Call, patch: Parameters<CallLogRepo['update']>[1]): void {

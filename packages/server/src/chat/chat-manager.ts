@@ -12,8 +12,8 @@ import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
-import type { Outbox } from '../realtime/outbox.js';
-import { WireError } from '../realtime/wire-error.js';
+import type { Outbox } from '../domain/outbox.js';
+import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
 import type { Catalog } from '../presence/catalog.js';
 
@@ -62,8 +62,6 @@ export class ChatManager {
   #stopped = false;
   /** the tail of the accepts running per chat */
   #accepting = new Map<string, Promise<void>>();
-  /** ids of recently stored messages, to tell a retry from a new message */
-  #recent = new Set<string>();
 
   constructor(private readonly deps: ChatManagerDeps) {}
 
@@ -261,15 +259,10 @@ export class ChatManager {
 
   // ------------------------------------------------------------ internals
 
+  /** Stores a message; a retry of one already stored (same sender and cid) is not fresh: acked again, not relayed. */
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
-    const ts = this.deps.clock.now();
-    const rec = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts, cid });
-    // appendMessage is idempotent on (chat, from, cid): a retry returns the first record,
-    // recognisable by its older ts or, within the same millisecond, by the recent-ids memory.
-    const fresh = rec.ts === ts && !this.#recent.has(rec.id);
-    this.#recent.add(rec.id);
-    if (this.#recent.size > 10_000) this.#recent.delete(this.#recent.values().next().value!);
-    return { rec, fresh };
+    const { message, inserted } = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts: this.deps.clock.now(), cid });
+    return { rec: message, fresh: inserted };
   }
 
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loginSchema, tokenCreateSchema } from '@cw/protocol';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
 import { verifyDummy, verifyPassword } from '../auth/passwords.js';
-import { LoginLimiter } from '../auth/login-limiter.js';
+import type { LoginGuard } from '../auth/login-guard.js';
 import { HttpError, notFound, parseBody } from './errors.js';
 import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
 import { userView } from './views.js';
@@ -16,11 +16,18 @@ function clearCookie(reply: FastifyReply, secure: boolean): void {
   reply.header('set-cookie', sessionCookie('', 0, secure));
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** sign-in throttling; `checked` counts passwords actually hashed (tests, metrics) */
+    loginGuard: LoginGuard;
+  }
+}
+
 /** Registers the sign-in routes. */
 export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, config, clock } = ctx.deps;
   const log = ctx.deps.logger.child({ module: 'http-auth' });
-  const limiter = new LoginLimiter();
+  const guard = app.loginGuard;
   const ttlMs = config.sessionTtlH * 3600_000;
   let lastSweep = 0;
 
@@ -38,20 +45,30 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     },
     async (req, reply) => {
       const { username, password } = parseBody(loginSchema, req.body);
-      const now = clock.now();
-      const wait = limiter.retryAfterMs(req.ip, username, now);
-      if (wait > 0) {
-        reply.header('retry-after', String(Math.ceil(wait / 1000)));
-        throw new HttpError('rate-limited', 'Too many failed sign-in attempts. Try again later.');
+      // Counted before the hash (in-flight attempts count), with a hashing slot held meanwhile.
+      const admission = await guard.admit(req.ip, username);
+      if (!admission.ok) {
+        reply.header('retry-after', String(Math.ceil(admission.retryAfterMs / 1000)));
+        throw new HttpError(
+          'rate-limited',
+          admission.why === 'busy' ? 'Too many sign-ins at once from your address. Try again in a second.' : 'Too many failed sign-in attempts. Try again later.',
+        );
       }
-      const user = await storage.users.getByUsername(username);
-      const good = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
+      let user, good;
+      try {
+        user = await storage.users.getByUsername(username);
+        good = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
+      } catch (err) {
+        admission.attempt.failed();
+        throw err;
+      }
       if (!user || !good) {
-        limiter.fail(req.ip, username, now);
+        admission.attempt.failed();
         log.info({ ip: req.ip }, 'failed sign-in');
         throw new HttpError('invalid-credentials');
       }
-      limiter.success(req.ip, username);
+      await admission.attempt.succeeded();
+      const now = clock.now();
       const secret = newSecret();
       await storage.authSessions.create({ id: sha256(secret), userId: user.id, createdAt: now, expiresAt: now + ttlMs });
       if (now - lastSweep > 3600_000) {

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '@cw/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
@@ -21,6 +21,7 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { staticRoutes, type StaticRoots } from './static.js';
+import { LoginGuard } from '../auth/login-guard.js';
 
 export { RouteTable } from './route.js';
 
@@ -77,11 +78,12 @@ export interface HttpOptions {
 }
 
 /** Registers every HTTP route and the API's error handling on `app`. */
-export async function registerHttp(app: FastifyInstance, deps: Required<AppDeps>, opts: HttpOptions = {}): Promise<RouteTable> {
+export async function registerHttp(app: FastifyInstance, deps: AppContext, opts: HttpOptions = {}): Promise<RouteTable> {
   const log = deps.logger.child({ module: 'http' });
   const table = new RouteTable();
   const ctx: HttpCtx = { deps, table };
   app.decorate('routeTable', table);
+  app.decorate('loginGuard', new LoginGuard({ counters: deps.counters, ...deps.config.login }));
   app.addHook('onRoute', (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });

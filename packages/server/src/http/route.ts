@@ -4,7 +4,7 @@
  * the document cannot drift from the routes.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { requireRole, type Access } from './guard.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -34,7 +34,7 @@ export class RouteTable {
 }
 
 export interface HttpCtx {
-  deps: Required<AppDeps>;
+  deps: AppContext;
   table: RouteTable;
 }
 

@@ -107,15 +107,19 @@ export class PresenceService {
     if (st && st.source === 'console' && st.presence !== 'offline') this.#startGrace(userId);
   }
 
-  /** Sets presence from a console or the API: persisted, then announced. */
-  async handleSetPresence(userId: string, presence: Presence, source: 'console' | 'api'): Promise<void> {
-    if (this.#stopped) return;
+  /**
+   * Sets presence from a console or the API: persisted, then announced to the
+   * listeners when the set or visible value changed. Resolves true when it
+   * announced a change (a console that set an unchanged value is answered on its own).
+   */
+  async handleSetPresence(userId: string, presence: Presence, source: 'console' | 'api'): Promise<boolean> {
+    if (this.#stopped) return false;
+    // The API may set a presence while no console is connected and the last
+    // console-set value was pending its fall to offline: the API value wins.
     this.#cancelGrace(userId);
     const rec: PresenceRecord = { userId, presence, source, updatedAt: this.deps.clock.now() };
     await this.deps.storage.presence.set(rec);
-    this.#apply(userId, { presence, source });
-    // The API may set a presence while no console is connected and the last
-    // console-set value was pending its fall to offline: the API value wins.
+    return this.#apply(userId, { presence, source });
   }
 
   /** Applies a presence that another part of the server already stored (the presence API). */
@@ -135,14 +139,16 @@ export class PresenceService {
     if (before !== after) this.#emit({ userId, presence: this.presence(userId), visible: after, presenceChanged: false });
   }
 
-  #apply(userId: string, next: State): void {
+  /** Stores the new state; announces and returns true when the set or visible presence changed. */
+  #apply(userId: string, next: State): boolean {
     const prev = this.#state.get(userId);
     const beforeP = prev?.presence ?? 'offline';
     const beforeV = this.visible(userId);
     this.#state.set(userId, next);
     const afterV = this.visible(userId);
-    if (beforeP !== next.presence || beforeV !== afterV)
-      this.#emit({ userId, presence: next.presence, visible: afterV, presenceChanged: beforeP !== next.presence });
+    if (beforeP === next.presence && beforeV === afterV) return false;
+    this.#emit({ userId, presence: next.presence, visible: afterV, presenceChanged: beforeP !== next.presence });
+    return true;
   }
 
   #emit(c: PresenceChange): void {

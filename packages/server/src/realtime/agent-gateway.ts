@@ -5,19 +5,20 @@
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { CLOSE, agentInbound, type PresenceMsg } from '@cw/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { authenticate, extractCredentials } from '../auth/credentials.js';
 import type { CallManager } from '../calls/call-manager.js';
 import type { AgentRef, ChatManager } from '../chat/chat-manager.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { UserRecord } from '../storage/types.js';
-import { buildIceConfig, iceRefreshDelay } from '../ice.js';
+import { fromTrustedProxy, trustFunction, type TrustFn } from '../http/proxy-trust.js';
+import { sendIceAndRefresh } from '../ice.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
-import { topics } from './outbox.js';
-import { WireError } from './wire-error.js';
+import { topics } from '../domain/outbox.js';
+import { WireError } from '../domain/wire-error.js';
 
 export interface AgentGatewayDeps {
-  app: Required<AppDeps>;
+  app: AppContext;
   /** the open agent sockets of this process (for drain and revocation) */
   open: Set<AgentConnection>;
   conn: ConnectionDeps;
@@ -27,7 +28,7 @@ export interface AgentGatewayDeps {
 }
 
 /** True when a cookie-authenticated upgrade comes from this server's own origin (or a non-browser without Origin). */
-export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefined, trustProxy: boolean): boolean {
+export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefined, trust: TrustFn): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   let host: string;
@@ -36,7 +37,8 @@ export function cookieOriginOk(req: IncomingMessage, publicUrl: string | undefin
   } catch {
     return false;
   }
-  const fwd = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]!.trim() : '';
+  // The nearest proxy's value (the last one), and only when the peer is a trusted proxy, as Fastify's req.host does.
+  const fwd = fromTrustedProxy(req, trust) ? String(req.headers['x-forwarded-host'] ?? '').split(',').pop()!.trim() : '';
   const own = [req.headers.host, fwd].filter(Boolean);
   if (publicUrl) {
     try {
@@ -101,7 +103,7 @@ export class AgentConnection {
     const auth = await authenticate(storage, extractCredentials({ cookie: req.headers.cookie, authorization: req.headers.authorization }, req.url), clock.now());
     if (!auth) throw new WireError('unauthorized', 'sign in first: session cookie, Bearer token or ?token=');
     // The browser sends the session cookie on a WebSocket opened by any site; only our own pages may use it.
-    if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, this.d.app.config.trustProxy))
+    if (auth.via === 'session' && !cookieOriginOk(req, this.d.app.config.publicUrl, trustFunction(this.d.app.config.trustProxy)))
       throw new WireError('unauthorized', 'the session cookie is not accepted from this origin; use a token');
     if (!auth.user.roles.includes('agent')) throw new WireError('forbidden', 'this user does not have the agent role');
     // The socket may have gone while we looked the credentials up: register nothing then.
@@ -114,33 +116,17 @@ export class AgentConnection {
     this.#registered = true;
     const a = this.ref;
     this.conn.send({ mt: 'Welcome', user: { id: user.id, sipId: user.sipId, dn: a.dn, roles: [...user.roles] }, presence: this.d.presence.presence(user.id) });
-    this.#sendIce(clock.now());
+    this.#iceTimer = sendIceAndRefresh(this.d.app.config, clock, (ice) => this.conn.send(ice), () => this.conn.open);
     for (const m of await this.d.chats.agentRestore(a)) this.conn.send(m);
   }
 
   /** SetPresence: stored and announced; an unchanged value is confirmed to this console alone. */
   async setPresence(presence: PresenceMsg['presence']): Promise<void> {
     const userId = this.#user!.id;
-    let announced = false;
-    const off = this.d.presence.onChange((c) => {
-      if (c.userId === userId) announced = true;
-    });
-    try {
-      await this.d.presence.handleSetPresence(userId, presence, 'console');
-    } finally {
-      off();
-    }
-    if (!announced) {
+    if (!(await this.d.presence.handleSetPresence(userId, presence, 'console'))) {
       const msg: PresenceMsg = { mt: 'Presence', presence: this.d.presence.presence(userId), visible: this.d.presence.visible(userId) };
       this.conn.send(msg);
     }
-  }
-
-  #sendIce(now: number): void {
-    const ice = buildIceConfig(this.d.app.config, now);
-    this.conn.send(ice);
-    const delay = iceRefreshDelay(ice, now);
-    if (delay !== undefined && this.conn.open) this.#iceTimer = this.d.app.clock.setTimeout(() => this.#sendIce(this.d.app.clock.now()), delay);
   }
 
   /** The user lost access: the console is told and closed. */

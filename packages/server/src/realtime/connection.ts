@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } from '@cw/protocol';
 import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
-import { WireError } from './wire-error.js';
-import type { Delivery } from './outbox.js';
+import { WireError } from '../domain/wire-error.js';
+import type { Delivery } from '../domain/outbox.js';
 
 export interface ConnectionDeps {
   bus: Bus;

@@ -9,7 +9,7 @@
  * one, and a burst of changes then costs one fan-out.
  */
 import { performance } from 'node:perf_hooks';
-import type { WidgetEvent } from './outbox.js';
+import type { WidgetEvent } from '../domain/outbox.js';
 
 /** A visitor socket (or anything) that wants a widget's events. */
 export interface WidgetListener {

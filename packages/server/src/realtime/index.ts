@@ -14,14 +14,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppContext } from '../app-deps.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
 import { CallManager } from '../calls/call-manager.js';
+import { consoleTargets } from '../calls/call-targets.js';
 import { ChatManager } from '../chat/chat-manager.js';
 import { PresenceService } from '../presence/presence-service.js';
 import { CachedCatalog } from '../presence/catalog.js';
 import { AgentConnection } from './agent-gateway.js';
-import { busOutbox } from './outbox.js';
+import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
 
@@ -36,7 +37,7 @@ export interface Realtime {
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
 
-export async function registerRealtime(app: FastifyInstance, deps: Required<AppDeps>): Promise<Realtime> {
+export async function registerRealtime(app: FastifyInstance, deps: AppContext): Promise<Realtime> {
   const log = deps.logger.child({ module: 'realtime' });
   const { config, clock, bus, storage } = deps;
   const outbox = busOutbox(bus);
@@ -44,14 +45,22 @@ export async function registerRealtime(app: FastifyInstance, deps: Required<AppD
 
   const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
   await presence.init();
-  const calls = new CallManager({ clock, ringTimeoutMs: config.ringTimeoutS * 1000, outbox, presence, callLog: storage.calls, logger: deps.logger.child({ module: 'calls' }) });
+  const calls = new CallManager({
+    clock,
+    ringTimeoutMs: config.ringTimeoutS * 1000,
+    outbox,
+    targets: consoleTargets({ catalog, presence }),
+    presence,
+    callLog: storage.calls,
+    logger: deps.logger.child({ module: 'calls' }),
+  });
   const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
   await chats.start();
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
   const visitors = new Set<VisitorConnection>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, presence, hub };
+  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
   const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.

@@ -6,31 +6,30 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
-import { CLOSE, LIMITS, visitorInbound, type Lang, type Media, type WidgetAgent } from '@cw/protocol';
-import type { AppDeps } from '../app.js';
-import type { CallManager, CallVerdict } from '../calls/call-manager.js';
+import { CLOSE, LIMITS, visitorInbound, type Lang } from '@cw/protocol';
+import type { AppContext } from '../app-deps.js';
+import type { CallManager } from '../calls/call-manager.js';
 import type { ChatManager, VisitorRef } from '../chat/chat-manager.js';
 import type { WidgetRecord } from '../storage/types.js';
-import { buildIceConfig, iceRefreshDelay } from '../ice.js';
-import { resolveAgent, type PresenceView } from '../presence/availability.js';
+import { sendIceAndRefresh } from '../ice.js';
 import type { Catalog } from '../presence/catalog.js';
+import { findWidgetAgent, needMedia } from '../domain/widget-agent.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
 import { buildSession } from './info.js';
 import { originAllowed } from './origins.js';
-import { topics, type WidgetEvent } from './outbox.js';
+import { topics, type WidgetEvent } from '../domain/outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
-import { WireError } from './wire-error.js';
+import { WireError } from '../domain/wire-error.js';
 
 /** What every visitor socket of a process shares. */
 export interface VisitorGatewayDeps {
-  app: Required<AppDeps>;
+  app: AppContext;
   /** the open visitor sockets of this process (for drain) */
   open: Set<VisitorConnection>;
   conn: ConnectionDeps;
   catalog: Catalog;
   calls: CallManager;
   chats: ChatManager;
-  presence: PresenceView;
   hub: WidgetHub;
 }
 
@@ -40,17 +39,17 @@ const TOUCH_EVERY_MS = 60_000;
 const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
   Start: (v, m) => v.start(m.uuid, m.session, m.lang),
   GetPicture: async (v, m) => {
-    const entry = (await v.widgetEntry(m.id)).entry;
+    const { entry } = await findWidgetAgent(v.d.catalog, v.uuid!, m.id);
     v.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
   },
-  CreateCall: (v, m) => v.callStep(() => v.createCall(m.dest, m.dn, m.video === true)),
-  Channels: (v, m) => v.callStep(() => v.channels(m.sdp)),
+  CreateCall: async (v, m) => void (await v.d.calls.handleCreateCall(v.ref, { dest: m.dest, dn: m.dn, video: m.video === true })),
+  Channels: (v, m) => v.d.calls.handleChannels(v.conn.id, m.sdp),
   ClearCall: (v) => v.d.calls.handleVisitorClear(v.conn.id),
   ChatStart: async (v, m) => {
-    const { w, entry } = await v.widgetEntry(m.dest);
+    const { widget, entry } = await findWidgetAgent(v.d.catalog, v.uuid!, m.dest);
     needMedia(entry, 'chat');
     v.listenSession();
-    await v.d.chats.handleStart(v.ref, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
+    await v.d.chats.handleStart(v.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
   },
   ChatMessage: (v, m) => v.d.chats.handleVisitorMessage(v.ref, m.chat, m.cid, m.text),
   Typing: (v, m) => v.d.chats.handleVisitorTyping(v.ref, m.chat, m.typing),
@@ -63,10 +62,6 @@ function gate(v: VisitorConnection, mt: string): string | undefined {
   if (!v.uuid) return `send Start before ${mt}`;
   v.touch();
   return undefined;
-}
-
-function needMedia(entry: WidgetAgent, m: Media): void {
-  if (!entry.media.includes(m)) throw new WireError('media-not-allowed', `${entry.sipId} cannot be reached by ${m}`);
 }
 
 /**
@@ -122,7 +117,7 @@ export class VisitorConnection implements WidgetListener {
       infos = await this.d.hub.current(w);
       this.conn.send(buildSession(w, lang, this.#token));
       for (const e of infos) this.conn.sendRaw(e.json);
-      this.#sendIce();
+      this.#iceTimer = sendIceAndRefresh(this.d.app.config, this.d.app.clock, (ice) => this.conn.send(ice), () => this.conn.open);
       const history = await this.d.chats.visitorHistory(this.#token);
       // A resumed session may be open in other tabs too: they share its chat traffic.
       if (history.length || this.#token === session) this.listenSession();
@@ -146,44 +141,6 @@ export class VisitorConnection implements WidgetListener {
     if (this.#session || !this.#token) return;
     this.#session = true;
     this.conn.listen(topics.vsession(this.#token));
-  }
-
-  async createCall(dest: string, dn: string, video: boolean): Promise<void> {
-    if (this.d.calls.hasCall(this.conn.id)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
-    const { w, entry } = await this.widgetEntry(dest);
-    needMedia(entry, 'voice');
-    if (video) needMedia(entry, 'video');
-    const r = await resolveAgent(this.d.catalog, this.d.presence, entry);
-    if (!this.conn.open) return; // gone while we looked: no call to leave behind
-    const verdict: CallVerdict = entry.availability === 'always' ? 'ring' : r.visible === 'online' ? 'ring' : r.visible === 'busy' ? 'busy' : 'unavailable';
-    this.d.calls.handleCreateCall(this.conn.id, { widget: { uuid: w.uuid, name: w.name }, dest: entry.sipId, dn, video }, verdict);
-  }
-
-  async channels(sdp: string): Promise<void> {
-    const pending = this.d.calls.pendingCall(this.conn.id);
-    if (!pending) throw new WireError('no-call', this.d.calls.hasCall(this.conn.id) ? 'the call already has its SDP offer' : 'there is no call on this connection');
-    const w = await this.d.catalog.widget(pending.widgetUuid);
-    const entry = w?.agents.find((a) => a.sipId === pending.dest);
-    const ring = entry ? (await resolveAgent(this.d.catalog, this.d.presence, entry)).ringUserIds : [];
-    this.d.calls.handleChannels(this.conn.id, sdp, ring);
-  }
-
-  /** Runs a call step; an unexpected failure ends the call with cause "error" so the widget does not hang. */
-  async callStep(fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      if (!(err instanceof WireError)) this.d.calls.handleFailure(this.conn.id);
-      throw err;
-    }
-  }
-
-  async widgetEntry(id: string): Promise<{ w: WidgetRecord; entry: WidgetAgent }> {
-    const w = await this.d.catalog.widget(this.uuid!);
-    if (!w) throw new WireError('unknown-widget', 'the widget was deleted');
-    const entry = w.agents.find((a) => a.sipId === id);
-    if (!entry) throw new WireError('unknown-agent', `${JSON.stringify(id.slice(0, 100))} is not an agent of this widget`);
-    return { w, entry };
   }
 
   /** A widget event from the hub: Info changes, a save, a deletion. */
@@ -235,14 +192,6 @@ export class VisitorConnection implements WidgetListener {
     const fresh = crypto.randomBytes(24).toString('base64url');
     await storage.visitorSessions.upsert({ token: fresh, widgetUuid: uuid, lastActive: now });
     return fresh;
-  }
-
-  #sendIce(): void {
-    const now = this.d.app.clock.now();
-    const ice = buildIceConfig(this.d.app.config, now);
-    this.conn.send(ice);
-    const delay = iceRefreshDelay(ice, now);
-    if (delay !== undefined && this.conn.open) this.#iceTimer = this.d.app.clock.setTimeout(() => this.#sendIce(), delay);
   }
 
   /** The socket closed: its call ends, it stops watching the widget. */

@@ -19,7 +19,7 @@ import { reachableUsers, resolveAgent, targetVisible, type PresenceView, type Re
 import type { Catalog } from '../presence/catalog.js';
 import { FanOut, type WidgetListener } from './fan-out.js';
 import { buildInfo } from './info.js';
-import { topics, type InfoEntry, type WidgetEvent } from './outbox.js';
+import { topics, type InfoEntry, type WidgetEvent } from '../domain/outbox.js';
 
 export type { WidgetListener } from './fan-out.js';
 

@@ -223,8 +223,12 @@ export interface ChatRepo {
   listWaiting(): Promise<ChatRecord[]>;
   /** closed chats of an agent, newest first, optionally filtered by text in visitor name/email/messages */
   listClosedForAgent(agentUserId: string, q: string | undefined, limit: number): Promise<ChatRecord[]>;
-  /** appends a message; returns the stored record (with generated id). Idempotent on (chatId, from, cid). */
-  appendMessage(m: Omit<ChatMessageRecord, 'id'>): Promise<ChatMessageRecord>;
+  /**
+   * Appends a message. Idempotent on (chatId, from, cid) for a non-empty cid:
+   * a retry stores nothing and returns the first record. `inserted` says which
+   * happened — decided by the database, so it holds across processes.
+   */
+  appendMessage(m: Omit<ChatMessageRecord, 'id'>): Promise<{ message: ChatMessageRecord; inserted: boolean }>;
   listMessages(chatId: string): Promise<ChatMessageRecord[]>;
 }
 

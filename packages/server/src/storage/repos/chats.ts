@@ -179,7 +179,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
     async appendMessage(m) {
       const db = ctx.db();
       const inserted = (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
-      if (inserted) return toMessage(inserted);
+      if (inserted) return { message: toMessage(inserted), inserted: true };
       const first = await db
         .selectFrom('chat_messages')
         .selectAll()
@@ -188,7 +188,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         .where('cid', '=', m.cid)
         .orderBy('seq')
         .executeTakeFirstOrThrow();
-      return toMessage(first);
+      return { message: toMessage(first), inserted: false };
     },
     async listMessages(chatId) {
       const rows = await ctx.db().selectFrom('chat_messages').selectAll().where('chat_id', '=', chatId).orderBy('seq').execute();

@@ -1,0 +1,116 @@
+/** JsonSocket against a fake WebSocket: typed delivery, what is dropped, reconnect and its policy, fatal closes, a throwing listener. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AgentOutbound } from '@cw/protocol';
+import { JsonSocket, type AgentSocket } from '../src/socket.js';
+
+class FakeWebSocket {
+  static all: FakeWebSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.all.push(this);
+  }
+  send(d: string) {
+    this.sent.push(d);
+  }
+  close(code = 1000) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeWebSocket.all = [];
+  vi.stubGlobal('WebSocket', FakeWebSocket);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+const every = (ms: number) => ({ nextDelayMs: (attempt: number) => (attempt < 2 ? ms : null) });
+
+describe('JsonSocket', () => {
+  it('delivers JSON objects with a string mt, drops everything else, and sends only while open', () => {
+    const sock: AgentSocket = new JsonSocket('ws://x/ws/agent');
+    const got: AgentOutbound[] = [];
+    sock.on('message', (m) => got.push(m));
+    expect(sock.send({ mt: 'SetPresence', presence: 'online' })).toBe(false);
+    sock.connect();
+    const ws = FakeWebSocket.all[0]!;
+    ws.open();
+    for (const data of ['not json', '[1]', '{"no":"mt"}', '{"mt":7}', new ArrayBuffer(2), '{"mt":"Presence","presence":"away","visible":"away"}']) ws.onmessage!({ data });
+    expect(got).toEqual([{ mt: 'Presence', presence: 'away', visible: 'away' }]);
+    expect(sock.send({ mt: 'SetPresence', presence: 'online' })).toBe(true);
+    expect(ws.sent).toEqual(['{"mt":"SetPresence","presence":"online"}']);
+  });
+
+  it('reconnects after the policy delay, tells open(reconnect) apart, and gives up when the policy says so', () => {
+    const sock = new JsonSocket('ws://x/', every(1000));
+    const opens: boolean[] = [];
+    const closes: [number, boolean][] = [];
+    sock.on('open', (again) => opens.push(again));
+    sock.on('close', (code, willRetry) => closes.push([code, willRetry]));
+    sock.connect();
+    FakeWebSocket.all[0]!.open();
+    FakeWebSocket.all[0]!.close(1006);
+    vi.advanceTimersByTime(999);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    FakeWebSocket.all[1]!.open();
+    expect(opens).toEqual([false, true]);
+    // An open resets the attempts: two more losses, the second one final.
+    FakeWebSocket.all[1]!.close(1006);
+    vi.advanceTimersByTime(1000);
+    FakeWebSocket.all[2]!.close(1006);
+    vi.advanceTimersByTime(1000);
+    FakeWebSocket.all[3]!.close(1006);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.all).toHaveLength(4);
+    expect(closes.map(([, retry]) => retry)).toEqual([true, true, true, false]);
+  });
+
+  it('does not retry after a policy close (1008) or close(); retryNow skips the wait', () => {
+    const sock = new JsonSocket('ws://x/', every(5000));
+    const closes: boolean[] = [];
+    sock.on('close', (_code, willRetry) => closes.push(willRetry));
+    sock.connect();
+    FakeWebSocket.all[0]!.close(1008);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    sock.connect();
+    FakeWebSocket.all[1]!.close(1006);
+    sock.retryNow();
+    expect(FakeWebSocket.all).toHaveLength(3);
+    sock.close();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.all).toHaveLength(3);
+    expect(closes).toEqual([false, true, false]);
+  });
+
+  it('a throwing listener does not keep the others from the message', () => {
+    const sock = new JsonSocket('ws://x/');
+    const seen: string[] = [];
+    sock.on('message', () => {
+      throw new Error('listener bug');
+    });
+    const off = sock.on('message', (m) => seen.push(m.mt));
+    sock.connect();
+    FakeWebSocket.all[0]!.open();
+    FakeWebSocket.all[0]!.onmessage!({ data: '{"mt":"Welcome"}' });
+    expect(seen).toEqual(['Welcome']);
+    off();
+    FakeWebSocket.all[0]!.onmessage!({ data: '{"mt":"Welcome"}' });
+    expect(seen).toEqual(['Welcome']);
+    expect(() => vi.runAllTimers()).toThrow('listener bug');
+  });
+});

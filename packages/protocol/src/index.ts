@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './model.js';
 export * from './messages.js';
 export * from './strings.js';
+export * from './phone-system.js';

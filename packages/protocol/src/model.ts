@@ -18,6 +18,10 @@ export type Presence = (typeof PRESENCE)[number];
 export const VISIBLE_PRESENCE = ['online', 'busy', 'offline'] as const;
 export type VisiblePresence = (typeof VISIBLE_PRESENCE)[number];
 
+/** Where a user's or group's calls and chats go (spec 9): the agent console, the phone system, or both at once. */
+export const REACH = ['console', 'phone', 'both'] as const;
+export type Reach = (typeof REACH)[number];
+
 export const ROLES = ['admin', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -114,6 +118,7 @@ export const userCreateSchema = obj({
   phone: opt(str({ max: 50 })),
   department: opt(str({ max: 100 })),
   roles: arr(literal(...ROLES), { unique: true }),
+  reach: opt(literal(...REACH)),
 });
 export const userPatchSchema = obj({
   username: opt(username),
@@ -124,6 +129,7 @@ export const userPatchSchema = obj({
   phone: opt(str({ max: 50 })),
   department: opt(str({ max: 100 })),
   roles: opt(arr(literal(...ROLES), { unique: true })),
+  reach: opt(literal(...REACH)),
 });
 
 /** A user as the API returns it (never with a password). */
@@ -136,23 +142,29 @@ export interface User {
   phone: string;
   department: string;
   roles: Role[];
+  /** where calls and chats to this user go (spec 9); default console */
+  reach: Reach;
 }
 
 export const groupCreateSchema = obj({
   name: str({ min: 1, max: 100, notBlank: true }),
   sipId,
   members: arr(str({ min: 1, max: 100 }), { unique: true, max: 1000 }),
+  reach: opt(literal(...REACH)),
 });
 export const groupPatchSchema = obj({
   name: opt(str({ min: 1, max: 100, notBlank: true })),
   sipId: opt(sipId),
   members: opt(arr(str({ min: 1, max: 100 }), { unique: true, max: 1000 })),
+  reach: opt(literal(...REACH)),
 });
 export interface Group {
   id: string;
   name: string;
   sipId: string;
   members: string[];
+  /** consoles of the members, the group's own address at the phone system, or both (spec 9) */
+  reach: Reach;
 }
 
 export const flagCreateSchema = obj({ name: str({ min: 1, max: 100, notBlank: true }), value: opt(bool()) });

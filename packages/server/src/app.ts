@@ -9,6 +9,8 @@ import { MemoryCounterStore } from './limits/counter-store.js';
 import { frameworkErrors, registerHttp } from './http/index.js';
 import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
+import { PhoneSystemService } from './phone/phone-system.js';
+import { SecretBox } from './phone/secret-box.js';
 
 export type { AppContext, AppDeps } from './app-deps.js';
 
@@ -16,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppContext;
     realtime: Realtime;
+    /** the phone-system connector (spec 9); off until an admin turns it on */
+    phone: PhoneSystemService;
   }
 }
 
@@ -41,8 +45,19 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   );
   app.server.on('request', watch);
   app.server.on('upgrade', watch);
+  const phone = new PhoneSystemService({
+    storage: deps.storage,
+    config: deps.config,
+    secrets: new SecretBox({ key: deps.config.secretsKey, dataDir: deps.config.dataDir }),
+    logger: deps.logger.child({ module: 'phone-system' }),
+    now: () => clock.now(),
+  });
+  app.decorate('phone', phone);
+  // After the sockets drained (their calls ended): unregister from the PBX.
+  app.addHook('onClose', async () => phone.stop());
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
+  await phone.start();
   return app;
 }

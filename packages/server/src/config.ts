@@ -42,6 +42,17 @@ export interface Config {
     hashTotal: number;
   };
   logLevel: string;
+  /** the phone-system connector's own side (spec 9); its account is set in the admin app */
+  sip: {
+    /** local UDP port (0: any free one) */
+    udpPort: number;
+    /** address to put in Via/Contact when the PBX must reach us at another one (NAT) */
+    contactHost: string | undefined;
+    /** verify the PBX's TLS/WSS certificate */
+    tlsVerify: boolean;
+  };
+  /** key for secrets stored in the database (the phone-system password): 32 bytes, hex or base64; unset: DATA_DIR/secrets.key */
+  secretsKey: string | undefined;
 }
 
 function num(v: string | undefined, d: number, name: string): number {
@@ -88,6 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    sip: {
+      udpPort: num(env.SIP_UDP_PORT, 0, 'SIP_UDP_PORT'),
+      contactHost: env.SIP_CONTACT_HOST || undefined,
+      tlsVerify: flag(env.SIP_TLS_VERIFY, true),
+    },
+    secretsKey: env.SECRETS_KEY || undefined,
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

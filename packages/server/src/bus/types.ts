@@ -20,7 +20,9 @@ export type DomainEvent =
   /** Directory data of a user or group changed: Info may change. */
   | { t: 'directory-changed' }
   /** A user was deleted or lost the agent role: close their consoles. */
-  | { t: 'user-revoked'; userId: string };
+  | { t: 'user-revoked'; userId: string }
+  /** The phone-system settings were saved by process `origin`: the others load and apply them. */
+  | { t: 'phone-system-changed'; origin: string };
 
 /** The topic on which DomainEvents are published. */
 export const DOMAIN_TOPIC = 'domain';

@@ -1,5 +1,6 @@
 /** Groups (admin): GET/POST /api/groups, GET/PATCH/DELETE /api/groups/:id. */
 import type { FastifyInstance } from 'fastify';
+import type { Reach } from '@cw/protocol';
 import { groupCreateSchema, groupPatchSchema } from '@cw/protocol';
 import type { Storage } from '../storage/types.js';
 import { HttpError, invalid, notFound, parseBody } from './errors.js';
@@ -50,7 +51,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       const g = await storage
         .transaction(async (tx) => {
           await checkGroup(tx, input);
-          return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members });
+          return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members, reach: input.reach ?? 'console' });
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
@@ -76,7 +77,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       method: 'PATCH',
       url: '/api/groups/:id',
       tag: 'groups',
-      summary: 'Change name, sipId or members of a group',
+      summary: 'Change name, sipId, members or reach of a group',
       access: 'admin',
       body: ref('GroupPatch'),
       responses: { 200: { description: 'The changed group', schema: ref('Group') }, ...errs(400, 401, 403, 404, 409) },
@@ -88,7 +89,8 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
         .transaction(async (tx) => {
           if (!(await tx.groups.get(id))) throw notFound('group');
           await checkGroup(tx, input, id);
-          const patch: { name?: string; sipId?: string; members?: string[] } = {};
+          const patch: { name?: string; sipId?: string; members?: string[]; reach?: Reach } = {};
+          if (input.reach !== undefined) patch.reach = input.reach;
           if (input.name !== undefined) patch.name = input.name;
           if (input.sipId !== undefined) patch.sipId = input.sipId;
           if (input.members !== undefined) patch.members = input.members;

@@ -4,7 +4,7 @@
  * tiny schema language cannot emit JSON Schema). Change both together; the
  * enums are imported so they cannot drift.
  */
-import { AVAILABILITY, LANGS, MEDIA, PRESENCE, ROLES } from '@cw/protocol';
+import { AVAILABILITY, LANGS, MEDIA, PRESENCE, REACH, REGISTRATION_STATES, ROLES } from '@cw/protocol';
 import type { JsonSchema } from './route.js';
 
 const s = (maxLength?: number, minLength?: number): JsonSchema => ({ type: 'string', ...(minLength ? { minLength } : {}), ...(maxLength ? { maxLength } : {}) });
@@ -66,7 +66,21 @@ const user: JsonSchema = {
     phone: s(50),
     department: s(100),
     roles: { type: 'array', items: { enum: [...ROLES] } },
+    reach: { enum: [...REACH], default: 'console', description: 'where calls and chats to this user go: the agent console, the phone system (sip:<sipId>@<domain>), or both at once' },
   },
+};
+
+const reach: JsonSchema = { enum: [...REACH], default: 'console', description: "the members' consoles, the group's own address at the phone system, or both" };
+const sipAddress = (maxLength: number, description: string): JsonSchema => ({ type: 'string', maxLength, description });
+const phoneSystemFields: Record<string, JsonSchema> = {
+  enabled: { type: 'boolean', description: 'off: nothing is registered and the product works without a phone system' },
+  registrar: sipAddress(500, 'SIP URI of the registrar/proxy with its transport (sip:pbx.example.com;transport=tcp; udp, tcp, tls, ws, wss), or a ws:// / wss:// URL'),
+  domain: sipAddress(253, 'the SIP domain: agents are dialled as sip:<sipId>@<domain>'),
+  username: s(100),
+  authUser: { type: 'string', maxLength: 100, description: 'digest user name when it differs from username' },
+  displayName: s(100),
+  outboundProxy: sipAddress(500, 'optional; same syntax as registrar'),
+  registerIntervalS: { type: 'integer', minimum: 30, maximum: 86400, default: 300 },
 };
 
 /** components/schemas of the OpenAPI document. */
@@ -87,9 +101,34 @@ export const components: Record<string, JsonSchema> = {
     properties: { ...(user.properties as object), id: undefined, password: { type: 'string', minLength: 8, maxLength: 200, writeOnly: true } },
   },
   UserPatch: { type: 'object', properties: { ...(user.properties as object), id: undefined, password: { type: 'string', minLength: 8, maxLength: 200, writeOnly: true } } },
-  Group: { type: 'object', required: ['id', 'name', 'sipId', 'members'], properties: { id: ro(s()), name: s(100, 1), sipId: s(100, 1), members: { type: 'array', items: { type: 'string', description: 'user id' } } } },
-  GroupCreate: { type: 'object', required: ['name', 'sipId', 'members'], properties: { name: s(100, 1), sipId: s(100, 1), members: { type: 'array', uniqueItems: true, items: { type: 'string' } } } },
-  GroupPatch: { type: 'object', properties: { name: s(100, 1), sipId: s(100, 1), members: { type: 'array', uniqueItems: true, items: { type: 'string' } } } },
+  Group: { type: 'object', required: ['id', 'name', 'sipId', 'members'], properties: { id: ro(s()), name: s(100, 1), sipId: s(100, 1), members: { type: 'array', items: { type: 'string', description: 'user id' } }, reach } },
+  GroupCreate: { type: 'object', required: ['name', 'sipId', 'members'], properties: { name: s(100, 1), sipId: s(100, 1), members: { type: 'array', uniqueItems: true, items: { type: 'string' } }, reach } },
+  GroupPatch: { type: 'object', properties: { name: s(100, 1), sipId: s(100, 1), members: { type: 'array', uniqueItems: true, items: { type: 'string' } }, reach } },
+  PhoneSystemStatus: {
+    type: 'object',
+    required: ['state', 'reason', 'since'],
+    properties: {
+      state: { enum: [...REGISTRATION_STATES] },
+      reason: { type: 'string', description: 'when failed: the PBX answer (403 Forbidden) or the transport error' },
+      since: { type: 'integer', description: 'when state last changed (ms since the epoch)' },
+      presence: { enum: ['unknown', 'supported', 'unsupported'], description: 'whether the PBX answers presence subscriptions' },
+    },
+  },
+  PhoneSystem: {
+    type: 'object',
+    required: ['enabled', 'registrar', 'domain', 'username', 'authUser', 'displayName', 'outboundProxy', 'registerIntervalS', 'status'],
+    properties: {
+      ...phoneSystemFields,
+      transport: ro({ enum: ['udp', 'tcp', 'tls', 'ws', 'wss'] }),
+      hasPassword: ro({ type: 'boolean', description: 'a password is stored (it is never returned)' }),
+      status: ro({ $ref: '#/components/schemas/PhoneSystemStatus' }),
+    },
+  },
+  PhoneSystemPut: {
+    type: 'object',
+    required: ['enabled', 'registrar', 'domain', 'username'],
+    properties: { ...phoneSystemFields, password: { type: 'string', maxLength: 200, writeOnly: true, description: 'omitted: the stored one is kept' } },
+  },
   DirectoryEntry: {
     type: 'object',
     required: ['kind', 'id', 'sipId', 'name'],
@@ -131,6 +170,7 @@ export const components: Record<string, JsonSchema> = {
     properties: {
       id: s(), widgetUuid: s(), dest: s(), visitorDn: s(), video: { type: 'boolean' }, agentUserId: { type: ['string', 'null'] },
       startedAt: { type: 'integer' }, answeredAt: { type: ['integer', 'null'] }, endedAt: { type: ['integer', 'null'] }, cause: { type: ['string', 'null'] },
+      answeredVia: { enum: ['console', 'phone', null], description: 'where the call was answered' },
     },
   },
 };

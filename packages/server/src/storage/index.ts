@@ -29,6 +29,7 @@ import { callLogRepo } from './repos/calls.js';
 import { chatRepo } from './repos/chats.js';
 import { flagRepo } from './repos/flags.js';
 import { groupRepo } from './repos/groups.js';
+import { phoneSystemRepo } from './repos/phone-system.js';
 import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
 import { userRepo } from './repos/users.js';
 import { widgetRepo } from './repos/widgets.js';
@@ -53,6 +54,7 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     chats: chatRepo(ctx),
     calls: callLogRepo(ctx),
     presence: presenceRepo(ctx),
+    phoneSystem: phoneSystemRepo(ctx),
   };
 }
 

@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Appearance, Contact, Lang, Presence, Role, WidgetAgent } from '@cw/protocol';
+import type { Appearance, Contact, Lang, Presence, Reach, Role, WidgetAgent } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -38,6 +38,8 @@ export interface UserRecord {
   /** scrypt hash in PHC-like format; never leaves the server. */
   passwordHash: string;
   createdAt: number;
+  /** where calls and chats go (spec 9); 'console' when not given */
+  reach: Reach;
 }
 
 export interface GroupRecord {
@@ -46,6 +48,8 @@ export interface GroupRecord {
   sipId: string;
   /** user ids, in order */
   members: string[];
+  /** 'console' when not given */
+  reach: Reach;
 }
 
 export interface WidgetRecord {
@@ -135,6 +139,28 @@ export interface CallLogRecord {
   endedAt: number | null;
   /** final cause, e.g. "hangup", "no-answer" */
   cause: string | null;
+  /** where it was answered: an agent console or the phone system (null until answered) */
+  answeredVia?: 'console' | 'phone' | null;
+}
+
+/** The phone-system settings (spec 9); the password only as ciphertext. */
+export interface PhoneSystemRecord {
+  enabled: boolean;
+  registrar: string;
+  domain: string;
+  username: string;
+  authUser: string;
+  passwordEnc: string;
+  displayName: string;
+  outboundProxy: string;
+  registerIntervalS: number;
+  updatedAt: number;
+}
+
+export interface PhoneSystemRepo {
+  /** undefined until saved once */
+  get(): Promise<PhoneSystemRecord | undefined>;
+  put(r: PhoneSystemRecord): Promise<void>;
 }
 
 export interface PresenceRecord {
@@ -146,7 +172,7 @@ export interface PresenceRecord {
 }
 
 export interface UserRepo {
-  create(u: Omit<UserRecord, 'id' | 'createdAt'> & { id?: string }): Promise<UserRecord>;
+  create(u: Omit<UserRecord, 'id' | 'createdAt' | 'reach'> & { id?: string; reach?: Reach }): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | undefined>;
   getByUsername(username: string): Promise<UserRecord | undefined>;
   getBySipId(sipId: string): Promise<UserRecord | undefined>;
@@ -159,7 +185,7 @@ export interface UserRepo {
 }
 
 export interface GroupRepo {
-  create(g: Omit<GroupRecord, 'id'>): Promise<GroupRecord>;
+  create(g: Omit<GroupRecord, 'id' | 'reach'> & { reach?: Reach }): Promise<GroupRecord>;
   get(id: string): Promise<GroupRecord | undefined>;
   getBySipId(sipId: string): Promise<GroupRecord | undefined>;
   list(): Promise<GroupRecord[]>;
@@ -258,6 +284,7 @@ export interface Storage {
   chats: ChatRepo;
   calls: CallLogRepo;
   presence: PresenceRepo;
+  phoneSystem: PhoneSystemRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

@@ -73,7 +73,7 @@ export class SipCall {
   /** Sends the INVITE on this stack. */
   start(stack: SipStack): void {
     const message = stack.request('INVITE', this.target, this.target, {
-      fromDisplayName: this.opts.callerName,
+      fromDisplayName: displayName(this.opts.callerName),
       extraHeaders: [`Contact: ${stack.contact.toString()}`, 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, NOTIFY, INFO', ...(this.opts.headers ?? [])],
       body: { contentType: 'application/sdp', content: this.offer },
     });
@@ -238,4 +238,10 @@ export class SipCall {
     this.#answer.clear();
     this.#end.clear();
   }
+}
+
+/** A display name for a From header: no quotes, backslashes or control characters; short. */
+export function displayName(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  return s.replace(/["\\\x00-\x1f\x7f]/g, '').trim().slice(0, 64);
 }

@@ -8,7 +8,7 @@
 import { BackoffPolicy, type ReconnectPolicy } from '@cw/client-core';
 import type { IncomingMessageRequest, URI } from 'sip.js/lib/core/index.js';
 import { domainUri, parsePeerAddress, targetUri, type PeerAddress } from './address.js';
-import { SipCall, type SipCallOptions } from './call.js';
+import { SipCall, displayName, type SipCallOptions } from './call.js';
 import { Listeners } from './emitter.js';
 import { sipJsLoggerFactory } from './log-bridge.js';
 import { Registration, type RegistrationOutcome } from './registration.js';
@@ -36,6 +36,9 @@ export interface IncomingSipMessage {
   user: string;
   displayName: string;
   text: string;
+  /** Call-ID and CSeq: the same for a request repeated by the PBX (or forked to several processes) */
+  callId: string;
+  cseq: number;
 }
 
 export interface SendResult {
@@ -182,7 +185,7 @@ export class SipConnector {
     }
     return new Promise((resolve) => {
       const message = stack.request('MESSAGE', uri, uri, {
-        fromDisplayName: opts.callerName,
+        fromDisplayName: displayName(opts.callerName),
         body: { contentType: 'text/plain;charset=UTF-8', content: text },
       });
       const done = (r: { message: { statusCode?: number; reasonPhrase?: string } }) => {
@@ -323,6 +326,8 @@ export class SipConnector {
       user: from.uri.user ?? '',
       displayName: from.displayName ?? '',
       text: m.body ?? '',
+      callId: m.callId,
+      cseq: m.cseq,
     });
   }
 

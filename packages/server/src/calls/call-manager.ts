@@ -22,7 +22,17 @@ import type { CallLogRepo } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
 import { needMedia } from '../domain/widget-agent.js';
 import { WireError } from '../domain/wire-error.js';
-import type { CallTarget, CallTargets } from './call-targets.js';
+import type { CallTarget, CallTargets, PhoneTarget } from './call-targets.js';
+
+/**
+ * Rings phones through the phone system. What happens there comes back
+ * through CallManager.handlePhone* (progress, answer, end).
+ */
+export interface PhoneDialer {
+  dial(callId: string, target: PhoneTarget, offer: { sdp: string; dn: string; video: boolean; widget: { uuid: string; name: string } }): void;
+  /** Stops ringing (CANCEL) or hangs up (BYE); no handlePhoneEnd follows. */
+  hangup(callId: string, targetId: string): void;
+}
 
 /** What availability allows when a call starts. */
 export type CallVerdict = 'ring' | 'busy' | 'unavailable';
@@ -37,6 +47,8 @@ export interface CallManagerDeps {
   presence: { handleCallState(userId: string, inCall: boolean): void };
   callLog: CallLogRepo;
   logger: Logger;
+  /** the phone system, when targets may be phones */
+  phones?: PhoneDialer;
 }
 
 type Phase = 'pending' | 'ringing' | 'connected';
@@ -55,6 +67,8 @@ interface Call {
   ringing: Map<string, CallTarget>;
   /** the target that answered */
   agent?: CallTarget;
+  /** the visitor got `alerting` (at once when a console rings; on 180/183 when only phones do) */
+  alerted: boolean;
   timer?: { cancel(): void };
   /** the call log id, once written */
   logId: Promise<string | undefined>;
@@ -114,6 +128,7 @@ export class CallManager {
       phase: 'pending',
       offered: false,
       ringing: new Map(),
+      alerted: false,
       logId: Promise.resolve(undefined),
     };
     this.#byId.set(call.id, call);
@@ -178,8 +193,11 @@ export class CallManager {
       return;
     }
     call.phase = 'ringing';
-    for (const target of call.ringing.values())
-      this.#offer(target, {
+    // Spec 8: alerting once a console rings; spec 9: a phone's 180/183 (handlePhoneProgress).
+    if ([...call.ringing.values()].some((t) => t.kind === 'console')) this.#alert(call);
+    call.timer = this.deps.clock.setTimeout(() => this.#ringTimeout(call.id), this.deps.ringTimeoutMs);
+    for (const target of [...call.ringing.values()])
+      this.#offer(call, target, {
         mt: 'IncomingCall',
         call: call.id,
         from: { dn: call.dn },
@@ -188,16 +206,54 @@ export class CallManager {
         sdp,
         dest: call.dest,
       });
-    this.#toVisitor(call, { mt: 'CallInfo', state: 'alerting' });
-    call.timer = this.deps.clock.setTimeout(() => this.#ringTimeout(call.id), this.deps.ringTimeoutMs);
   }
 
-  /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
-  handleAccept(consoleId: string, callId: string, sdp: string): void {
+  /** A phone rings (180/183): the visitor hears alerting, once. */
+  handlePhoneProgress(callId: string, targetId: string): void {
     const call = this.#byId.get(callId);
-    const target = call?.ringing.get(consoleId);
-    if (!call || call.phase !== 'ringing' || !target) throw new WireError('no-call', 'no such call ringing on this console');
-    const { userId } = target;
+    if (call?.phase === 'ringing' && call.ringing.has(targetId)) this.#alert(call);
+  }
+
+  /** A phone answered (200 OK, ACK sent): it wins like a console's AcceptCall. */
+  handlePhoneAnswer(callId: string, targetId: string, sdp: string): void {
+    const call = this.#byId.get(callId);
+    const target = call?.ringing.get(targetId);
+    if (!call || call.phase !== 'ringing' || !target) {
+      // Too late (another place won, or the visitor left): that phone is hung up.
+      this.deps.phones?.hangup(callId, targetId);
+      return;
+    }
+    this.#connect(call, target, sdp);
+  }
+
+  /**
+   * A phone's side ended: busy, rejected, unavailable, no answer, its BYE
+   * (hangup) or the PBX connection lost (failed). While others still ring,
+   * the call goes on without it.
+   */
+  handlePhoneEnd(callId: string, targetId: string, cause: CallCause): void {
+    const call = this.#byId.get(callId);
+    if (!call) return;
+    if (call.phase === 'ringing' && call.ringing.delete(targetId)) {
+      if (call.ringing.size > 0) return;
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause });
+      this.#end(call, cause);
+      return;
+    }
+    if (call.phase === 'connected' && call.agent?.id === targetId) {
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause });
+      this.#end(call, cause === 'hangup' ? 'agent-hangup' : cause);
+    }
+  }
+
+  #alert(call: Call): void {
+    if (call.alerted) return;
+    call.alerted = true;
+    this.#toVisitor(call, { mt: 'CallInfo', state: 'alerting' });
+  }
+
+  /** The first answer wins: everyone else who rings stops (answered-elsewhere), the visitor gets the answer. */
+  #connect(call: Call, target: CallTarget, sdp: string): void {
     call.timer?.cancel();
     call.phase = 'connected';
     call.agent = target;
@@ -205,9 +261,18 @@ export class CallManager {
     call.ringing.clear();
     this.#toVisitor(call, { mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp });
     this.#tell(target, call, 'connected');
-    this.deps.presence.handleCallState(userId, true);
-    this.#log(call, { agentUserId: userId, answeredAt: this.deps.clock.now() });
-    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId }, 'call connected');
+    const via = target.kind === 'phone' ? 'phone' : 'console';
+    if (target.userId) this.deps.presence.handleCallState(target.userId, true);
+    this.#log(call, { agentUserId: target.userId, answeredAt: this.deps.clock.now(), answeredVia: via });
+    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: target.userId, via }, 'call connected');
+  }
+
+  /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
+  handleAccept(consoleId: string, callId: string, sdp: string): void {
+    const call = this.#byId.get(callId);
+    const target = call?.ringing.get(consoleId);
+    if (!call || call.phase !== 'ringing' || !target || target.kind !== 'console') throw new WireError('no-call', 'no such call ringing on this console');
+    this.#connect(call, target, sdp);
   }
 
   /** Agent RejectCall: this console stops ringing; when none rings any more the visitor hears "rejected". */
@@ -315,7 +380,7 @@ export class CallManager {
   #end(call: Call, cause: string): void {
     if (this.#byId.get(call.id) !== call && this.#byConn.get(call.connId) !== call) return;
     this.#forget(call);
-    if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false);
+    if (call.phase === 'connected' && call.agent?.userId) this.deps.presence.handleCallState(call.agent.userId, false);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
     this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: call.agent?.userId, cause }, 'call ended');
@@ -326,10 +391,13 @@ export class CallManager {
   }
 
   /** IncomingCall to a target (a new kind of target is one more case here and in #tell). */
-  #offer(target: CallTarget, msg: IncomingCallMsg): void {
+  #offer(call: Call, target: CallTarget, msg: IncomingCallMsg): void {
     switch (target.kind) {
       case 'console':
         return this.deps.outbox.toConsole(target.id, msg);
+      case 'phone':
+        if (!this.deps.phones) return this.handlePhoneEnd(call.id, target.id, 'unavailable');
+        return this.deps.phones.dial(call.id, target, { sdp: msg.sdp, dn: call.dn, video: call.video, widget: call.widget });
     }
   }
 
@@ -338,6 +406,9 @@ export class CallManager {
     switch (target.kind) {
       case 'console':
         return this.deps.outbox.toConsole(target.id, cause ? { mt: 'CallInfo', call: call.id, state, cause } : { mt: 'CallInfo', call: call.id, state });
+      case 'phone':
+        if (state === 'terminated') this.deps.phones?.hangup(call.id, target.id);
+        return;
     }
   }
 

@@ -46,6 +46,7 @@ export class PhoneSystemService {
   #settings: Omit<PhoneSystemRecord, 'updatedAt'> = DEFAULT_PHONE_SYSTEM;
   #applying: Promise<void> = Promise.resolve();
   #keyProblem = '';
+  #applied = new Set<() => void>();
 
   constructor(private readonly deps: PhoneSystemDeps) {
     const { config } = deps;
@@ -86,6 +87,12 @@ export class PhoneSystemService {
   /** The SIP address a sipId is dialled at (spec 9): as is with an @, else at the domain. */
   addressOf(sipId: string): string {
     return sipId.includes('@') ? sipId : `${sipId}@${this.#settings.domain}`;
+  }
+
+  /** Called after each (re)configuration: the domain or on/off may have changed. */
+  onApplied(fn: () => void): () => void {
+    this.#applied.add(fn);
+    return () => this.#applied.delete(fn);
   }
 
   status(): PhoneSystemStatus {
@@ -172,7 +179,16 @@ export class PhoneSystemService {
       this.deps.logger.info({ registrar: s.registrar, domain: s.domain, username: s.username }, 'phone system configured');
       await this.connector.configure(account);
     };
-    this.#applying = this.#applying.then(run, run);
+    const done = async () => {
+      for (const fn of [...this.#applied]) {
+        try {
+          fn();
+        } catch (err) {
+          this.deps.logger.error({ err }, 'phone-system listener threw');
+        }
+      }
+    };
+    this.#applying = this.#applying.then(run, run).then(done);
     return this.#applying;
   }
 }

@@ -25,6 +25,9 @@ import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { PhoneCalls } from '../phone/phone-calls.js';
+import { PhoneChats } from '../phone/phone-chats.js';
+import { PhonePresenceWatch } from '../phone/phone-presence.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -45,17 +48,27 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
 
   const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
   await presence.init();
+  // The phone system (spec 9): calls may ring phones, chats go by SIP MESSAGE, phones' presence comes from the PBX.
+  const phone = app.phone;
+  const phoneLog = deps.logger.child({ module: 'phone-system' });
+  const phoneCalls = new PhoneCalls(phone.connector, phoneLog);
   const calls = new CallManager({
     clock,
     ringTimeoutMs: config.ringTimeoutS * 1000,
     outbox,
-    targets: consoleTargets({ catalog, presence }),
+    targets: consoleTargets({ catalog, presence, phone }),
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    phones: phoneCalls,
   });
+  phoneCalls.sink = calls;
   const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
   await chats.start();
+  const phoneChats = new PhoneChats({ phone, chats, catalog, storage, logger: phoneLog });
+  chats.phoneLink = phoneChats;
+  const phoneWatch = new PhonePresenceWatch({ phone, storage, presence, logger: phoneLog });
+  const offApplied = phone.onApplied(() => void phoneWatch.sync());
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
   const visitors = new Set<VisitorConnection>();
@@ -95,7 +108,13 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         case 'flag-changed':
           return hub.handleFlag();
         case 'directory-changed':
+          // Reach or SIP-IDs may have changed: which phones are watched follows.
+          void phoneWatch.sync();
           return hub.refreshAll();
+        case 'phone-system-changed':
+          // Saved by another process: this one applies the stored settings too.
+          if (ev.origin !== phone.processId) await phone.reload();
+          return;
         case 'presence-api':
           // Already stored by the API; this applies it to live state.
           return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
@@ -140,6 +159,9 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offApplied();
+      phoneWatch.close();
+      phoneChats.close();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();

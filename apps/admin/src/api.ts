@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { DirectoryEntry, Flag, Group, User, Widget } from '@cw/protocol';
+import type { DirectoryEntry, Flag, Group, PhoneSystem, PhoneSystemInput, User, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -60,4 +60,7 @@ export const api = {
   createFlag: (name: string) => request<Flag>('POST', '/api/flags', { name, value: false }),
   putFlag: (id: string, f: { name?: string; value?: boolean }) => request<Flag>('PUT', `/api/flags/${enc(id)}`, f),
   deleteFlag: (id: string) => request<void>('DELETE', `/api/flags/${enc(id)}`),
+
+  phoneSystem: () => request<PhoneSystem>('GET', '/api/phone-system'),
+  putPhoneSystem: (p: PhoneSystemInput) => request<PhoneSystem>('PUT', '/api/phone-system', p),
 };

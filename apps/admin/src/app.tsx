@@ -8,6 +8,7 @@ import { WidgetsPage } from './pages/widgets-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { GroupsPage } from './pages/groups-page.js';
 import { FlagsPage } from './pages/flags-page.js';
+import { PhoneSystemPage } from './pages/phone-system-page.js';
 import { clearDirty, confirmDiscard, navigate, ROUTES, useRoute, useUnsaved } from './nav.js';
 
 export function App() {
@@ -113,6 +114,7 @@ export function App() {
         {route === 'users' && <UsersPage me={me} onUnauthorized={expired} />}
         {route === 'groups' && <GroupsPage onUnauthorized={expired} />}
         {route === 'flags' && <FlagsPage onUnauthorized={expired} />}
+        {route === 'phone' && <PhoneSystemPage onUnauthorized={expired} />}
       </main>
       <ConfirmHost />
     </>

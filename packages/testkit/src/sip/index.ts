@@ -2,3 +2,4 @@
 export * from './process.js';
 export * from './kamailio.js';
 export * from './baresip.js';
+export * from './media.js';

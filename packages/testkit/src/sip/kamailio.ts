@@ -57,6 +57,8 @@ export async function startRtpengine(): Promise<Proc> {
     '--foreground',
     '--log-stderr',
     '--pidfile=/dev/null',
+    // RTPENGINE_LOG_LEVEL=7 shows every offer/answer and DTLS step (for a failing run).
+    `--log-level=${process.env.RTPENGINE_LOG_LEVEL ?? '6'}`,
   ]);
   await Promise.race([p.waitFor(/Startup complete/, 0, 10_000), p.exited.then((c) => Promise.reject(new Error(`rtpengine exited (${c}):\n${p.output}`)))]);
   return p;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,render] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,chat,render,stats] [-- --profile]`
  *
  * Runs every stage, prints one table of figures with their baselines and
  * ratios, and writes docs/benchmarks.md. A stage that cannot run prints
@@ -15,7 +15,9 @@ import { textTable, type Figure } from './lib/figures.js';
 import { fdLimits, machineInfo } from './lib/machine.js';
 import { writeReport } from './lib/report.js';
 import { calls } from './stages/calls.js';
+import { chatFigures, chatStage } from './stages/chat.js';
 import { render } from './stages/render.js';
+import { statsBench } from './stages/stats.js';
 import { sip } from './stages/sip.js';
 import { counts, swarm, type SwarmResult } from './stages/swarm.js';
 import { weight } from './stages/weight.js';
@@ -178,10 +180,21 @@ await stage('calls', async () => {
   if (r.failed) ctx.notes.push(`${r.failed} calls ended (terminated) instead of connecting during the call stage.`);
 });
 
+await stage('chat', async () => {
+  const r = await chatStage(ctx);
+  ctx.figures.push(...chatFigures(r));
+  for (const [name, list] of [['SQLite', r.sqlite], ['PostgreSQL', r.postgres]] as const)
+    list.forEach((x, i) => {
+      if ('na' in x) return;
+      if (x.unacked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.unacked} messages were never acked.`);
+      if (x.relayed < x.acked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.acked - x.relayed} acked messages did not reach the agent's console within 5 s.`);
+    });
+});
+
 await stage('sip', async () => {
   const r = await sip(ctx);
   const pair = (name: string, ours: number | undefined, base: number | undefined, baseName: string): Figure => ({
-    section: 7,
+    section: 8,
     name,
     unit: 'ms',
     ours,
@@ -197,7 +210,7 @@ await stage('sip', async () => {
     pair(`CreateCall+Channels → INVITE sent, ${n} phone calls at once, p99`, r.phone?.invite.p99, r.console?.ring.p99, 'console: → IncomingCall, p99'),
     pair(`200 OK → CallInfo connected, ${n} phone calls, p50`, r.phone?.connected.p50, r.console?.connected.p50, 'console: AcceptCall → connected, p50'),
     pair(`200 OK → CallInfo connected, ${n} phone calls, p99`, r.phone?.connected.p99, r.console?.connected.p99, 'console: AcceptCall → connected, p99'),
-    { section: 7, name: 'server heap per active SIP call', unit: 'KiB', ours: r.memSip?.heap, oursNa: r.na, baseline: r.memConsole?.heap, baselineName: 'per active console call', baselineNa: r.na },
+    { section: 8, name: 'server heap per active SIP call', unit: 'KiB', ours: r.memSip?.heap, oursNa: r.na, baseline: r.memConsole?.heap, baselineName: 'per active console call', baselineNa: r.na },
   );
   if (r.failed) ctx.notes.push(`${r.failed} calls ended instead of connecting during the SIP stage.`);
 });
@@ -229,6 +242,32 @@ await stage('render', async () => {
     baselineNa: rc?.baselineNa,
     goal: { text: '≤ 24 KiB gz', max: 24 },
   });
+});
+
+await stage('stats', async () => {
+  const r = await statsBench(ctx);
+  const calls = r.calls.toLocaleString('en');
+  for (const row of r.rows) {
+    const db = row.db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const fig = (name: string, t: { median: number } | undefined, goal?: boolean): Figure => ({
+      section: 7,
+      name: `${name}, ${calls} calls, ${db}, median`,
+      unit: 'ms',
+      ours: t?.median,
+      oursNa: row.na,
+      baseline: row.scan?.median,
+      baselineName: 'same query, full scan (indexes dropped)',
+      baselineNa: row.na ?? row.scanNa,
+      goal: goal ? { text: '< 200 ms', max: 200 } : undefined,
+    });
+    ctx.figures.push(
+      fig('statistics, 30 days of one widget, daily', row.widget30d, true),
+      { ...fig('  the same, p95', row.widget30d && { median: row.widget30d.p95 }), name: `  the same, p95 (${db})` },
+      fig('statistics, 30 days of one agent, daily', row.agent30d),
+      fig('statistics, 7 days of one widget, hourly', row.hourly7d),
+    );
+  }
+  if (r.calls < 1_000_000) ctx.notes.push(`The statistics stage ran on ${calls} calls (--quick); the goal is stated for 1,000,000.`);
 });
 
 ctx.figures.sort((a, b) => a.section - b.section);

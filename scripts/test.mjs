@@ -25,7 +25,7 @@ function skip(name, why) {
   }
 }
 
-if (only('typecheck')) run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+if (only('typecheck')) run('typecheck', 'node', ['scripts/typecheck.mjs']);
 if (only('unit') || only('e2e')) run('build', 'node', ['scripts/build.mjs']);
 if (only('unit')) run('unit', 'npx', ['vitest', 'run', '--config', 'vitest.config.ts']);
 if (only('e2e')) {

@@ -10,6 +10,8 @@ export interface Goal {
   text: string;
   /** absolute ceiling for our value */
   max?: number;
+  /** absolute floor for our value (throughputs) */
+  min?: number;
   /** ceiling for ours / baseline */
   maxRatio?: number;
 }
@@ -43,6 +45,7 @@ export function status(f: Figure): Status {
   if (f.ours === undefined) return 'n/a';
   let ok = true;
   if (f.goal.max !== undefined) ok &&= f.ours <= f.goal.max;
+  if (f.goal.min !== undefined) ok &&= f.ours >= f.goal.min;
   if (f.goal.maxRatio !== undefined) {
     const r = ratio(f);
     if (r === undefined) return 'n/a';

@@ -32,8 +32,10 @@ export interface Fixtures {
 }
 
 interface SeedArgs {
-  /** widgets to create, each with this many agents */
+  /** widgets to create, each with this many agents (reach and availability: the SIP stage's phone agents) */
   widgets: { prefix: string; agents: number; type?: 'cards' | 'sidebar'; reach?: 'console' | 'phone'; availability?: 'presence' | 'always' }[];
+  /** PostgreSQL instead of SQLite in a temp dir (a URL whose search_path names an empty schema) */
+  databaseUrl?: string;
 }
 
 let ts: TestServer | undefined;
@@ -59,7 +61,8 @@ async function api(method: string, path: string, token: string, body?: unknown):
 }
 
 async function start(a: SeedArgs): Promise<Fixtures> {
-  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent' });
+  // Every simulated visitor comes from 127.0.0.1: the per-address cap is raised far above the swarm (it still counts, so its cost is measured).
+  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { MAX_CONNECTIONS_PER_IP: '10000000' }, ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
   const s = ts.storage;
   const admin = await s.users.getByUsername(ts.adminUsername);
   if (!admin) throw new Error('the first admin was not created');

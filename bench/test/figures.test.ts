@@ -15,6 +15,8 @@ describe('figures', () => {
     expect(status({ ...mem, ours: 10 })).toBe('MISSES');
     expect(status({ section: 6, name: 'render', unit: 'ms', ours: 151, goal: { text: '≤ 150 ms', max: 150 } })).toBe('MISSES');
     expect(status({ section: 6, name: 'render', unit: 'ms', ours: 90, goal: { text: '≤ 150 ms', max: 150 } })).toBe('meets');
+    expect(status({ section: 7, name: 'throughput', unit: 'msg/s', ours: 1999, goal: { text: '≥ 2,000 msg/s', min: 2000 } })).toBe('MISSES');
+    expect(status({ section: 7, name: 'throughput', unit: 'msg/s', ours: 2100, goal: { text: '≥ 2,000 msg/s', min: 2000 } })).toBe('meets');
   });
 
   it('says n/a with the reason when a value or the baseline is missing', () => {

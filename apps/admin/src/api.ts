@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { DirectoryEntry, Flag, Group, PhoneSystem, PhoneSystemInput, User, Widget } from '@cw/protocol';
+import type { AuditEntry, DirectoryEntry, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -42,7 +42,7 @@ export const api = {
   widget: (uuid: string) => request<Widget>('GET', `/api/widgets/${enc(uuid)}`),
   putWidget: (uuid: string, w: WidgetBody) => request<Widget>('PUT', `/api/widgets/${enc(uuid)}`, w),
   deleteWidget: (uuid: string) => request<void>('DELETE', `/api/widgets/${enc(uuid)}`),
-  embed: (uuid: string) => request<{ html: string }>('GET', `/api/widgets/${enc(uuid)}/embed`),
+  embed: (uuid: string) => request<Embed>('GET', `/api/widgets/${enc(uuid)}/embed`),
 
   directory: (q: string) => request<DirectoryEntry[]>('GET', `/api/directory?q=${enc(q)}`),
 
@@ -61,6 +61,21 @@ export const api = {
   putFlag: (id: string, f: { name?: string; value?: boolean }) => request<Flag>('PUT', `/api/flags/${enc(id)}`, f),
   deleteFlag: (id: string) => request<void>('DELETE', `/api/flags/${enc(id)}`),
 
+  /** GET /api/stats with the query's parameters (from, to, bucket, tz, widget, agent, group) */
+  stats: (q: Record<string, string>) => request<Stats>('GET', `/api/stats?${new URLSearchParams(q)}`),
+
+  webhooks: () => request<Webhook[]>('GET', '/api/webhooks'),
+  createWebhook: (w: WebhookInput) => request<WebhookCreated>('POST', '/api/webhooks', w),
+  putWebhook: (id: string, w: WebhookInput) => request<Webhook>('PUT', `/api/webhooks/${enc(id)}`, w),
+  deleteWebhook: (id: string) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
+  rotateWebhookSecret: (id: string) => request<WebhookCreated>('POST', `/api/webhooks/${enc(id)}/secret`, {}),
+  testWebhook: (id: string) => request<WebhookDelivery>('POST', `/api/webhooks/${enc(id)}/test`, {}),
+  deliveries: (id: string) => request<WebhookDelivery[]>('GET', `/api/webhooks/${enc(id)}/deliveries?limit=50`),
+  delivery: (id: string, d: string) => request<WebhookDeliveryDetail>('GET', `/api/webhooks/${enc(id)}/deliveries/${enc(d)}`),
+  retryDelivery: (id: string, d: string) => request<WebhookDelivery>('POST', `/api/webhooks/${enc(id)}/deliveries/${enc(d)}/retry`, {}),
+
+  /** GET /api/audit with filters (from, to, actor, action, before, limit) */
+  audit: (q: Record<string, string>) => request<AuditEntry[]>('GET', `/api/audit?${new URLSearchParams(q)}`),
   phoneSystem: () => request<PhoneSystem>('GET', '/api/phone-system'),
   putPhoneSystem: (p: PhoneSystemInput) => request<PhoneSystem>('PUT', '/api/phone-system', p),
 };

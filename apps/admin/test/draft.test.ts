@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { widgetInputSchema, type Widget } from '@cw/protocol';
+import type { Widget } from '@cw/protocol';
+import { validate, WidgetInput } from '@cw/protocol/api';
 import { agentErrorPath, emptyAgent, errorAt, humanError, originLines, remainingErrors, sameDraft, toBody, toDraft, validateDraft, valueAt } from '../src/widget/draft.js';
 import { pickerValue } from '../src/widget/color-field.js';
 import { cspLines, scriptOrigin } from '../src/widget/code-dialog.js';
@@ -21,7 +22,7 @@ const stored: Widget = {
 describe('widget draft', () => {
   it('round-trips a stored widget into a body the API schema accepts', () => {
     const body = toBody(toDraft(stored));
-    expect(widgetInputSchema.check(body, '').ok).toBe(true);
+    expect(validate(WidgetInput, body)).toMatchObject({ ok: true });
     expect(body.appearance).toEqual({ position: 'left', alwaysShow: true, fontFamily: '', fontSize: '', colors: { primary: '#0a7d5c', background: '', text: '' }, margin: { top: 0, right: 8 }, zIndex: 1000 });
     expect(body.allowedOrigins).toEqual(stored.allowedOrigins);
     expect(body.agents[0]).toMatchObject({ sipId: 'ann', media: ['voice', 'chat'], availability: 'boolean', flag: 'f1' });

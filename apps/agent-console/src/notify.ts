@@ -60,7 +60,7 @@ export function announce(text: string, politeness: Politeness = 'polite'): void 
   for (const l of listeners) l(text, politeness);
 }
 
-export function onAnnounce(fn: AnnounceListener): () => void {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
+export function onAnnounce(listener: AnnounceListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

@@ -26,10 +26,10 @@ export function registerTestHooks(store: ConsoleStore): () => void {
     peer: () => store.calls.peer,
     ringing: () => store.ringtone.ringing,
     async inboundBytes() {
-      const pc = store.calls.peer;
-      if (!pc) return null;
+      const peer = store.calls.peer;
+      if (!peer) return null;
       const out = { audio: 0, video: 0 };
-      (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
+      (await peer.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
         if (r.type === 'inbound-rtp' && (r.kind === 'audio' || r.kind === 'video')) out[r.kind] += r.bytesReceived ?? 0;
       });
       return out;

@@ -9,7 +9,7 @@ import type { AgentInbound, AgentOutbound, Presence } from '@cw/protocol';
 import type { Me } from '../src/api.js';
 
 /** The agent channel as the store uses it; what it receives is typed as the server's messages. */
-class FakeSocket {
+class FakeAgentSocket {
   sent: AgentInbound[] = [];
   up = false;
   handlers: { open: JsonSocketEvents<AgentOutbound>['open'][]; message: JsonSocketEvents<AgentOutbound>['message'][]; close: JsonSocketEvents<AgentOutbound>['close'][] } = { open: [], message: [], close: [] };
@@ -53,11 +53,13 @@ const session = new Map<string, string>();
 beforeEach(() => {
   store.clear();
   session.clear();
-  vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {} });
+  const sessionStorage = { getItem: (k: string) => session.get(k) ?? null, setItem: (k: string, v: string) => session.set(k, v), removeItem: (k: string) => session.delete(k) };
+  const localStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) };
+  vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {}, sessionStorage, localStorage });
   vi.stubGlobal('document', { visibilityState: 'visible' });
-  vi.stubGlobal('localStorage', { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) });
+  vi.stubGlobal('localStorage', localStorage);
   vi.stubGlobal('location', { protocol: 'http:', host: 'x', search: '' });
-  vi.stubGlobal('sessionStorage', { getItem: (k: string) => session.get(k) ?? null, setItem: (k: string, v: string) => session.set(k, v), removeItem: (k: string) => session.delete(k) });
+  vi.stubGlobal('sessionStorage', sessionStorage);
 });
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -65,17 +67,17 @@ afterEach(() => {
 });
 
 /** The client id of an outgoing line (each has one). */
-function cidOf(line: { cid: string | null } | undefined): string {
+function cidOf(line: { cid?: string | null } | undefined): string {
   if (!line?.cid) throw new Error('the line has no cid');
   return line.cid;
 }
 
-const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', roles: ['agent'] };
+const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', roles: ['agent'], reach: 'console' };
 const welcome = (presence: Presence = 'offline'): AgentOutbound => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
 
 async function make() {
   const { ConsoleStore } = await import('../src/state/store.js');
-  const sock = new FakeSocket();
+  const sock = new FakeAgentSocket();
   const s = new ConsoleStore(user, { socket: sock as unknown as AgentSocket });
   s.start();
   return { s, sock };
@@ -179,7 +181,10 @@ describe('console store', () => {
     expect(s.state.activeChat).toBe('c1');
     sock.recv({ mt: 'ChatMessage', chat: 'c2', id: 'x', from: 'visitor', dn: 'c2', text: 'hi', ts: 1 });
     sock.recv({ mt: 'ChatMessage', chat: 'c1', id: 'y', from: 'visitor', dn: 'c1', text: 'hi', ts: 1 });
+    // A message that arrives twice (e.g. again after a reconnect) is one line and one unread.
+    sock.recv({ mt: 'ChatMessage', chat: 'c2', id: 'x', from: 'visitor', dn: 'c2', text: 'hi', ts: 1 });
     expect(s.state.chats.map((c) => c.unread)).toEqual([0, 1]);
+    expect(s.state.chats[1]!.lines).toHaveLength(1);
     s.chats.open('c2');
     expect(s.state.chats.map((c) => c.unread)).toEqual([0, 0]);
     sock.recv({ mt: 'ChatOffer', chat: 'c3', from: { dn: 'Xena' }, widget: { uuid: 'w', name: 'Sales' } });
@@ -227,6 +232,24 @@ describe('console store', () => {
     expect(s.state.notices.map((n) => n.text)).toEqual(['The call from Vera was answered on another console.', 'Missed voice call from Walt via Sales.']);
     s.calls.decline('k2');
     expect(sock.take('RejectCall')).toEqual([]);
+  });
+
+  it('after rate-limited it says so once and waits for the socket to come back by itself', async () => {
+    const { onAnnounce } = await import('../src/notify.js');
+    const said: string[] = [];
+    const off = onAnnounce((text) => said.push(text));
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    sock.recv({ mt: 'Error', code: 'rate-limited', text: 'Too many messages.', ref: null });
+    sock.handlers.close.forEach((h) => h(1008, true));
+    off();
+    expect(s.state.link).toBe('reconnecting');
+    expect(s.state.notices.map((n) => n.text)).toEqual(['Too many messages were sent too quickly; reconnecting in a few seconds.']);
+    expect(said).toEqual([]);
+    sock.open(true);
+    sock.recv(welcome('online'));
+    expect(s.state.link).toBe('online');
   });
 
   it('goes back to sign-in on unauthorized and explains a missing agent role', async () => {

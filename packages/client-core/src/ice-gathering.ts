@@ -30,8 +30,8 @@ export function expectedCandidateType(iceServers: readonly RTCIceServer[] = []):
  * Resolves when ICE gathering is complete, or once the expected candidates
  * are in and `quietMs` passed without another, or after `capMs` at the latest.
  */
-export function iceGathered(pc: GatheringPeer, iceServers?: readonly RTCIceServer[], capMs = ICE_GATHER_CAP_MS, quietMs = ICE_QUIET_MS): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+export function iceGathered(peer: GatheringPeer, iceServers?: readonly RTCIceServer[], capMs = ICE_GATHER_CAP_MS, quietMs = ICE_QUIET_MS): Promise<void> {
+  if (peer.iceGatheringState === 'complete') return Promise.resolve();
   const want = expectedCandidateType(iceServers);
   // Per m-line (sdpMid): has the expected type arrived yet?
   const mids = new Map<string, boolean>();
@@ -40,12 +40,12 @@ export function iceGathered(pc: GatheringPeer, iceServers?: readonly RTCIceServe
     const done = () => {
       clearTimeout(cap);
       clearTimeout(quiet);
-      pc.removeEventListener('icegatheringstatechange', onState);
-      pc.removeEventListener('icecandidate', onCandidate);
+      peer.removeEventListener('icegatheringstatechange', onState);
+      peer.removeEventListener('icecandidate', onCandidate);
       resolve();
     };
     const onState = () => {
-      if (pc.iceGatheringState === 'complete') done();
+      if (peer.iceGatheringState === 'complete') done();
     };
     const onCandidate = (e: Event) => {
       const c = (e as Partial<RTCPeerConnectionIceEvent>).candidate;
@@ -59,7 +59,7 @@ export function iceGathered(pc: GatheringPeer, iceServers?: readonly RTCIceServe
       if (![...mids.values()].includes(false)) quiet = setTimeout(done, quietMs);
     };
     const cap = setTimeout(done, capMs);
-    pc.addEventListener('icegatheringstatechange', onState);
-    pc.addEventListener('icecandidate', onCandidate);
+    peer.addEventListener('icegatheringstatechange', onState);
+    peer.addEventListener('icecandidate', onCandidate);
   });
 }

@@ -6,6 +6,10 @@
  * widget and the agent console. Messages sent while disconnected are not
  * queued here: callers resend what matters (chat messages until acked) after
  * `open`, because only they know what is still pending.
+ *
+ * A server closes a client that sent too fast (Error `rate-limited`, then
+ * close 1008). For a person that is not fatal: the socket comes back by
+ * itself after a pause, and callers keep everything they hold.
  */
 import type { AgentInbound, AgentOutbound, VisitorInbound, VisitorOutbound } from '@cw/protocol';
 import { BackoffPolicy, type ReconnectPolicy } from './reconnect.js';
@@ -25,6 +29,13 @@ export interface JsonSocketEvents<In> {
 
 /** Close codes after which retrying is pointless (policy violation). */
 const FATAL = new Set([1008]);
+
+export interface JsonSocketOptions {
+  /** the delays between reconnects; default: BackoffPolicy() */
+  policy?: ReconnectPolicy;
+  /** after a `rate-limited` close, connect again after this pause (ms); null: stay closed. Default 10 s. */
+  rateLimitPauseMs?: number | null;
+}
 
 /**
  * A parsed frame is taken as one of the channel's messages once it is an
@@ -52,42 +63,48 @@ function emit<A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args
 /** A reconnecting WebSocket that receives `In` messages and sends `Out` messages. */
 export class JsonSocket<In extends Tagged, Out extends Tagged> {
   #url: () => string;
-  #ws: WebSocket | null = null;
+  #socket: WebSocket | null = null;
   #policy: ReconnectPolicy;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
   #opened = false;
+  #rateLimitPauseMs: number | null;
+  /** the server said `rate-limited`: its close is followed by the pause */
+  #rateLimited = false;
+  /** the pending retry is that pause, which retryNow does not cut short */
+  #pausing = false;
   #listeners: { [K in keyof JsonSocketEvents<In>]: Set<JsonSocketEvents<In>[K]> } = { open: new Set(), message: new Set(), close: new Set() };
 
-  constructor(url: string | (() => string), policy: ReconnectPolicy = new BackoffPolicy()) {
+  constructor(url: string | (() => string), opts: JsonSocketOptions = {}) {
     this.#url = typeof url === 'string' ? () => url : url;
-    this.#policy = policy;
+    this.#policy = opts.policy ?? new BackoffPolicy();
+    this.#rateLimitPauseMs = opts.rateLimitPauseMs === undefined ? 10_000 : opts.rateLimitPauseMs;
   }
 
   /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof JsonSocketEvents<In>>(ev: K, fn: JsonSocketEvents<In>[K]): () => void {
-    const set = this.#listeners[ev];
-    set.add(fn);
-    return () => set.delete(fn);
+  on<K extends keyof JsonSocketEvents<In>>(event: K, listener: JsonSocketEvents<In>[K]): () => void {
+    const set = this.#listeners[event];
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   get connected(): boolean {
-    return this.#ws?.readyState === 1;
+    return this.#socket?.readyState === 1;
   }
 
   connect(): void {
     this.#stopped = false;
-    if (this.#ws) return;
-    const ws = new WebSocket(this.#url());
-    this.#ws = ws;
-    ws.onopen = () => {
+    if (this.#socket) return;
+    const socket = new WebSocket(this.#url());
+    this.#socket = socket;
+    socket.onopen = () => {
       this.#attempt = 0;
       const again = this.#opened;
       this.#opened = true;
       emit(this.#listeners.open, again);
     };
-    ws.onmessage = (e) => {
+    socket.onmessage = (e) => {
       if (typeof e.data !== 'string') return;
       let m: unknown;
       try {
@@ -95,11 +112,16 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
       } catch {
         return;
       }
-      if (isMessage<In>(m)) emit(this.#listeners.message, m);
+      if (!isMessage<In>(m)) return;
+      if (m.mt === 'Error' && 'code' in m && m.code === 'rate-limited') this.#rateLimited = true;
+      emit(this.#listeners.message, m);
     };
-    ws.onclose = (e) => {
-      this.#ws = null;
-      const delay = this.#stopped || FATAL.has(e.code) ? null : this.#policy.nextDelayMs(this.#attempt++);
+    socket.onclose = (e) => {
+      this.#socket = null;
+      let delay = this.#stopped || FATAL.has(e.code) ? null : this.#policy.nextDelayMs(this.#attempt++);
+      this.#pausing = delay === null && this.#rateLimited && !this.#stopped && this.#rateLimitPauseMs !== null;
+      this.#rateLimited = false;
+      if (this.#pausing) delay = this.#rateLimitPauseMs;
       emit(this.#listeners.close, e.code, delay !== null);
       if (delay !== null) this.#timer = setTimeout(() => ((this.#timer = null), this.connect()), delay);
     };
@@ -107,14 +129,14 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
 
   /** Sends now; returns false when not connected (nothing is queued). */
   send(m: Out): boolean {
-    if (!this.#ws || this.#ws.readyState !== 1) return false;
-    this.#ws.send(JSON.stringify(m));
+    if (!this.#socket || this.#socket.readyState !== 1) return false;
+    this.#socket.send(JSON.stringify(m));
     return true;
   }
 
-  /** Retry at once (e.g. when the browser comes back online). */
+  /** Retry at once (e.g. when the browser comes back online); a rate-limit pause is kept. */
   retryNow(): void {
-    if (this.#timer) {
+    if (this.#timer && !this.#pausing) {
       clearTimeout(this.#timer);
       this.#timer = null;
       this.connect();
@@ -125,7 +147,7 @@ export class JsonSocket<In extends Tagged, Out extends Tagged> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#ws?.close(1000);
+    this.#socket?.close(1000);
   }
 }
 

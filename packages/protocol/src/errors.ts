@@ -15,6 +15,8 @@ export const ERRORS = {
   'unknown-chat': { status: 404, message: 'No such chat.' },
   'call-in-progress': { status: 409, message: 'A call is already in progress.' },
   'media-not-allowed': { status: 403, message: 'This agent cannot be reached that way.' },
+  /** not fatal: too many new chats and calls from one address (the socket stays) */
+  'try-later': { status: 429, message: 'Too many new chats and calls from your network. Try again in a few minutes.' },
   'not-found': { status: 404, message: 'Not found.' },
   conflict: { status: 409, message: 'That conflicts with existing data.' },
   'payload-too-large': { status: 413, message: 'The request is too large.' },

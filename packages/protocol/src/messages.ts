@@ -4,7 +4,8 @@
  * builds and the clients read.
  */
 import { bool, literal, obj, opt, str, type Infer, type Result, type Schema } from './schema.js';
-import { PRESENCE, type Appearance, type Contact, type Media, type Presence, type VisiblePresence } from './model.js';
+import { EMAIL_PATTERN, PRESENCE, type Media, type Presence, type VisiblePresence } from './model.js';
+import type { Appearance, Contact } from './api/widgets.js';
 import type { ErrorCode } from './errors.js';
 
 /** Limits of section 8, defaults. */
@@ -37,7 +38,9 @@ export const Channels = obj({ mt: literal('Channels'), cmd: literal('PROPOSAL'),
 /** Visitor → server: hang up. */
 export const VisitorClearCall = obj({ mt: literal('ClearCall') });
 /** Visitor → server: ask an agent for a chat. */
-export const ChatStart = obj({ mt: literal('ChatStart'), dest: id, dn, email: opt(str({ max: 254 })) });
+/** The same rule as the API's `email` fields (spec 14): an address without spaces or `?`, or "". */
+const email = str({ max: 254, pattern: new RegExp(EMAIL_PATTERN), patternText: 'must be an e-mail address such as name@example.com (no spaces, no "?"), or empty' });
+export const ChatStart = obj({ mt: literal('ChatStart'), dest: id, dn, email: opt(email) });
 /** Either side → server: a chat message with a client id for the ack. */
 export const ChatMessageIn = obj({ mt: literal('ChatMessage'), chat: id, cid: id, text });
 /** Either side → server: typing indicator. */

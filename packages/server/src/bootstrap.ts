@@ -22,13 +22,14 @@ export async function ensureFirstAdmin(storage: Storage, config: Config): Promis
   const password = config.adminPassword ?? generatePassword();
   const passwordHash = await hashPassword(password);
   const username = config.adminUsername;
-  await storage.transaction(async (tx) => {
-    if ((await tx.users.countAdmins()) > 0) return;
+  // Several processes may start at once on an empty database (cluster mode): only the one whose transaction creates the admin reports it.
+  const created = await storage.transaction(async (tx) => {
+    if ((await tx.users.countAdmins()) > 0) return false;
     const existing = await tx.users.getByUsername(username);
     if (existing) {
       const roles = [...new Set([...existing.roles, 'admin' as const, 'agent' as const])];
       await tx.users.update(existing.id, { roles, passwordHash });
-      return;
+      return true;
     }
     const sipTaken = (await tx.users.getBySipId(username)) || (await tx.groups.getBySipId(username));
     await tx.users.create({
@@ -41,6 +42,8 @@ export async function ensureFirstAdmin(storage: Storage, config: Config): Promis
       department: '',
       roles: ['admin', 'agent'],
     });
+    return true;
   });
+  if (!created) return null;
   return generated ? { username, password, generated: true } : { username, generated: false };
 }

@@ -13,6 +13,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_URL and a PostgreSQL DATABASE_URL: several processes serve together (spec 10) */
+  cluster: boolean;
+  /** cluster mode: prefix of every Redis key and channel, so installations can share one Redis */
+  redisPrefix: string;
   adminUsername: string;
   adminPassword: string | undefined;
   stunUrls: string[];
@@ -33,6 +37,29 @@ export interface Config {
   secureCookies: boolean;
   /** reverse proxies whose X-Forwarded-* are believed: none, their number, or their addresses (spec 6) */
   trustProxy: TrustProxy;
+  /** a visitor socket must send Start within this, seconds (0: no deadline) */
+  wsStartTimeoutS: number;
+  /** WebSocket ping interval, seconds; a peer that misses a pong is dropped (0: off) */
+  wsPingIntervalS: number;
+  /** HTTP: a connection with no traffic for this long is closed, seconds */
+  httpIdleTimeoutS: number;
+  /** HTTP: the request headers must arrive within this, seconds */
+  httpHeadersTimeoutS: number;
+  /** HTTP: a whole request (headers and body) must arrive within this, seconds */
+  httpRequestTimeoutS: number;
+  /** open TCP connections (and proxied WebSockets) per client address; 0: no cap */
+  maxConnectionsPerIp: number;
+  /** new chats and calls per client address within contactsWindowS (0: no limit) */
+  contactsPerIp: number;
+  contactsWindowS: number;
+  /** new passwords need at least this zxcvbn score, 0–4 (docs/security.md) */
+  passwordMinScore: number;
+  /** Strict-Transport-Security max-age (sent with SECURE_COOKIES=true), seconds */
+  hstsMaxAgeS: number;
+  /** largest JSON body of most API routes, bytes (widgets, users and imports allow more) */
+  httpBodyLimit: number;
+  /** open agent sockets re-check their credentials this often, seconds */
+  authRecheckS: number;
   /** sign-in throttling (docs/security.md) */
   login: {
     maxPerUser: number;
@@ -42,6 +69,13 @@ export interface Config {
     hashTotal: number;
   };
   logLevel: string;
+  /** GET /metrics needs `Authorization: Bearer <this>`; unset: /metrics answers 404 */
+  metricsToken: string | undefined;
+  /** webhook deliveries: per-request timeout, how many at once, first retry delay, when to give up */
+  webhookTimeoutS: number;
+  webhookConcurrency: number;
+  webhookRetryBaseS: number;
+  webhookMaxAgeH: number;
   /** the phone-system connector's own side (spec 9); its account is set in the admin app */
   sip: {
     /** local UDP port (0: any free one) */
@@ -74,15 +108,38 @@ function flag(v: string | undefined, d: boolean): boolean {
   return /^(1|true|yes|on)$/i.test(v);
 }
 
+/**
+ * Cluster mode is REDIS_URL with a PostgreSQL DATABASE_URL. Any other use of
+ * REDIS_URL is refused: a process that silently ignored it would break as soon
+ * as a visitor and an agent landed on different processes.
+ */
+function clusterMode(redisUrl: string | undefined, databaseUrl: string | undefined): boolean {
+  if (!redisUrl) return false;
+  if (!/^rediss?:\/\//i.test(redisUrl)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(redisUrl.slice(0, 40))}`);
+  if (!databaseUrl || !/^postgres(ql)?:\/\//i.test(databaseUrl))
+    throw new Error(
+      'REDIS_URL is set, so several processes would serve together (cluster mode), but DATABASE_URL does not name a PostgreSQL database. ' +
+        'Cluster mode needs PostgreSQL: SQLite is a file that only one process may use. ' +
+        'Set DATABASE_URL=postgres://… for cluster mode, or unset REDIS_URL to run one process on SQLite.',
+    );
+  return true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const redisUrl = env.REDIS_URL || undefined;
+  const redisPrefix = env.REDIS_PREFIX || 'cw:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) throw new Error(`REDIS_PREFIX may contain letters, digits and : _ . - (at most 64), got ${JSON.stringify(redisPrefix.slice(0, 80))}`);
   return {
     port: num(env.PORT, 8080, 'PORT'),
     // '::' is every interface, IPv6 and IPv4 (dual stack); main.ts falls back to 0.0.0.0 without IPv6.
     host: env.HOST || '::',
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     dataDir: path.resolve(env.DATA_DIR || './data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
+    databaseUrl,
+    redisUrl,
+    cluster: clusterMode(redisUrl, databaseUrl),
+    redisPrefix,
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     stunUrls: list(env.STUN_URLS),
@@ -99,6 +156,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    wsStartTimeoutS: num(env.WS_START_TIMEOUT_S, 10, 'WS_START_TIMEOUT_S'),
+    wsPingIntervalS: num(env.WS_PING_INTERVAL_S, 30, 'WS_PING_INTERVAL_S'),
+    httpIdleTimeoutS: num(env.HTTP_IDLE_TIMEOUT_S, 75, 'HTTP_IDLE_TIMEOUT_S'),
+    httpHeadersTimeoutS: num(env.HTTP_HEADERS_TIMEOUT_S, 20, 'HTTP_HEADERS_TIMEOUT_S'),
+    httpRequestTimeoutS: num(env.HTTP_REQUEST_TIMEOUT_S, 120, 'HTTP_REQUEST_TIMEOUT_S'),
+    maxConnectionsPerIp: num(env.MAX_CONNECTIONS_PER_IP, 1000, 'MAX_CONNECTIONS_PER_IP'),
+    contactsPerIp: num(env.CONTACTS_PER_IP, 30, 'CONTACTS_PER_IP'),
+    contactsWindowS: num(env.CONTACTS_WINDOW_S, 600, 'CONTACTS_WINDOW_S'),
+    passwordMinScore: Math.min(4, num(env.PASSWORD_MIN_SCORE, 2, 'PASSWORD_MIN_SCORE')),
+    hstsMaxAgeS: num(env.HSTS_MAX_AGE_S, 31_536_000, 'HSTS_MAX_AGE_S'),
+    httpBodyLimit: Math.max(1024, num(env.HTTP_BODY_LIMIT, 16 * 1024, 'HTTP_BODY_LIMIT')),
+    authRecheckS: Math.max(1, num(env.AUTH_RECHECK_S, 300, 'AUTH_RECHECK_S')),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    webhookTimeoutS: num(env.WEBHOOK_TIMEOUT_S, 10, 'WEBHOOK_TIMEOUT_S'),
+    webhookConcurrency: Math.max(1, Math.floor(num(env.WEBHOOK_CONCURRENCY, 4, 'WEBHOOK_CONCURRENCY'))),
+    webhookRetryBaseS: num(env.WEBHOOK_RETRY_BASE_S, 10, 'WEBHOOK_RETRY_BASE_S'),
+    webhookMaxAgeH: num(env.WEBHOOK_MAX_AGE_H, 72, 'WEBHOOK_MAX_AGE_H'),
     sip: {
       udpPort: num(env.SIP_UDP_PORT, 0, 'SIP_UDP_PORT'),
       contactHost: env.SIP_CONTACT_HOST || undefined,

@@ -11,3 +11,5 @@ export type { Bus, DomainEvent } from './bus/types.js';
 export type { Clock } from './clock.js';
 export type * from './storage/types.js';
 export { StorageConflictError, StorageReferenceError } from './storage/types.js';
+export { openStorage } from './storage/index.js';
+export { StatsService, type StatsRequest } from './stats/stats-service.js';

@@ -1,9 +1,16 @@
 /** Process entry: reads config, starts the server, prints how to sign in, drains on SIGTERM. */
 import pino from 'pino';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { startServer } from './server.js';
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  // A configuration mistake is a sentence for the operator, not a stack trace.
+  process.stderr.write(`contact-widgets: cannot start: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 const logger = pino({ level: config.logLevel });
 
 async function main(): Promise<void> {

@@ -15,8 +15,8 @@ export const PICTURE_SIZE = 256;
 const KEEP_MAX_BYTES = 64 * 1024;
 
 /** Why a picture was refused; the message is shown to the admin. */
-export class PictureError extends Error {
-  override name = 'PictureError';
+export class InvalidPictureError extends Error {
+  override name = 'InvalidPictureError';
 }
 
 type Format = 'jpeg' | 'png' | 'webp' | 'gif';
@@ -33,30 +33,30 @@ export function sniffFormat(b: Buffer): Format | undefined {
 const HEADER_RE = /^data:image\/(jpeg|png|webp|gif);base64,/;
 const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Returns the picture to store: "" stays "", anything else becomes a small JPEG data: URL. Throws PictureError. */
+/** Returns the picture to store: "" stays "", anything else becomes a small JPEG data: URL. Throws InvalidPictureError. */
 export async function normalizePicture(url: string): Promise<string> {
   if (url === '') return '';
-  if (/^data:image\/svg/i.test(url)) throw new PictureError('SVG pictures are not accepted; use JPEG, PNG, WebP or GIF');
+  if (/^data:image\/svg/i.test(url)) throw new InvalidPictureError('SVG pictures are not accepted; use JPEG, PNG, WebP or GIF');
   const m = HEADER_RE.exec(url);
-  if (!m) throw new PictureError('must be a data:image/(jpeg|png|webp|gif);base64 URL or empty');
+  if (!m) throw new InvalidPictureError('must be a data:image/(jpeg|png|webp|gif);base64 URL or empty');
   const b64 = url.slice(m[0].length);
-  if (b64.length % 4 === 1 || !B64_RE.test(b64)) throw new PictureError('is not valid base64');
+  if (b64.length % 4 === 1 || !B64_RE.test(b64)) throw new InvalidPictureError('is not valid base64');
   // 4 base64 characters carry 3 bytes: refuse before decoding anything huge.
   if (Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0) > MAX_PICTURE_BYTES)
-    throw new PictureError(`must be at most ${MAX_PICTURE_BYTES / 1024 / 1024} MiB`);
+    throw new InvalidPictureError(`must be at most ${MAX_PICTURE_BYTES / 1024 / 1024} MiB`);
   const bytes = Buffer.from(b64, 'base64');
-  if (bytes.length === 0) throw new PictureError('is empty');
-  if (bytes.length > MAX_PICTURE_BYTES) throw new PictureError(`must be at most ${MAX_PICTURE_BYTES / 1024 / 1024} MiB`);
+  if (bytes.length === 0) throw new InvalidPictureError('is empty');
+  if (bytes.length > MAX_PICTURE_BYTES) throw new InvalidPictureError(`must be at most ${MAX_PICTURE_BYTES / 1024 / 1024} MiB`);
   const format = sniffFormat(bytes);
-  if (!format) throw new PictureError('is not a JPEG, PNG, WebP or GIF image');
+  if (!format) throw new InvalidPictureError('is not a JPEG, PNG, WebP or GIF image');
 
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: 40_000_000, failOn: 'error' }).metadata();
   } catch {
-    throw new PictureError('could not be read as an image (corrupt data?)');
+    throw new InvalidPictureError('could not be read as an image (corrupt data?)');
   }
-  if (meta.format !== format || !meta.width || !meta.height) throw new PictureError('could not be read as an image (corrupt data?)');
+  if (meta.format !== format || !meta.width || !meta.height) throw new InvalidPictureError('could not be read as an image (corrupt data?)');
 
   if (format === 'jpeg' && meta.width <= PICTURE_SIZE && meta.height <= PICTURE_SIZE && bytes.length <= KEEP_MAX_BYTES && !meta.exif && (meta.orientation ?? 1) === 1)
     return `data:image/jpeg;base64,${bytes.toString('base64')}`;
@@ -70,6 +70,6 @@ export async function normalizePicture(url: string): Promise<string> {
       .toBuffer();
     return `data:image/jpeg;base64,${out.toString('base64')}`;
   } catch {
-    throw new PictureError('could not be read as an image (corrupt data?)');
+    throw new InvalidPictureError('could not be read as an image (corrupt data?)');
   }
 }

@@ -7,6 +7,23 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@cw/testkit';
+import {
+  FlagCreate,
+  FlagPut,
+  FlagRef,
+  GroupCreate,
+  GroupPatch,
+  Login,
+  Origin,
+  Picture,
+  PresencePut,
+  TokenCreate,
+  UserCreate,
+  UserId,
+  UserPatch,
+  WidgetInput,
+  type TSchema,
+} from '@cw/protocol/api';
 import { login } from './http-helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -45,7 +62,48 @@ interface Target {
   fields: Field[];
 }
 
-const f = (p: string, kind: Kind, max?: number): Field => ({ path: p.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)), kind, max });
+/** Shapes whose wrong values are of their own kind (beyond their JSON type). */
+const special: [TSchema, Kind][] = [
+  [Picture, 'picture'],
+  [FlagRef, 'flagref'],
+  [UserId, 'userref'],
+  [Origin, 'origin'],
+];
+const json = (x: unknown) => JSON.stringify(x);
+
+/**
+ * The fuzz table of a body, from the same schema the route validates with:
+ * every field down the tree (array items at index 0) with its kind and limit.
+ */
+function fieldsOf(schema: TSchema, path: (string | number)[] = []): Field[] {
+  const node = schema as TSchema & { anyOf?: TSchema[] };
+  const own = (kind: Kind, max?: number): Field[] => (path.length ? [{ path, kind, ...(max !== undefined ? { max } : {}) }] : []);
+  const hit = special.find(([s]) => json(s) === json(node));
+  if (hit) return own(hit[1]);
+  if (node.anyOf) {
+    const inner = node.anyOf.filter((x) => x.type !== 'null');
+    if (inner.length === 1 && node.anyOf.length === 2) {
+      const sub = fieldsOf(inner[0]!, path);
+      return sub.length === 1 && sub[0]!.kind === 'str' ? [{ ...sub[0]!, kind: 'nullable-str' }] : sub;
+    }
+    return own('obj');
+  }
+  if (node.enum) return own('enum');
+  switch (node.type) {
+    case 'string':
+      return own('str', node.maxLength);
+    case 'boolean':
+      return own('bool');
+    case 'integer':
+      return own('int');
+    case 'array':
+      return [...own('arr', node.maxItems), ...fieldsOf(node.items as TSchema, [...path, 0])];
+    case 'object':
+      return [...own('obj'), ...Object.entries(node.properties as Record<string, TSchema>).flatMap(([k, sub]) => fieldsOf(sub, [...path, k]))];
+    default:
+      throw new Error(`no fuzz kind for ${json(node).slice(0, 100)}`);
+  }
+}
 
 /** A value of the wrong JSON type for `kind` (never null where null is allowed). */
 function wrongType(r: Rng, kind: Kind): unknown {
@@ -189,38 +247,36 @@ beforeAll(async () => {
   const flag = (await admin.post('/api/flags', { name: 'F' })).body;
   const widget = (await admin.post('/api/widgets', { type: 'sidebar', name: 'W', agents: [{ sipId: 'fuzzagent', media: ['chat'], availability: 'boolean', flag: flag.id }] })).body;
 
-  const widgetFields = [
-    f('type', 'enum'), f('name', 'str', 200), f('notes', 'str', 5000), f('lang', 'enum'), f('contact', 'obj'), f('contact.company', 'str', 200),
-    f('contact.email', 'str', 254), f('appearance', 'obj'), f('appearance.position', 'enum'), f('appearance.alwaysShow', 'bool'),
-    f('appearance.zIndex', 'int'), f('appearance.margin.top', 'int'), f('appearance.colors', 'obj'), f('appearance.fontSize', 'str', 16),
-    f('allowedOrigins', 'arr', 100), f('allowedOrigins.0', 'origin'), f('agents', 'arr'), f('agents.0', 'obj'), f('agents.0.sipId', 'str', 100),
-    f('agents.0.media', 'arr'), f('agents.0.media.0', 'enum'), f('agents.0.availability', 'enum'), f('agents.0.picture', 'picture'),
-    f('agents.0.flag', 'flagref'), f('agents.0.displayName', 'str', 100), f('agents.0.link', 'str', 2000),
-  ];
   const widgetBase = () => ({ type: 'cards', name: 'Fuzzed', agents: [{ sipId: 'x', media: ['voice'], availability: 'boolean', flag: flag.id }] });
-  const userFields = [f('username', 'str', 100), f('password', 'str', 200), f('displayName', 'str', 100), f('sipId', 'str', 100), f('email', 'str', 254), f('roles', 'arr'), f('roles.0', 'enum')];
-  const groupFields = [f('name', 'str', 100), f('sipId', 'str', 100), f('members', 'arr', 1000), f('members.0', 'userref')];
+  const widgetFields = fieldsOf(WidgetInput);
+  const userFields = fieldsOf(UserCreate);
+  const patchFields = fieldsOf(UserPatch);
+  const groupFields = fieldsOf(GroupCreate);
+  // The tables come from the schemas: make sure the walk reached the fields that matter.
+  expect(widgetFields.map((x) => x.path.join('.'))).toEqual(expect.arrayContaining(['agents.0.media.0', 'agents.0.picture', 'agents.0.flag', 'allowedOrigins.0', 'appearance.margin.top']));
+  expect(widgetFields.find((x) => x.path.join('.') === 'agents.0.picture')?.kind).toBe('picture');
+  expect(groupFields.find((x) => x.path.join('.') === 'members.0')?.kind).toBe('userref');
   targets = [
-    { method: 'POST', url: '/api/login', base: () => ({ username: 'admin', password: 'not-the-password' }), fields: [f('username', 'str', 100), f('password', 'str', 200)] },
+    { method: 'POST', url: '/api/login', base: () => ({ username: 'admin', password: 'not-the-password' }), fields: fieldsOf(Login) },
     { method: 'POST', url: '/api/logout', fields: [] },
-    { method: 'POST', url: '/api/tokens', base: () => ({ name: 'tok' }), fields: [f('name', 'str', 100)] },
+    { method: 'POST', url: '/api/tokens', base: () => ({ name: 'tok' }), fields: fieldsOf(TokenCreate) },
     { method: 'POST', url: '/api/users', base: () => ({ username: 'newuser', password: 'new-password', roles: ['agent'] }), fields: userFields },
-    { method: 'PATCH', url: `/api/users/${agent.id}`, base: () => ({ displayName: 'Changed' }), fields: userFields },
-    { method: 'PATCH', url: '/api/users/unknown-id', base: () => ({ displayName: 'Changed' }), fields: userFields },
+    { method: 'PATCH', url: `/api/users/${agent.id}`, base: () => ({ displayName: 'Changed' }), fields: patchFields },
+    { method: 'PATCH', url: '/api/users/unknown-id', base: () => ({ displayName: 'Changed' }), fields: patchFields },
     { method: 'DELETE', url: '/api/users/unknown-id', fields: [] },
     { method: 'POST', url: '/api/groups', base: () => ({ name: 'New', sipId: 'newgroup', members: [agent.id] }), fields: groupFields },
-    { method: 'PATCH', url: `/api/groups/${group.id}`, base: () => ({ name: 'Changed' }), fields: groupFields },
+    { method: 'PATCH', url: `/api/groups/${group.id}`, base: () => ({ name: 'Changed' }), fields: fieldsOf(GroupPatch) },
     { method: 'DELETE', url: '/api/groups/unknown-id', fields: [] },
     { method: 'POST', url: '/api/widgets', base: widgetBase, fields: widgetFields },
     { method: 'PUT', url: `/api/widgets/${widget.uuid}`, base: widgetBase, fields: widgetFields },
     { method: 'PUT', url: '/api/widgets/unknown-uuid', base: widgetBase, fields: widgetFields },
     { method: 'DELETE', url: '/api/widgets/unknown-uuid', fields: [] },
-    { method: 'POST', url: '/api/flags', base: () => ({ name: 'New', value: true }), fields: [f('name', 'str', 100), f('value', 'bool')] },
-    { method: 'PUT', url: `/api/flags/${flag.id}`, base: () => ({ value: true, name: 'Changed' }), fields: [f('name', 'str', 100), f('value', 'bool')] },
+    { method: 'POST', url: '/api/flags', base: () => ({ name: 'New', value: true }), fields: fieldsOf(FlagCreate) },
+    { method: 'PUT', url: `/api/flags/${flag.id}`, base: () => ({ value: true, name: 'Changed' }), fields: fieldsOf(FlagPut) },
     { method: 'DELETE', url: '/api/flags/unknown-id', fields: [] },
     { method: 'DELETE', url: '/api/tokens/unknown-id', fields: [] },
-    { method: 'PUT', url: '/api/presence/fuzzagent', base: () => ({ presence: 'online' }), fields: [f('presence', 'enum')] },
-    { method: 'PUT', url: '/api/presence/nobody', base: () => ({ presence: 'online' }), fields: [f('presence', 'enum')] },
+    { method: 'PUT', url: '/api/presence/fuzzagent', base: () => ({ presence: 'online' }), fields: fieldsOf(PresencePut) },
+    { method: 'PUT', url: '/api/presence/nobody', base: () => ({ presence: 'online' }), fields: fieldsOf(PresencePut) },
   ];
 }, 60_000);
 

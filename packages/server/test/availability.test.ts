@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { resolveAgent } from '../src/presence/availability.js';
 import type { Storage, UserRecord } from '../src/storage/types.js';
-import { CachedCatalog, storageCatalog, type Catalog } from '../src/presence/catalog.js';
+import { WidgetDirectoryCache, storageCatalog, type Catalog } from '../src/domain/widget-directory-cache.js';
 import { FakeClock, memoryStorage } from './realtime-fakes.js';
 
 let storage: Storage;
@@ -71,7 +71,7 @@ describe('availability', () => {
 describe('cached catalog', () => {
   it('serves from memory until a DomainEvent makes an entry stale', async () => {
     const clock = new FakeClock();
-    const c = new CachedCatalog(storage, clock);
+    const c = new WidgetDirectoryCache(storage, clock);
     const w = await storage.widgets.create({ type: 'cards', name: 'One', notes: '', lang: 'en', contact: {}, appearance: {}, allowedOrigins: [], agents: [] });
     expect((await c.widget(w.uuid))!.name).toBe('One');
     await storage.widgets.replace(w.uuid, { ...w, name: 'Two' });

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatManager, type AgentRef, type VisitorRef } from '../src/chat/chat-manager.js';
 import type { Storage, UserRecord } from '../src/storage/types.js';
-import { storageCatalog } from '../src/presence/catalog.js';
+import { storageCatalog } from '../src/domain/widget-directory-cache.js';
 import { FakeClock, RecordingOutbox, memoryStorage, silent } from './realtime-fakes.js';
 
 let storage: Storage;
@@ -43,7 +43,7 @@ afterEach(async () => {
   await storage.close();
 });
 
-const start = (dest = 'ann') => chats.handleStart(v, { widget: { uuid: v.widgetUuid, name: 'Sales' }, dest, dn: 'Vis' });
+const start = async (dest = 'ann') => (await chats.handleStart(v, { widget: { uuid: v.widgetUuid, name: 'Sales' }, dest, dn: 'Vis' })).chat;
 
 describe('ChatManager', () => {
   it('stores before acking; delivers pre-accept messages with the accept', async () => {

@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import Fastify, { type RouteOptions } from 'fastify';
+import { apiComponents, WidgetInput } from '@cw/protocol/api';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
@@ -41,6 +43,24 @@ describe('OpenAPI', () => {
     expect(refs.length).toBeGreaterThan(0);
     for (const r of refs) expect(doc.components.schemas[r.split('/').pop()!], r).toBeDefined();
     await app.close();
+  });
+
+  it('is a valid OpenAPI 3.1 document, by an independent validator', async () => {
+    const doc = (await env.anon.get('/api/openapi.json')).body;
+    // swagger-parser checks the document against the OpenAPI 3.1 schema and resolves every $ref.
+    const checked = (await SwaggerParser.validate(structuredClone(doc))) as any;
+    expect(checked.openapi).toBe('3.1.0');
+    expect(Object.keys(checked.paths).length).toBeGreaterThan(15);
+  });
+
+  it('takes its shapes from the schemas the routes validate with (one source)', async () => {
+    const doc = (await env.anon.get('/api/openapi.json')).body;
+    expect(Object.keys(doc.components.schemas).sort()).toEqual(Object.keys(apiComponents).sort());
+    // The component is the validator's schema, with named shapes inside replaced by $refs.
+    expect(doc.components.schemas.WidgetInput.properties.name).toEqual(JSON.parse(JSON.stringify(WidgetInput.properties.name)));
+    expect(doc.components.schemas.WidgetInput.properties.agents).toEqual({ type: 'array', maxItems: 200, items: { $ref: '#/components/schemas/WidgetAgent' } });
+    expect(doc.paths['/api/chats'].get.parameters.map((p: any) => [p.name, p.required])).toEqual([['q', false], ['limit', false], ['all', false]]);
+    expect(doc.paths['/api/widgets/{uuid}'].put.parameters).toEqual([{ name: 'uuid', in: 'path', required: true, schema: { type: 'string' }, description: 'the widget uuid' }]);
   });
 
   it('describes every /api route of the whole app (whoever registered it)', async () => {

@@ -1,5 +1,5 @@
 /**
- * Black-box conformance with /work/shared/spec/protocol.md (sections 1–6, 8):
+ * Black-box conformance with docs/protocol.md (sections 1–6, 8):
  * everything here talks to the server only over the wire, exactly like an
  * outside client — HTTP with cookies or Bearer tokens, real WebSockets with an
  * Origin header. No storage or internals are touched.

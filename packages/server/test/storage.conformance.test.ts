@@ -253,6 +253,9 @@ for (const [backend, available] of backends) {
         await expect(s.authSessions.create({ id: 'hx', userId: 'ghost', createdAt: 1, expiresAt: 1 })).rejects.toBeInstanceOf(StorageReferenceError);
         expect(await s.authSessions.deleteExpired(100)).toBe(1);
         expect(await s.authSessions.get('h1')).toBeUndefined();
+        await s.authSessions.create({ id: 'h4', userId: a.id, createdAt: 1, expiresAt: 400 });
+        expect(await s.authSessions.deleteForUser(a.id, 'h4')).toBe(1);
+        expect(await s.authSessions.get('h4')).toBeDefined();
         expect(await s.authSessions.deleteForUser(a.id)).toBe(1);
         expect(await s.authSessions.delete('h3')).toBe(true);
         expect(await s.authSessions.delete('h3')).toBe(false);
@@ -308,21 +311,28 @@ for (const [backend, available] of backends) {
     describe('chats', () => {
       it('creates waiting chats, accepts once, closes once', async () => {
         const c = await s.chats.create(chatInput());
-        expect(c).toEqual({ ...chatInput(), id: c.id, state: 'waiting', agentUserId: null, agentDn: null, closedBy: null, createdAt: clock, closedAt: null });
+        expect(c).toEqual({ ...chatInput(), id: c.id, state: 'waiting', agentUserId: null, agentDn: null, closedBy: null, createdAt: clock, closedAt: null, acceptedAt: null });
         expect(await s.chats.get(c.id)).toEqual(c);
-        const fixed = await s.chats.create({ ...chatInput(), id: 'c-fixed', createdAt: 42 });
+        const fixed = await s.chats.create({ ...chatInput(), dest: 'columbia', id: 'c-fixed', createdAt: 42 });
         expect(fixed).toMatchObject({ id: 'c-fixed', createdAt: 42 });
-        await expect(s.chats.create({ ...chatInput(), id: 'c-fixed' })).rejects.toBeInstanceOf(StorageConflictError);
+        await expect(s.chats.create({ ...chatInput('vs9'), id: 'c-fixed' })).rejects.toBeInstanceOf(StorageConflictError);
+        // One open chat per visitor session and destination; another destination or session is fine.
+        await expect(s.chats.create(chatInput())).rejects.toBeInstanceOf(StorageConflictError);
 
         expect(await s.chats.accept(c.id, 'agent1', 'Atlantis')).toBe(true);
         expect(await s.chats.accept(c.id, 'agent2', 'Other')).toBe(false);
         expect(await s.chats.accept('nope', 'agent2', 'Other')).toBe(false);
-        expect(await s.chats.get(c.id)).toMatchObject({ state: 'accepted', agentUserId: 'agent1', agentDn: 'Atlantis' });
+        // The accept time defaults to the storage clock; the chat manager passes its own.
+        expect(await s.chats.get(c.id)).toMatchObject({ state: 'accepted', agentUserId: 'agent1', agentDn: 'Atlantis', acceptedAt: clock });
+        expect(await s.chats.accept(fixed.id, 'agent1', 'Atlantis', 77)).toBe(true);
+        expect(await s.chats.get(fixed.id)).toMatchObject({ acceptedAt: 77 });
 
         expect(await s.chats.close(c.id, 'visitor', 99)).toBe(true);
         expect(await s.chats.close(c.id, 'agent', 100)).toBe(false);
         expect(await s.chats.get(c.id)).toMatchObject({ state: 'closed', closedBy: 'visitor', closedAt: 99, agentUserId: 'agent1' });
         expect(await s.chats.accept(c.id, 'agent2', 'Other')).toBe(false);
+        // Once closed, the same visitor may open a new chat to the same destination.
+        expect((await s.chats.create(chatInput())).state).toBe('waiting');
       });
 
       it('lets only one of many concurrent accepts win, also across two open storages', async () => {
@@ -339,7 +349,7 @@ for (const [backend, available] of backends) {
       it('lists open chats per visitor and agent, and waiting chats', async () => {
         const c1 = await s.chats.create(chatInput('v1'));
         clock++;
-        const c2 = await s.chats.create(chatInput('v1'));
+        const c2 = await s.chats.create({ ...chatInput('v1'), dest: 'team' });
         clock++;
         const c3 = await s.chats.create(chatInput('v2'));
         await s.chats.accept(c2.id, 'ag', 'Ag');
@@ -389,10 +399,10 @@ for (const [backend, available] of backends) {
       it('keeps message ids sorting in insertion order past 10, 100, 1000', async () => {
         const c = await s.chats.create(chatInput());
         await s.transaction(async (tx) => {
-          for (let i = 0; i < 120; i++) await tx.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: `m${i}`, ts: 1, cid: `c${i}` });
+          for (let i = 0; i < 1001; i++) await tx.chats.appendMessage({ chatId: c.id, from: 'visitor', dn: 'V', text: `m${i}`, ts: 1, cid: `c${i}` });
         });
         const list = await s.chats.listMessages(c.id);
-        expect(list.map((m) => m.text)).toEqual(Array.from({ length: 120 }, (_, i) => `m${i}`));
+        expect(list.map((m) => m.text)).toEqual(Array.from({ length: 1001 }, (_, i) => `m${i}`));
         const ids = list.map((m) => m.id);
         expect([...ids].sort()).toEqual(ids);
       });

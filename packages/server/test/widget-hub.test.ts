@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { MemoryBus } from '../src/bus/memory.js';
-import type { Catalog } from '../src/presence/catalog.js';
+import type { Catalog } from '../src/domain/widget-directory-cache.js';
 import type { DirectoryTarget } from '../src/presence/directory.js';
 import type { WidgetEvent } from '../src/domain/outbox.js';
 import { WidgetHub } from '../src/realtime/widget-hub.js';

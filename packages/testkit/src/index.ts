@@ -4,3 +4,5 @@ export * from './ws-client.js';
 export * from './browser.js';
 export * from './server.js';
 export * from './sip/index.js';
+export * from './infra.js';
+export * from './cluster.js';

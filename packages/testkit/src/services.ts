@@ -25,11 +25,15 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
   });
 }
 
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(`${d}/${cmd}`));
+}
+
 /**
  * Returns true when the part is there. When it is not: throws in CI, else
  * prints why the test is skipped and returns false.
  */
-export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns' | 'sip', reason?: string): Promise<boolean> {
+export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns' | 'cluster-parts' | 'sip', reason?: string): Promise<boolean> {
   let ok: boolean;
   switch (name) {
     case 'postgres': {
@@ -53,6 +57,14 @@ export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'n
       ok = ['/usr/sbin/kamailio', '/usr/bin/baresip', '/usr/bin/sipp', '/usr/bin/rtpengine'].every((f) => fs.existsSync(f)) &&
         fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/presence_reginfo.so') &&
         fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so');
+    case 'cluster-parts':
+      // A private PostgreSQL (initdb, run as the postgres OS user: needs root), redis-server and HAProxy.
+      ok =
+        process.getuid?.() === 0 &&
+        fs.existsSync('/usr/lib/postgresql') &&
+        fs.readdirSync('/usr/lib/postgresql').some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) &&
+        onPath('redis-server') &&
+        onPath('haproxy');
       break;
     case 'netns':
       // Inside `unshare -n` only `lo` exists; scripts/test.mjs sets CW_NETNS=1 there.

@@ -5,7 +5,12 @@
 import WebSocket from 'ws';
 
 export type Msg = Record<string, any> & { mt: string };
-type Pred = string | ((m: Msg) => boolean);
+/** What a wait looks for: an `mt`, a predicate, or fields the message must have (compared as JSON). */
+export type Pred = string | ((m: Msg) => boolean) | ({ mt: string } & Record<string, unknown>);
+
+function describePred(pred: Pred): string {
+  return typeof pred === 'string' ? pred : typeof pred === 'function' ? 'a matching message' : JSON.stringify(pred);
+}
 
 export class WsClient {
   readonly ws: WebSocket;
@@ -41,7 +46,9 @@ export class WsClient {
   }
 
   #match(pred: Pred): (m: Msg) => boolean {
-    return typeof pred === 'string' ? (m) => m.mt === pred : pred;
+    if (typeof pred === 'string') return (m) => m.mt === pred;
+    if (typeof pred === 'function') return pred;
+    return (m) => Object.entries(pred).every(([k, v]) => JSON.stringify(m[k]) === JSON.stringify(v));
   }
 
   #drain(): void {
@@ -73,11 +80,32 @@ export class WsClient {
       const w = { pred: p, resolve: (m: Msg) => (clearTimeout(t), resolve(m)) };
       const t = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(w), 1);
-        reject(new Error(`timed out waiting for ${typeof pred === 'string' ? pred : 'a matching message'}; unread: ${JSON.stringify(this.received.slice(this.#cursor)).slice(0, 2000)}`));
+        reject(new Error(`timed out waiting for ${describePred(pred)}; unread: ${JSON.stringify(this.received.slice(this.#cursor)).slice(0, 2000)}`));
       }, timeoutMs);
       this.#waiters.push(w);
       this.#drain();
     });
+  }
+
+  /**
+   * The next unread messages must be exactly these, in this order: unlike
+   * next(), nothing is skipped — a message in between (a duplicate after a
+   * resend, say) fails the wait and is named. Resolves with the messages.
+   */
+  async exactly(...preds: Pred[]): Promise<Msg[]> {
+    const got: Msg[] = [];
+    for (const [i, pred] of preds.entries()) {
+      const m = await this.next(() => true).catch((err: Error) => {
+        throw new Error(`expected ${describePred(pred)} (message ${i + 1} of ${preds.length}): ${err.message}`);
+      });
+      if (!this.#match(pred)(m))
+        throw new Error(
+          `expected ${describePred(pred)} (message ${i + 1} of ${preds.length}) but the next message was ${JSON.stringify(m).slice(0, 500)}` +
+            `; unread after it: ${JSON.stringify(this.unread()).slice(0, 1500)}`,
+        );
+      got.push(m);
+    }
+    return got;
   }
 
   /** Unread messages, without consuming them. */

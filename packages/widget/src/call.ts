@@ -1,18 +1,20 @@
 /**
- * One WebRTC call from the visitor to an agent (spec 2.2): local media, a
- * complete SDP offer (ICE gathering waited for, but capped), CallInfo
- * handling, mute and camera switches. Framework-free; the controller turns
+ * The visitor's call to an agent (spec 2.2): the signalling and the phases
+ * the call panel shows — CreateCall, the complete offer in Channels,
+ * CallInfo handling, the ringback tone, the human end reasons. The WebRTC
+ * side (capture, peer connection, SDP, mute, camera) is client-core's
+ * CallMedia, shared with the console. Framework-free; the controller turns
  * its changes into view state.
  */
+import { CallMedia, mediaFailure } from '@cw/client-core';
 import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
-import { iceGathered } from '@cw/client-core';
-import type { CallPhase, CallView, EndReason } from './model.js';
+import type { CallPhase, CallView, EndReason } from './view.js';
 import { Ringback } from './ringback.js';
 
 // The wait for ICE gathering is shared with the agent console (client-core); the cap is re-exported for tests.
 export { ICE_GATHER_CAP_MS } from '@cw/client-core';
 
-export interface CallDeps {
+export interface VisitorCallDeps {
   agent: string;
   dn: string;
   video: boolean;
@@ -20,14 +22,6 @@ export interface CallDeps {
   /** sends one message; false when the socket is down */
   send(m: VisitorInbound): boolean;
   onChange(): void;
-}
-
-/** Maps a getUserMedia failure to what the visitor is told. */
-export function mediaError(e: unknown, video: boolean): EndReason {
-  const name = (e as { name?: string })?.name ?? '';
-  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return video ? 'cam-denied' : 'mic-denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return 'no-device';
-  return 'error';
 }
 
 const CAUSES: Record<string, EndReason> = {
@@ -38,9 +32,11 @@ const CAUSES: Record<string, EndReason> = {
   'remote-hangup': 'remote-hangup',
   hangup: 'remote-hangup',
   error: 'error',
+  // The server process carrying the call went away (cluster mode, spec 10).
+  failed: 'network',
 };
 
-export class CallSession {
+export class VisitorCall {
   readonly agent: string;
   readonly video: boolean;
   phase: CallPhase = 'media';
@@ -48,56 +44,57 @@ export class CallSession {
   muted = false;
   cameraOff = false;
   connectedAt?: number;
-  local: MediaStream | null = null;
-  remote: MediaStream | null = null;
-  pc: RTCPeerConnection | null = null;
-  #d: CallDeps;
+  #deps: VisitorCallDeps;
+  #media: CallMedia | null = null;
+  /** captured but not yet handed to a CallMedia (the call may end meanwhile) */
+  #captured: MediaStream | null = null;
   #ring = new Ringback();
 
-  constructor(d: CallDeps) {
-    this.#d = d;
-    this.agent = d.agent;
-    this.video = d.video;
+  constructor(deps: VisitorCallDeps) {
+    this.#deps = deps;
+    this.agent = deps.agent;
+    this.video = deps.video;
   }
 
   get active(): boolean {
     return this.phase !== 'ended';
   }
 
+  /** The call's peer connection, once there is one (for the element's test hook). */
+  get peer(): RTCPeerConnection | null {
+    return this.#media?.peer ?? null;
+  }
+
   /** Gets media, sends CreateCall, then the complete offer in Channels. */
   async start(): Promise<void> {
-    const d = this.#d;
+    const deps = this.#deps;
     try {
-      this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: d.video });
+      this.#captured = await CallMedia.capture(deps.video);
     } catch (e) {
-      this.#end(mediaError(e, d.video));
+      this.#end(mediaFailure(e, deps.video));
       return;
     }
     if (!this.active) return this.#release();
-    const pc = new RTCPeerConnection({ iceServers: d.iceServers });
-    this.pc = pc;
-    for (const t of this.local.getTracks()) pc.addTrack(t, this.local);
-    // Voice calls still receive nothing but audio; video calls send and receive both.
-    this.remote = new MediaStream();
-    pc.addEventListener('track', (e) => {
-      this.remote?.addTrack(e.track);
-      d.onChange();
+    const media = new CallMedia(this.#captured, deps.iceServers, {
+      remote: () => deps.onChange(),
+      trouble: (t) => {
+        if (t === 'failed' && this.active) this.hangUp('network');
+      },
     });
-    pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed' && this.active) this.hangUp('network');
-    });
+    this.#media = media;
+    this.#captured = null;
     this.phase = 'calling';
-    d.onChange();
-    if (!d.send({ mt: 'CreateCall', dest: d.agent, dn: d.dn, video: d.video })) return this.#end('network');
+    deps.onChange();
+    if (!deps.send({ mt: 'CreateCall', dest: deps.agent, dn: deps.dn, video: deps.video })) return this.#end('network');
+    let sdp: string;
     try {
-      await pc.setLocalDescription(await pc.createOffer());
-      await iceGathered(pc, d.iceServers);
+      sdp = await media.offer();
     } catch {
       return this.hangUp('error');
     }
     // The agent may have been unavailable: the server ends the call right after CreateCall.
     if (!this.active) return;
-    if (!d.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp: pc.localDescription!.sdp })) this.#end('network');
+    if (!deps.send({ mt: 'Channels', cmd: 'PROPOSAL', sdp })) this.#end('network');
   }
 
   /** Feeds a CallInfo from the server. */
@@ -109,9 +106,9 @@ export class CallSession {
         this.#ring.start();
       }
     } else if (m.state === 'connected') {
-      if (m.sdp && this.pc && this.pc.signalingState === 'have-local-offer') {
+      if (m.sdp && this.#media) {
         try {
-          await this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+          await this.#media.accept(m.sdp);
         } catch {
           return this.hangUp('error');
         }
@@ -123,19 +120,19 @@ export class CallSession {
       this.#end(m.cause ? (CAUSES[m.cause] ?? 'error') : 'ended');
       return;
     }
-    this.#d.onChange();
+    this.#deps.onChange();
   }
 
   /** The call as the UI shows it. */
   view(agentDn: string): CallView {
-    const { agent, video, phase, reason, muted, cameraOff, connectedAt, local, remote } = this;
-    return { agent, agentDn, video, phase, reason, muted, cameraOff, connectedAt, local, remote };
+    const { agent, video, phase, reason, muted, cameraOff, connectedAt } = this;
+    return { agent, agentDn, video, phase, reason, muted, cameraOff, connectedAt, local: this.#media?.local ?? null, remote: this.#media?.remote ?? null };
   }
 
   /** The visitor hangs up (or the widget ends the call for `reason`). */
   hangUp(reason: EndReason = 'hangup'): void {
     if (!this.active) return;
-    if (this.phase !== 'media') this.#d.send({ mt: 'ClearCall' });
+    if (this.phase !== 'media') this.#deps.send({ mt: 'ClearCall' });
     this.#end(reason);
   }
 
@@ -146,30 +143,27 @@ export class CallSession {
 
   toggleMute(): void {
     this.muted = !this.muted;
-    for (const t of this.local?.getAudioTracks() ?? []) t.enabled = !this.muted;
-    this.#d.onChange();
+    this.#media?.setMuted(this.muted);
+    this.#deps.onChange();
   }
 
   toggleCamera(): void {
     this.cameraOff = !this.cameraOff;
-    for (const t of this.local?.getVideoTracks() ?? []) t.enabled = !this.cameraOff;
-    this.#d.onChange();
+    this.#media?.setCameraOff(this.cameraOff);
+    this.#deps.onChange();
   }
 
   #end(reason: EndReason): void {
     this.phase = 'ended';
     this.reason = reason;
     this.#release();
-    this.#d.onChange();
+    this.#deps.onChange();
   }
 
   #release(): void {
     this.#ring.stop();
-    for (const t of this.local?.getTracks() ?? []) t.stop();
-    try {
-      this.pc?.close();
-    } catch {
-      /* already closed */
-    }
+    for (const t of this.#captured?.getTracks() ?? []) t.stop();
+    this.#captured = null;
+    this.#media?.close();
   }
 }

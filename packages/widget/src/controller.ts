@@ -2,20 +2,17 @@
  * The live widget: one visitor-channel socket (spec 2), the state it feeds,
  * and the visitor's actions. Each <contact-widget> element owns one.
  */
-import { JsonSocket, type VisitorSocket } from '@cw/client-core';
+import { addMessage, addPending, applyAck, JsonSocket, mergeHistory, newCid, pendingLine, resendUnsent, TypingSignal, unsentFrom, type VisitorSocket } from '@cw/client-core';
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ErrorMsg, InfoMsg, SessionMsg, VisitorInbound, VisitorOutbound } from '@cw/protocol';
-import type { CallSession } from './call.js';
+import type { VisitorCall } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
-import { addMessage, applyAck, mergeHistory, newCid } from './chat.js';
 import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
 import { load, save, snapshot, type Saved } from './persist.js';
 
 /** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
 const RESUME_WAIT_MS = 3000;
-/** After `rate-limited` (which closes the socket for good), reconnect after this pause. */
+/** After `rate-limited` (the server closes the socket), the socket connects again after this pause. */
 const RATE_LIMIT_PAUSE_MS = 10_000;
-/** Typing stops being "typing" after this much quiet. */
-const TYPING_IDLE_MS = 3000;
 /** An agent's typing indicator clears itself if no update comes. */
 const PEER_TYPING_MAX_MS = 15000;
 
@@ -39,16 +36,17 @@ export class WidgetController implements Model {
   #saved: Saved;
   #asked = new Set<string>();
   #ice: RTCIceServer[] = [];
-  #call: CallSession | null = null;
+  #call: VisitorCall | null = null;
   #resuming = false;
   #resumeTimer: ReturnType<typeof setTimeout> | undefined;
-  #typingSent = false;
-  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** the visitor's typing indicator for the open chat */
+  #typing = new TypingSignal((typing) => {
+    const chat = this.state.chat;
+    if (!chat?.id || chat.state === 'closed' || chat.state === 'lost') return false;
+    return this.#send({ mt: 'Typing', chat: chat.id, typing });
+  });
   #peerTypingTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingAction: { agent: string; action: Action } | null = null;
-  #lastError = '';
-  #stopped = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => this.#sock.retryNow();
 
   constructor(uuid: string, server: string) {
@@ -60,17 +58,17 @@ export class WidgetController implements Model {
       this.state.session = this.#saved.view.session;
       this.state.agents = this.#saved.view.agents;
     }
-    const c = this.#saved.chat;
-    if (c) {
-      this.state.chat = { id: c.id, agent: c.agent, agentDn: c.agentDn, state: 'starting', peerTyping: false, draft: c.draft ?? '',
+    const savedChat = this.#saved.chat;
+    if (savedChat) {
+      this.state.chat = { id: savedChat.id, agent: savedChat.agent, agentDn: savedChat.agentDn, state: 'starting', peerTyping: false, draft: savedChat.draft ?? '',
         // What was typed but not acked shows at once; ChatHistory fills in the rest.
-        lines: (c.pending ?? []).map((p) => ({ key: p.cid, cid: p.cid, from: 'visitor' as const, dn: this.state.visitor.dn, text: p.text, ts: p.ts, status: 'sending' as const })),
+        lines: unsentFrom(savedChat.pending).map((u) => pendingLine(u, 'visitor', this.state.visitor.dn)),
       };
       this.state.screen = { kind: 'chat' };
       this.state.expanded = true;
       void this.#conv().catch(() => {});
     }
-    this.#sock = new JsonSocket(socketUrl(server));
+    this.#sock = new JsonSocket(socketUrl(server), { rateLimitPauseMs: RATE_LIMIT_PAUSE_MS });
     this.#sock.on('open', () => this.#onOpen());
     this.#sock.on('message', (m) => this.#onMessage(m));
     this.#sock.on('close', (_code, willRetry) => this.#onClose(willRetry));
@@ -79,7 +77,7 @@ export class WidgetController implements Model {
 
   /** The current call's peer connection (for the element's test hook). */
   get peer(): RTCPeerConnection | null {
-    return this.#call?.pc ?? null;
+    return this.#call?.peer ?? null;
   }
 
   start(): void {
@@ -88,25 +86,23 @@ export class WidgetController implements Model {
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#retryTimer);
     window.removeEventListener('online', this.#onOnline);
     this.#call?.hangUp();
     this.#sock.close();
     clearTimeout(this.#resumeTimer);
-    clearTimeout(this.#typingTimer);
+    this.#typing.reset();
     clearTimeout(this.#peerTypingTimer);
     clearTimeout(this.#persistTimer);
   }
 
-  subscribe(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   #set(patch: Partial<WidgetState>): void {
     this.state = { ...this.state, ...patch };
-    for (const fn of this.#listeners) fn();
+    for (const listener of this.#listeners) listener();
   }
 
   #setChat(patch: Partial<ChatView> | null): void {
@@ -154,14 +150,7 @@ export class WidgetController implements Model {
 
   #onClose(willRetry: boolean): void {
     this.#call?.lost();
-    this.#typingSent = false;
-    if (!willRetry && this.#lastError === 'rate-limited' && !this.#stopped) {
-      // Too fast is not fatal for a visitor: come back after a pause, with everything kept.
-      this.#lastError = '';
-      this.#set({ conn: 'reconnecting' });
-      this.#retryTimer = setTimeout(() => this.#sock.connect(), RATE_LIMIT_PAUSE_MS);
-      return;
-    }
+    this.#typing.reset();
     this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
   }
 
@@ -206,12 +195,12 @@ export class WidgetController implements Model {
     }
   }
 
-  #onSession(s: SessionMsg): void {
-    const fresh = this.#saved.session !== undefined && this.#saved.session !== s.session;
-    this.#saved.session = s.session;
+  #onSession(session: SessionMsg): void {
+    const fresh = this.#saved.session !== undefined && this.#saved.session !== session.session;
+    this.#saved.session = session.session;
     // A fresh Session (first, after a reconnect or an admin save) means: ask for pictures again.
     this.#asked.clear();
-    this.#set({ session: s });
+    this.#set({ session });
     this.#persist();
     if (this.#resuming) {
       clearTimeout(this.#resumeTimer);
@@ -222,11 +211,11 @@ export class WidgetController implements Model {
 
   #chatGone(): void {
     this.#resuming = false;
-    const c = this.state.chat;
-    if (!c) return;
-    if (!c.id) {
+    const chat = this.state.chat;
+    if (!chat) return;
+    if (!chat.id) {
       // The chat was never confirmed: ask again, with everything typed so far.
-      this.#sendChatStart(c.agent);
+      this.#sendChatStart(chat.agent);
       return;
     }
     this.#setChat({ state: 'lost', peerTyping: false });
@@ -245,7 +234,6 @@ export class WidgetController implements Model {
 
   #onError(m: ErrorMsg): void {
     const code = m.code;
-    this.#lastError = code;
     if (code === 'unknown-widget' || code === 'origin-not-allowed') {
       // Not the visitor's problem to solve; tell the site owner in the console.
       console.warn(`contact-widget ${this.#uuid}: ${code}: ${m.text}`);
@@ -263,59 +251,47 @@ export class WidgetController implements Model {
   // ------------------------------------------------------------------ chat
 
   #onChatInfo(m: ChatInfoMsg): void {
-    const c = this.state.chat;
-    if (!c) return;
-    if (c.id && m.chat !== c.id) return;
+    const chat = this.state.chat;
+    if (!chat) return;
+    if (chat.id && m.chat !== chat.id) return;
     const state = m.state;
-    if (state === 'waiting') this.#setChat({ id: m.chat, state: c.state === 'accepted' ? 'accepted' : 'waiting' });
-    else if (state === 'accepted') this.#setChat({ id: m.chat, state: 'accepted', agentDn: typeof m.agentDn === 'string' && m.agentDn ? m.agentDn : c.agentDn });
+    if (state === 'waiting') this.#setChat({ id: m.chat, state: chat.state === 'accepted' ? 'accepted' : 'waiting' });
+    else if (state === 'accepted') this.#setChat({ id: m.chat, state: 'accepted', agentDn: typeof m.agentDn === 'string' && m.agentDn ? m.agentDn : chat.agentDn });
     else if (state === 'closed') this.#setChat({ id: m.chat, state: 'closed', by: m.by, peerTyping: false });
     else return;
-    if (!c.id) this.#flush();
+    if (!chat.id) this.#flush();
   }
 
-  #onHistory(h: ChatHistoryMsg): void {
-    const c = this.state.chat;
-    if (!c || (c.id && c.id !== h.chat)) return;
+  #onHistory(history: ChatHistoryMsg): void {
+    const chat = this.state.chat;
+    if (!chat || (chat.id && chat.id !== history.chat)) return;
     this.#resuming = false;
     clearTimeout(this.#resumeTimer);
-    const pending = c.lines.length
-      ? c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts }))
-      : (this.#saved.chat?.pending ?? []);
-    const { lines } = mergeHistory(h.messages ?? [], pending, this.state.visitor.dn);
-    const state = h.state === 'accepted' || h.state === 'waiting' || h.state === 'closed' ? h.state : 'accepted';
-    this.#setChat({ id: h.chat, state, lines, agentDn: h.agentDn || c.agentDn });
+    const lines = mergeHistory(chat.lines, history.messages ?? []);
+    const state = history.state === 'accepted' || history.state === 'waiting' || history.state === 'closed' ? history.state : 'accepted';
+    this.#setChat({ id: history.chat, state, lines, agentDn: history.agentDn || chat.agentDn });
     this.#flush();
   }
 
   #onChatMessage(m: ChatMessageMsg): void {
-    const c = this.state.chat;
-    if (!c || m.chat !== c.id) return;
-    const lines = addMessage(c.lines, m);
+    const chat = this.state.chat;
+    if (!chat || m.chat !== chat.id) return;
+    const { lines, added } = addMessage(chat.lines, m);
     const seen = this.state.screen.kind === 'chat' && (this.state.expanded || this.state.session?.type === 'cards');
-    if (lines !== c.lines && m.from === 'agent' && !seen) this.#set({ unread: this.state.unread + 1 });
-    this.#setChat({ lines, peerTyping: m.from === 'agent' ? false : c.peerTyping });
+    if (added && m.from === 'agent' && !seen) this.#set({ unread: this.state.unread + 1 });
+    this.#setChat({ lines, peerTyping: m.from === 'agent' ? false : chat.peerTyping });
   }
 
   /** Sends every unacked line (same cid: the server keeps one copy). */
   #flush(): void {
-    const c = this.state.chat;
-    if (!c?.id || this.#resuming || c.state === 'closed' || c.state === 'lost') return;
-    for (const l of c.lines) if (l.from === 'visitor' && l.status === 'sending') this.#send({ mt: 'ChatMessage', chat: c.id, cid: l.cid!, text: l.text });
+    const chat = this.state.chat;
+    if (!chat?.id || this.#resuming || chat.state === 'closed' || chat.state === 'lost') return;
+    resendUnsent(chat.id, chat.lines, (m) => this.#send(m));
   }
 
   #sendChatStart(agent: string): void {
     const v = this.state.visitor;
     this.#send({ mt: 'ChatStart', dest: agent, dn: v.dn, ...(v.email ? { email: v.email } : {}) });
-  }
-
-  #typing(on: boolean): void {
-    const c = this.state.chat;
-    if (!c?.id || c.state === 'closed' || c.state === 'lost') return;
-    clearTimeout(this.#typingTimer);
-    if (on) this.#typingTimer = setTimeout(() => this.#typing(false), TYPING_IDLE_MS);
-    if (on === this.#typingSent) return;
-    if (this.#send({ mt: 'Typing', chat: c.id, typing: on })) this.#typingSent = on;
   }
 
   // -------------------------------------------------------------- actions
@@ -327,8 +303,8 @@ export class WidgetController implements Model {
   #begin(agent: string, action: Action): void {
     if (action === 'chat') {
       // Starting a new chat replaces a finished one; an open one is simply shown.
-      const c = this.state.chat;
-      if (c && c.state !== 'closed' && c.state !== 'lost') return this.#set({ screen: { kind: 'chat' }, unread: 0 });
+      const chat = this.state.chat;
+      if (chat && chat.state !== 'closed' && chat.state !== 'lost') return this.#set({ screen: { kind: 'chat' }, unread: 0 });
       this.#set({ chat: { agent, agentDn: this.#agentDn(agent), state: 'starting', lines: [], peerTyping: false, draft: '' }, screen: { kind: 'chat' } });
       this.#persist();
       this.#sendChatStart(agent);
@@ -344,7 +320,7 @@ export class WidgetController implements Model {
 
   #startCall(conv: Conversation, agent: string, video: boolean): void {
     if (this.#call?.active) return;
-    const call = new conv.CallSession({
+    const call = new conv.VisitorCall({
       agent,
       dn: this.state.visitor.dn,
       video,
@@ -358,8 +334,8 @@ export class WidgetController implements Model {
   }
 
   #syncCall(): void {
-    const c = this.#call;
-    this.#set({ call: c ? c.view(this.#agentDn(c.agent)) : null });
+    const call = this.#call;
+    this.#set({ call: call ? call.view(this.#agentDn(call.agent)) : null });
   }
 
   #makeActions(): Actions {
@@ -380,36 +356,36 @@ export class WidgetController implements Model {
         if (!name) return;
         this.#set({ visitor: { dn: name, email: email.trim().slice(0, 254) } });
         this.#persist();
-        const p = this.#pendingAction;
-        if (p) this.#begin(p.agent, p.action);
+        const pending = this.#pendingAction;
+        if (pending) this.#begin(pending.agent, pending.action);
       },
       back: () => {
         if (this.#call && !this.#call.active) {
           this.#call = null;
           this.#syncCall();
         }
-        const c = this.state.chat;
-        if (c && (c.state === 'closed' || c.state === 'lost')) this.#setChat(null);
+        const chat = this.state.chat;
+        if (chat && (chat.state === 'closed' || chat.state === 'lost')) this.#setChat(null);
         this.#set({ screen: { kind: 'list' } });
       },
       sendChat: (text) => {
-        const c = this.state.chat;
-        if (!c || !text.trim() || c.state === 'closed' || c.state === 'lost') return;
-        const cid = newCid();
-        this.#setChat({ draft: '', lines: [...c.lines, { key: cid, cid, from: 'visitor', dn: this.state.visitor.dn, text, ts: Date.now(), status: 'sending' }] });
-        this.#typing(false);
-        if (c.id && !this.#resuming) this.#send({ mt: 'ChatMessage', chat: c.id, cid, text });
+        const chat = this.state.chat;
+        if (!chat || !text.trim() || chat.state === 'closed' || chat.state === 'lost') return;
+        const cid = newCid('v');
+        this.#setChat({ draft: '', lines: addPending(chat.lines, { cid, text, ts: Date.now() }, 'visitor', this.state.visitor.dn) });
+        this.#typing.stop();
+        if (chat.id && !this.#resuming) this.#send({ mt: 'ChatMessage', chat: chat.id, cid, text });
       },
       setDraft: (text) => {
         if (!this.state.chat) return;
         this.#setChat({ draft: text });
-        this.#typing(text.trim() !== '');
+        this.#typing.input(text.trim() !== '');
       },
       endChat: () => {
-        const c = this.state.chat;
-        if (!c) return;
-        this.#typing(false);
-        if (c.id) this.#send({ mt: 'ChatEnd', chat: c.id });
+        const chat = this.state.chat;
+        if (!chat) return;
+        this.#typing.stop();
+        if (chat.id) this.#send({ mt: 'ChatEnd', chat: chat.id });
         this.#setChat({ state: 'closed', by: 'visitor', peerTyping: false });
       },
       hangUp: () => this.#call?.hangUp(),

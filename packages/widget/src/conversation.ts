@@ -9,4 +9,4 @@ export { setDeps } from './preact-shim.js';
 export { NamePrompt } from './ui/name-prompt.js';
 export { ChatPanel } from './ui/chat-panel.js';
 export { CallPanel } from './ui/call-panel.js';
-export { CallSession } from './call.js';
+export { VisitorCall } from './call.js';

@@ -5,59 +5,9 @@
  */
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { Conversation } from './lazy.js';
+import type { Action, Actions, CallView, ChatView } from './view.js';
 
-export type Action = 'chat' | 'voice' | 'video';
-
-/** One chat line as shown. `status` applies to the visitor's own lines. */
-export interface ChatLine {
-  key: string;
-  from: 'visitor' | 'agent' | 'system';
-  dn: string;
-  text: string;
-  ts: number;
-  status?: 'sending' | 'sent';
-  cid?: string;
-  id?: string;
-}
-
-export interface ChatView {
-  id?: string;
-  agent: string;
-  agentDn: string;
-  state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
-  by?: 'visitor' | 'agent' | 'system';
-  lines: ChatLine[];
-  peerTyping: boolean;
-  draft: string;
-}
-
-export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
-export type EndReason =
-  | 'busy'
-  | 'rejected'
-  | 'no-answer'
-  | 'unavailable'
-  | 'remote-hangup'
-  | 'error'
-  | 'mic-denied'
-  | 'cam-denied'
-  | 'no-device'
-  | 'network'
-  | 'hangup'
-  | 'ended';
-
-export interface CallView {
-  agent: string;
-  agentDn: string;
-  video: boolean;
-  phase: CallPhase;
-  reason?: EndReason;
-  muted: boolean;
-  cameraOff: boolean;
-  connectedAt?: number;
-  local: MediaStream | null;
-  remote: MediaStream | null;
-}
+export type { Action, Actions, CallPhase, CallView, ChatView, EndReason } from './view.js';
 
 export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' };
 
@@ -80,25 +30,10 @@ export interface WidgetState {
   convFailed: boolean;
 }
 
-export interface Actions {
-  setExpanded(open: boolean): void;
-  /** Starts loading the chat/call code before the visitor needs it. */
-  prefetch(): void;
-  choose(agent: string, action: Action): void;
-  submitName(dn: string, email: string): void;
-  back(): void;
-  sendChat(text: string): void;
-  setDraft(text: string): void;
-  endChat(): void;
-  hangUp(): void;
-  toggleMute(): void;
-  toggleCamera(): void;
-}
-
 export interface Model {
   readonly state: WidgetState;
   readonly actions: Actions;
-  subscribe(fn: () => void): () => void;
+  subscribe(listener: () => void): () => void;
 }
 
 export function initialState(): WidgetState {

@@ -3,6 +3,7 @@
  * with the tab): the resume token, the visitor's name, and the open chat with
  * everything typed but not yet acknowledged by the server.
  */
+import { readStored, unsentOf, writeStored, type Unsent } from '@cw/client-core';
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { WidgetState } from './model.js';
 
@@ -18,39 +19,22 @@ export interface Saved {
     agentDn: string;
     draft: string;
     /** sent or typed, not yet acked: resent with the same cid after a reconnect */
-    pending: { cid: string; text: string; ts: number }[];
+    pending: Unsent[];
   };
 }
 
 const key = (uuid: string) => `contact-widget:${uuid}`;
 
-function store(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    // Blocked storage (privacy settings, sandboxed iframes): the widget still works, just without resume.
-    return null;
-  }
-}
-
-/** Reads the saved state of one widget (empty when none or unreadable). */
+/** Reads the saved state of one widget (empty when none or unreadable; blocked storage only costs the resume). */
 export function load(uuid: string): Saved {
-  try {
-    const raw = store()?.getItem(key(uuid));
-    const v = raw ? (JSON.parse(raw) as unknown) : null;
-    return v && typeof v === 'object' ? (v as Saved) : {};
-  } catch {
-    return {};
-  }
+  const v = readStored('sessionStorage', key(uuid));
+  // Written by `save` of this tab; the pending messages in it are checked again where they are read.
+  return v && typeof v === 'object' ? (v as Saved) : {};
 }
 
 /** Writes the saved state of one widget. */
 export function save(uuid: string, s: Saved): void {
-  try {
-    store()?.setItem(key(uuid), JSON.stringify(s));
-  } catch {
-    // Quota or blocked storage: resume is best effort.
-  }
+  writeStored('sessionStorage', key(uuid), s);
 }
 
 /** What of the widget's state is kept: the open chat (not a finished one) with its unacked lines. */
@@ -68,7 +52,7 @@ export function snapshot(s: WidgetState, token: string | undefined): Saved {
           agent: c.agent,
           agentDn: c.agentDn,
           draft: c.draft,
-          pending: c.lines.filter((l) => l.from === 'visitor' && l.status === 'sending').map((l) => ({ cid: l.cid!, text: l.text, ts: l.ts })),
+          pending: unsentOf(c.lines),
         }
       : undefined,
   };

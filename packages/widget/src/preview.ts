@@ -16,7 +16,7 @@ export interface PreviewData {
 
 class PreviewModel implements Model {
   state: WidgetState;
-  #fns = new Set<() => void>();
+  #listeners = new Set<() => void>();
   readonly actions: Actions;
   constructor(d: PreviewData) {
     this.state = { ...initialState(), preview: true, expanded: true, conn: 'open' };
@@ -43,11 +43,11 @@ class PreviewModel implements Model {
   }
   #patch(p: Partial<WidgetState>): void {
     this.state = { ...this.state, ...p };
-    for (const f of this.#fns) f();
+    for (const listener of this.#listeners) listener();
   }
-  subscribe(fn: () => void): () => void {
-    this.#fns.add(fn);
-    return () => this.#fns.delete(fn);
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }
 

@@ -92,7 +92,7 @@ export function adoptStyles(root: ShadowRoot): void {
     return;
   }
   // Older browsers: a <style> element (needs style-src 'unsafe-inline' under a CSP).
-  const st = document.createElement('style');
-  st.textContent = CSS;
-  root.appendChild(st);
+  const style = document.createElement('style');
+  style.textContent = CSS;
+  root.appendChild(style);
 }

@@ -35,5 +35,11 @@ describe('urls', () => {
     expect(telUrl('+1 (555) 0100')).toBe('tel:+15550100');
     expect(mailUrl('a@b.example')).toBe('mailto:a@b.example');
     expect(mailUrl('not an address')).toBeNull();
+    // Issue 11.9: nothing in an address may add headers to the mail (a hidden bcc); parts are encoded.
+    expect(mailUrl('x@y.z?bcc=spy%40evil.example')).toBeNull();
+    expect(mailUrl('x@y.z&bcc=spy@evil.example')).toBeNull();
+    expect(mailUrl('x%3Fbcc@y.z')).toBeNull();
+    expect(mailUrl('müller@bäcker.de')).toBe('mailto:m%C3%BCller@b%C3%A4cker.de');
+    expect(telUrl('+41 44 123 45 67 #12')).toBe('tel:+41441234567%2312');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LANGS } from '@cw/protocol';
-import { EN_STRINGS, allStrings, pickLang, stringsFor } from '../../protocol/src/strings.js';
+import { EN_STRINGS, allStrings, pickLang, stringsFor } from '@cw/protocol/strings';
 
 describe('widget strings', () => {
   const keys = Object.keys(EN_STRINGS).sort();

@@ -94,9 +94,9 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
     // Which agents follow which flag: shown so that a toggle's effect is clear.
     api
       .widgets()
-      .then((ws) => {
+      .then((widgetList) => {
         const u: Record<string, string[]> = {};
-        for (const w of ws)
+        for (const w of widgetList)
           for (const a of w.agents) if (a.availability === 'boolean' && a.flag) (u[a.flag] ??= []).push(`${w.name} (${a.displayName || a.sipId})`);
         setUsage(u);
       })
@@ -109,7 +109,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
     setNameErr(undefined);
     try {
       const f = await api.createFlag(name.trim());
-      setFlags((fs) => [...(fs ?? []), f]);
+      setFlags((list) => [...(list ?? []), f]);
       setStatus(`Created flag ${f.name}.`);
       setName('');
     } catch (err) {
@@ -123,7 +123,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
     setError(null);
     try {
       await api.deleteFlag(f.id);
-      setFlags((fs) => (fs ?? []).filter((x) => x.id !== f.id));
+      setFlags((list) => (list ?? []).filter((x) => x.id !== f.id));
       setStatus(`Deleted flag ${f.name}.`);
     } catch (e) {
       fail(e);
@@ -155,9 +155,9 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
               usedBy={usage[f.id] ?? []}
               onError={fail}
               onDelete={() => void remove(f)}
-              onChange={(nf) => {
-                setFlags((fs) => (fs ?? []).map((x) => (x.id === f.id ? nf : x)));
-                setStatus(`${nf.name} is ${nf.value ? 'on' : 'off'}.`);
+              onChange={(changed) => {
+                setFlags((list) => (list ?? []).map((x) => (x.id === f.id ? changed : x)));
+                setStatus(`${changed.name} is ${changed.value ? 'on' : 'off'}.`);
               }}
             />
           ))}

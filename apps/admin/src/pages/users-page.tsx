@@ -106,12 +106,12 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
 }
 
 function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
-  const [pw, setPw] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
   const submit = async () => {
-    if (pw.length < 8) return setError('At least 8 characters.');
+    if (password.length < 8) return setError('At least 8 characters.');
     try {
-      await api.patchUser(p.user.id, { password: pw });
+      await api.patchUser(p.user.id, { password: password });
       p.onDone();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
@@ -126,7 +126,7 @@ function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => voi
       onSubmit={submit}
       footer={<ModalButtons onCancel={p.onCancel} submitLabel="Set password" />}
     >
-      <TextField label="New password" type="password" value={pw} onValue={setPw} error={error} autoComplete="new-password" hint="At least 8 characters. Tell the user in a safe way." />
+      <TextField label="New password" type="password" value={password} onValue={setPassword} error={error} autoComplete="new-password" hint="At least 8 characters. Tell the user in a safe way." />
     </Modal>
   );
 }

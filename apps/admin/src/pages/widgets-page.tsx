@@ -32,10 +32,10 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
   useEffect(() => {
     api
       .widgets()
-      .then((ws) => {
-        setWidgets(ws);
+      .then((list) => {
+        setWidgets(list);
         // Open the only widget, and any with changes kept from an ended session.
-        setExpanded(new Set(ws.filter((x) => ws.length === 1 || hasStash(x.uuid)).map((x) => x.uuid)));
+        setExpanded(new Set(list.filter((x) => list.length === 1 || hasStash(x.uuid)).map((x) => x.uuid)));
       })
       .catch(fail);
     // Directory and flags only improve the display; the page works without them.
@@ -53,7 +53,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       const base = type === 'sidebar' ? 'New Sidebar Widget' : 'New Business Cards Widget';
       const name = uniqueName(base, (widgets ?? []).map((w) => w.name));
       const w = await api.createWidget({ type, name, lang: 'en', agents: [] });
-      setWidgets((ws) => [...(ws ?? []), w]);
+      setWidgets((list) => [...(list ?? []), w]);
       // Focus on the new widget: others close unless they hold unsaved changes.
       setExpanded((s) => new Set([...[...s].filter(isDirty), w.uuid]));
       setFresh(w.uuid);
@@ -103,8 +103,8 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
             expanded={expanded.has(w.uuid)}
             onToggle={() => toggle(w.uuid)}
             focusName={fresh === w.uuid}
-            onSaved={(nw) => setWidgets((ws) => (ws ?? []).map((x) => (x.uuid === w.uuid ? { ...x, ...nw } : x)))}
-            onDeleted={() => setWidgets((ws) => (ws ?? []).filter((x) => x.uuid !== w.uuid))}
+            onSaved={(saved) => setWidgets((list) => (list ?? []).map((x) => (x.uuid === w.uuid ? { ...x, ...saved } : x)))}
+            onDeleted={() => setWidgets((list) => (list ?? []).filter((x) => x.uuid !== w.uuid))}
             onUnauthorized={p.onUnauthorized}
             dir={dir}
             flags={flags}

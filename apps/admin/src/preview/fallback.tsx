@@ -13,8 +13,8 @@ interface PreviewData {
 }
 
 function Card(p: { info: InfoMsg; picture: string; round: boolean; s: SessionMsg }) {
-  const st = p.s.strings;
-  const label = p.info.presence === 'online' ? st.online : p.info.presence === 'busy' ? st.busy : st.offline;
+  const strings = p.s.strings;
+  const label = p.info.presence === 'online' ? strings.online : p.info.presence === 'busy' ? strings.busy : strings.offline;
   return (
     <li class={`fb-agent fb-${p.info.presence}`}>
       {p.picture ? <img class={p.round ? 'fb-pic fb-round' : 'fb-pic'} src={p.picture} alt="" /> : <span class={p.round ? 'fb-pic fb-round fb-none' : 'fb-pic fb-none'}>{p.info.dn.slice(0, 1).toUpperCase()}</span>}

@@ -23,8 +23,8 @@ export function scriptOrigin(html: string, fallback: string): string {
 /** The CSP entries a website needs to run the widget. */
 export function cspLines(origin: string): string {
   const u = new URL(origin);
-  const ws = `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`;
-  return [`connect-src ${ws}`, `script-src ${u.origin}`, 'img-src data:', 'media-src blob:'].join('\n');
+  const socketOrigin = `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`;
+  return [`connect-src ${socketOrigin}`, `script-src ${u.origin}`, 'img-src data:', 'media-src blob:'].join('\n');
 }
 
 function fileName(name: string): string {

@@ -2,7 +2,8 @@
  * The editable form of a widget ("draft") and its conversion to and from the
  * API body. Kept free of UI code so it can be unit tested.
  */
-import { AVAILABILITY, LANGS, MEDIA, originSchema, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import { AVAILABILITY, LANGS, MEDIA, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import { Origin, validate } from '@cw/protocol/api';
 import type { WidgetBody } from '../api.js';
 
 export interface AgentDraft {
@@ -74,7 +75,7 @@ export function emptyAgent(): AgentDraft {
 
 /** The draft of a stored widget (fills every missing field). */
 export function toDraft(w: Partial<Widget>): Draft {
-  const ap = w.appearance ?? {};
+  const appearance = w.appearance ?? {};
   const c = w.contact ?? {};
   return {
     type: w.type === 'cards' ? 'cards' : 'sidebar',
@@ -83,13 +84,13 @@ export function toDraft(w: Partial<Widget>): Draft {
     lang: (LANGS as readonly string[]).includes(w.lang as string) ? (w.lang as Lang) : 'en',
     contact: { company: s(c.company), address: s(c.address), phone: s(c.phone), email: s(c.email) },
     appearance: {
-      position: ap.position === 'left' ? 'left' : 'right',
-      alwaysShow: ap.alwaysShow === true,
-      fontFamily: s(ap.fontFamily),
-      fontSize: s(ap.fontSize),
-      colors: { primary: s(ap.colors?.primary), background: s(ap.colors?.background), text: s(ap.colors?.text) },
-      margin: { top: n(ap.margin?.top), right: n(ap.margin?.right), bottom: n(ap.margin?.bottom), left: n(ap.margin?.left) },
-      zIndex: n(ap.zIndex),
+      position: appearance.position === 'left' ? 'left' : 'right',
+      alwaysShow: appearance.alwaysShow === true,
+      fontFamily: s(appearance.fontFamily),
+      fontSize: s(appearance.fontSize),
+      colors: { primary: s(appearance.colors?.primary), background: s(appearance.colors?.background), text: s(appearance.colors?.text) },
+      margin: { top: n(appearance.margin?.top), right: n(appearance.margin?.right), bottom: n(appearance.margin?.bottom), left: n(appearance.margin?.left) },
+      zIndex: n(appearance.zIndex),
     },
     originsText: (w.allowedOrigins ?? []).join('\n'),
     agents: (w.agents ?? []).map(agentToDraft),
@@ -129,13 +130,13 @@ export function agentToBody(a: AgentDraft): WidgetAgent {
 
 /** The PUT body for a draft. Empty appearance values are left out: they inherit. */
 export function toBody(d: Draft): WidgetBody {
-  const ap = d.appearance;
+  const appearance = d.appearance;
   const margin: Record<string, number> = {};
   for (const side of ['top', 'right', 'bottom', 'left'] as const) {
-    const v = intOrUndefined(ap.margin[side]);
+    const v = intOrUndefined(appearance.margin[side]);
     if (v !== undefined) margin[side] = v;
   }
-  const zIndex = intOrUndefined(ap.zIndex);
+  const zIndex = intOrUndefined(appearance.zIndex);
   return {
     type: d.type,
     name: d.name.trim(),
@@ -143,11 +144,11 @@ export function toBody(d: Draft): WidgetBody {
     lang: d.lang,
     contact: { company: d.contact.company.trim(), address: d.contact.address.trim(), phone: d.contact.phone.trim(), email: d.contact.email.trim() },
     appearance: {
-      position: ap.position,
-      alwaysShow: ap.alwaysShow,
-      fontFamily: ap.fontFamily.trim(),
-      fontSize: ap.fontSize.trim(),
-      colors: { primary: ap.colors.primary.trim(), background: ap.colors.background.trim(), text: ap.colors.text.trim() },
+      position: appearance.position,
+      alwaysShow: appearance.alwaysShow,
+      fontFamily: appearance.fontFamily.trim(),
+      fontSize: appearance.fontSize.trim(),
+      colors: { primary: appearance.colors.primary.trim(), background: appearance.colors.background.trim(), text: appearance.colors.text.trim() },
       margin,
       ...(zIndex !== undefined ? { zIndex } : {}),
     },
@@ -171,21 +172,21 @@ const LENGTH_RE = /^(|\d{1,3}(\.\d+)?(px|em|rem|pt|%)?)$/;
 export function validateDraft(d: Draft): Record<string, string> {
   const e: Record<string, string> = {};
   if (!d.name.trim()) e['name'] = 'Give the widget a name.';
-  const ap = d.appearance;
+  const appearance = d.appearance;
   for (const k of ['primary', 'background', 'text'] as const)
-    if (!COLOR_RE.test(ap.colors[k].trim())) e[`appearance.colors.${k}`] = 'Use a colour such as #0a7d5c, or leave it empty to inherit.';
-  if (!LENGTH_RE.test(ap.fontSize.trim())) e['appearance.fontSize'] = 'Use a size such as 14px or 1rem, or leave it empty to inherit.';
-  if (/[;{}<>\\]/.test(ap.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
+    if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = 'Use a colour such as #0a7d5c, or leave it empty to inherit.';
+  if (!LENGTH_RE.test(appearance.fontSize.trim())) e['appearance.fontSize'] = 'Use a size such as 14px or 1rem, or leave it empty to inherit.';
+  if (/[;{}<>\\]/.test(appearance.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
   for (const side of ['top', 'right', 'bottom', 'left'] as const) {
-    const v = intOrUndefined(ap.margin[side]);
+    const v = intOrUndefined(appearance.margin[side]);
     if (v !== undefined && (Number.isNaN(v) || v < 0 || v > 2000)) e[`appearance.margin.${side}`] = 'Use a whole number of pixels from 0 to 2000, or leave it empty.';
   }
-  const z = intOrUndefined(ap.zIndex);
+  const z = intOrUndefined(appearance.zIndex);
   if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = 'Use a whole number, or leave it empty.';
   const lines = originLines(d.originsText);
   const seen = new Set<string>();
   lines.forEach((o, i) => {
-    const r = originSchema.check(o, `allowedOrigins[${i}]`);
+    const r = validate(Origin, o);
     if (!r.ok) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is not an origin. Write it like https://shop.example.com or https://*.example.com.`;
     else if (seen.has(o)) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is listed twice.`;
     seen.add(o);
@@ -203,7 +204,7 @@ export function validateAgent(a: AgentDraft): Record<string, string> {
   if (!a.sipId.trim()) e['sipId'] = 'Enter the SIP-ID, or search the directory by name.';
   if (a.availability === 'boolean' && !a.flag) e['flag'] = 'Choose the flag that switches this agent on and off.';
   if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = 'Use a web address starting with https://';
-  if (a.email.trim() && !/^[^\s@]+@[^\s@]+$/.test(a.email.trim())) e['email'] = 'This does not look like an e-mail address.';
+  if (a.email.trim() && !/^[^\s@]+@[^\s@]+$/.test(a.email.trim())) e['email'] = 'This does not appearance like an e-mail address.';
   return e;
 }
 

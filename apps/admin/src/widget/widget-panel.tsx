@@ -103,12 +103,12 @@ export function WidgetPanel(p: WidgetPanelProps) {
   const focusField = (path: string) => {
     const root = rootRef.current;
     if (!root) return;
-    const ap = agentErrorPath(path);
-    const el =
+    const agentPath = agentErrorPath(path);
+    const field =
       root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path)}"]`) ??
-      (ap ? root.querySelector<HTMLElement>(`[data-field="agents[${ap.index}]"]`) : null) ??
+      (agentPath ? root.querySelector<HTMLElement>(`[data-field="agents[${agentPath.index}]"]`) : null) ??
       root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path.replace(/\[\d+\].*$/, ''))}"]`);
-    el?.focus();
+    field?.focus();
   };
 
   const save = async () => {
@@ -142,21 +142,21 @@ export function WidgetPanel(p: WidgetPanelProps) {
         }
       }
       const body = toBody(draft);
-      const res = await api.putWidget(w.uuid, body);
-      const next = keepKeys(toDraft(res && (res as Widget).agents ? res : { ...body, uuid: w.uuid }), draft);
-      if (res && typeof (res as Widget).updatedAt === 'number') savedAt.current = (res as Widget).updatedAt;
+      const stored = await api.putWidget(w.uuid, body);
+      const next = keepKeys(toDraft(stored), draft);
+      savedAt.current = stored.updatedAt;
       setSaved(next);
       setDraft(next);
       setErrors({});
       setBanner({ kind: 'ok', text: 'Saved. Open widgets on websites update now.' });
-      p.onSaved(res && (res as Widget).uuid ? res : { ...w, ...body });
+      p.onSaved(stored);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
       if (e instanceof ApiError && e.field) {
         const msg = humanError(e.field, e.message);
-        const ap = agentErrorPath(e.field);
+        const agentPath = agentErrorPath(e.field);
         setErrors({ [e.field]: msg });
-        setBanner({ kind: 'error', text: `Not saved: ${ap ? `${agentName(draft.agents[ap.index] ?? emptyAgent(), p.dir)}: ` : ''}${msg}` });
+        setBanner({ kind: 'error', text: `Not saved: ${agentPath ? `${agentName(draft.agents[agentPath.index] ?? emptyAgent(), p.dir)}: ` : ''}${msg}` });
         requestAnimationFrame(() => focusField(e.field!));
       } else setBanner({ kind: 'error', text: `Not saved: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
@@ -190,8 +190,8 @@ export function WidgetPanel(p: WidgetPanelProps) {
 
   const agentErrors: Record<number, string> = {};
   for (const [k, v] of Object.entries(errors)) {
-    const ap = agentErrorPath(k);
-    if (ap && agentErrors[ap.index] === undefined) agentErrors[ap.index] = v;
+    const agentPath = agentErrorPath(k);
+    if (agentPath && agentErrors[agentPath.index] === undefined) agentErrors[agentPath.index] = v;
   }
 
   const removeAgent = async (i: number) => {

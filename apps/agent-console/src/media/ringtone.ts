@@ -26,13 +26,13 @@ export class Ringtone {
     return !this.#ctx || this.#ctx.state !== 'running';
   }
 
-  onChange(fn: Listener): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  onChange(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   #changed(): void {
-    for (const fn of this.#listeners) fn();
+    for (const listener of this.#listeners) listener();
   }
 
   #context(): AudioContext | null {

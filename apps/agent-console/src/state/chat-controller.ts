@@ -3,36 +3,29 @@
  * state, typing both ways, and the resend of unacknowledged messages after
  * a reconnect (same cid, so the server stores each message once).
  */
+import { addMessage, addPending, applyAck, mergeHistory, newCid, resendUnsent, TypingSignal, type Unsent } from '@cw/client-core';
 import type { ChatAckMsg, ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg, TypingMsg } from '@cw/protocol';
 import { getHistory } from '../api.js';
 import { announce, notifyIfHidden } from '../notify.js';
-import { addPending, applyAck, applyHistory, applyMessage, newChat, pendingOf, type Chat } from './chats.js';
+import { newChat, type Chat } from './chats.js';
 import type { StoreContext } from './context.js';
-import { loadPending, savePending, type PendingEntry } from './pending-memory.js';
+import { loadPending, savePending } from './pending-memory.js';
 
-/** After this long without input, "typing" is withdrawn. */
-const TYPING_IDLE_MS = 3000;
 /** A visitor's typing mark fades if no update comes (lost Typing false). */
 const VISITOR_TYPING_TTL_MS = 10_000;
 /** After a reconnect, chats not confirmed by ChatHistory within this time are checked over HTTP. */
 const STALE_CHECK_MS = 4000;
 
-let cidSeq = 0;
-function newCid(): string {
-  cidSeq += 1;
-  return `a${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${cidSeq}`;
-}
-
 export class ChatController {
   #ctx: StoreContext;
-  #typingSent = new Set<string>();
-  #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** the agent's typing indicator, per chat */
+  #typing = new Map<string, TypingSignal>();
   #visitorTypingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #staleTimer: ReturnType<typeof setTimeout> | null = null;
   #closeNotification = new Map<string, () => void>();
 
   #pendingStored = false;
-  #restoredPending: Record<string, PendingEntry[]>;
+  #restoredPending: Record<string, Unsent[]>;
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -57,10 +50,10 @@ export class ChatController {
   }
 
   onOffer(m: ChatOfferMsg): void {
-    const s = this.#ctx.state;
-    if (s.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
+    const state = this.#ctx.state;
+    if (state.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
     const from = { dn: m.from?.dn ?? 'Visitor', ...(m.from?.email ? { email: m.from.email } : {}) };
-    this.#ctx.set({ offers: [...s.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
+    this.#ctx.set({ offers: [...state.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
     const via = m.widget?.name ? ` via ${m.widget.name}` : '';
     announce(`Chat request from ${from.dn}${via}.`, 'assertive');
     this.#closeNotification.set(m.chat, notifyIfHidden('Chat request', `${from.dn}${via}`, `chat:${m.chat}`));
@@ -98,10 +91,10 @@ export class ChatController {
     let chat = this.#adopt(m.chat, m.from, m.widget ?? null);
     if (!had) {
       // After a reload: what was still unacknowledged before it goes out again with the same cid.
-      for (const p of this.#restoredPending[m.chat] ?? []) chat = addPending(chat, p.cid, p.text, this.#ctx.state.user.displayName || this.#ctx.state.user.username, p.ts);
+      for (const u of this.#restoredPending[m.chat] ?? []) chat = { ...chat, lines: addPending(chat.lines, u, 'agent', this.#myDn()) };
       delete this.#restoredPending[m.chat];
     }
-    const merged = applyHistory({ ...chat, phase: 'open', closedBy: undefined }, m.messages ?? []);
+    const merged: Chat = { ...chat, phase: 'open', closedBy: undefined, stale: false, lines: mergeHistory(chat.lines, m.messages ?? []) };
     this.#put(merged);
     if (!had) announce(`Chat with ${merged.visitor.dn} accepted.`);
     this.#resend(merged);
@@ -140,14 +133,14 @@ export class ChatController {
   onMessage(m: ChatMessageMsg): void {
     const chat = this.#chat(m.chat);
     if (!chat) return;
-    const r = applyMessage(chat, m);
-    if (!r.added) {
-      this.#put(r.chat);
+    const { lines, added } = addMessage(chat.lines, m);
+    if (!added) {
+      this.#put({ ...chat, lines });
       return;
     }
     const fromVisitor = m.from === 'visitor';
-    const unread = fromVisitor && !this.#isVisible(m.chat) ? r.chat.unread + 1 : r.chat.unread;
-    this.#put({ ...r.chat, unread });
+    const unread = fromVisitor && !this.#isVisible(m.chat) ? chat.unread + 1 : chat.unread;
+    this.#put({ ...chat, lines, unread, visitorTyping: fromVisitor ? false : chat.visitorTyping });
     if (fromVisitor) {
       this.#clearVisitorTyping(m.chat);
       // The open chat's log is itself a live region; messages in other chats are announced here.
@@ -158,7 +151,7 @@ export class ChatController {
 
   onAck(m: ChatAckMsg): void {
     const chat = this.#chat(m.chat);
-    if (chat) this.#put(applyAck(chat, m.cid, m.id, m.ts));
+    if (chat) this.#put({ ...chat, lines: applyAck(chat.lines, m) });
   }
 
   onTyping(m: TypingMsg): void {
@@ -180,9 +173,9 @@ export class ChatController {
     const chat = this.#chat(id);
     const t = text.trim();
     if (!chat || chat.phase !== 'open' || !t) return false;
-    const cid = newCid();
+    const cid = newCid('a');
     this.#stopTyping(id, true);
-    this.#put(addPending(chat, cid, text, this.#ctx.state.user.displayName || this.#ctx.state.user.username, this.#ctx.now()));
+    this.#put({ ...chat, lines: addPending(chat.lines, { cid, text, ts: this.#ctx.now() }, 'agent', this.#myDn()) });
     this.#ctx.send({ mt: 'ChatMessage', chat: id, cid, text });
     return true;
   }
@@ -191,21 +184,16 @@ export class ChatController {
   typed(id: string, empty: boolean): void {
     const chat = this.#chat(id);
     if (!chat || chat.phase !== 'open') return;
-    if (empty) {
-      this.#stopTyping(id, true);
-      return;
+    let signal = this.#typing.get(id);
+    if (!signal) {
+      signal = new TypingSignal((typing) => this.#ctx.send({ mt: 'Typing', chat: id, typing }));
+      this.#typing.set(id, signal);
     }
-    if (!this.#typingSent.has(id) && this.#ctx.send({ mt: 'Typing', chat: id, typing: true })) this.#typingSent.add(id);
-    const old = this.#typingTimers.get(id);
-    if (old) clearTimeout(old);
-    this.#typingTimers.set(id, setTimeout(() => this.#stopTyping(id, true), TYPING_IDLE_MS));
+    signal.input(!empty);
   }
 
   #stopTyping(id: string, tell: boolean): void {
-    const t = this.#typingTimers.get(id);
-    if (t) clearTimeout(t);
-    this.#typingTimers.delete(id);
-    if (this.#typingSent.delete(id) && tell) this.#ctx.send({ mt: 'Typing', chat: id, typing: false });
+    this.#typing.get(id)?.stop(tell);
   }
 
   end(id: string): void {
@@ -222,6 +210,7 @@ export class ChatController {
 
   /** Removes a closed chat from the list (it stays in History). */
   dismiss(id: string): void {
+    this.#typing.delete(id);
     const chats = this.#ctx.state.chats.filter((c) => c.id !== id);
     const activeChat = this.#ctx.state.activeChat === id ? (chats.find((c) => c.phase === 'open')?.id ?? chats[0]?.id ?? null) : this.#ctx.state.activeChat;
     this.#ctx.set({ chats, activeChat });
@@ -239,9 +228,7 @@ export class ChatController {
 
   /** A fresh Welcome after a reconnect: wait for ChatHistory, then check what is still unconfirmed. */
   onReconnected(): void {
-    this.#typingSent.clear();
-    for (const t of this.#typingTimers.values()) clearTimeout(t);
-    this.#typingTimers.clear();
+    for (const signal of this.#typing.values()) signal.reset();
     const chats = this.#ctx.state.chats.map((c) => (c.phase === 'open' ? { ...c, stale: true, visitorTyping: false } : c));
     this.#ctx.set({ chats, offers: this.#ctx.state.offers.map((o) => ({ ...o, accepting: false })) });
     if (this.#staleTimer) clearTimeout(this.#staleTimer);
@@ -270,7 +257,12 @@ export class ChatController {
   }
 
   #resend(chat: Chat): void {
-    for (const l of pendingOf(chat)) this.#ctx.send({ mt: 'ChatMessage', chat: chat.id, cid: l.cid!, text: l.text });
+    resendUnsent(chat.id, chat.lines, (m) => this.#ctx.send(m));
+  }
+
+  /** The name the agent's own lines show. */
+  #myDn(): string {
+    return this.#ctx.state.user.displayName || this.#ctx.state.user.username;
   }
 
   #dropOffer(id: string): void {

@@ -15,7 +15,7 @@ import type { StoreContext } from './context.js';
 import { loadPresence, savePresence } from './presence-memory.js';
 import type { ConsoleState, Notice } from './types.js';
 
-/** Pause before connecting again after the server closed us for sending too fast. */
+/** Pause before the socket connects again after the server closed us for sending too fast. */
 const RATE_LIMIT_PAUSE_MS = 5000;
 
 /** How long an informational notice stays. */
@@ -35,7 +35,6 @@ export class ConsoleStore {
   #socket: AgentSocket;
   #noticeSeq = 0;
   #welcomed = false;
-  #rateLimited = false;
   #timers = new Set<ReturnType<typeof setTimeout>>();
   /** the presence we re-sent after Welcome, until the server confirms it */
   #restoring: Presence | null = null;
@@ -47,13 +46,13 @@ export class ConsoleStore {
   constructor(user: Me, opts: StoreOptions = {}) {
     this.#state = { user, link: 'connecting', linkText: '', presence: null, visible: null, ringing: [], call: null, offers: [], chats: [], activeChat: null, notices: [] };
     const url = opts.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/agent`;
-    this.#socket = opts.socket ?? new JsonSocket(url, new BackoffPolicy(500, 10_000));
+    this.#socket = opts.socket ?? new JsonSocket(url, { policy: new BackoffPolicy(500, 10_000), rateLimitPauseMs: RATE_LIMIT_PAUSE_MS });
     const store = this;
     const ctx: StoreContext = {
       get state() {
         return store.#state;
       },
-      set: (p) => this.#set(p),
+      set: (patch) => this.#set(patch),
       send: (m) => this.#socket.send(m),
       notice: (t, k) => this.notice(t, k),
       now: () => Date.now(),
@@ -66,16 +65,16 @@ export class ConsoleStore {
     return this.#state;
   }
 
-  subscribe(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  #set(p: Partial<ConsoleState>): void {
-    this.#state = { ...this.#state, ...p };
-    for (const fn of this.#listeners) {
+  #set(patch: Partial<ConsoleState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) {
       try {
-        fn();
+        listener();
       } catch (e) {
         setTimeout(() => {
           throw e;
@@ -107,10 +106,10 @@ export class ConsoleStore {
   }
 
   /** The agent picked a presence: remember it here and tell the server. */
-  setPresence(p: Presence): void {
-    savePresence(this.#state.user.id, p);
-    if (this.#socket.send({ mt: 'SetPresence', presence: p })) this.#set({ presence: p });
-    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[p]} when the connection is back.`, 'warning');
+  setPresence(presence: Presence): void {
+    savePresence(this.#state.user.id, presence);
+    if (this.#socket.send({ mt: 'SetPresence', presence })) this.#set({ presence });
+    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[presence]} when the connection is back.`, 'warning');
   }
 
   notice(text: string, kind: Notice['kind'] = 'info'): void {
@@ -132,17 +131,6 @@ export class ConsoleStore {
 
   #onClose(code: number, willRetry: boolean): void {
     this.calls.onLinkLost();
-    if (!willRetry && this.#rateLimited) {
-      // Not fatal for an agent: slow down, then connect again by ourselves.
-      this.#rateLimited = false;
-      this.#set({ link: 'reconnecting' });
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        this.#socket.connect();
-      }, RATE_LIMIT_PAUSE_MS);
-      this.#timers.add(t);
-      return;
-    }
     if (!willRetry) {
       if (this.#state.link !== 'signed-out' && this.#state.link !== 'refused') {
         this.#set({ link: 'refused', linkText: this.#state.linkText || `The server closed the connection (code ${code}). Reload the page to try again.` });
@@ -220,7 +208,8 @@ export class ConsoleStore {
       return;
     }
     if (code === 'rate-limited') {
-      this.#rateLimited = true;
+      // Not fatal for an agent: the socket comes back by itself after a pause; the notice says so (no second "connection lost").
+      this.#set({ link: 'reconnecting' });
       this.notice('Too many messages were sent too quickly; reconnecting in a few seconds.', 'warning');
       return;
     }

@@ -1,8 +1,8 @@
 /** The console's state as the UI reads it; changed only by the store. */
+import type { MediaTrouble } from '@cw/client-core';
 import type { Presence, VisiblePresence } from '@cw/protocol';
 import type { Me } from '../api.js';
 import type { Chat } from './chats.js';
-import type { MediaTrouble } from '../media/call-session.js';
 
 /** Connection to /ws/agent. `signed-out` and `refused` are final. */
 export type Link = 'connecting' | 'online' | 'reconnecting' | 'signed-out' | 'refused';

@@ -8,10 +8,10 @@ import { useNow } from './use-store.js';
 function Media(props: { stream: MediaStream | null; muted?: boolean; video: boolean; class: string; label: string }) {
   const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   useEffect(() => {
-    const el = ref.current;
-    if (el && el.srcObject !== props.stream) {
-      el.srcObject = props.stream;
-      if (props.stream) void el.play().catch(() => {});
+    const element = ref.current;
+    if (element && element.srcObject !== props.stream) {
+      element.srcObject = props.stream;
+      if (props.stream) void element.play().catch(() => {});
     }
   }, [props.stream]);
   return props.video ? (

@@ -1,4 +1,5 @@
 /** Left column: chat requests ("Accept chat") and open conversations with unread counts. */
+import { useState } from 'preact/hooks';
 import { useNow } from './use-store.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
@@ -10,8 +11,14 @@ function Waiting(props: { since: number }) {
   return <span class="muted">{min < 1 ? 'just now' : `waiting ${min} min`}</span>;
 }
 
+/** Requests shown before "Show all": a flood of requests must not bury the conversations below. */
+export const OFFERS_SHOWN = 5;
+
 export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOpen(id: string): void }) {
   const { store, state: s } = props;
+  const [allOffers, setAllOffers] = useState(false);
+  const hidden = allOffers ? 0 : Math.max(0, s.offers.length - OFFERS_SHOWN);
+  const offers = hidden ? s.offers.slice(0, OFFERS_SHOWN) : s.offers;
   return (
     <aside class="sidebar" aria-label="Chats">
       <section aria-labelledby="requests-h">
@@ -22,7 +29,7 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
           <p class="empty">No chat requests.</p>
         ) : (
           <ul class="offers">
-            {s.offers.map((o) => (
+            {offers.map((o) => (
               <li class="offer" aria-labelledby={`offer-${o.id}`}>
                 <div id={`offer-${o.id}`} class="offer-who">
                   <strong>{o.from.dn}</strong>
@@ -36,6 +43,11 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
               </li>
             ))}
           </ul>
+        )}
+        {(hidden > 0 || (allOffers && s.offers.length > OFFERS_SHOWN)) && (
+          <button type="button" class="link more-offers" aria-expanded={allOffers} onClick={() => setAllOffers(!allOffers)}>
+            {allOffers ? 'Show fewer requests' : `Show all requests (${hidden} more)`}
+          </button>
         )}
       </section>
       <section aria-labelledby="convs-h">

@@ -1,13 +1,14 @@
 /** One conversation: transcript, typing indicator, Message + Send, End chat. Text is never HTML. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Chat, ChatLine } from '../state/chats.js';
+import type { TranscriptLine } from '@cw/client-core';
+import type { Chat } from '../state/chats.js';
 import type { ConsoleStore } from '../state/store.js';
 import { clock } from './format.js';
 
-function Line(props: { line: ChatLine }) {
+function Line(props: { line: TranscriptLine }) {
   const l = props.line;
   return (
-    <div class={`line from-${l.from}`} data-id={l.id ?? undefined}>
+    <div class={`line from-${l.from}`} data-id={l.id}>
       <div class="bubble">
         <span class="who">{l.dn}</span>
         {/* Text nodes only: Preact escapes it, so chat text can never become markup. */}
@@ -37,8 +38,8 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
   }, [chat.id]);
 
   useEffect(() => {
-    const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    const element = listRef.current;
+    if (element) element.scrollTop = element.scrollHeight;
   }, [chat.lines.length, chat.id, chat.visitorTyping]);
 
   const send = (e?: Event) => {

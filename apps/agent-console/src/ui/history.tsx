@@ -1,6 +1,6 @@
 /** Closed chats: search (GET /api/chats?q=) and the full transcript (GET /api/chats/:id). */
 import { useEffect, useState } from 'preact/hooks';
-import { getHistory, listHistory, type HistoryChat, type HistoryMessage } from '../api.js';
+import { getHistory, listHistory, type HistoryChat, type HistoryDetail } from '../api.js';
 import { clock, dateTime } from './format.js';
 
 export function History() {
@@ -8,7 +8,7 @@ export function History() {
   const [query, setQuery] = useState('');
   const [list, setList] = useState<HistoryChat[] | null>(null);
   const [error, setError] = useState('');
-  const [open, setOpen] = useState<{ chat: HistoryChat; messages: HistoryMessage[] } | null>(null);
+  const [open, setOpen] = useState<HistoryDetail | null>(null);
   const [openError, setOpenError] = useState('');
 
   useEffect(() => {

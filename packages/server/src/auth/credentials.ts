@@ -61,24 +61,38 @@ export interface Authenticated {
   via: 'session' | 'token';
   /** the auth session id (hash), when via session */
   sessionId?: string;
+  /** when the session ends (via session) */
+  expiresAt?: number;
+  /** the API token's id and hash, when via token */
+  tokenId?: string;
+  tokenHash?: string;
 }
 
 /** Resolves credentials to a user; undefined when none are valid. Tokens win over cookies. */
 export async function authenticate(storage: Storage, creds: Credentials, now = Date.now()): Promise<Authenticated | undefined> {
   for (const token of [creds.bearer, creds.queryToken]) {
     if (!token || token.length > 200) continue;
-    const t = await storage.apiTokens.getByHash(sha256(token));
+    const tokenHash = sha256(token);
+    const t = await storage.apiTokens.getByHash(tokenHash);
     if (!t) continue;
     const user = await storage.users.get(t.userId);
-    if (user) return { user, via: 'token' };
+    if (user) return { user, via: 'token', tokenId: t.id, tokenHash };
   }
   if (creds.cookie && creds.cookie.length <= 200) {
     const id = sha256(creds.cookie);
     const s = await storage.authSessions.get(id);
     if (s && s.expiresAt > now) {
       const user = await storage.users.get(s.userId);
-      if (user) return { user, via: 'session', sessionId: id };
+      if (user) return { user, via: 'session', sessionId: id, expiresAt: s.expiresAt };
     }
   }
   return undefined;
+}
+
+/** True while the credentials `auth` was made from still hold (a long-lived socket re-checks them). */
+export async function stillValid(storage: Storage, auth: Authenticated, now: number): Promise<boolean> {
+  if (auth.via === 'token') return !!auth.tokenHash && (await storage.apiTokens.getByHash(auth.tokenHash))?.id === auth.tokenId;
+  if (!auth.sessionId) return false;
+  const s = await storage.authSessions.get(auth.sessionId);
+  return !!s && s.expiresAt > now;
 }

@@ -10,9 +10,12 @@
  *                   │                     │                        │
  *                   └──── terminated ◀────┴────────────────────────┘
  *
- * Cluster mode will need: calls keyed in shared storage (Redis) with one
- * owning process per call (the visitor's), and console ids resolved through
- * the shared console registry; Outbox messages already travel on the bus.
+ * Cluster mode: a call lives in the process of the visitor's socket (its
+ * owner, named in the call id); consoles elsewhere reach it through the bus
+ * (cluster/call-router.ts). The owner records each call's consoles in Redis
+ * (`CallRecords`), so that if it dies a survivor can tell those consoles the
+ * call failed; and when a process holding a console dies, the owner ends or
+ * stops ringing the calls through it (`handleNodeGone`).
  */
 import crypto from 'node:crypto';
 import type { Availability, CallCause, CallInfoMsg, IncomingCallMsg, VisiblePresence } from '@cw/protocol';
@@ -20,13 +23,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CallLogRepo } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
+import type { Activity, CallRef } from '../domain/activity.js';
 import { needMedia } from '../domain/widget-agent.js';
 import { WireError } from '../domain/wire-error.js';
 import type { CallTarget, CallTargets, PhoneTarget } from './call-targets.js';
 
 /**
- * Rings phones through the phone system. What happens there comes back
- * through CallManager.handlePhone* (progress, answer, end).
+ * Rings phones through the phone system (spec 9). What happens there comes
+ * back through CallManager.handlePhone* (progress, answer, end).
  */
 export interface PhoneDialer {
   dial(callId: string, target: PhoneTarget, offer: { sdp: string; dn: string; video: boolean; widget: { uuid: string; name: string } }): void;
@@ -37,16 +41,29 @@ export interface PhoneDialer {
 /** What availability allows when a call starts. */
 export type CallVerdict = 'ring' | 'busy' | 'unavailable';
 
+/** Where a cluster keeps the consoles of each live call, for the reaper of a dead owner (cluster/call-records.ts). */
+export interface CallRecords {
+  ringing(callId: string, targets: CallTarget[]): void;
+  connected(callId: string, target: CallTarget): void;
+  ended(callId: string): void;
+}
+
 export interface CallManagerDeps {
   clock: Clock;
+  /** call ids start with "<idPrefix>." (cluster mode: this process's node id, so consoles elsewhere know the owner) */
+  idPrefix?: string;
+  /** cluster mode: the consoles of each live call, shared */
+  records?: CallRecords;
   ringTimeoutMs: number;
   outbox: Outbox;
   /** which agent is called, what visitors see of it, and where its calls ring */
   targets: CallTargets;
   /** told when an agent enters or leaves a call (visible presence shows busy) */
-  presence: { handleCallState(userId: string, inCall: boolean): void };
+  presence: { handleCallState(userId: string, inCall: boolean, callId?: string): void };
   callLog: CallLogRepo;
   logger: Logger;
+  /** where call.started / answered / ended go (webhooks, metrics listen there) */
+  activity?: Pick<Activity, 'emit'>;
   /** the phone system, when targets may be phones */
   phones?: PhoneDialer;
 }
@@ -68,10 +85,13 @@ interface Call {
   /** the target that answered */
   agent?: CallTarget;
   /** the visitor got `alerting` (at once when a console rings; on 180/183 when only phones do) */
-  alerted: boolean;
+  alerted?: boolean;
   timer?: { cancel(): void };
   /** the call log id, once written */
   logId: Promise<string | undefined>;
+  /** set when call.started was emitted, and when it was answered */
+  startedAt?: number;
+  answeredAt?: number;
 }
 
 /** The visitor socket that calls, and the widget it opened. */
@@ -121,14 +141,13 @@ export class CallManager {
     if (this.#byConn.has(connId)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
     // Claimed at once, so that the check above holds while the agent is looked up.
     const call: Call = {
-      id: crypto.randomUUID(),
+      id: this.deps.idPrefix ? `${this.deps.idPrefix}.${crypto.randomUUID()}` : crypto.randomUUID(),
       connId,
       widget: { uuid: caller.widgetUuid, name: '' },
       ...req,
       phase: 'pending',
       offered: false,
       ringing: new Map(),
-      alerted: false,
       logId: Promise.resolve(undefined),
     };
     this.#byId.set(call.id, call);
@@ -148,6 +167,8 @@ export class CallManager {
     }
     // The visitor went away while we looked: no call to leave behind.
     if (!this.#live(call)) return undefined;
+    call.startedAt = this.deps.clock.now();
+    this.deps.activity?.emit({ t: 'call.started', ts: call.startedAt, call: this.#ref(call) });
     call.logId = this.#track(
       this.deps.callLog
         .create({
@@ -156,7 +177,7 @@ export class CallManager {
           visitorDn: call.dn,
           video: call.video,
           agentUserId: null,
-          startedAt: this.deps.clock.now(),
+          startedAt: call.startedAt,
           answeredAt: null,
           endedAt: null,
           cause: null,
@@ -168,6 +189,7 @@ export class CallManager {
       this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, cause: verdict }, 'call refused');
       this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: verdict });
       this.#log(call, { endedAt: this.deps.clock.now(), cause: verdict });
+      this.#ended(call, verdict);
     }
     return call.id;
   }
@@ -193,6 +215,7 @@ export class CallManager {
       return;
     }
     call.phase = 'ringing';
+    this.deps.records?.ringing(call.id, [...call.ringing.values()]);
     // Spec 8: alerting once a console rings; spec 9: a phone's 180/183 (handlePhoneProgress).
     if ([...call.ringing.values()].some((t) => t.kind === 'console')) this.#alert(call);
     call.timer = this.deps.clock.setTimeout(() => this.#ringTimeout(call.id), this.deps.ringTimeoutMs);
@@ -252,8 +275,17 @@ export class CallManager {
     this.#toVisitor(call, { mt: 'CallInfo', state: 'alerting' });
   }
 
-  /** The first answer wins: everyone else who rings stops (answered-elsewhere), the visitor gets the answer. */
+  /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
+  handleAccept(consoleId: string, callId: string, sdp: string): void {
+    const call = this.#byId.get(callId);
+    const target = call?.ringing.get(consoleId);
+    if (!call || call.phase !== 'ringing' || !target || target.kind !== 'console') throw new WireError('no-call', 'no such call ringing on this console');
+    this.#connect(call, target, sdp);
+  }
+
+  /** The first answer wins, wherever it comes from: everyone else who rings stops (answered-elsewhere), the visitor gets the answer. */
   #connect(call: Call, target: CallTarget, sdp: string): void {
+    const { userId } = target;
     call.timer?.cancel();
     call.phase = 'connected';
     call.agent = target;
@@ -261,18 +293,14 @@ export class CallManager {
     call.ringing.clear();
     this.#toVisitor(call, { mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp });
     this.#tell(target, call, 'connected');
+    this.deps.records?.connected(call.id, target);
+    if (userId) this.deps.presence.handleCallState(userId, true, call.id);
+    call.answeredAt = this.deps.clock.now();
     const via = target.kind === 'phone' ? 'phone' : 'console';
-    if (target.userId) this.deps.presence.handleCallState(target.userId, true);
-    this.#log(call, { agentUserId: target.userId, answeredAt: this.deps.clock.now(), answeredVia: via });
-    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: target.userId, via }, 'call connected');
-  }
-
-  /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
-  handleAccept(consoleId: string, callId: string, sdp: string): void {
-    const call = this.#byId.get(callId);
-    const target = call?.ringing.get(consoleId);
-    if (!call || call.phase !== 'ringing' || !target || target.kind !== 'console') throw new WireError('no-call', 'no such call ringing on this console');
-    this.#connect(call, target, sdp);
+    this.#log(call, { agentUserId: userId, answeredAt: call.answeredAt, answeredVia: via });
+    // A group's own address at the PBX answered: no user of ours took it.
+    if (userId) this.deps.activity?.emit({ t: 'call.answered', ts: call.answeredAt, call: this.#ref(call), agentUserId: userId });
+    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId, via }, 'call connected');
   }
 
   /** Agent RejectCall: this console stops ringing; when none rings any more the visitor hears "rejected". */
@@ -328,6 +356,37 @@ export class CallManager {
     }
   }
 
+  /**
+   * A process holding consoles died (cluster mode): a call connected to one of
+   * them ends for the visitor with cause "failed"; its consoles there stop
+   * ringing, and a call that rang only there fails too.
+   */
+  handleNodeGone(node: string): void {
+    for (const call of [...this.#byId.values()]) {
+      if (call.phase === 'connected' && call.agent?.kind === 'console' && call.agent.node === node) {
+        this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+        this.#end(call, 'failed');
+      } else if (call.phase === 'ringing') {
+        for (const [id, t] of [...call.ringing]) if (t.kind === 'console' && t.node === node) call.ringing.delete(id);
+        if (call.ringing.size === 0) {
+          this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+          this.#end(call, 'failed');
+        }
+      }
+    }
+  }
+
+  /** Every live call of this process ends with cause "failed" on both sides (it was declared dead and its consoles were told so). */
+  handleDeclaredDead(): void {
+    for (const call of [...this.#byId.values()]) {
+      if (call.phase === 'pending') continue;
+      for (const target of call.ringing.values()) this.#tell(target, call, 'terminated', 'failed');
+      if (call.agent) this.#tell(call.agent, call, 'terminated', 'failed');
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+      this.#end(call, 'failed');
+    }
+  }
+
   /** The server failed while setting up this socket's call: it ends with cause "error" on every side. */
   handleFailure(connId: string): void {
     const call = this.#byConn.get(connId);
@@ -380,10 +439,30 @@ export class CallManager {
   #end(call: Call, cause: string): void {
     if (this.#byId.get(call.id) !== call && this.#byConn.get(call.connId) !== call) return;
     this.#forget(call);
-    if (call.phase === 'connected' && call.agent?.userId) this.deps.presence.handleCallState(call.agent.userId, false);
+    if (call.phase !== 'pending') this.deps.records?.ended(call.id);
+    if (call.phase === 'connected' && call.agent?.userId) this.deps.presence.handleCallState(call.agent.userId, false, call.id);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
+    this.#ended(call, cause);
     this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: call.agent?.userId, cause }, 'call ended');
+  }
+
+  /** How many calls are in each phase now (a metric). */
+  phases(): Record<Phase, number> {
+    const out: Record<Phase, number> = { pending: 0, ringing: 0, connected: 0 };
+    for (const c of this.#byId.values()) out[c.phase]++;
+    return out;
+  }
+
+  #ref(call: Call): CallRef {
+    return { id: call.id, widget: call.widget, dest: call.dest, video: call.video, visitor: { dn: call.dn }, startedAt: call.startedAt ?? this.deps.clock.now() };
+  }
+
+  /** call.ended, for calls whose call.started went out. */
+  #ended(call: Call, cause: string): void {
+    if (call.startedAt === undefined) return;
+    const agentUserId = call.answeredAt !== undefined ? (call.agent?.userId ?? null) : null;
+    this.deps.activity?.emit({ t: 'call.ended', ts: this.deps.clock.now(), call: this.#ref(call), cause, agentUserId, answeredAt: call.answeredAt ?? null });
   }
 
   #toVisitor(call: Call, msg: CallInfoMsg): void {

@@ -11,14 +11,16 @@
  */
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { resolveAgent, type PresenceView } from '../presence/availability.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent } from '../domain/widget-agent.js';
+import type { ConsoleRef } from '../presence/console-registry.js';
 
-/** One place a call rings: an agent console (`id` is its console id) of user `userId`. */
+/** One place a call rings: an agent console (`id` is its console id) of user `userId`, on process `node` in a cluster. */
 export interface ConsoleTarget {
   kind: 'console';
   id: string;
   userId: string;
+  node?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface CallTargets {
 /** What consoleTargets reads: widgets, directory and flags, and live presence with the console registry. */
 export interface ConsoleTargetDeps {
   catalog: Pick<Catalog, 'widget' | 'directory' | 'flag'>;
-  presence: PresenceView & { consolesOf(userId: string): string[] };
+  presence: PresenceView & { consoleRefs(userId: string): Promise<ConsoleRef[]> };
   /** the phone system; without it every call rings consoles only */
   phone?: PhoneRouting;
 }
@@ -83,7 +85,7 @@ export function consoleTargets({ catalog, presence, phone }: ConsoleTargetDeps):
       if (groupReach !== 'phone')
         for (const userId of new Set(resolved.ringUserIds)) {
           const reach = phoneOn ? (users.get(userId)?.reach ?? 'console') : 'console';
-          if (reach !== 'phone') for (const id of presence.consolesOf(userId)) targets.push({ kind: 'console', id, userId });
+          if (reach !== 'phone') for (const c of await presence.consoleRefs(userId)) targets.push({ kind: 'console', id: c.id, userId, node: c.node });
           const sipId = users.get(userId)?.sipId;
           if (reach !== 'console' && sipId) targets.push({ kind: 'phone', id: `phone:${userId}`, userId, address: phone!.addressOf(sipId) });
         }

@@ -11,11 +11,12 @@
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChatMessageRecord, ChatRecord, Storage } from '../storage/types.js';
+import { StorageConflictError, type ChatMessageRecord, type ChatRecord, type Storage } from '../storage/types.js';
 import type { Outbox } from '../domain/outbox.js';
 import { WireError } from '../domain/wire-error.js';
 import { targetUserIds } from '../presence/directory.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
+import type { Activity } from '../domain/activity.js';
 
 /** A visitor socket and the session it belongs to. */
 export interface VisitorRef {
@@ -51,6 +52,8 @@ export interface ChatManagerDeps {
   outbox: Outbox;
   presence: { presence(userId: string): string };
   logger: Logger;
+  /** where chat.started / accepted / message / ended go (webhooks, metrics listen there) */
+  activity?: Pick<Activity, 'emit'>;
 }
 
 export interface NewChat {
@@ -78,9 +81,21 @@ export class ChatManager {
   constructor(private readonly deps: ChatManagerDeps) {}
 
   /** Re-arms the wait timers of chats that were waiting before a restart. */
-  async start(): Promise<void> {
+  /**
+   * Re-arms the wait timers of chats that were waiting before a restart. In a
+   * cluster (`armAll: false`) each process arms only the chats it starts, and
+   * the holder of the sweep lease closes the rest (sweepWaiting).
+   */
+  async start(o: { armAll?: boolean } = {}): Promise<void> {
+    if (o.armAll === false) return;
     const now = this.deps.clock.now();
     for (const c of await this.deps.storage.chats.listWaiting()) this.#arm(c.id, c.createdAt + this.deps.waitTimeoutMs - now);
+  }
+
+  /** Closes (by system) every waiting chat whose wait has timed out, wherever it was started. */
+  async sweepWaiting(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const c of await this.deps.storage.chats.listWaiting()) if (c.createdAt + this.deps.waitTimeoutMs <= now) await this.#expire(c.id);
   }
 
   stop(): void {
@@ -90,22 +105,37 @@ export class ChatManager {
   }
 
   /** Visitor ChatStart (agent and media already checked): stored as waiting, offered to the agent's consoles. */
-  async handleStart(v: VisitorRef, req: NewChat): Promise<ChatRecord> {
-    const chat = await this.deps.storage.chats.create({
-      widgetUuid: req.widget.uuid,
-      visitorSession: v.session,
-      visitorDn: req.dn,
-      visitorEmail: req.email ?? '',
-      dest: req.dest,
-      createdAt: this.deps.clock.now(),
-    });
+  async handleStart(v: VisitorRef, req: NewChat): Promise<{ chat: ChatRecord; created: boolean }> {
+    let chat: ChatRecord;
+    try {
+      chat = await this.deps.storage.chats.create({
+        widgetUuid: req.widget.uuid,
+        visitorSession: v.session,
+        visitorDn: req.dn,
+        visitorEmail: req.email ?? '',
+        dest: req.dest,
+        createdAt: this.deps.clock.now(),
+      });
+    } catch (err) {
+      // One open chat per visitor session and destination (a unique index): a repeated request gets that chat again.
+      if (!(err instanceof StorageConflictError)) throw err;
+      const open = (await this.deps.storage.chats.listOpenForVisitor(v.session)).find((c) => c.dest === req.dest);
+      if (!open) throw err;
+      const info: ChatInfoMsg =
+        open.state === 'accepted'
+          ? { mt: 'ChatInfo', chat: open.id, state: 'accepted', ...(open.agentDn ? { agentDn: open.agentDn } : {}) }
+          : { mt: 'ChatInfo', chat: open.id, state: 'waiting' };
+      this.deps.outbox.toVisitorSession(v.session, info);
+      return { chat: open, created: false };
+    }
+    this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
     const offer = this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
     this.phoneLink?.offered(chat, req.widget);
-    return chat;
+    return { chat, created: true };
   }
 
   /**
@@ -143,8 +173,10 @@ export class ChatManager {
   async #accept(agent: AgentRef, chatId: string): Promise<void> {
     const chat = await this.#chatForAgent(agent, chatId, true);
     const a = chat.state === 'waiting' ? await this.#dnOnWidget(agent, chat) : agent;
-    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn))) {
+    const at = this.deps.clock.now();
+    if (chat.state === 'waiting' && (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, at))) {
       this.#disarm(chat.id);
+      this.deps.activity?.emit({ t: 'chat.accepted', ts: at, chat: chat.id, agentUserId: a.userId });
       this.deps.logger.info({ chat: chat.id, agent: a.userId }, 'chat accepted');
       const accepted: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn };
       this.deps.outbox.toConsole(a.consoleId, accepted);
@@ -194,9 +226,11 @@ export class ChatManager {
     if (!chat || chat.state === 'closed') return false;
     if (chat.state === 'waiting') {
       const a = await this.#dnOnWidget({ ...agent, consoleId: '' }, chat);
-      if (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn)) {
+      const at = this.deps.clock.now();
+      if (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, at)) {
         this.#disarm(chat.id);
         this.deps.logger.info({ chat: chat.id, agent: a.userId, via: 'phone' }, 'chat accepted');
+        this.deps.activity?.emit({ t: 'chat.accepted', ts: at, chat: chat.id, agentUserId: a.userId });
         this.deps.outbox.toVisitorSession(chat.visitorSession, { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn });
         const taken: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'taken' };
         for (const userId of new Set([a.userId, ...(await this.#allTargets(chat.dest))])) this.deps.outbox.toUser(userId, taken);
@@ -306,11 +340,14 @@ export class ChatManager {
   /** Stores a message; a retry of one already stored (same sender and cid) is not fresh: acked again, not relayed. */
   async #store(chat: ChatRecord, from: 'visitor' | 'agent', dn: string, cid: string, text: string): Promise<{ rec: ChatMessageRecord; fresh: boolean }> {
     const { message, inserted } = await this.deps.storage.chats.appendMessage({ chatId: chat.id, from, dn, text, ts: this.deps.clock.now(), cid });
+    if (inserted) this.deps.activity?.emit({ t: 'chat.message', ts: message.ts, chat: chat.id, from });
     return { rec: message, fresh: inserted };
   }
 
   async #close(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): Promise<void> {
-    if (!(await this.deps.storage.chats.close(chat.id, by, this.deps.clock.now()))) throw new WireError('unknown-chat', 'the chat is already closed');
+    const at = this.deps.clock.now();
+    if (!(await this.deps.storage.chats.close(chat.id, by, at))) throw new WireError('unknown-chat', 'the chat is already closed');
+    this.deps.activity?.emit({ t: 'chat.ended', ts: at, chat: chat.id, by });
     this.#disarm(chat.id);
     this.deps.logger.info({ chat: chat.id, by }, 'chat closed');
     const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };
@@ -386,6 +423,8 @@ export class ChatManager {
       const chat = await this.deps.storage.chats.get(chatId);
       if (chat?.state === 'waiting') await this.#close(chat, 'system');
     } catch (err) {
+      // Another process (or the visitor) closed it first: nothing left to do.
+      if (err instanceof WireError) return;
       this.deps.logger.error({ err, chatId }, 'could not close an unanswered chat');
     }
   }

@@ -1,11 +1,13 @@
 /** Sign-in: POST /api/login, POST /api/logout, GET /api/me, API tokens. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { loginSchema, tokenCreateSchema } from '@cw/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IdParams, Login, PasswordChange, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
-import { verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
+import { refuseWeakPassword } from './users.js';
 import type { LoginGuard } from '../auth/login-guard.js';
-import { HttpError, notFound, parseBody } from './errors.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { HttpError, notFound } from './errors.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { userView } from './views.js';
 
 function sessionCookie(value: string, maxAgeS: number, secure: boolean): string {
@@ -25,11 +27,17 @@ declare module 'fastify' {
 
 /** Registers the sign-in routes. */
 export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
-  const { storage, config, clock } = ctx.deps;
+  const { storage, config, clock, bus } = ctx.deps;
   const log = ctx.deps.logger.child({ module: 'http-auth' });
   const guard = app.loginGuard;
   const ttlMs = config.sessionTtlH * 3600_000;
   let lastSweep = 0;
+
+  /** One of the caller's tokens as listed (the audit trail's view; never the secret). */
+  const loadToken = async (id: string, req: FastifyRequest) => {
+    const t = (await storage.apiTokens.listForUser(req.auth!.user.id)).find((x) => x.id === id);
+    return t && { id: t.id, name: t.name, createdAt: t.createdAt };
+  };
 
   defineRoute(
     app,
@@ -40,11 +48,11 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Sign in; sets the HttpOnly session cookie cw_session',
       access: 'public',
-      body: ref('Login'),
-      responses: { 200: { description: 'Signed in; the current user', schema: ref('User') }, ...errs(400, 401, 429) },
+      body: Login,
+      responses: { 200: { description: 'Signed in; the current user', schema: User }, ...errs(400, 401, 429) },
     },
     async (req, reply) => {
-      const { username, password } = parseBody(loginSchema, req.body);
+      const { username, password } = req.body;
       // Counted before the hash (in-flight attempts count), with a hashing slot held meanwhile.
       const admission = await guard.admit(req.ip, username);
       if (!admission.ok) {
@@ -97,7 +105,11 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)))
         throw new HttpError('validation-failed', 'The body must be empty or a JSON object.', '');
       const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (cookie && cookie.length <= 200) await storage.authSessions.delete(sha256(cookie));
+      if (cookie && cookie.length <= 200) {
+        const id = sha256(cookie);
+        // Consoles opened with this session close too, in whichever process holds them.
+        if (await storage.authSessions.delete(id)) publishRevoked(bus, { sessions: [id], reason: 'signed out' });
+      }
       clearCookie(reply, config.secureCookies);
       return reply.code(204).send();
     },
@@ -112,7 +124,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'The signed-in user',
       access: 'signed-in',
-      responses: { 200: { description: 'The current user', schema: ref('User') }, ...errs(401) },
+      responses: { 200: { description: 'The current user', schema: User }, ...errs(401) },
     },
     async (req) => userView(req.auth!.user),
   );
@@ -126,11 +138,12 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Create an API token for yourself (shown once); it has your rights',
       access: 'any',
-      body: ref('TokenCreate'),
-      responses: { 201: { description: 'The token, shown only now', schema: ref('TokenCreated') }, ...errs(400, 401) },
+      audit: { action: 'token.create', load: loadToken },
+      body: TokenCreate,
+      responses: { 201: { description: 'The token, shown only now', schema: TokenCreated }, ...errs(400, 401) },
     },
     async (req, reply) => {
-      const { name } = parseBody(tokenCreateSchema, req.body);
+      const { name } = req.body;
       const token = `cwt_${newSecret()}`;
       const rec = await storage.apiTokens.create({ userId: req.auth!.user.id, name, tokenHash: sha256(token) });
       reply.header('cache-control', 'no-store');
@@ -147,7 +160,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Your API tokens (without the secrets)',
       access: 'any',
-      responses: { 200: { description: 'Tokens', schema: arrayOf('Token') }, ...errs(401) },
+      responses: { 200: { description: 'Tokens', schema: arrayOf(Token) }, ...errs(401) },
     },
     async (req) =>
       (await storage.apiTokens.listForUser(req.auth!.user.id)).map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt })),
@@ -162,12 +175,56 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Revoke one of your API tokens',
       access: 'any',
+      audit: { action: 'token.delete', load: loadToken },
+      params: IdParams,
       responses: { 204: { description: 'Revoked' }, ...errs(401, 404) },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const mine = (await storage.apiTokens.listForUser(req.auth!.user.id)).some((t) => t.id === id);
       if (!mine || !(await storage.apiTokens.delete(id))) throw notFound('token');
+      publishRevoked(bus, { tokens: [id], reason: 'the token was revoked' });
+      return reply.code(204).send();
+    },
+  );
+
+  defineRoute(
+    app,
+    ctx,
+    {
+      method: 'POST',
+      url: '/api/me/password',
+      tag: 'auth',
+      summary: 'Change your own password; ends your other sessions and API tokens (this session stays)',
+      access: 'signed-in',
+      // The diff says the password changed (masked); the target is the caller.
+      audit: { action: 'user.change-password', target: (req) => req.auth?.user.id, name: () => '' },
+      body: PasswordChange,
+      responses: { 204: { description: 'Changed' }, ...errs(400, 401, 429) },
+    },
+    async (req, reply) => {
+      const { currentPassword, password } = req.body;
+      const me = req.auth!;
+      // The current password is checked like a sign-in: throttled, so a stolen session cannot guess it.
+      const admission = await guard.admit(req.ip, me.user.username);
+      if (!admission.ok) {
+        reply.header('retry-after', String(Math.ceil(admission.retryAfterMs / 1000)));
+        throw new HttpError('rate-limited', 'Too many attempts. Try again later.');
+      }
+      const good = await verifyPassword(currentPassword, me.user.passwordHash).catch(() => false);
+      if (!good) {
+        admission.attempt.failed();
+        throw new HttpError('invalid-credentials', 'The current password is wrong.', 'currentPassword');
+      }
+      await admission.attempt.succeeded();
+      await refuseWeakPassword(password, [me.user.username, me.user.displayName, me.user.email], config.passwordMinScore);
+      const passwordHash = await hashPassword(password);
+      const keep = me.via === 'session' ? me.sessionId : undefined;
+      const revoked = await storage.transaction(async (tx) => {
+        await tx.users.update(me.user.id, { passwordHash });
+        return endOtherCredentials(tx, me.user.id, keep);
+      });
+      publishRevoked(bus, revoked);
       return reply.code(204).send();
     },
   );

@@ -1,16 +1,10 @@
 /** History for the agent console: GET /api/chats, GET /api/chats/:id; the call log GET /api/calls (admin). */
 import type { FastifyInstance } from 'fastify';
+import { CallListQuery, CallLogEntry, ChatDetail, ChatListItem, ChatListQuery, IdParams } from '@cw/protocol/api';
 import type { ChatRecord } from '../storage/types.js';
-import { HttpError, invalid } from './errors.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { HttpError } from './errors.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { chatView, messageView } from './views.js';
-
-function limitOf(raw: unknown, dflt: number, max: number): number {
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(n) || n < 1 || n > max) throw invalid('limit', `limit must be an integer from 1 to ${max}`);
-  return n;
-}
 
 /** Registers the chat history and call log routes. */
 export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
@@ -18,8 +12,8 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
 
   const withNames = async (chats: ChatRecord[]) => {
     const names = new Map<string, string | null>();
-    for (const c of chats) if (!names.has(c.widgetUuid)) names.set(c.widgetUuid, (await storage.widgets.get(c.widgetUuid))?.name ?? null);
-    return chats.map((c) => chatView(c, names.get(c.widgetUuid) ?? null));
+    for (const chat of chats) if (!names.has(chat.widgetUuid)) names.set(chat.widgetUuid, (await storage.widgets.get(chat.widgetUuid))?.name ?? null);
+    return chats.map((chat) => chatView(chat, names.get(chat.widgetUuid) ?? null));
   };
 
   defineRoute(
@@ -31,35 +25,29 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'chats',
       summary: "Your closed chats, newest first (admins: all=1 for everyone's)",
       access: 'any',
-      query: {
-        q: { schema: { type: 'string', maxLength: 200 }, description: 'text in visitor name, e-mail or messages' },
-        limit: { schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, description: 'at most this many' },
-        all: { schema: { type: 'string', enum: ['1'] }, description: 'admins: everyone’s chats' },
-      },
-      responses: { 200: { description: 'Chats', schema: arrayOf('ChatSummary') }, ...errs(400, 401, 403) },
+      query: ChatListQuery,
+      responses: { 200: { description: 'Chats', schema: arrayOf(ChatListItem) }, ...errs(400, 401, 403) },
     },
     async (req) => {
-      const query = req.query as { q?: unknown; limit?: unknown; all?: unknown };
-      const q = typeof query.q === 'string' && query.q.trim() ? query.q.trim() : undefined;
-      if (q && q.length > 200) throw invalid('q', 'q must be at most 200 characters');
-      const limit = limitOf(query.limit, 50, 500);
+      const { limit, all } = req.query;
+      const q = req.query.q?.trim() || undefined;
       const me = req.auth!.user;
       let chats: ChatRecord[];
-      if (query.all === '1' || query.all === 'true') {
+      if (all) {
         if (!me.roles.includes('admin')) throw new HttpError('forbidden', "Only admins may read everyone's chats.");
         // Storage lists per agent; merging is fine for a history page.
-        const lists = await Promise.all((await storage.users.list()).map((u) => storage.chats.listClosedForAgent(u.id, q, limit)));
-        chats = lists.flat().sort((a, b) => (b.closedAt ?? b.createdAt) - (a.closedAt ?? a.createdAt)).slice(0, limit);
+        const lists = await Promise.all((await storage.users.list()).map((user) => storage.chats.listClosedForAgent(user.id, q, limit)));
+        chats = lists.flat().sort((left, right) => (right.closedAt ?? right.createdAt) - (left.closedAt ?? left.createdAt)).slice(0, limit);
       } else {
         chats = await storage.chats.listClosedForAgent(me.id, q, limit);
       }
       // The console shows the last message under each chat.
       const views = await withNames(chats);
       return Promise.all(
-        views.map(async (v) => {
-          const msgs = await storage.chats.listMessages(v.id);
+        views.map(async (view) => {
+          const msgs = await storage.chats.listMessages(view.id);
           const last = msgs[msgs.length - 1];
-          return { ...v, preview: last ? [...last.text].slice(0, 140).join('') : '' };
+          return { ...view, preview: last ? [...last.text].slice(0, 140).join('') : '' };
         }),
       );
     },
@@ -74,15 +62,16 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'chats',
       summary: 'One chat with its messages (your own, or any for admins)',
       access: 'any',
-      responses: { 200: { description: 'The chat', schema: ref('ChatDetail') }, ...errs(401, 404) },
+      params: IdParams,
+      responses: { 200: { description: 'The chat', schema: ChatDetail }, ...errs(401, 404) },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
+      const { id } = req.params;
       const me = req.auth!.user;
-      const c = await storage.chats.get(id);
+      const chat = await storage.chats.get(id);
       // Someone else's chat answers like a missing one: ids are not confirmed to strangers.
-      if (!c || (c.agentUserId !== me.id && !me.roles.includes('admin'))) throw new HttpError('unknown-chat');
-      const [view] = await withNames([c]);
+      if (!chat || (chat.agentUserId !== me.id && !me.roles.includes('admin'))) throw new HttpError('unknown-chat');
+      const [view] = await withNames([chat]);
       return { chat: view, messages: (await storage.chats.listMessages(id)).map(messageView) };
     },
   );
@@ -96,9 +85,9 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'chats',
       summary: 'The call log, newest first',
       access: 'admin',
-      query: { limit: { schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'at most this many' } },
-      responses: { 200: { description: 'Calls', schema: arrayOf('CallLogEntry') }, ...errs(400, 401, 403) },
+      query: CallListQuery,
+      responses: { 200: { description: 'Calls', schema: arrayOf(CallLogEntry) }, ...errs(400, 401, 403) },
     },
-    async (req) => storage.calls.list(limitOf((req.query as { limit?: unknown }).limit, 100, 1000)),
+    async (req) => storage.calls.list(req.query.limit),
   );
 }

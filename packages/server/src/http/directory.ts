@@ -1,7 +1,6 @@
 /** GET /api/directory?q= — users and groups by name or sipId, for the admin's agent dialog and the console. */
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryEntry } from '@cw/protocol';
-import { invalid } from './errors.js';
+import { DirectoryEntry, DirectoryQuery } from '@cw/protocol/api';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 
 const LIMIT = 50;
@@ -18,17 +17,15 @@ export async function directoryRoutes(app: FastifyInstance, ctx: HttpCtx): Promi
       tag: 'directory',
       summary: 'Search users and groups by name or sipId (admins and agents)',
       access: 'any',
-      query: { q: { schema: { type: 'string', maxLength: 100 }, description: 'substring of username, display name or sipId; empty lists all' } },
-      responses: { 200: { description: 'Hits, users first', schema: arrayOf('DirectoryEntry') }, ...errs(400, 401) },
+      query: DirectoryQuery,
+      responses: { 200: { description: 'Hits, users first', schema: arrayOf(DirectoryEntry) }, ...errs(400, 401) },
     },
     async (req) => {
-      const raw = (req.query as { q?: unknown }).q;
-      const q = typeof raw === 'string' ? raw.trim() : '';
-      if (q.length > 100) throw invalid('q', 'q must be at most 100 characters');
+      const q = req.query.q?.trim() ?? '';
       const [users, groups] = await Promise.all([storage.users.search(q, LIMIT), storage.groups.search(q, LIMIT)]);
       const out: DirectoryEntry[] = [
-        ...users.map((u): DirectoryEntry => ({ kind: 'user', id: u.id, sipId: u.sipId, name: u.displayName || u.username, department: u.department, email: u.email, phone: u.phone })),
-        ...groups.map((g): DirectoryEntry => ({ kind: 'group', id: g.id, sipId: g.sipId, name: g.name })),
+        ...users.map((user): DirectoryEntry => ({ kind: 'user', id: user.id, sipId: user.sipId, name: user.displayName || user.username, department: user.department, email: user.email, phone: user.phone })),
+        ...groups.map((group): DirectoryEntry => ({ kind: 'group', id: group.id, sipId: group.sipId, name: group.name })),
       ];
       return out.slice(0, LIMIT);
     },

@@ -1,9 +1,9 @@
 /**
- * API errors: one way to answer `{"error", "message"}` with the status from
- * the protocol's ERRORS registry, and body validation with the failing field.
+ * API errors: one way to answer `{"error", "message"}` (plus `field` for
+ * invalid input) with the status from the protocol's ERRORS registry.
  */
 import type { FastifyReply } from 'fastify';
-import { ERRORS, type ErrorCode, type Schema } from '@cw/protocol';
+import { ERRORS, type ErrorCode } from '@cw/protocol';
 
 /** Thrown by handlers; the app's error handler turns it into the JSON answer. */
 export class HttpError extends Error {
@@ -38,26 +38,6 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 /** Shortcut for a 404 with a resource-specific message. */
 export function notFound(what: string): HttpError {
   return new HttpError('not-found', `No such ${what}.`);
-}
-
-/**
- * The schema language reports "<path> <reason>"; the path is the field the
- * admin app highlights. The root object has an empty path.
- */
-export function fieldOf(reason: string): { field: string; message: string } {
-  const i = reason.indexOf(' ');
-  const field = i <= 0 ? '' : reason.slice(0, i);
-  const message = i === 0 ? `body${reason}` : reason;
-  return { field, message };
-}
-
-/** Validates a request body against a protocol schema, or throws 400 validation-failed with the field. */
-export function parseBody<T>(schema: Schema<T>, body: unknown): T {
-  if (body === undefined || body === null) throw new HttpError('validation-failed', 'The request needs a JSON object body.', '');
-  const r = schema.check(body, '');
-  if (r.ok) return r.value;
-  const { field, message } = fieldOf(r.error);
-  throw new HttpError('validation-failed', message, field);
 }
 
 /** Throws a 400 validation-failed naming `field`. */

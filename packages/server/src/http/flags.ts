@@ -1,19 +1,24 @@
 /** Flags (admin): GET/POST /api/flags, GET/PUT/DELETE /api/flags/:id. Widgets follow a flag live. */
 import type { FastifyInstance } from 'fastify';
-import { flagCreateSchema, flagPutSchema } from '@cw/protocol';
-import { HttpError, notFound, parseBody } from './errors.js';
+import { Flag, FlagCreate, FlagPut, IdParams } from '@cw/protocol/api';
+import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { flagView } from './views.js';
 
 /** Registers the flag routes. */
 export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadFlag = async (id: string) => {
+    const f = await storage.flags.get(id);
+    return f && flagView(f);
+  };
+
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/flags', tag: 'flags', summary: 'All flags', access: 'admin', responses: { 200: { description: 'Flags', schema: arrayOf('Flag') }, ...errs(401, 403) } },
+    { method: 'GET', url: '/api/flags', tag: 'flags', summary: 'All flags', access: 'admin', responses: { 200: { description: 'Flags', schema: arrayOf(Flag) }, ...errs(401, 403) } },
     async () => (await storage.flags.list()).map(flagView),
   );
 
@@ -26,24 +31,25 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Create a flag (value defaults to false)',
       access: 'admin',
-      body: ref('FlagCreate'),
-      responses: { 201: { description: 'Created', schema: ref('Flag') }, ...errs(400, 401, 403) },
+      audit: { action: 'flag.create', load: loadFlag },
+      body: FlagCreate,
+      responses: { 201: { description: 'Created', schema: Flag }, ...errs(400, 401, 403) },
     },
     async (req, reply) => {
-      const input = parseBody(flagCreateSchema, req.body);
-      const f = await storage.flags.create({ name: input.name, value: input.value ?? false });
-      return reply.code(201).send(flagView(f));
+      const input = req.body;
+      const flag = await storage.flags.create({ name: input.name, value: input.value ?? false });
+      return reply.code(201).send(flagView(flag));
     },
   );
 
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/flags/:id', tag: 'flags', summary: 'One flag', access: 'admin', responses: { 200: { description: 'The flag', schema: ref('Flag') }, ...errs(401, 403, 404) } },
+    { method: 'GET', url: '/api/flags/:id', tag: 'flags', summary: 'One flag', access: 'admin', params: IdParams, responses: { 200: { description: 'The flag', schema: Flag }, ...errs(401, 403, 404) } },
     async (req) => {
-      const f = await storage.flags.get((req.params as { id: string }).id);
-      if (!f) throw notFound('flag');
-      return flagView(f);
+      const flag = await storage.flags.get(req.params.id);
+      if (!flag) throw notFound('flag');
+      return flagView(flag);
     },
   );
 
@@ -56,23 +62,25 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Set a flag (and/or rename it); widgets using it update live',
       access: 'admin',
-      body: ref('FlagPut'),
-      responses: { 200: { description: 'The flag', schema: ref('Flag') }, ...errs(400, 401, 403, 404) },
+      audit: { action: 'flag.update', load: loadFlag },
+      params: IdParams,
+      body: FlagPut,
+      responses: { 200: { description: 'The flag', schema: Flag }, ...errs(400, 401, 403, 404) },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
-      const input = parseBody(flagPutSchema, req.body);
+      const { id } = req.params;
+      const input = req.body;
       const patch: { value?: boolean; name?: string } = {};
       if (input.value !== undefined) patch.value = input.value;
       if (input.name !== undefined) patch.name = input.name;
-      const f = await storage.transaction(async (tx) => {
+      const flag = await storage.transaction(async (tx) => {
         if (!(await tx.flags.get(id))) throw notFound('flag');
         const after = Object.keys(patch).length ? await tx.flags.update(id, patch) : await tx.flags.get(id);
         if (!after) throw notFound('flag');
         return after;
       });
-      publish(bus, { t: 'flag-changed', id: f.id, value: f.value });
-      return flagView(f);
+      publish(bus, { t: 'flag-changed', id: flag.id, value: flag.value });
+      return flagView(flag);
     },
   );
 
@@ -85,15 +93,17 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Delete a flag that no widget uses',
       access: 'admin',
+      audit: { action: 'flag.delete', load: loadFlag },
+      params: IdParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404, 409) },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const { id } = req.params;
       await storage.transaction(async (tx) => {
         if (!(await tx.flags.get(id))) throw notFound('flag');
-        const users = (await tx.widgets.list()).filter((w) => w.agents.some((a) => a.flag === id));
+        const users = (await tx.widgets.list()).filter((widget) => widget.agents.some((agent) => agent.flag === id));
         if (users.length)
-          throw new HttpError('conflict', `The flag is used by the widget${users.length > 1 ? 's' : ''} ${users.map((w) => `"${w.name}"`).join(', ')}.`);
+          throw new HttpError('conflict', `The flag is used by the widget${users.length > 1 ? 's' : ''} ${users.map((widget) => `"${widget.name}"`).join(', ')}.`);
         await tx.flags.delete(id);
       });
       return reply.code(204).send();

@@ -1,36 +1,44 @@
 /** Groups (admin): GET/POST /api/groups, GET/PATCH/DELETE /api/groups/:id. */
 import type { FastifyInstance } from 'fastify';
 import type { Reach } from '@cw/protocol';
-import { groupCreateSchema, groupPatchSchema } from '@cw/protocol';
+import { Group, GroupCreate, GroupPatch, IdParams } from '@cw/protocol/api';
 import type { Storage } from '../storage/types.js';
-import { HttpError, invalid, notFound, parseBody } from './errors.js';
+import { HttpError, invalid, notFound } from './errors.js';
 import { publish } from './events.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { conflictFrom } from './users.js';
 import { groupView } from './views.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
 
-async function checkGroup(tx: Tx, g: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
-  if (g.sipId !== undefined) {
-    const other = await tx.groups.getBySipId(g.sipId);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" is already taken by a group.`, 'sipId');
-    if (await tx.users.getBySipId(g.sipId)) throw new HttpError('conflict', `The SIP-ID "${g.sipId}" belongs to a user.`, 'sipId');
+async function checkGroup(tx: Tx, group: { sipId?: string; members?: string[] }, selfId?: string): Promise<void> {
+  if (group.sipId !== undefined) {
+    const other = await tx.groups.getBySipId(group.sipId);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" is already taken by a group.`, 'sipId');
+    if (await tx.users.getBySipId(group.sipId)) throw new HttpError('conflict', `The SIP-ID "${group.sipId}" belongs to a user.`, 'sipId');
   }
-  if (g.members) {
-    for (let i = 0; i < g.members.length; i++)
-      if (!(await tx.users.get(g.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
+  if (group.members) {
+    for (let i = 0; i < group.members.length; i++)
+      if (!(await tx.users.get(group.members[i]!))) throw invalid(`members[${i}]`, `members[${i}] is not an existing user id`);
   }
 }
+
+/** Room for a few thousand member ids; most routes allow far less (HTTP_BODY_LIMIT). */
+const GROUP_BODY_LIMIT = 256 * 1024;
 
 /** Registers the group routes. */
 export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadGroup = async (id: string) => {
+    const g = await storage.groups.get(id);
+    return g && groupView(g);
+  };
+
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/groups', tag: 'groups', summary: 'All groups', access: 'admin', responses: { 200: { description: 'Groups', schema: arrayOf('Group') }, ...errs(401, 403) } },
+    { method: 'GET', url: '/api/groups', tag: 'groups', summary: 'All groups', access: 'admin', responses: { 200: { description: 'Groups', schema: arrayOf(Group) }, ...errs(401, 403) } },
     async () => (await storage.groups.list()).map(groupView),
   );
 
@@ -43,30 +51,33 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Create a group; calls and chats to its sipId go to all online members',
       access: 'admin',
-      body: ref('GroupCreate'),
-      responses: { 201: { description: 'Created', schema: ref('Group') }, ...errs(400, 401, 403, 409) },
+      audit: { action: 'group.create', load: loadGroup },
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
+      body: GroupCreate,
+      responses: { 201: { description: 'Created', schema: Group }, ...errs(400, 401, 403, 409) },
     },
     async (req, reply) => {
-      const input = parseBody(groupCreateSchema, req.body);
-      const g = await storage
+      const input = req.body;
+      const group = await storage
         .transaction(async (tx) => {
           await checkGroup(tx, input);
           return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members, reach: input.reach ?? 'console' });
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return reply.code(201).send(groupView(g));
+      return reply.code(201).send(groupView(group));
     },
   );
 
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/groups/:id', tag: 'groups', summary: 'One group', access: 'admin', responses: { 200: { description: 'The group', schema: ref('Group') }, ...errs(401, 403, 404) } },
+    { method: 'GET', url: '/api/groups/:id', tag: 'groups', summary: 'One group', access: 'admin', params: IdParams, responses: { 200: { description: 'The group', schema: Group }, ...errs(401, 403, 404) } },
     async (req) => {
-      const g = await storage.groups.get((req.params as { id: string }).id);
-      if (!g) throw notFound('group');
-      return groupView(g);
+      const group = await storage.groups.get(req.params.id);
+      if (!group) throw notFound('group');
+      return groupView(group);
     },
   );
 
@@ -79,13 +90,17 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Change name, sipId, members or reach of a group',
       access: 'admin',
-      body: ref('GroupPatch'),
-      responses: { 200: { description: 'The changed group', schema: ref('Group') }, ...errs(400, 401, 403, 404, 409) },
+      audit: { action: 'group.update', load: loadGroup },
+      // A group may list many members (about 40 bytes each).
+      bodyLimit: GROUP_BODY_LIMIT,
+      params: IdParams,
+      body: GroupPatch,
+      responses: { 200: { description: 'The changed group', schema: Group }, ...errs(400, 401, 403, 404, 409) },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
-      const input = parseBody(groupPatchSchema, req.body);
-      const g = await storage
+      const { id } = req.params;
+      const input = req.body;
+      const group = await storage
         .transaction(async (tx) => {
           if (!(await tx.groups.get(id))) throw notFound('group');
           await checkGroup(tx, input, id);
@@ -100,16 +115,16 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
-      return groupView(g);
+      return groupView(group);
     },
   );
 
   defineRoute(
     app,
     ctx,
-    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
+    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', audit: { action: 'group.delete', load: loadGroup }, params: IdParams, responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
     async (req, reply) => {
-      if (!(await storage.groups.delete((req.params as { id: string }).id))) throw notFound('group');
+      if (!(await storage.groups.delete(req.params.id))) throw notFound('group');
       publish(bus, { t: 'directory-changed' });
       return reply.code(204).send();
     },

@@ -9,7 +9,7 @@ import type { AppContext } from '../app-deps.js';
 import { HttpError, sendError } from './errors.js';
 import { StorageConflictError } from '../storage/types.js';
 import { csrfCheck } from './guard.js';
-import { RouteTable, type HttpCtx } from './route.js';
+import { RouteTable, validatorCompiler, type HttpCtx } from './route.js';
 import { authRoutes } from './auth.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
@@ -21,8 +21,14 @@ import { chatRoutes } from './chats.js';
 import { phoneSystemRoutes } from './phone-system.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
+import { metricsRoutes, timeAnswers } from './metrics.js';
+import { statsRoutes } from './stats.js';
+import { webhookRoutes } from './webhooks.js';
+import { auditRoutes } from './audit-log.js';
+import { backupRoutes } from './backup.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
+import { DependencyDownError, isUnavailableError } from '../unavailable.js';
 
 export { RouteTable } from './route.js';
 
@@ -47,13 +53,17 @@ function codeForStatus(status: number, fastifyCode: string | undefined): ErrorCo
   return 'bad-request';
 }
 
-function messageFor(code: ErrorCode, err: FastifyError): string {
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+function messageFor(code: ErrorCode, err: FastifyError, bodyLimit?: number): string {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The body is not valid JSON.';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large (4 MiB; 32 MiB for widgets).';
+      return bodyLimit ? `The request body is too large (at most ${kib(bodyLimit)} here).` : 'The request body is too large.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Send the body as application/json.';
     default:
@@ -89,6 +99,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) table.seen.push({ method: m, url: r.url });
   });
 
+  // Route schemas (body, params, querystring) are checked by the protocol's validator, before the handler runs.
+  app.setValidatorCompiler(validatorCompiler);
+
   // JSON only: text/plain (a CORS "simple" type a foreign page could send) is not parsed → 415.
   app.removeContentTypeParser(['text/plain', 'application/json']);
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -100,13 +113,21 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/i, { parseAs: 'string' }, json);
 
+  timeAnswers(app);
+
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
+    // Cluster mode without Redis: a change would reach this process's sockets only (its event is lost on the way
+    // to the others), so the API refuses changes until Redis is back. Reading still works.
+    if (deps.cluster && req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/') && !deps.cluster.healthy()) throw new DependencyDownError('Redis');
   });
 
+  const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // Behind HTTPS (what SECURE_COOKIES says), browsers must not fall back to plain HTTP for a year (issue 11.8).
+    if (hsts) reply.header('strict-transport-security', hsts);
     if (req.url.startsWith('/api/')) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       // The preview page is a download meant to be opened elsewhere: no frame-ancestors there.
@@ -119,10 +140,15 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (err instanceof HttpError) return sendError(reply, err.code, err.message, err.field);
     // A unique index caught a race the handler's own check missed.
     if (err instanceof StorageConflictError) return sendError(reply, 'conflict', err.message, err.field);
+    // PostgreSQL or Redis restarting: an outage to wait out, not a bug.
+    if (isUnavailableError(err)) {
+      log.warn({ err: { message: err.message, code: err.code }, url: req.url, method: req.method }, 'request failed: a dependency is not reachable');
+      return sendError(reply, 'unavailable', err instanceof DependencyDownError ? err.message : 'The database or Redis is not reachable right now; try again in a moment.');
+    }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = codeForStatus(status, err.code);
-      return sendError(reply, code, messageFor(code, err));
+      return sendError(reply, code, messageFor(code, err, req.routeOptions?.bodyLimit));
     }
     log.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendError(reply, 'internal');
@@ -133,7 +159,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, phoneSystemRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, phoneSystemRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -1,9 +1,9 @@
 /** PUT /api/presence/:sipId — an external presence source (admins, or the user themself). */
 import type { FastifyInstance } from 'fastify';
-import { presencePutSchema } from '@cw/protocol';
-import { HttpError, notFound, parseBody } from './errors.js';
+import { PresencePut, PresenceState, SipIdParams } from '@cw/protocol/api';
+import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
-import { defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { defineRoute, errs, type HttpCtx } from './route.js';
 
 /** Registers the presence route. */
 export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
@@ -18,12 +18,13 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       tag: 'presence',
       summary: "Set a user's presence from outside (persists; shows even without a console)",
       access: 'any',
-      body: ref('PresencePut'),
-      responses: { 200: { description: 'Stored', schema: ref('PresenceState') }, ...errs(400, 401, 403, 404) },
+      params: SipIdParams,
+      body: PresencePut,
+      responses: { 200: { description: 'Stored', schema: PresenceState }, ...errs(400, 401, 403, 404) },
     },
     async (req) => {
-      const sipId = (req.params as { sipId: string }).sipId;
-      const { presence } = parseBody(presencePutSchema, req.body);
+      const { sipId } = req.params;
+      const { presence } = req.body;
       const me = req.auth!.user;
       const user = await storage.users.getBySipId(sipId);
       if (!me.roles.includes('admin') && me.sipId !== sipId)
@@ -31,7 +32,7 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       if (!user) throw notFound(`user with the SIP-ID "${sipId.slice(0, 100)}"`);
       const updatedAt = clock.now();
       await storage.presence.set({ userId: user.id, presence, source: 'api', updatedAt });
-      publish(bus, { t: 'presence-api', userId: user.id, presence });
+      publish(bus, { t: 'presence-api', userId: user.id, presence, at: updatedAt });
       return { sipId: user.sipId, presence, updatedAt };
     },
   );
@@ -45,16 +46,17 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       tag: 'presence',
       summary: "A user's last stored presence (admins, or the user themself)",
       access: 'any',
-      responses: { 200: { description: 'Stored presence', schema: ref('PresenceState') }, ...errs(401, 403, 404) },
+      params: SipIdParams,
+      responses: { 200: { description: 'Stored presence', schema: PresenceState }, ...errs(401, 403, 404) },
     },
     async (req) => {
-      const sipId = (req.params as { sipId: string }).sipId;
+      const { sipId } = req.params;
       const me = req.auth!.user;
       if (!me.roles.includes('admin') && me.sipId !== sipId) throw new HttpError('forbidden', 'Only admins may read the presence of another user.');
       const user = await storage.users.getBySipId(sipId);
       if (!user) throw notFound(`user with the SIP-ID "${sipId.slice(0, 100)}"`);
-      const p = await storage.presence.get(user.id);
-      return { sipId: user.sipId, presence: p?.presence ?? 'offline', updatedAt: p?.updatedAt ?? null };
+      const stored = await storage.presence.get(user.id);
+      return { sipId: user.sipId, presence: stored?.presence ?? 'offline', updatedAt: stored?.updatedAt ?? null };
     },
   );
 }

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+/** The rest of the path under a `/*` route. */
+type Wildcard = { '*': string };
+
 export interface StaticRoots {
   widget: string;
   admin: string;
@@ -17,7 +20,9 @@ export interface StaticRoots {
 
 /** Where `npm run build` puts the bundles, relative to the repository. */
 export function defaultRoots(): StaticRoots {
-  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  // The repository is found from this file upwards: it runs as src/http/static.ts (tsx, tests) and bundled in dist/main.js.
+  let repo = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(repo, 'packages', 'widget')) && path.dirname(repo) !== repo) repo = path.dirname(repo);
   return {
     widget: path.join(repo, 'packages/widget/dist'),
     admin: path.join(repo, 'apps/admin/dist'),
@@ -115,7 +120,7 @@ export async function staticRoutes(app: FastifyInstance, opts: { roots?: StaticR
     return reply;
   };
   app.get('/widget.js', (req, reply) => widgetFile(req, reply, 'widget.js'));
-  app.get('/widget/*', (req, reply) => widgetFile(req, reply, (req.params as { '*': string })['*']));
+  app.get<{ Params: Wildcard }>('/widget/*', (req, reply) => widgetFile(req, reply, req.params['*']));
 
   const spa = (prefix: '/admin' | '/agent', root: string, what: string) => {
     // The apps live under a folder path; /admin without the slash would break relative asset URLs.
@@ -123,10 +128,10 @@ export async function staticRoutes(app: FastifyInstance, opts: { roots?: StaticR
       const q = req.url.indexOf('?');
       return reply.redirect(`${prefix}/${q >= 0 ? req.url.slice(q) : ''}`, 302);
     });
-    app.get(`${prefix}/*`, async (req, reply) => {
+    app.get<{ Params: Wildcard }>(`${prefix}/*`, async (req, reply) => {
       reply.headers(APP_HEADERS);
       if (!fs.existsSync(root)) return notBuilt(reply, what);
-      const rel = (req.params as { '*': string })['*'] || 'index.html';
+      const rel = req.params['*'] || 'index.html';
       const file = inside(root, rel);
       if (!file) return missing(reply);
       const isHtml = file.endsWith('.html');

@@ -1,12 +1,14 @@
 /** Users (admin only): GET/POST /api/users, GET/PATCH/DELETE /api/users/:id. */
 import type { FastifyInstance } from 'fastify';
-import { userCreateSchema, userPatchSchema } from '@cw/protocol';
+import { IdParams, User, UserCreate, UserPatch } from '@cw/protocol/api';
 import type { DomainEvent } from '../bus/types.js';
 import { hashPassword } from '../auth/passwords.js';
+import { judgePassword } from '../auth/password-policy.js';
+import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
 import { StorageConflictError, type Storage, type UserRecord } from '../storage/types.js';
-import { HttpError, notFound, parseBody } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { userView } from './views.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
@@ -18,26 +20,37 @@ export function conflictFrom(err: unknown): never {
 }
 
 /** 409 when username or sipId is taken by another user, or the sipId by a group. */
-async function checkUnique(tx: Tx, u: { username?: string; sipId?: string }, selfId?: string): Promise<void> {
-  if (u.username !== undefined) {
-    const other = await tx.users.getByUsername(u.username);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The username "${u.username}" is already taken.`, 'username');
+async function checkUnique(tx: Tx, user: { username?: string; sipId?: string }, selfId?: string): Promise<void> {
+  if (user.username !== undefined) {
+    const other = await tx.users.getByUsername(user.username);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The username "${user.username}" is already taken.`, 'username');
   }
-  if (u.sipId !== undefined && u.sipId !== '') {
-    const other = await tx.users.getBySipId(u.sipId);
-    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${u.sipId}" is already taken.`, 'sipId');
-    if (await tx.groups.getBySipId(u.sipId)) throw new HttpError('conflict', `The SIP-ID "${u.sipId}" belongs to a group.`, 'sipId');
+  if (user.sipId !== undefined && user.sipId !== '') {
+    const other = await tx.users.getBySipId(user.sipId);
+    if (other && other.id !== selfId) throw new HttpError('conflict', `The SIP-ID "${user.sipId}" is already taken.`, 'sipId');
+    if (await tx.groups.getBySipId(user.sipId)) throw new HttpError('conflict', `The SIP-ID "${user.sipId}" belongs to a group.`, 'sipId');
   }
+}
+
+/** 400 with the reason when a new password is too easy to guess (issue 11.6). */
+export async function refuseWeakPassword(password: string, inputs: string[], minScore: number): Promise<void> {
+  const v = await judgePassword(password, inputs, minScore);
+  if (!v.ok) throw new HttpError('validation-failed', v.reason, 'password');
 }
 
 /** Registers the user routes. */
 export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadUser = async (id: string) => {
+    const u = await storage.users.get(id);
+    return u && userView(u);
+  };
+
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/users', tag: 'users', summary: 'All users', access: 'admin', responses: { 200: { description: 'Users', schema: arrayOf('User') }, ...errs(401, 403) } },
+    { method: 'GET', url: '/api/users', tag: 'users', summary: 'All users', access: 'admin', responses: { 200: { description: 'Users', schema: arrayOf(User) }, ...errs(401, 403) } },
     async () => (await storage.users.list()).map(userView),
   );
 
@@ -50,11 +63,13 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Create a user (sipId defaults to the username)',
       access: 'admin',
-      body: ref('UserCreate'),
-      responses: { 201: { description: 'Created', schema: ref('User') }, ...errs(400, 401, 403, 409) },
+      audit: { action: 'user.create', load: loadUser },
+      body: UserCreate,
+      responses: { 201: { description: 'Created', schema: User }, ...errs(400, 401, 403, 409) },
     },
     async (req, reply) => {
-      const input = parseBody(userCreateSchema, req.body);
+      const input = req.body;
+      await refuseWeakPassword(input.password, [input.username, input.displayName ?? '', input.email ?? '', input.sipId ?? ''], ctx.deps.config.passwordMinScore);
       const passwordHash = await hashPassword(input.password);
       const sipId = input.sipId ?? input.username;
       const user = await storage
@@ -81,11 +96,11 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/users/:id', tag: 'users', summary: 'One user', access: 'admin', responses: { 200: { description: 'The user', schema: ref('User') }, ...errs(401, 403, 404) } },
+    { method: 'GET', url: '/api/users/:id', tag: 'users', summary: 'One user', access: 'admin', params: IdParams, responses: { 200: { description: 'The user', schema: User }, ...errs(401, 403, 404) } },
     async (req) => {
-      const u = await storage.users.get((req.params as { id: string }).id);
-      if (!u) throw notFound('user');
-      return userView(u);
+      const user = await storage.users.get(req.params.id);
+      if (!user) throw notFound('user');
+      return userView(user);
     },
   );
 
@@ -98,14 +113,21 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Change some fields of a user (password is write-only)',
       access: 'admin',
-      body: ref('UserPatch'),
-      responses: { 200: { description: 'The changed user', schema: ref('User') }, ...errs(400, 401, 403, 404, 409) },
+      audit: { action: 'user.update', load: loadUser },
+      params: IdParams,
+      body: UserPatch,
+      responses: { 200: { description: 'The changed user', schema: User }, ...errs(400, 401, 403, 404, 409) },
     },
     async (req) => {
-      const id = (req.params as { id: string }).id;
-      const input = parseBody(userPatchSchema, req.body);
+      const { id } = req.params;
+      const input = req.body;
+      if (input.password !== undefined) {
+        const current = await storage.users.get(id);
+        const names = [input.username ?? current?.username ?? '', input.displayName ?? current?.displayName ?? '', input.email ?? current?.email ?? ''];
+        await refuseWeakPassword(input.password, names, ctx.deps.config.passwordMinScore);
+      }
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-      const { before, after } = await storage
+      const { before, after, revoked } = await storage
         .transaction(async (tx) => {
           const before = await tx.users.get(id);
           if (!before) throw notFound('user');
@@ -113,14 +135,15 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           if (input.roles && before.roles.includes('admin') && !input.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
             throw new HttpError('conflict', 'The last admin cannot lose the admin role.', 'roles');
           const patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>> = {};
-          for (const k of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles', 'reach'] as const)
-            if (input[k] !== undefined) (patch as Record<string, unknown>)[k] = input[k];
+          for (const key of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles', 'reach'] as const)
+            if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
           if (passwordHash) patch.passwordHash = passwordHash;
           const after = await tx.users.update(id, patch);
           if (!after) throw notFound('user');
-          // A new password ends the user's other sign-ins (unless they changed their own).
-          if (passwordHash && req.auth!.user.id !== id) await tx.authSessions.deleteForUser(id);
-          return { before, after };
+          // A new password ends every other session and token of the user (an admin changing their own keeps this session).
+          const self = req.auth!.user.id === id;
+          const revoked = passwordHash ? await endOtherCredentials(tx, id, self && req.auth!.via === 'session' ? req.auth!.sessionId : undefined) : undefined;
+          return { before, after, revoked };
         })
         .catch(conflictFrom);
       const events: DomainEvent[] = [{ t: 'directory-changed' }];
@@ -128,6 +151,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       if ((before.roles.includes('agent') && !after.roles.includes('agent')) || (passwordHash && req.auth!.user.id !== id))
         events.push({ t: 'user-revoked', userId: id });
       publish(bus, ...events);
+      if (revoked) publishRevoked(bus, revoked);
       return userView(after);
     },
   );
@@ -141,18 +165,20 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Delete a user (not the last admin); removes them from groups and ends their sign-ins',
       access: 'admin',
+      audit: { action: 'user.delete', load: loadUser },
+      params: IdParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404, 409) },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
+      const { id } = req.params;
       await storage.transaction(async (tx) => {
-        const u = await tx.users.get(id);
-        if (!u) throw notFound('user');
-        if (u.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
+        const user = await tx.users.get(id);
+        if (!user) throw notFound('user');
+        if (user.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
           throw new HttpError('conflict', 'The last admin cannot be deleted.', 'roles');
-        for (const g of await tx.groups.listForUser(id)) await tx.groups.update(g.id, { members: g.members.filter((m) => m !== id) });
+        for (const group of await tx.groups.listForUser(id)) await tx.groups.update(group.id, { members: group.members.filter((member) => member !== id) });
         await tx.authSessions.deleteForUser(id);
-        for (const t of await tx.apiTokens.listForUser(id)) await tx.apiTokens.delete(t.id);
+        for (const token of await tx.apiTokens.listForUser(id)) await tx.apiTokens.delete(token.id);
         if (!(await tx.users.delete(id))) throw notFound('user');
       });
       publish(bus, { t: 'user-revoked', userId: id }, { t: 'directory-changed' });

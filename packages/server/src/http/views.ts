@@ -1,5 +1,5 @@
 /** Records → API shapes: what leaves the server (never a password hash or a visitor's resume token). */
-import type { Flag, Group, User, Widget } from '@cw/protocol';
+import type { ChatMessageView, ChatSummary, Flag, Group, User, Widget } from '@cw/protocol';
 import type { ChatMessageRecord, ChatRecord, FlagRecord, GroupRecord, UserRecord, WidgetRecord } from '../storage/types.js';
 
 /** A user as the API shows it. */
@@ -42,7 +42,7 @@ export function widgetView(w: WidgetRecord): Widget {
 }
 
 /** A chat for the console's history (without the visitor's resume token). */
-export function chatView(c: ChatRecord, widgetName: string | null) {
+export function chatView(c: ChatRecord, widgetName: string | null): ChatSummary {
   return {
     id: c.id,
     widgetUuid: c.widgetUuid,
@@ -59,6 +59,6 @@ export function chatView(c: ChatRecord, widgetName: string | null) {
   };
 }
 
-export function messageView(m: ChatMessageRecord) {
+export function messageView(m: ChatMessageRecord): ChatMessageView {
   return { id: m.id, chat: m.chatId, from: m.from, dn: m.dn, text: m.text, ts: m.ts };
 }

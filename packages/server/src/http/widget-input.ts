@@ -1,70 +1,71 @@
 /**
- * From a POST/PUT widget body to the record to store: schema check, defaults,
- * the rules the schema cannot express (flags, links), and picture re-encoding.
+ * From a POST/PUT widget body (already checked against WidgetInput by the
+ * route) to the record to store: defaults, the rules the schema cannot
+ * express (one entry per sipId, a flag for "boolean", web links, flags that
+ * exist), and picture re-encoding.
  */
-import { widgetInputSchema, type WidgetAgent } from '@cw/protocol';
+import type { WidgetAgent, WidgetInput } from '@cw/protocol';
 import type { Storage, WidgetRecord } from '../storage/types.js';
-import { normalizePicture, PictureError } from '../pictures.js';
-import { invalid, parseBody } from './errors.js';
+import { normalizePicture, InvalidPictureError } from '../pictures.js';
+import { invalid } from './errors.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
 export type WidgetData = Omit<WidgetRecord, 'uuid' | 'createdAt' | 'updatedAt'>;
 
-/** Validates the body and fills defaults; pictures are re-encoded here (outside any transaction: it is slow). */
-export async function widgetFromBody(body: unknown): Promise<WidgetData> {
-  const w = parseBody(widgetInputSchema, body);
+/** Fills defaults and applies the rules beyond the schema; pictures are re-encoded here (outside any transaction: it is slow). */
+export async function widgetFromBody(body: WidgetInput): Promise<WidgetData> {
   const agents: WidgetAgent[] = [];
-  const input = w.agents ?? [];
+  const input = body.agents ?? [];
   const seen = new Set<string>();
   for (let i = 0; i < input.length; i++) {
-    const a = input[i]!;
+    const agent = input[i]!;
     const at = `agents[${i}]`;
     // Visitors address agents by sipId (Info.id): one entry per sipId.
-    if (seen.has(a.sipId)) throw invalid(`${at}.sipId`, `${at}.sipId "${a.sipId}" is already on this widget`);
-    seen.add(a.sipId);
-    if (a.availability === 'boolean' && (a.flag === undefined || a.flag === null || a.flag === ''))
-      throw invalid(`${at}.flag`, `${at}.flag must name a flag when availability is "boolean"`);
+    if (seen.has(agent.sipId)) throw invalid(`${at}.sipId`, `${at}.sipId "${agent.sipId}" is already on this widget`);
+    seen.add(agent.sipId);
+    if (agent.availability === 'boolean' && (agent.flag === undefined || agent.flag === null || agent.flag === ''))
+      throw invalid(`${at}.flag`, `${at}.flag must name agent flag when availability is "boolean"`);
     // The link is shown to visitors as a link: only web addresses, never javascript: and the like.
-    if (a.link && !/^https?:\/\/[^\s]+$/i.test(a.link)) throw invalid(`${at}.link`, `${at}.link must be an http:// or https:// address`);
+    if (agent.link && !/^https?:\/\/[^\s]+$/i.test(agent.link)) throw invalid(`${at}.link`, `${at}.link must be an http:// or https:// address`);
     let picture = '';
-    if (a.picture) {
+    if (agent.picture) {
       try {
-        picture = await normalizePicture(a.picture);
+        picture = await normalizePicture(agent.picture);
       } catch (err) {
-        if (err instanceof PictureError) throw invalid(`${at}.picture`, `${at}.picture ${err.message}`);
+        if (err instanceof InvalidPictureError) throw invalid(`${at}.picture`, `${at}.picture ${err.message}`);
         throw err;
       }
     }
     agents.push({
-      sipId: a.sipId,
-      displayName: a.displayName ?? '',
-      department: a.department ?? '',
-      phone: a.phone ?? '',
-      email: a.email ?? '',
+      sipId: agent.sipId,
+      displayName: agent.displayName ?? '',
+      department: agent.department ?? '',
+      phone: agent.phone ?? '',
+      email: agent.email ?? '',
       picture,
-      media: a.media,
-      availability: a.availability,
-      flag: a.flag === undefined || a.flag === '' ? null : a.flag,
-      link: a.link ?? '',
+      media: agent.media,
+      availability: agent.availability,
+      flag: agent.flag === undefined || agent.flag === '' ? null : agent.flag,
+      link: agent.link ?? '',
     });
   }
   return {
-    type: w.type,
-    name: w.name,
-    notes: w.notes ?? '',
-    lang: w.lang ?? 'en',
-    contact: w.contact ?? {},
-    appearance: w.appearance ?? {},
-    allowedOrigins: w.allowedOrigins ?? [],
+    type: body.type,
+    name: body.name,
+    notes: body.notes ?? '',
+    lang: body.lang ?? 'en',
+    contact: body.contact ?? {},
+    appearance: body.appearance ?? {},
+    allowedOrigins: body.allowedOrigins ?? [],
     agents,
   };
 }
 
 /** Inside the write transaction: every named flag must exist. */
-export async function checkFlags(tx: Tx, w: WidgetData): Promise<void> {
+export async function checkFlags(tx: Tx, body: WidgetData): Promise<void> {
   const cache = new Map<string, boolean>();
-  for (let i = 0; i < w.agents.length; i++) {
-    const flag = w.agents[i]!.flag;
+  for (let i = 0; i < body.agents.length; i++) {
+    const flag = body.agents[i]!.flag;
     if (!flag) continue;
     if (!cache.has(flag)) cache.set(flag, !!(await tx.flags.get(flag)));
     if (!cache.get(flag)) throw invalid(`agents[${i}].flag`, `agents[${i}].flag names no existing flag`);

@@ -4,9 +4,10 @@
  * in one transaction and is announced on the bus only after it committed.
  */
 import type { FastifyInstance } from 'fastify';
+import { Embed, Widget, WidgetInput, WidgetParams } from '@cw/protocol/api';
 import { notFound } from './errors.js';
 import { publish } from './events.js';
-import { arrayOf, defineRoute, errs, ref, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { widgetView } from './views.js';
 import { checkFlags, widgetFromBody } from './widget-input.js';
 import { baseUrl, embedHtml, previewDisposition, previewPage } from './embed.js';
@@ -20,17 +21,21 @@ const WIDGET_BODY_LIMIT = 32 * 1024 * 1024;
 /** Registers the widget routes. */
 export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus, config } = ctx.deps;
-  const uuidOf = (p: unknown) => (p as { uuid: string }).uuid;
   const load = async (uuid: string) => {
+    const widget = await storage.widgets.get(uuid);
+    if (!widget) throw notFound('widget');
+    return widget;
+  };
+
+  const loadWidget = async (uuid: string) => {
     const w = await storage.widgets.get(uuid);
-    if (!w) throw notFound('widget');
-    return w;
+    return w && widgetView(w);
   };
 
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/widgets', tag: 'widgets', summary: 'All widgets (agents may read)', access: 'any', responses: { 200: { description: 'Widgets', schema: arrayOf('Widget') }, ...errs(401) } },
+    { method: 'GET', url: '/api/widgets', tag: 'widgets', summary: 'All widgets (agents may read)', access: 'any', responses: { 200: { description: 'Widgets', schema: arrayOf(Widget) }, ...errs(401) } },
     async () => (await storage.widgets.list()).map(widgetView),
   );
 
@@ -44,25 +49,34 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Create a widget; missing fields get defaults, pictures are re-encoded to 256×256 JPEG',
       access: 'admin',
-      body: ref('WidgetInput'),
-      responses: { 201: { description: 'Created, with its uuid', schema: ref('Widget') }, ...errs(400, 401, 403, 413, 415) },
+      audit: { action: 'widget.create', load: loadWidget },
+      body: WidgetInput,
+      responses: { 201: { description: 'Created, with its uuid', schema: Widget }, ...errs(400, 401, 403, 413, 415) },
     },
     async (req, reply) => {
       const data = await widgetFromBody(req.body);
-      const w = await storage.transaction(async (tx) => {
+      const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
         return tx.widgets.create(data);
       });
-      publish(bus, { t: 'widget-updated', uuid: w.uuid });
-      return reply.code(201).send(widgetView(w));
+      publish(bus, { t: 'widget-updated', uuid: widget.uuid });
+      return reply.code(201).send(widgetView(widget));
     },
   );
 
   defineRoute(
     app,
     ctx,
-    { method: 'GET', url: '/api/widgets/:uuid', tag: 'widgets', summary: 'One widget (agents may read)', access: 'any', responses: { 200: { description: 'The widget', schema: ref('Widget') }, ...errs(401, 404) } },
-    async (req) => widgetView(await load(uuidOf(req.params))),
+    {
+      method: 'GET',
+      url: '/api/widgets/:uuid',
+      tag: 'widgets',
+      summary: 'One widget (agents may read)',
+      access: 'any',
+      params: WidgetParams,
+      responses: { 200: { description: 'The widget', schema: Widget }, ...errs(401, 404) },
+    },
+    async (req) => widgetView(await load(req.params.uuid)),
   );
 
   defineRoute(
@@ -75,22 +89,24 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Replace a widget; open visitors get it live',
       access: 'admin',
-      body: ref('WidgetInput'),
-      responses: { 200: { description: 'The stored widget', schema: ref('Widget') }, ...errs(400, 401, 403, 404, 413, 415) },
+      audit: { action: 'widget.update', load: loadWidget },
+      params: WidgetParams,
+      body: WidgetInput,
+      responses: { 200: { description: 'The stored widget', schema: Widget }, ...errs(400, 401, 403, 404, 413, 415) },
     },
     async (req) => {
-      const uuid = uuidOf(req.params);
+      const { uuid } = req.params;
       // 404 before the (slow) picture work, and again inside the transaction.
       await load(uuid);
       const data = await widgetFromBody(req.body);
-      const w = await storage.transaction(async (tx) => {
+      const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
         const after = await tx.widgets.replace(uuid, data);
         if (!after) throw notFound('widget');
         return after;
       });
       publish(bus, { t: 'widget-updated', uuid });
-      return widgetView(w);
+      return widgetView(widget);
     },
   );
 
@@ -103,10 +119,12 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'widgets',
       summary: 'Delete a widget; open visitors get unknown-widget',
       access: 'admin',
+      audit: { action: 'widget.delete', load: loadWidget },
+      params: WidgetParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) },
     },
     async (req, reply) => {
-      const uuid = uuidOf(req.params);
+      const { uuid } = req.params;
       if (!(await storage.widgets.delete(uuid))) throw notFound('widget');
       publish(bus, { t: 'widget-deleted', uuid });
       return reply.code(204).send();
@@ -122,11 +140,12 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'widgets',
       summary: 'The embed code to paste into a website',
       access: 'admin',
-      responses: { 200: { description: 'The code lines', schema: ref('Embed') }, ...errs(401, 403, 404) },
+      params: WidgetParams,
+      responses: { 200: { description: 'The code lines', schema: Embed }, ...errs(401, 403, 404) },
     },
     async (req) => {
-      const w = await load(uuidOf(req.params));
-      return { html: embedHtml(baseUrl(req, config), w.uuid) };
+      const widget = await load(req.params.uuid);
+      return { html: embedHtml(baseUrl(req, config), widget.uuid) };
     },
   );
 
@@ -139,15 +158,16 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'widgets',
       summary: 'A standalone HTML page with the widget, as a download',
       access: 'admin',
+      params: WidgetParams,
       responses: { 200: { description: 'The page', contentType: 'text/html', schema: { type: 'string' } }, ...errs(401, 403, 404) },
     },
     async (req, reply) => {
-      const w = await load(uuidOf(req.params));
+      const widget = await load(req.params.uuid);
       return reply
         .type('text/html; charset=utf-8')
-        .header('content-disposition', previewDisposition(w.name))
+        .header('content-disposition', previewDisposition(widget.name))
         .header('cache-control', 'no-store')
-        .send(previewPage(w.name, baseUrl(req, config), w.uuid));
+        .send(previewPage(widget.name, baseUrl(req, config), widget.uuid));
     },
   );
 }

@@ -13,7 +13,7 @@
 import type { IncomingSipMessage } from '@cw/sip-connector';
 import type { Logger } from 'pino';
 import type { ChatManager, ChatPhoneLink } from '../chat/chat-manager.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import type { ChatMessageRecord, ChatRecord, Storage, UserRecord } from '../storage/types.js';
 import type { PhoneSystemService } from './phone-system.js';
 

@@ -4,7 +4,7 @@
  * and whom a call or chat should reach.
  */
 import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import type { DirectoryTarget } from './directory.js';
 
 /** What the resolver needs to know about live presence. */

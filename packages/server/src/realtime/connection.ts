@@ -14,7 +14,9 @@ import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } f
 import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError } from '../domain/wire-error.js';
+import { isUnavailableError } from '../unavailable.js';
 import type { Delivery } from '../domain/outbox.js';
+import { watchAlive } from './heartbeat.js';
 
 export interface ConnectionDeps {
   bus: Bus;
@@ -22,7 +24,12 @@ export interface ConnectionDeps {
   logger: Logger;
   ratePerSecond: number;
   rateBurst: number;
+  /** told of every inbound frame refused by a limit or the parser (a metric) */
+  onRejected?: (channel: 'visitor' | 'agent', reason: RejectReason) => void;
 }
+
+/** Why an inbound frame was refused. */
+export type RejectReason = 'rate-limited' | 'too-large' | 'bad-request';
 
 type Table = Record<string, Schema<unknown>>;
 /**
@@ -96,7 +103,14 @@ export class Connection {
     this.#channel = channel;
     this.#tokens = deps.rateBurst;
     this.#counted = deps.clock.now();
-    ws.on('error', ignoreSocketError);
+    watchAlive(ws);
+    if (deps.onRejected) {
+      const onRejected = deps.onRejected;
+      // ws closes with 1009 on a frame over maxPayload and reports it here first.
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') onRejected(channel, 'too-large');
+      });
+    } else ws.on('error', ignoreSocketError);
     // 'on', not 'once': ws emits close exactly once, and once() costs a wrapper per socket.
     ws.on('close', () => {
       this.#dead = true;
@@ -184,16 +198,19 @@ export class Connection {
       if (this.#dead) return;
       if (!this.#take()) {
         this.log.info('rate limit exceeded');
+        this.deps.onRejected?.(this.#channel, 'rate-limited');
         this.error('rate-limited', 'too many messages; slow down', null);
         return;
       }
       if (isBinary) {
+        this.deps.onRejected?.(this.#channel, 'bad-request');
         this.error('bad-request', 'binary frames are not supported; send JSON text', null);
         return;
       }
       const raw = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       const parsed = parseInbound(table, raw);
       if (!parsed.ok) {
+        this.deps.onRejected?.(this.#channel, 'bad-request');
         this.error('bad-request', parsed.error, parsed.ref);
         return;
       }
@@ -225,6 +242,12 @@ export class Connection {
   #fail(err: unknown, ref: string | null): void {
     if (err instanceof WireError) {
       this.error(err.code, err.message, ref);
+      return;
+    }
+    if (isUnavailableError(err)) {
+      // An outage (PostgreSQL or Redis restarting): the client keeps what was not acked and sends it again after catching up.
+      this.log.warn({ err: { message: (err as Error).message }, ref }, 'handler failed: a dependency is not reachable');
+      this.send(errorMsg('unavailable', 'the server cannot reach its database or Redis right now; try again in a moment', ref));
       return;
     }
     this.log.error({ err, ref }, 'handler failed');

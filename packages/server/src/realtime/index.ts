@@ -3,11 +3,10 @@
  * drive, wired together: presence, calls, chats, widget updates. Domain
  * events reach sockets only through the bus (see outbox.ts).
  *
- * Cluster mode (REDIS_URL) will need, beyond a Redis bus: a shared console
- * registry and presence/in-call state (PresenceService), call state owned by
- * the visitor's process (CallManager), single-owner chat wait timers
- * (ChatManager) and per-process widget refreshes (WidgetHub). Each of those
- * files says what. Until then one process serves all sockets.
+ * Cluster mode (REDIS_URL, `deps.cluster`): presence is shared between the
+ * processes, agent call inputs go to the process owning the call, the
+ * widget fan-out stays in each process (it computes the same Infos from the
+ * same presence) — see cluster/realtime-cluster.ts and docs/scaling.md.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,11 +15,12 @@ import { CLOSE, LIMITS } from '@cw/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-deps.js';
 import { DOMAIN_TOPIC, type DomainEvent } from '../bus/types.js';
+import { CREDENTIALS_TOPIC, revokes, type CredentialsRevoked } from '../auth/revocation.js';
 import { CallManager } from '../calls/call-manager.js';
 import { consoleTargets } from '../calls/call-targets.js';
 import { ChatManager } from '../chat/chat-manager.js';
 import { PresenceService } from '../presence/presence-service.js';
-import { CachedCatalog } from '../presence/catalog.js';
+import { WidgetDirectoryCache } from '../domain/widget-directory-cache.js';
 import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
@@ -28,6 +28,10 @@ import { WidgetHub } from './widget-hub.js';
 import { PhoneCalls } from '../phone/phone-calls.js';
 import { PhoneChats } from '../phone/phone-chats.js';
 import { PhonePresenceWatch } from '../phone/phone-presence.js';
+import { Heartbeat } from './heartbeat.js';
+import { ConnectionCap } from '../http/connection-cap.js';
+import { trustFunction } from '../http/proxy-trust.js';
+import { listenPresence, presenceShare, wireCluster, type RealtimeCluster } from '../cluster/realtime-cluster.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -36,6 +40,10 @@ export interface Realtime {
   readonly presence: PresenceService;
   readonly calls: CallManager;
   readonly chats: ChatManager;
+  /** pings and the Start deadline */
+  readonly heartbeat: Heartbeat;
+  /** open sockets of this process (a metric) */
+  sockets(): { visitors: number; agents: number };
 }
 
 const PATHS = { '/ws/widget': 'visitor', '/ws/agent': 'agent' } as const;
@@ -44,9 +52,18 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const log = deps.logger.child({ module: 'realtime' });
   const { config, clock, bus, storage } = deps;
   const outbox = busOutbox(bus);
-  const catalog = new CachedCatalog(storage, clock);
+  const catalog = new WidgetDirectoryCache(storage, clock);
 
-  const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
+  const cluster = deps.cluster;
+  const presence = new PresenceService({
+    storage,
+    clock,
+    graceMs: config.presenceGraceS * 1000,
+    logger: deps.logger.child({ module: 'presence' }),
+    ...(cluster ? { share: presenceShare(cluster, bus) } : {}),
+  });
+  // In a cluster the other processes' changes are heard from before the snapshot is read.
+  const offPresence = cluster ? listenPresence(bus, presence) : () => {};
   await presence.init();
   // The phone system (spec 9): calls may ring phones, chats go by SIP MESSAGE, phones' presence comes from the PBX.
   const phone = app.phone;
@@ -54,27 +71,65 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const phoneCalls = new PhoneCalls(phone.connector, phoneLog);
   const calls = new CallManager({
     clock,
+    ...(cluster ? { idPrefix: cluster.node, records: cluster.records } : {}),
     ringTimeoutMs: config.ringTimeoutS * 1000,
     outbox,
     targets: consoleTargets({ catalog, presence, phone }),
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
+    activity: deps.activity,
     phones: phoneCalls,
   });
   phoneCalls.sink = calls;
-  const chats = new ChatManager({ storage, catalog, clock, waitTimeoutMs: config.chatWaitTimeoutS * 1000, outbox, presence, logger: deps.logger.child({ module: 'chat' }) });
-  await chats.start();
+  const chats = new ChatManager({
+    storage,
+    catalog,
+    clock,
+    waitTimeoutMs: config.chatWaitTimeoutS * 1000,
+    outbox,
+    presence,
+    logger: deps.logger.child({ module: 'chat' }),
+    activity: deps.activity,
+  });
+  await chats.start({ armAll: !cluster });
   const phoneChats = new PhoneChats({ phone, chats, catalog, storage, logger: phoneLog });
   chats.phoneLink = phoneChats;
   const phoneWatch = new PhonePresenceWatch({ phone, storage, presence, logger: phoneLog });
   const offApplied = phone.onApplied(() => void phoneWatch.sync());
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
-  const connDeps = { bus, clock, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst };
+  const agentRecheckMs = config.authRecheckS * 1000;
+  const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  const connDeps = {
+    bus,
+    clock,
+    ratePerSecond: config.ratePerSecond,
+    rateBurst: config.rateBurst,
+    ...(metrics ? { onRejected: metrics.frameRejected } : {}),
+  };
   const visitors = new Set<VisitorConnection>();
+  const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence };
+  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
+  const clustered: RealtimeCluster | undefined = cluster
+    ? wireCluster({
+        cluster,
+        bus,
+        outbox,
+        presence,
+        calls,
+        chats,
+        storage,
+        logger: deps.logger.child({ module: 'cluster' }),
+        // After Redis was away: fresh widget data and Infos, and every open chat's history to its sockets.
+        async catchUp() {
+          catalog.reset();
+          await hub.refreshAll();
+          await Promise.allSettled([...[...visitors].map((v) => v.catchUp()), ...[...agents].map((a) => a.catchUp())]);
+        },
+      })
+    : undefined;
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -86,12 +141,17 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   };
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
-  presence.onChange((c) => {
-    outbox.toUser(c.userId, { mt: 'Presence', presence: c.presence, visible: c.visible });
-    void hub.handlePresence(c.userId);
+  presence.onChange((change) => {
+    // A change made by another process: that process told the user's consoles, reported the activity and
+    // offered the waiting chats; here only the widgets of this process update.
+    if (!change.remote) {
+      outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
+      deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
+    }
+    void hub.handlePresence(change.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
-    if (c.presenceChanged && c.presence === 'online')
-      setImmediate(() => chats.handleUserOnline(c.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
+    if (change.presenceChanged && change.presence === 'online' && !change.remote)
+      setImmediate(() => chats.handleUserOnline(change.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
   const offDomain = bus.subscribe(DOMAIN_TOPIC, (raw) => {
@@ -116,15 +176,31 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
           if (ev.origin !== phone.processId) await phone.reload();
           return;
         case 'presence-api':
-          // Already stored by the API; this applies it to live state.
-          return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
+          // Already stored by the API; this applies it to live state (in every process).
+          return presence.handleExternalPresence(ev.userId, ev.presence, 'api', ev.at);
         case 'user-revoked':
-          for (const a of agents) if (a.userId === ev.userId) a.revoke();
+          for (const agent of agents) if (agent.userId === ev.userId) agent.revoke();
           await chats.handleUserRevoked(ev.userId);
           return hub.refreshAll();
       }
     };
     run().catch((err) => log.error({ err, ev }, 'domain event failed'));
+  });
+
+  const heartbeat = new Heartbeat({
+    pingIntervalMs: config.wsPingIntervalS * 1000,
+    startTimeoutMs: config.wsStartTimeoutS * 1000,
+    sets: [visitors, agents],
+    unstarted,
+    now: () => clock.now(),
+    logger: log,
+  });
+
+  // Credentials that end (sign-out, token revoked, password changed) end the consoles opened with them, in every process.
+  const offCredentials = bus.subscribe(CREDENTIALS_TOPIC, (raw) => {
+    const ev = raw as CredentialsRevoked;
+    if (!ev || typeof ev !== 'object') return;
+    for (const a of agents) if (a.held && revokes(ev, a.held)) a.revoke(typeof ev.reason === 'string' ? ev.reason : 'your access was revoked');
   });
 
   // clientTracking off: the gateways keep their own sets; ws's second Set of every socket only costs memory.
@@ -141,6 +217,15 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       return;
     }
     socket.on('error', onSocketError);
+    app.proxyWatch(req);
+    // Behind a proxy, the cap counts the forwarded client address per socket.
+    const release = app.connectionCap.admitUpgrade(req);
+    if (!release) {
+      ConnectionCap.refuse(socket);
+      return;
+    }
+    // The socket's own close also covers a handshake that fails.
+    if (release !== 'uncounted') socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       try {
         if (channel === 'visitor') new VisitorConnection(ws, req, visitorDeps);
@@ -162,25 +247,29 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       offApplied();
       phoneWatch.close();
       phoneChats.close();
+      offCredentials();
+      heartbeat.stop();
+      offPresence();
+      await clustered?.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();
       sweepTimer?.cancel();
       const all = [...visitors, ...agents];
-      const closed = all.map((c) => new Promise<void>((r) => (c.conn.ws.readyState === c.conn.ws.CLOSED ? r() : c.conn.ws.once('close', () => r()))));
-      for (const c of all) c.close(CLOSE.restart);
+      const closed = all.map((socket) => new Promise<void>((done) => (socket.conn.ws.readyState === socket.conn.ws.CLOSED ? done() : socket.conn.ws.once('close', () => done()))));
+      for (const socket of all) socket.close(CLOSE.restart);
       // A peer that never answers the close handshake is cut off.
-      const cut = setTimeout(() => all.forEach((c) => c.conn.ws.terminate()), 3000);
+      const cut = setTimeout(() => all.forEach((socket) => socket.conn.ws.terminate()), 3000);
       await Promise.all(closed);
       clearTimeout(cut);
-      await Promise.allSettled(all.map((c) => c.conn.idle()));
+      await Promise.allSettled(all.map((socket) => socket.conn.idle()));
       await calls.stop();
       hub.stop();
-      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((done) => wss.close(() => done()));
     })());
   app.addHook('onClose', async () => {
     await drain();
   });
 
-  return { drain, presence, calls, chats };
+  return { drain, presence, calls, chats, heartbeat, sockets: () => ({ visitors: visitors.size, agents: agents.size }) };
 }

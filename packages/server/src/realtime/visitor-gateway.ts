@@ -12,7 +12,7 @@ import type { CallManager } from '../calls/call-manager.js';
 import type { ChatManager, VisitorRef } from '../chat/chat-manager.js';
 import type { WidgetRecord } from '../storage/types.js';
 import { sendIceAndRefresh } from '../ice.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent, needMedia } from '../domain/widget-agent.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
 import { buildSession } from './info.js';
@@ -20,12 +20,17 @@ import { originAllowed } from './origins.js';
 import { topics, type WidgetEvent } from '../domain/outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
 import { WireError } from '../domain/wire-error.js';
+import { clientAddress, type TrustFn } from '../http/proxy-trust.js';
 
 /** What every visitor socket of a process shares. */
 export interface VisitorGatewayDeps {
   app: AppContext;
   /** the open visitor sockets of this process (for drain) */
   open: Set<VisitorConnection>;
+  /** who is believed about the client address */
+  trust: TrustFn;
+  /** sockets that have not sent Start yet, with the time they opened (the Start deadline) */
+  unstarted: Map<VisitorConnection, number>;
   conn: ConnectionDeps;
   catalog: Catalog;
   calls: CallManager;
@@ -37,30 +42,48 @@ export interface VisitorGatewayDeps {
 const TOUCH_EVERY_MS = 60_000;
 
 const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
-  Start: (v, m) => v.start(m.uuid, m.session, m.lang),
-  GetPicture: async (v, m) => {
-    const { entry } = await findWidgetAgent(v.d.catalog, v.uuid!, m.id);
-    v.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
+  Start: (visitor, msg) => visitor.start(msg.uuid, msg.session, msg.lang),
+  GetPicture: async (visitor, msg) => {
+    const { entry } = await findWidgetAgent(visitor.deps.catalog, visitor.uuid!, msg.id);
+    visitor.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
   },
-  CreateCall: async (v, m) => void (await v.d.calls.handleCreateCall(v.ref, { dest: m.dest, dn: m.dn, video: m.video === true })),
-  Channels: (v, m) => v.d.calls.handleChannels(v.conn.id, m.sdp),
-  ClearCall: (v) => v.d.calls.handleVisitorClear(v.conn.id),
-  ChatStart: async (v, m) => {
-    const { widget, entry } = await findWidgetAgent(v.d.catalog, v.uuid!, m.dest);
+  CreateCall: async (visitor, msg) => {
+    const counted = await visitor.countContact();
+    try {
+      await visitor.deps.calls.handleCreateCall(visitor.ref, { dest: msg.dest, dn: msg.dn, video: msg.video === true });
+    } catch (err) {
+      // Refused (call in progress, no such agent...): not a new contact.
+      await counted.giveBack();
+      throw err;
+    }
+  },
+  Channels: (visitor, msg) => visitor.deps.calls.handleChannels(visitor.conn.id, msg.sdp),
+  ClearCall: (visitor) => visitor.deps.calls.handleVisitorClear(visitor.conn.id),
+  ChatStart: async (visitor, msg) => {
+    const { widget, entry } = await findWidgetAgent(visitor.deps.catalog, visitor.uuid!, msg.dest);
     needMedia(entry, 'chat');
-    v.listenSession();
-    await v.d.chats.handleStart(v.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: m.dn, ...(m.email ? { email: m.email } : {}) });
+    const counted = await visitor.countContact();
+    visitor.listenSession();
+    let created: boolean;
+    try {
+      ({ created } = await visitor.deps.chats.handleStart(visitor.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: msg.dn, ...(msg.email ? { email: msg.email } : {}) }));
+    } catch (err) {
+      await counted.giveBack();
+      throw err;
+    }
+    // The session's open chat came back: not a new contact.
+    if (!created) await counted.giveBack();
   },
-  ChatMessage: (v, m) => v.d.chats.handleVisitorMessage(v.ref, m.chat, m.cid, m.text),
-  Typing: (v, m) => v.d.chats.handleVisitorTyping(v.ref, m.chat, m.typing),
-  ChatEnd: (v, m) => v.d.chats.handleVisitorEnd(v.ref, m.chat),
+  ChatMessage: (visitor, msg) => visitor.deps.chats.handleVisitorMessage(visitor.ref, msg.chat, msg.cid, msg.text),
+  Typing: (visitor, msg) => visitor.deps.chats.handleVisitorTyping(visitor.ref, msg.chat, msg.typing),
+  ChatEnd: (visitor, msg) => visitor.deps.chats.handleVisitorEnd(visitor.ref, msg.chat),
 };
 
 /** Before Start only Start; Start only once. */
-function gate(v: VisitorConnection, mt: string): string | undefined {
-  if (mt === 'Start') return v.uuid ? 'Start was already sent on this connection' : undefined;
-  if (!v.uuid) return `send Start before ${mt}`;
-  v.touch();
+function gate(visitor: VisitorConnection, mt: string): string | undefined {
+  if (mt === 'Start') return visitor.uuid ? 'Start was already sent on this connection' : undefined;
+  if (!visitor.uuid) return `send Start before ${mt}`;
+  visitor.touch();
   return undefined;
 }
 
@@ -75,6 +98,8 @@ export class VisitorConnection implements WidgetListener {
   #origin: string | undefined;
   #token = '';
   #lang: string | undefined;
+  /** the client's address (the one a trusted proxy saw), for per-address limits */
+  readonly #addr: string;
   /** widget events that arrived while Start was still loading */
   #early: WidgetEvent[] | undefined = [];
   #watching = false;
@@ -86,13 +111,15 @@ export class VisitorConnection implements WidgetListener {
   constructor(
     ws: WebSocket,
     req: IncomingMessage,
-    readonly d: VisitorGatewayDeps,
+    readonly deps: VisitorGatewayDeps,
   ) {
     this.#origin = req.headers.origin;
-    this.conn = new Connection(ws, d.conn, 'visitor', this);
+    this.#addr = clientAddress(req, deps.trust);
+    this.conn = new Connection(ws, deps.conn, 'visitor', this);
     this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
-    d.open.add(this);
+    deps.open.add(this);
+    deps.unstarted.set(this, deps.app.clock.now());
   }
 
   get ref(): VisitorRef {
@@ -103,32 +130,33 @@ export class VisitorConnection implements WidgetListener {
   async start(uuid: string, session: string | undefined, lang: string | undefined): Promise<void> {
     // Claimed at once so that a second Start is refused even if this one fails.
     this.uuid = uuid;
-    const w = await this.d.catalog.widget(uuid);
-    if (!w) throw new WireError('unknown-widget', `no widget ${uuid}`);
-    if (!originAllowed(w.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin?.slice(0, 200) ?? '(none)'} may not use this widget`);
-    this.#token = await this.#resumeOrCreate(session, w.uuid);
+    this.deps.unstarted.delete(this);
+    const widget = await this.deps.catalog.widget(uuid);
+    if (!widget) throw new WireError('unknown-widget', `no widget ${uuid}`);
+    if (!originAllowed(widget.allowedOrigins, this.#origin)) throw new WireError('origin-not-allowed', `origin ${this.#origin?.slice(0, 200) ?? '(none)'} may not use this widget`);
+    this.#token = await this.#resumeOrCreate(session, widget.uuid);
     this.#lang = lang;
     // The socket may have gone while we loaded: watch nothing then (closed() already ran).
     if (!this.conn.open) return;
-    this.d.hub.watch(w.uuid, this);
+    this.deps.hub.watch(widget.uuid, this);
     this.#watching = true;
     let infos: { json: string }[] = [];
     try {
-      infos = await this.d.hub.current(w);
-      this.conn.send(buildSession(w, lang, this.#token));
-      for (const e of infos) this.conn.sendRaw(e.json);
-      this.#iceTimer = sendIceAndRefresh(this.d.app.config, this.d.app.clock, (ice) => this.conn.send(ice), () => this.conn.open);
-      const history = await this.d.chats.visitorHistory(this.#token);
+      infos = await this.deps.hub.current(widget);
+      this.conn.send(buildSession(widget, lang, this.#token));
+      for (const info of infos) this.conn.sendRaw(info.json);
+      this.#iceTimer = sendIceAndRefresh(this.deps.app.config, this.deps.app.clock, (ice) => this.conn.send(ice), () => this.conn.open);
+      const history = await this.deps.chats.visitorHistory(this.#token);
       // A resumed session may be open in other tabs too: they share its chat traffic.
       if (history.length || this.#token === session) this.listenSession();
-      for (const h of history) this.conn.send(h);
+      for (const chat of history) this.conn.send(chat);
     } finally {
       // Even after a failure, widget events flow from now on instead of piling up.
       const early = this.#early ?? [];
       this.#early = undefined;
       // Events that raced the loading: skip Infos this visitor already got as they are.
-      const sent = new Set(infos.map((e) => e.json));
-      for (const ev of early) if (ev.k !== 'info' || !sent.has(ev.json)) this.widgetEvent(ev);
+      const sent = new Set(infos.map((info) => info.json));
+      for (const event of early) if (event.k !== 'info' || !sent.has(event.json)) this.widgetEvent(event);
     }
   }
 
@@ -156,20 +184,53 @@ export class VisitorConnection implements WidgetListener {
         this.conn.error('origin-not-allowed', 'this website may no longer use the widget', null);
         return;
       }
-      const w = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact'] };
-      this.conn.send(buildSession({ uuid: this.uuid!, ...w }, this.#lang, this.#token));
+      const widget = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact'] };
+      this.conn.send(buildSession({ uuid: this.uuid!, ...widget }, this.#lang, this.#token));
       for (const id of ev.removed) this.conn.send({ mt: 'Remove', id });
-      for (const e of ev.infos) this.conn.sendRaw(e.json);
+      for (const info of ev.infos) this.conn.sendRaw(info.json);
     }
   }
 
   /** Keeps the session alive for 24 h after the last activity (at most one write a minute). */
   touch(): void {
     if (!this.#token) return;
-    const now = this.d.app.clock.now();
+    const now = this.deps.app.clock.now();
     if (now - this.#lastTouch < TOUCH_EVERY_MS) return;
     this.#lastTouch = now;
-    this.d.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
+    this.deps.app.storage.visitorSessions.touch(this.#token, now).catch((err) => this.conn.log.warn({ err }, 'session touch failed'));
+  }
+
+  /**
+   * Counts a new chat or call against this address (issue 11.5: 450 chat
+   * requests from 10 sockets in 3 s); beyond the limit: `try-later`, and the
+   * socket stays. The count is cluster-wide (CounterStore).
+   */
+  async countContact(): Promise<{ giveBack(): Promise<void> }> {
+    const { counters, config } = this.deps.app;
+    const max = config.contactsPerIp;
+    if (max <= 0) return { giveBack: async () => {} };
+    const key = `contacts:${this.#addr}`;
+    const windowMs = config.contactsWindowS * 1000;
+    const c = await counters.add(key, windowMs);
+    if (c.n > max) {
+      await counters.add(key, windowMs, -1);
+      throw new WireError('try-later', `too many new chats and calls from your network; try again in ${Math.ceil(c.resetInMs / 60_000)} min`);
+    }
+    return { giveBack: async () => void (await counters.add(key, windowMs, -1)) };
+  }
+
+  /** No Start within the deadline: the socket only held resources. */
+  startTimedOut(): void {
+    this.conn.send({ mt: 'Error', code: 'bad-request', text: 'no Start was sent in time', ref: null });
+    this.conn.close(CLOSE.policy, 'no Start');
+  }
+
+  /** After an outage of Redis or PostgreSQL: a chatting visitor gets its chats' histories again (and resends what is unacked). */
+  catchUp(): Promise<void> {
+    return this.conn.enqueue(null, async () => {
+      if (!this.#session || !this.#token) return;
+      for (const h of await this.deps.chats.visitorHistory(this.#token)) this.conn.send(h);
+    });
   }
 
   /** Closes with `code` (drain). */
@@ -179,12 +240,12 @@ export class VisitorConnection implements WidgetListener {
 
   /** Resumes a session of this widget that is still alive, else creates a fresh one (no error). */
   async #resumeOrCreate(token: string | undefined, uuid: string): Promise<string> {
-    const { storage, clock } = this.d.app;
+    const { storage, clock } = this.deps.app;
     const now = clock.now();
     this.#lastTouch = now;
     if (token) {
-      const s = await storage.visitorSessions.get(token);
-      if (s && s.widgetUuid === uuid && now - s.lastActive < LIMITS.sessionTtlMs) {
+      const stored = await storage.visitorSessions.get(token);
+      if (stored && stored.widgetUuid === uuid && now - stored.lastActive < LIMITS.sessionTtlMs) {
         await storage.visitorSessions.touch(token, now);
         return token;
       }
@@ -196,9 +257,10 @@ export class VisitorConnection implements WidgetListener {
 
   /** The socket closed: its call ends, it stops watching the widget. */
   closed(): void {
-    this.d.open.delete(this);
+    this.deps.open.delete(this);
+    this.deps.unstarted.delete(this);
     this.#iceTimer?.cancel();
-    this.d.calls.handleVisitorGone(this.conn.id);
-    if (this.#watching && this.uuid) this.d.hub.unwatch(this.uuid, this);
+    this.deps.calls.handleVisitorGone(this.conn.id);
+    if (this.#watching && this.uuid) this.deps.hub.unwatch(this.uuid, this);
   }
 }

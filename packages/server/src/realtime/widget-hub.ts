@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/types.js';
 import type { WidgetRecord } from '../storage/types.js';
 import { reachableUsers, resolveAgent, targetVisible, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
-import type { Catalog } from '../presence/catalog.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
 import { FanOut, type WidgetListener } from './fan-out.js';
 import { buildInfo } from './info.js';
 import { topics, type InfoEntry, type WidgetEvent } from '../domain/outbox.js';

@@ -89,6 +89,9 @@ export function startCheckpointer(raw: BetterSqlite3.Database, file: string, onE
     stop() {
       if (!stopped) {
         stopped = true;
+        // Someone awaits the exit now: an unref'd worker would let a process with nothing else to do end
+        // in the middle of that await (exit code 13, "unsettled top-level await"), seen in the bench.
+        worker.ref();
         // The worker closes its connection on its own; the main connection, closed last, checkpoints the rest.
         worker.postMessage('stop');
       }

@@ -31,6 +31,10 @@ import { flagRepo } from './repos/flags.js';
 import { groupRepo } from './repos/groups.js';
 import { phoneSystemRepo } from './repos/phone-system.js';
 import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
+import { statsRepo } from './repos/stats.js';
+import { webhookRepo } from './repos/webhooks.js';
+import { auditRepo } from './repos/audit.js';
+import { backupRepo } from './repos/backup.js';
 import { userRepo } from './repos/users.js';
 import { widgetRepo } from './repos/widgets.js';
 import type { Database } from './schema.js';
@@ -55,6 +59,10 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     calls: callLogRepo(ctx),
     presence: presenceRepo(ctx),
     phoneSystem: phoneSystemRepo(ctx),
+    stats: statsRepo(ctx),
+    webhooks: webhookRepo(ctx),
+    audit: auditRepo(ctx),
+    backup: backupRepo(ctx, kind),
   };
 }
 
@@ -66,7 +74,8 @@ export async function migrateToLatest(db: Kysely<Database>, kind: StorageKind, l
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
     migrationTableSchema = r.rows[0]?.s ?? 'public';
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema });
+  // Migration numbers are handed out per feature and land in any order (003 may arrive after 005 ran): unordered is allowed.
+  const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log.info({ migration: r.migrationName }, 'migration applied');
@@ -109,7 +118,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     const t = open.getStore();
     return t?.active ? t.trx : db;
   };
-  const repos = makeRepos(kind, { db: current, now });
+  const repos = makeRepos(kind, { db: current, now, ...(kind === 'postgres' ? { pool: db } : {}) });
   let closed = false;
 
   return {

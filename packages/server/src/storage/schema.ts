@@ -92,6 +92,8 @@ export interface ChatsTable {
   closed_by: string | null;
   created_at: Big;
   closed_at: Big | null;
+  /** when an agent accepted (migration 005; NULL for chats accepted before it) */
+  accepted_at: Big | null;
 }
 
 export interface ChatMessagesTable {
@@ -143,6 +145,51 @@ export interface PresenceTable {
   updated_at: Big;
 }
 
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  secret: string;
+  /** JSON array of event names */
+  events: string;
+  active: number;
+  description: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+export interface WebhookDeliveriesTable {
+  seq: Generated<Big>;
+  id: string;
+  webhook_id: string;
+  event: string;
+  order_key: string;
+  body: string;
+  state: string;
+  attempts: number;
+  next_at: Big;
+  locked_until: Big | null;
+  last_status: number | null;
+  last_error: string;
+  created_at: Big;
+  last_attempt_at: Big | null;
+  delivered_at: Big | null;
+}
+
+export interface AuditLogTable {
+  seq: Generated<Big>;
+  id: string;
+  ts: Big;
+  actor_id: string | null;
+  actor_username: string;
+  actor_via: string;
+  ip: string;
+  action: string;
+  target: string;
+  target_name: string;
+  /** JSON of the field-level diff */
+  diff: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -157,4 +204,7 @@ export interface Database {
   call_log: CallLogTable;
   presence: PresenceTable;
   phone_system: PhoneSystemTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  audit_log: AuditLogTable;
 }

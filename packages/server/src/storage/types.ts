@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Appearance, Contact, Lang, Presence, Reach, Role, WidgetAgent } from '@cw/protocol';
+import type { Flag, Group, Presence, Reach, Role, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -42,35 +42,10 @@ export interface UserRecord {
   reach: Reach;
 }
 
-export interface GroupRecord {
-  id: string;
-  name: string;
-  sipId: string;
-  /** user ids, in order */
-  members: string[];
-  /** 'console' when not given */
-  reach: Reach;
-}
-
-export interface WidgetRecord {
-  uuid: string;
-  type: 'sidebar' | 'cards';
-  name: string;
-  notes: string;
-  lang: Lang;
-  contact: Contact;
-  appearance: Appearance;
-  allowedOrigins: string[];
-  agents: WidgetAgent[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface FlagRecord {
-  id: string;
-  name: string;
-  value: boolean;
-}
+/** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
+export type GroupRecord = Group;
+export type WidgetRecord = Widget;
+export type FlagRecord = Flag;
 
 /** A signed-in browser session (cookie). The id stored is a hash of the cookie value. */
 export interface AuthSessionRecord {
@@ -114,6 +89,8 @@ export interface ChatRecord {
   closedBy: 'visitor' | 'agent' | 'system' | null;
   createdAt: number;
   closedAt: number | null;
+  /** when an agent accepted it; null while waiting (and for chats accepted before this was recorded) */
+  acceptedAt: number | null;
 }
 
 export interface ChatMessageRecord {
@@ -216,7 +193,8 @@ export interface AuthSessionRepo {
   create(s: AuthSessionRecord): Promise<void>;
   get(id: string): Promise<AuthSessionRecord | undefined>;
   delete(id: string): Promise<boolean>;
-  deleteForUser(userId: string): Promise<number>;
+  /** Ends every session of the user, except `exceptId` (the caller's own, after changing their password). */
+  deleteForUser(userId: string, exceptId?: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 
@@ -236,10 +214,10 @@ export interface VisitorSessionRepo {
 }
 
 export interface ChatRepo {
-  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
+  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
   get(id: string): Promise<ChatRecord | undefined>;
   /** compare-and-set: accepts only a waiting chat; false if someone else won */
-  accept(id: string, agentUserId: string, agentDn: string): Promise<boolean>;
+  accept(id: string, agentUserId: string, agentDn: string, at?: number): Promise<boolean>;
   close(id: string, by: 'visitor' | 'agent' | 'system', at: number): Promise<boolean>;
   /** open (waiting or accepted) chats of a visitor session */
   listOpenForVisitor(visitorSession: string): Promise<ChatRecord[]>;
@@ -265,6 +243,176 @@ export interface CallLogRepo {
   list(limit: number): Promise<CallLogRecord[]>;
 }
 
+/** What a statistic covers: [from, to), optionally one widget and one party. */
+export interface StatsScope {
+  from: number;
+  to: number;
+  widgetUuid?: string;
+  /** rows addressed to one of `dests` (sipIds of users or groups) or answered by one of `agentUserIds` */
+  party?: { dests: string[]; agentUserIds: string[] };
+}
+
+/** Segments of constant UTC offset covering the scope, in order; `to` of the last one is ignored. */
+export type StatsZone = { to: number; offsetMs: number }[];
+
+/** Counts of one source in one local hour of one offset segment (see stats/time-zone.ts). */
+export interface StatsHourRow {
+  source: 'call' | 'chat' | 'offline';
+  /** index into the StatsZone */
+  seg: number;
+  /** local hour number: floor((t + offset) / 1 h) */
+  lh: number;
+  total: number;
+  /** calls with video */
+  video: number;
+  answered: number;
+  /** ended without an agent answering (calls), closed without being accepted (chats) */
+  missed: number;
+  /** sum of times to answer, and how many answered rows have one */
+  answerMs: number;
+  answerN: number;
+  /** sum of durations after answering (calls: talk time; chats: accept to close), and how many */
+  durationMs: number;
+  durationN: number;
+}
+
+/** What one agent answered in a scope. */
+export interface StatsAgentRow {
+  agentUserId: string;
+  calls: number;
+  chats: number;
+  /** call talk time */
+  talkMs: number;
+}
+
+/** Aggregations for statistics, in SQL that runs the same on both databases. */
+export interface StatsRepo {
+  hours(scope: StatsScope, zone: StatsZone): Promise<StatsHourRow[]>;
+  /** the k-th smallest (0-based) time to answer among the answered calls and chats in scope (their count: the sum of answerN) */
+  answerTimeAt(scope: StatsScope, k: number): Promise<number | undefined>;
+  /** all those times to answer, in no order (for scopes small enough to sort in memory) */
+  answerTimes(scope: StatsScope): Promise<number[]>;
+  agents(scope: StatsScope): Promise<StatsAgentRow[]>;
+  /** chats not closed now, by state (a metric; all processes' chats) */
+  openChats(): Promise<{ waiting: number; accepted: number }>;
+}
+
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  /** HMAC key for the signature; leaves the server only once, in the create answer */
+  secret: string;
+  events: string[];
+  active: boolean;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveryRecord {
+  /** also the body's `id` and the X-CW-Delivery header */
+  id: string;
+  webhookId: string;
+  event: string;
+  orderKey: string;
+  /** the JSON body, fixed when queued; retries send it unchanged */
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: number;
+  lastStatus: number | null;
+  lastError: string;
+  createdAt: number;
+  lastAttemptAt: number | null;
+  deliveredAt: number | null;
+}
+
+export interface NewDelivery {
+  id: string;
+  webhookId: string;
+  event: string;
+  orderKey: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface WebhookRepo {
+  create(w: Omit<WebhookRecord, 'id' | 'createdAt' | 'updatedAt'> & { id?: string; createdAt?: number; updatedAt?: number }): Promise<WebhookRecord>;
+  get(id: string): Promise<WebhookRecord | undefined>;
+  list(): Promise<WebhookRecord[]>;
+  update(id: string, patch: Partial<Omit<WebhookRecord, 'id' | 'createdAt' | 'updatedAt'>>): Promise<WebhookRecord | undefined>;
+  /** deletes the webhook and its deliveries */
+  delete(id: string): Promise<boolean>;
+  /** queues deliveries (pending, due now), in the given order */
+  enqueue(ds: NewDelivery[]): Promise<void>;
+  /**
+   * Pending deliveries of active webhooks that are due, not held by a
+   * process, and first in line of their order key; oldest first.
+   */
+  due(now: number, limit: number): Promise<(WebhookDeliveryRecord & { url: string; secret: string })[]>;
+  /** takes a due delivery for one attempt until `lockUntil`; false when another process has it */
+  claim(id: string, now: number, lockUntil: number): Promise<boolean>;
+  /** records an attempt's outcome: delivered, failed for good, or pending again at `nextAt` */
+  settle(id: string, r: { state: DeliveryState; lastStatus: number | null; lastError: string; nextAt?: number; deliveredAt?: number }): Promise<void>;
+  /** the earliest next_at of a pending delivery (to sleep until then) */
+  nextDueAt(): Promise<number | undefined>;
+  getDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** newest first */
+  listDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /** a failed delivery goes back into the queue, due at `now` */
+  retry(id: string, now: number): Promise<boolean>;
+  countPending(): Promise<number>;
+  /** removes delivered and failed deliveries created before `ts` */
+  pruneFinished(ts: number): Promise<number>;
+}
+
+export interface AuditRecord {
+  id: string;
+  ts: number;
+  actor: { id: string | null; username: string; via: 'session' | 'token' | 'cli' };
+  ip: string;
+  action: string;
+  target: string;
+  targetName: string;
+  diff: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  from?: number;
+  to?: number;
+  /** username */
+  actor?: string;
+  /** exact action, or a prefix ending in "." ("widget.") */
+  action?: string;
+  target?: string;
+  /** entries before this id (paging, newest first) */
+  before?: string;
+  limit: number;
+}
+
+/** Append-only: there is no update or delete (the trail cannot be edited through the product). */
+export interface AuditRepo {
+  append(e: Omit<AuditRecord, 'id'>): Promise<AuditRecord>;
+  /** newest first */
+  list(f: AuditFilter): Promise<AuditRecord[]>;
+}
+
+/** Rows of the configuration tables, by table name; column names as in the database. */
+export type ConfigTables = Record<string, Record<string, unknown>[]>;
+
+export interface BackupRepo {
+  /** the configuration tables, in insertion order */
+  readonly tables: readonly string[];
+  /** names of the migrations applied to this database */
+  migrations(): Promise<string[]>;
+  /** every row of every configuration table (int8 as numbers on both databases) */
+  dump(): Promise<ConfigTables>;
+  /** deletes all configuration (and sign-in sessions, presence, queued webhook deliveries) and inserts `tables`; run it in a transaction */
+  replace(tables: ConfigTables): Promise<void>;
+}
+
 export interface PresenceRepo {
   get(userId: string): Promise<PresenceRecord | undefined>;
   set(p: PresenceRecord): Promise<void>;
@@ -285,6 +433,10 @@ export interface Storage {
   calls: CallLogRepo;
   presence: PresenceRepo;
   phoneSystem: PhoneSystemRepo;
+  stats: StatsRepo;
+  webhooks: WebhookRepo;
+  audit: AuditRepo;
+  backup: BackupRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

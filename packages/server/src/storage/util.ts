@@ -8,6 +8,8 @@ import { StorageConflictError, StorageReferenceError } from './types.js';
 export interface RepoContext {
   db(): Kysely<Database>;
   now(): number;
+  /** PostgreSQL only: the pool itself (never a transaction), for the batched chat queries (repos/chat-batches.ts) */
+  pool?: Kysely<Database>;
 }
 
 /** A widget uuid: 32 lowercase hex digits, like "fadc5da4cae94bfc9434d9957ea08ccb". */

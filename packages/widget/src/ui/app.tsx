@@ -48,10 +48,10 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const lastAgent = useRef<string | null>(null);
   const kind = s.screen.kind;
   useEffect(() => {
-    const sc = model.state.screen;
-    if (sc.kind === 'prompt') lastAgent.current = sc.agent;
-    else if (sc.kind === 'chat') lastAgent.current = model.state.chat?.agent ?? lastAgent.current;
-    else if (sc.kind === 'call') lastAgent.current = model.state.call?.agent ?? lastAgent.current;
+    const screen = model.state.screen;
+    if (screen.kind === 'prompt') lastAgent.current = screen.agent;
+    else if (screen.kind === 'chat') lastAgent.current = model.state.chat?.agent ?? lastAgent.current;
+    else if (screen.kind === 'call') lastAgent.current = model.state.call?.agent ?? lastAgent.current;
     else if (lastAgent.current) {
       const btn = rootEl.current?.querySelector<HTMLElement>(`[data-agent="${CSS.escape(lastAgent.current)}"] .act`);
       (btn ?? tab.current)?.focus();
@@ -88,8 +88,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
       </div>
     );
   } else if (C && s.screen.kind === 'prompt') {
-    const sc = s.screen;
-    body = <C.NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === sc.agent)?.dn ?? sc.agent} action={sc.action} initial={s.visitor} idBase={idBase} />;
+    const screen = s.screen;
+    body = <C.NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === screen.agent)?.dn ?? screen.agent} action={screen.action} initial={s.visitor} idBase={idBase} />;
   } else if (C && s.screen.kind === 'chat' && s.chat) {
     body = <C.ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />;
   } else if (C && s.screen.kind === 'call' && s.call) {
@@ -102,8 +102,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
         {list.length ? (
           <ul class="list" aria-label={type === 'cards' ? session.name || t('contactUs') : undefined}>
-            {list.map((ag, i) => (
-              <AgentCard key={ag.id} agent={ag} picture={s.pictures[ag.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
+            {list.map((agent, i) => (
+              <AgentCard key={agent.id} agent={agent} picture={s.pictures[agent.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
             ))}
           </ul>
         ) : (

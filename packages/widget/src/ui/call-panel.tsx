@@ -1,7 +1,7 @@
 /** A call: state (announced), remote video or audio, small self view, timer, Mute, camera, Hang up. */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Actions, CallView, EndReason } from '../model.js';
+import type { Actions, CallView, EndReason } from '../view.js';
 import { duration, type T } from '../text.js';
 
 interface Props {
@@ -42,10 +42,10 @@ function endText(t: T, r: EndReason | undefined, name: string): string {
 function Media({ stream, kind, cls, muted, label }: { stream: MediaStream | null; kind: 'video' | 'audio'; cls?: string; muted?: boolean; label?: string }): JSX.Element {
   const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   useEffect(() => {
-    const el = ref.current;
-    if (el && el.srcObject !== stream) {
-      el.srcObject = stream;
-      if (stream) el.play().catch(() => {});
+    const element = ref.current;
+    if (element && element.srcObject !== stream) {
+      element.srcObject = stream;
+      if (stream) element.play().catch(() => {});
     }
   }, [stream]);
   return kind === 'video' ? (

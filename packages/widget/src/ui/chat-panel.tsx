@@ -1,7 +1,7 @@
 /** The chat: messages with times and delivery state, typing indicator, composer, End chat. Text is rendered as text nodes only. */
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { Actions, ChatView } from '../model.js';
+import type { Actions, ChatView } from '../view.js';
 import { clock, type T } from '../text.js';
 
 interface Props {
@@ -34,8 +34,8 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
     if (!done) field.current?.focus();
   }, [done]);
   useEffect(() => {
-    const el = log.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    const element = log.current;
+    if (element) element.scrollTop = element.scrollHeight;
   }, [chat.lines.length, chat.peerTyping]);
   const send = () => {
     const text = chat.draft;
@@ -60,7 +60,7 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
             {l.text}
             <span class="meta">
               <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts)}</time>
-              {l.from === 'visitor' ? ` · ${l.status === 'sent' ? t('sent') : t('sending')}` : ''}
+              {l.from === 'visitor' ? ` · ${l.delivery === 'sending' ? t('sending') : t('sent')}` : ''}
             </span>
           </div>
         ))}

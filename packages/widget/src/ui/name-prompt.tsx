@@ -1,7 +1,7 @@
 /** Asks the visitor's name (and optionally e-mail for chats) before a chat or call. */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Action, Actions } from '../model.js';
+import type { Action, Actions } from '../view.js';
 import { mailUrl, type T } from '../text.js';
 
 interface Props {

@@ -1,7 +1,9 @@
 /** The migrations, in order, compiled in (no files read at run time). */
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './001_init.js';
-import { phoneSystem } from './002_phone_system.js';
+import { phoneSystem } from './002_phone-system.js';
+import { oneOpenChat } from './003_one-open-chat.js';
+import { stats } from './005_stats.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -9,7 +11,9 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001_init': init(kind),
-        '002_phone_system': phoneSystem(),
+        '002_phone-system': phoneSystem(),
+        '003_one-open-chat': oneOpenChat(),
+        '005_stats': stats(kind),
       };
     },
   };

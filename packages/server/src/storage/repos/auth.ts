@@ -34,8 +34,10 @@ export function authSessionRepo(ctx: RepoContext): AuthSessionRepo {
       const res = await ctx.db().deleteFrom('auth_sessions').where('id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
-    async deleteForUser(userId) {
-      const res = await ctx.db().deleteFrom('auth_sessions').where('user_id', '=', userId).executeTakeFirst();
+    async deleteForUser(userId, exceptId) {
+      let q = ctx.db().deleteFrom('auth_sessions').where('user_id', '=', userId);
+      if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+      const res = await q.executeTakeFirst();
       return Number(res.numDeletedRows);
     },
     async deleteExpired(now) {

@@ -7,6 +7,7 @@ import { sql, type Selectable } from 'kysely';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
 import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
+import { chatBatches } from './chat-batches.js';
 
 function toChat(r: Selectable<ChatsTable>): ChatRecord {
   return {
@@ -22,6 +23,7 @@ function toChat(r: Selectable<ChatsTable>): ChatRecord {
     closedBy: r.closed_by as ChatRecord['closedBy'],
     createdAt: num(r.created_at),
     closedAt: numOrNull(r.closed_at),
+    acceptedAt: numOrNull(r.accepted_at),
   };
 }
 
@@ -59,6 +61,11 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
       )
       .returningAll(),
   );
+  const insertOne = async (m: Omit<ChatMessageRecord, 'id'>) => (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
+  // PostgreSQL outside a transaction: the per-message queries go in batches (see chat-batches.ts).
+  const pool = ctx.pool;
+  const batches = pool ? chatBatches(() => pool, insertOne) : undefined;
+  const batched = () => (batches && !ctx.db().isTransaction ? batches : undefined);
   return {
     async create(c) {
       const rec: ChatRecord = {
@@ -74,6 +81,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         closedBy: null,
         createdAt: c.createdAt ?? ctx.now(),
         closedAt: null,
+        acceptedAt: null,
       };
       await guard(() =>
         ctx
@@ -92,20 +100,22 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
             closed_by: null,
             created_at: rec.createdAt,
             closed_at: null,
+            accepted_at: null,
           })
           .execute(),
       );
       return rec;
     },
     async get(id) {
-      const r = (await getChat(id)).rows[0];
+      const b = batched();
+      const r = b ? await b.get(id) : (await getChat(id)).rows[0];
       return r && toChat(r);
     },
-    async accept(id, agentUserId, agentDn) {
+    async accept(id, agentUserId, agentDn, at) {
       const res = await ctx
         .db()
         .updateTable('chats')
-        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn })
+        .set({ state: 'accepted', agent_user_id: agentUserId, agent_dn: agentDn, accepted_at: at ?? ctx.now() })
         .where('id', '=', id)
         .where('state', '=', 'waiting')
         .executeTakeFirst();
@@ -178,7 +188,8 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
     },
     async appendMessage(m) {
       const db = ctx.db();
-      const inserted = (await guard(() => insertMessage(m.chatId, m.from, m.dn, m.text, m.ts, m.cid), 'chatId')).rows[0];
+      const b = batched();
+      const inserted = b ? await b.insert(m) : await insertOne(m);
       if (inserted) return { message: toMessage(inserted), inserted: true };
       const first = await db
         .selectFrom('chat_messages')

@@ -1,7 +1,7 @@
 /**
- * Read access to what the realtime side looks up on every message and every
- * presence change: widgets, the directory (users and groups) and flags.
- * `CachedCatalog` keeps them in memory and forgets them on the DomainEvents
+ * The widgets, the directory (users and groups) and the flags — what the
+ * realtime side looks up on every message and every presence change — read
+ * through one `Catalog` interface. `WidgetDirectoryCache` keeps them in memory and forgets them on the DomainEvents
  * the HTTP API publishes after each commit, so a presence change costs no
  * database round trip. `storageCatalog` reads storage every time.
  *
@@ -11,7 +11,7 @@
 import type { Clock } from '../clock.js';
 import type { DomainEvent } from '../bus/types.js';
 import type { FlagRecord, Storage, UserRecord, WidgetRecord } from '../storage/types.js';
-import { resolveDirectory, type DirectoryTarget } from './directory.js';
+import { resolveDirectory, type DirectoryTarget } from '../presence/directory.js';
 
 export interface Catalog {
   widget(uuid: string): Promise<WidgetRecord | undefined>;
@@ -40,7 +40,7 @@ const MISS_TTL_MS = 2000;
 const MAX_WIDGETS = 500;
 
 /** A Catalog with an in-memory cache, invalidated by DomainEvents. */
-export class CachedCatalog implements Catalog {
+export class WidgetDirectoryCache implements Catalog {
   #widgets = new Map<string, Promise<WidgetRecord | undefined>>();
   #dir = new Map<string, { at: number; p: Promise<DirectoryTarget> }>();
   #users = new Map<string, Promise<UserRecord | undefined>>();
@@ -106,6 +106,14 @@ export class CachedCatalog implements Catalog {
       );
     }
     return p;
+  }
+
+  /** Forgets everything (after an outage in which change events may have been lost). */
+  reset(): void {
+    this.#widgets.clear();
+    this.#dir.clear();
+    this.#users.clear();
+    this.#flags = undefined;
   }
 
   /** Forgets what a committed change made stale. */

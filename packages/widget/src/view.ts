@@ -1,0 +1,60 @@
+/**
+ * What the chat and call UI render and the actions they may take — apart
+ * from model.ts, because the lazily loaded conversation code needs these
+ * types while model.ts refers to that code's module type (no import cycle).
+ */
+import type { MediaFailure, TranscriptLine } from '@cw/client-core';
+
+export type Action = 'chat' | 'voice' | 'video';
+
+export interface ChatView {
+  id?: string;
+  agent: string;
+  agentDn: string;
+  state: 'starting' | 'waiting' | 'accepted' | 'closed' | 'lost';
+  by?: 'visitor' | 'agent' | 'system';
+  /** the transcript (client-core); the visitor's own lines carry their delivery state */
+  lines: TranscriptLine[];
+  peerTyping: boolean;
+  draft: string;
+}
+
+export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
+export type EndReason =
+  | 'busy'
+  | 'rejected'
+  | 'no-answer'
+  | 'unavailable'
+  | 'remote-hangup'
+  | MediaFailure
+  | 'network'
+  | 'hangup'
+  | 'ended';
+
+export interface CallView {
+  agent: string;
+  agentDn: string;
+  video: boolean;
+  phase: CallPhase;
+  reason?: EndReason;
+  muted: boolean;
+  cameraOff: boolean;
+  connectedAt?: number;
+  local: MediaStream | null;
+  remote: MediaStream | null;
+}
+
+export interface Actions {
+  setExpanded(open: boolean): void;
+  /** Starts loading the chat/call code before the visitor needs it. */
+  prefetch(): void;
+  choose(agent: string, action: Action): void;
+  submitName(dn: string, email: string): void;
+  back(): void;
+  sendChat(text: string): void;
+  setDraft(text: string): void;
+  endChat(): void;
+  hangUp(): void;
+  toggleMute(): void;
+  toggleCamera(): void;
+}

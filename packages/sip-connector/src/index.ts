@@ -1,4 +1,4 @@
-/** @cw/sip-connector — the product's link to a SIP phone system (ADR 0004). */
+/** @cw/sip-connector — the product's link to a SIP phone system (ADR 0005). */
 export * from './types.js';
 export { SipConnector, type SipConnectorOptions, type IncomingSipMessage, type SendResult, type ConnectorStatus } from './connector.js';
 export { SipCall, type SipCallOptions, type SipCallState } from './call.js';

@@ -18,6 +18,7 @@ import { calls } from './stages/calls.js';
 import { chatFigures, chatStage } from './stages/chat.js';
 import { render } from './stages/render.js';
 import { statsBench } from './stages/stats.js';
+import { sip } from './stages/sip.js';
 import { counts, swarm, type SwarmResult } from './stages/swarm.js';
 import { weight } from './stages/weight.js';
 
@@ -188,6 +189,30 @@ await stage('chat', async () => {
       if (x.unacked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.unacked} messages were never acked.`);
       if (x.relayed < x.acked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.acked - x.relayed} acked messages did not reach the agent's console within 5 s.`);
     });
+});
+
+await stage('sip', async () => {
+  const r = await sip(ctx);
+  const pair = (name: string, ours: number | undefined, base: number | undefined, baseName: string): Figure => ({
+    section: 8,
+    name,
+    unit: 'ms',
+    ours,
+    oursNa: r.na,
+    baseline: base,
+    baselineName: baseName,
+    baselineNa: r.na,
+    goal: { text: '≤ 1.5× baseline', maxRatio: 1.5 },
+  });
+  const n = r.n;
+  ctx.figures.push(
+    pair(`CreateCall+Channels → INVITE sent, ${n} phone calls at once, p50`, r.phone?.invite.p50, r.console?.ring.p50, 'console: → IncomingCall, p50'),
+    pair(`CreateCall+Channels → INVITE sent, ${n} phone calls at once, p99`, r.phone?.invite.p99, r.console?.ring.p99, 'console: → IncomingCall, p99'),
+    pair(`200 OK → CallInfo connected, ${n} phone calls, p50`, r.phone?.connected.p50, r.console?.connected.p50, 'console: AcceptCall → connected, p50'),
+    pair(`200 OK → CallInfo connected, ${n} phone calls, p99`, r.phone?.connected.p99, r.console?.connected.p99, 'console: AcceptCall → connected, p99'),
+    { section: 8, name: 'server heap per active SIP call', unit: 'KiB', ours: r.memSip?.heap, oursNa: r.na, baseline: r.memConsole?.heap, baselineName: 'per active console call', baselineNa: r.na },
+  );
+  if (r.failed) ctx.notes.push(`${r.failed} calls ended instead of connecting during the SIP stage.`);
 });
 
 await stage('render', async () => {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 
 // The browser packages' own tsconfig.json files (for editors) have the settings of tsconfig.browser.json,
 // which checks them in one run.
-const projects = ['packages/protocol/tsconfig.json', 'packages/server/tsconfig.json', 'tsconfig.browser.json', 'tsconfig.json'];
+const projects = ['packages/protocol/tsconfig.json', 'packages/sip-connector/tsconfig.json', 'packages/server/tsconfig.json', 'tsconfig.browser.json', 'tsconfig.json'];
 let failed = 0;
 for (const p of projects) {
   const t = Date.now();

@@ -32,8 +32,8 @@ export interface Fixtures {
 }
 
 interface SeedArgs {
-  /** widgets to create, each with this many agents */
-  widgets: { prefix: string; agents: number; type?: 'cards' | 'sidebar' }[];
+  /** widgets to create, each with this many agents (reach and availability: the SIP stage's phone agents) */
+  widgets: { prefix: string; agents: number; type?: 'cards' | 'sidebar'; reach?: 'console' | 'phone'; availability?: 'presence' | 'always' }[];
   /** PostgreSQL instead of SQLite in a temp dir (a URL whose search_path names an empty schema) */
   databaseUrl?: string;
 }
@@ -69,7 +69,7 @@ async function start(a: SeedArgs): Promise<Fixtures> {
   const adminToken = secret();
   await s.apiTokens.create({ userId: admin.id, name: 'bench', tokenHash: sha256(adminToken) });
 
-  const plan: { prefix: string; type: 'cards' | 'sidebar'; agents: Agent[] }[] = [];
+  const plan: { prefix: string; type: 'cards' | 'sidebar'; availability: 'presence' | 'always'; agents: Agent[] }[] = [];
   for (const w of a.widgets) {
     const agents: Agent[] = [];
     for (let i = 0; i < w.agents; i++) {
@@ -84,11 +84,12 @@ async function start(a: SeedArgs): Promise<Fixtures> {
         department: 'Sales',
         roles: ['agent'],
         passwordHash: '!bench-no-login',
+        reach: w.reach ?? 'console',
       });
       await s.apiTokens.create({ userId: u.id, name: 'bench', tokenHash: sha256(token) });
       agents.push({ sipId, dn: `Agent ${sipId}`, token });
     }
-    plan.push({ prefix: w.prefix, type: w.type ?? 'cards', agents });
+    plan.push({ prefix: w.prefix, type: w.type ?? 'cards', availability: w.availability ?? 'presence', agents });
   }
   // Boot again so that anything the server builds from storage at start sees the seeded users.
   await ts.restart();
@@ -100,7 +101,7 @@ async function start(a: SeedArgs): Promise<Fixtures> {
       name: `Bench ${p.prefix}`,
       lang: 'en',
       contact: { company: 'Example Ltd', phone: '+1 555 0100', email: 'sales@example.com' },
-      agents: p.agents.map((ag) => ({ sipId: ag.sipId, displayName: ag.dn, media: ['voice', 'video', 'chat', 'email'], availability: 'presence' })),
+      agents: p.agents.map((ag) => ({ sipId: ag.sipId, displayName: ag.dn, media: ['voice', 'video', 'chat', 'email'], availability: p.availability })),
     };
     const r = await api('POST', '/api/widgets', adminToken, body);
     if (r.status !== 201 && r.status !== 200) throw new Error(`POST /api/widgets answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
@@ -110,8 +111,39 @@ async function start(a: SeedArgs): Promise<Fixtures> {
   return fixtures;
 }
 
+/**
+ * SIP timing, taken inside the product process: when each INVITE was handed
+ * to the transport and when its 200 OK arrived (the connector's own marks),
+ * on the clock the harness uses (performance.timeOrigin + now()).
+ */
+const sipMarks: { target: string; invite: number; answered?: number }[] = [];
+function traceSip(): void {
+  const c = ts!.app.phone.connector;
+  const call = c.call.bind(c);
+  c.call = (target, sdp, opts) => {
+    const sc = call(target, sdp, opts);
+    const mark = { target, invite: performance.timeOrigin + performance.now() };
+    sipMarks.push(mark);
+    sc.onAnswer(() => (mark as { answered?: number }).answered = performance.timeOrigin + performance.now());
+    return sc;
+  };
+}
+
 serveRpc({
   start,
+  phoneSystem: async (a: { registrar: string; domain: string }) => {
+    const r = await api('PUT', '/api/phone-system', fixtures!.adminToken, { enabled: true, registrar: a.registrar, domain: a.domain, username: 'widgets', password: 'bench-secret', registerIntervalS: 300 });
+    if (r.status !== 200) throw new Error(`PUT /api/phone-system answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);
+    traceSip();
+    const until = Date.now() + 15_000;
+    while (ts!.app.phone.status().state !== 'registered') {
+      if (Date.now() > until) throw new Error(`not registered: ${JSON.stringify(ts!.app.phone.status())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return ts!.app.phone.status();
+  },
+  sipMarks: () => sipMarks.splice(0),
+  activeSipCalls: () => ts!.app.phone.connector.activeCalls,
   info: () => fixtures,
   rss: () => settledRss(),
   mem: () => settledMem(),

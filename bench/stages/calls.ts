@@ -20,7 +20,7 @@ import type { Fixtures } from '../servers/product.js';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
-function fakeSdp(kind: 'offer' | 'answer', i: number): string {
+export function fakeSdp(kind: 'offer' | 'answer', i: number): string {
   const lines = [
     'v=0',
     `o=- ${4611731400430051336n + BigInt(i)} 2 IN IP4 127.0.0.1`,

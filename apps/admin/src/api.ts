@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { AuditEntry, DirectoryEntry, Embed, Flag, Group, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
+import type { AuditEntry, DirectoryEntry, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -76,4 +76,6 @@ export const api = {
 
   /** GET /api/audit with filters (from, to, actor, action, before, limit) */
   audit: (q: Record<string, string>) => request<AuditEntry[]>('GET', `/api/audit?${new URLSearchParams(q)}`),
+  phoneSystem: () => request<PhoneSystem>('GET', '/api/phone-system'),
+  putPhoneSystem: (p: PhoneSystemInput) => request<PhoneSystem>('PUT', '/api/phone-system', p),
 };

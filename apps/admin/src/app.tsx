@@ -11,6 +11,7 @@ import { FlagsPage } from './pages/flags-page.js';
 import { StatisticsPage } from './pages/statistics-page.js';
 import { WebhooksPage } from './pages/webhooks-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { PhoneSystemPage } from './pages/phone-system-page.js';
 import { clearDirty, confirmDiscard, navigate, ROUTES, useRoute, useUnsaved } from './nav.js';
 
 export function App() {
@@ -119,6 +120,7 @@ export function App() {
         {route === 'statistics' && <StatisticsPage onUnauthorized={expired} />}
         {route === 'webhooks' && <WebhooksPage onUnauthorized={expired} />}
         {route === 'audit' && <AuditPage onUnauthorized={expired} />}
+        {route === 'phone-system' && <PhoneSystemPage onUnauthorized={expired} />}
       </main>
       <ConfirmHost />
     </>

@@ -19,6 +19,10 @@ export type Presence = (typeof PRESENCE)[number];
 export const VISIBLE_PRESENCE = ['online', 'busy', 'offline'] as const;
 export type VisiblePresence = (typeof VISIBLE_PRESENCE)[number];
 
+/** Where a user's or group's calls and chats go (spec 9): the agent console, the phone system, or both at once. */
+export const REACH = ['console', 'phone', 'both'] as const;
+export type Reach = (typeof REACH)[number];
+
 export const ROLES = ['admin', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 

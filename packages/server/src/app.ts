@@ -11,6 +11,8 @@ import { frameworkErrors, registerHttp } from './http/index.js';
 import { ConnectionCap } from './http/connection-cap.js';
 import { proxyMisconfigWatch, trustFunction } from './http/proxy-trust.js';
 import { registerRealtime, type Realtime } from './realtime/index.js';
+import { PhoneSystemService } from './phone/phone-system.js';
+import { SecretBox } from './phone/secret-box.js';
 import { Activity } from './domain/activity.js';
 import { registerWebhooks, type Webhooks } from './webhooks/index.js';
 import { Metrics } from './metrics/metrics.js';
@@ -21,6 +23,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppContext;
     realtime: Realtime;
+    /** the phone-system connector (spec 9); off until an admin turns it on */
+    phone: PhoneSystemService;
     /** sees each request and upgrade once, to warn about a proxy that TRUST_PROXY does not name */
     proxyWatch: (req: IncomingMessage) => void;
     /** open connections per client address */
@@ -67,9 +71,20 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   const cap = new ConnectionCap(deps.config.maxConnectionsPerIp, trustFunction(deps.config.trustProxy));
   app.server.on('connection', cap.onConnection);
   app.decorate('connectionCap', cap);
+  const phone = new PhoneSystemService({
+    storage: deps.storage,
+    config: deps.config,
+    secrets: new SecretBox({ key: deps.config.secretsKey, dataDir: deps.config.dataDir }),
+    logger: deps.logger.child({ module: 'phone-system' }),
+    now: () => deps.clock.now(),
+  });
+  app.decorate('phone', phone);
+  // After the sockets drained (their calls ended): unregister from the PBX.
+  app.addHook('onClose', async () => phone.stop());
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
+  await phone.start();
   const webhooks = registerWebhooks(app, deps);
   app.decorate('webhooks', webhooks);
   metrics.sources.sockets = realtime.sockets;

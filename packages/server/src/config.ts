@@ -76,6 +76,17 @@ export interface Config {
   webhookConcurrency: number;
   webhookRetryBaseS: number;
   webhookMaxAgeH: number;
+  /** the phone-system connector's own side (spec 9); its account is set in the admin app */
+  sip: {
+    /** local UDP port (0: any free one) */
+    udpPort: number;
+    /** address to put in Via/Contact when the PBX must reach us at another one (NAT) */
+    contactHost: string | undefined;
+    /** verify the PBX's TLS/WSS certificate */
+    tlsVerify: boolean;
+  };
+  /** key for secrets stored in the database (the phone-system password): 32 bytes, hex or base64; unset: DATA_DIR/secrets.key */
+  secretsKey: string | undefined;
 }
 
 function num(v: string | undefined, d: number, name: string): number {
@@ -162,6 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookConcurrency: Math.max(1, Math.floor(num(env.WEBHOOK_CONCURRENCY, 4, 'WEBHOOK_CONCURRENCY'))),
     webhookRetryBaseS: num(env.WEBHOOK_RETRY_BASE_S, 10, 'WEBHOOK_RETRY_BASE_S'),
     webhookMaxAgeH: num(env.WEBHOOK_MAX_AGE_H, 72, 'WEBHOOK_MAX_AGE_H'),
+    sip: {
+      udpPort: num(env.SIP_UDP_PORT, 0, 'SIP_UDP_PORT'),
+      contactHost: env.SIP_CONTACT_HOST || undefined,
+      tlsVerify: flag(env.SIP_TLS_VERIFY, true),
+    },
+    secretsKey: env.SECRETS_KEY || undefined,
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

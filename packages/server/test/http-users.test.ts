@@ -15,7 +15,7 @@ describe('users', () => {
     env.events.length = 0;
     const r = await env.admin.post('/api/users', { username: 'alice', password: 'alice-password', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', roles: ['agent'] });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', roles: ['agent'] });
+    expect(r.body).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', roles: ['agent'], reach: 'console' });
     expect(env.events).toContainEqual({ t: 'directory-changed' });
     const list = await env.admin.get('/api/users');
     expect(list.body.map((u: any) => u.username)).toEqual(expect.arrayContaining(['admin', 'alice']));
@@ -100,7 +100,7 @@ describe('groups', () => {
     const { user } = await env.agent('frank');
     const c = await env.admin.post('/api/groups', { name: 'Support', sipId: 'support', members: [user.id] });
     expect(c.status).toBe(201);
-    expect(c.body).toEqual({ id: expect.any(String), name: 'Support', sipId: 'support', members: [user.id] });
+    expect(c.body).toEqual({ id: expect.any(String), name: 'Support', sipId: 'support', members: [user.id], reach: 'console' });
     expect((await env.admin.get('/api/groups')).body).toContainEqual(c.body);
     const bad = await env.admin.post('/api/groups', { name: 'X', sipId: 'x-group', members: [user.id, 'ghost'] });
     expect(bad.status).toBe(400);

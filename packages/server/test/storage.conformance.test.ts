@@ -450,6 +450,37 @@ for (const [backend, available] of backends) {
       });
     });
 
+    describe('phone system (migration 002)', () => {
+      it('keeps where users and groups are reached, console by default', async () => {
+        const u = await s.users.create(user('reach1'));
+        expect(u.reach).toBe('console');
+        expect((await s.users.get(u.id))?.reach).toBe('console');
+        expect((await s.users.update(u.id, { reach: 'both' }))?.reach).toBe('both');
+        const p = await s.users.create(user('reach2', { sipId: 'reach2', reach: 'phone' }));
+        expect((await s.users.getBySipId(p.sipId))?.reach).toBe('phone');
+        const g = await s.groups.create({ name: 'G', sipId: 'g-reach', members: [u.id] });
+        expect(g.reach).toBe('console');
+        expect((await s.groups.update(g.id, { reach: 'phone' }))?.reach).toBe('phone');
+        expect((await s.groups.list()).find((x) => x.id === g.id)?.reach).toBe('phone');
+      });
+
+      it('records where a call was answered', async () => {
+        const c = await s.calls.create({ widgetUuid: 'w', dest: 'desk', visitorDn: 'V', video: false, agentUserId: null, startedAt: 1, answeredAt: null, endedAt: null, cause: null });
+        expect(c.answeredVia).toBeNull();
+        await s.calls.update(c.id, { agentUserId: 'u', answeredAt: 2, answeredVia: 'phone' });
+        expect(await s.calls.get(c.id)).toMatchObject({ agentUserId: 'u', answeredAt: 2, answeredVia: 'phone' });
+      });
+
+      it('stores one row of settings and replaces it', async () => {
+        expect(await s.phoneSystem.get()).toBeUndefined();
+        const rec = { enabled: true, registrar: 'sip:pbx;transport=tcp', domain: 'pbx', username: 'w', authUser: '', passwordEnc: 'v1:a:b:c', displayName: 'CW', outboundProxy: '', registerIntervalS: 300, updatedAt: 5 };
+        await s.phoneSystem.put(rec);
+        expect(await s.phoneSystem.get()).toEqual(rec);
+        await s.phoneSystem.put({ ...rec, enabled: false, username: 'x', updatedAt: 6 });
+        expect(await s.phoneSystem.get()).toEqual({ ...rec, enabled: false, username: 'x', updatedAt: 6 });
+      });
+    });
+
     describe('transactions', () => {
       it('commits everything fn wrote and returns its value', async () => {
         const out = await s.transaction(async (tx) => {

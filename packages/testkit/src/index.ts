@@ -3,5 +3,6 @@ export * from './services.js';
 export * from './ws-client.js';
 export * from './browser.js';
 export * from './server.js';
+export * from './sip/index.js';
 export * from './infra.js';
 export * from './cluster.js';

@@ -33,7 +33,7 @@ function onPath(cmd: string): boolean {
  * Returns true when the part is there. When it is not: throws in CI, else
  * prints why the test is skipped and returns false.
  */
-export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns' | 'cluster-parts', reason?: string): Promise<boolean> {
+export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'netns' | 'cluster-parts' | 'sip', reason?: string): Promise<boolean> {
   let ok: boolean;
   switch (name) {
     case 'postgres': {
@@ -52,6 +52,11 @@ export async function need(name: 'postgres' | 'redis' | 'chromium' | 'root' | 'n
     case 'root':
       ok = process.getuid?.() === 0;
       break;
+    case 'sip':
+      // Kamailio (+presence, websocket modules), baresip, sipp and rtpengine from Debian (.ci/run installs them).
+      ok = ['/usr/sbin/kamailio', '/usr/bin/baresip', '/usr/bin/sipp', '/usr/bin/rtpengine'].every((f) => fs.existsSync(f)) &&
+        fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/presence_reginfo.so') &&
+        fs.existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so');
     case 'cluster-parts':
       // A private PostgreSQL (initdb, run as the postgres OS user: needs root), redis-server and HAProxy.
       ok =

@@ -1,18 +1,19 @@
 /** Groups of users: a name, a SIP-ID visitors can call, and members. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Group, User } from '@cw/protocol';
+import type { Group, Reach, User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
-import { ErrorBanner, TextField } from '../components/fields.js';
-import { splitError } from './users-page.js';
+import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
+import { REACH_LABEL, REACH_OPTIONS, splitError } from './users-page.js';
 
 function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
   const g = p.group;
   const [name, setName] = useState(g?.name ?? '');
   const [sipId, setSipId] = useState(g?.sipId ?? '');
   const [members, setMembers] = useState<string[]>(g?.members ?? []);
+  const [reach, setReach] = useState<Reach>(g?.reach ?? 'console');
   const [filter, setFilter] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -28,14 +29,14 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
     setErrors(e);
     if (Object.keys(e).length) return;
     try {
-      const body = { name: name.trim(), sipId, members };
+      const body = { name: name.trim(), sipId, members, reach };
       if (g) await api.patchGroup(g.id, body);
       else await api.createGroup(body);
       p.onDone();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
       const s = splitError(err);
-      if (s.field === 'name' || s.field === 'sipId' || s.field === 'members') setErrors({ [s.field]: s.message });
+      if (s.field === 'name' || s.field === 'sipId' || s.field === 'members' || s.field === 'reach') setErrors({ [s.field]: s.message });
       else setGeneral(s.message);
     }
   };
@@ -51,6 +52,15 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
       <div class="grid-2">
         <TextField label="Group name" value={name} onValue={setName} error={errors.name} required />
         <TextField label="SIP-ID" value={sipId} onValue={setSipId} error={errors.sipId} required spellcheck={false} hint="Calls and chats to it go to all online members; the first to accept takes it." />
+        <SelectField<Reach>
+          label="Reached at"
+          value={reach}
+          field="reach"
+          onValue={setReach}
+          options={REACH_OPTIONS}
+          error={errors.reach}
+          hint="Console: each member where they are reached. Phone: the group's own address at the phone system (a hunt group). Both: the members and that address."
+        />
       </div>
       <fieldset class="field">
         <legend>Members ({members.length})</legend>
@@ -116,6 +126,7 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
                 <th scope="col">Name</th>
                 <th scope="col">SIP-ID</th>
                 <th scope="col">Members</th>
+                <th scope="col">Reached at</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -127,6 +138,7 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
                   <th scope="row">{g.name}</th>
                   <td>{g.sipId}</td>
                   <td>{g.members.map(userName).join(', ') || <span class="muted">none</span>}</td>
+                  <td>{REACH_LABEL[g.reach ?? 'console']}</td>
                   <td class="row-actions">
                     <button type="button" class="btn btn-small" aria-label={`Edit ${g.name}`} onClick={() => setEdit({ group: g })}>
                       Edit

@@ -1,13 +1,16 @@
 /** Users: agents and admins. Create, edit, delete, reset a password. */
 import { useEffect, useState } from 'preact/hooks';
-import { ROLES, type Role, type User } from '@cw/protocol';
+import { REACH, ROLES, type Reach, type Role, type User } from '@cw/protocol';
 import { api, ApiError, type UserBody } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
-import { ErrorBanner, TextField } from '../components/fields.js';
+import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Admin', agent: 'Agent' };
+/** Spec 9's choices for where calls and chats go. */
+export const REACH_LABEL: Record<Reach, string> = { console: 'Console', phone: 'Phone', both: 'Both' };
+export const REACH_OPTIONS = REACH.map((r) => ({ value: r, label: REACH_LABEL[r] }));
 
 /** Turns an API error into a field error (by the server's field) or a general one. */
 export function splitError(e: unknown): { field?: string; message: string } {
@@ -27,6 +30,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     department: u?.department ?? '',
   });
   const [roles, setRoles] = useState<Role[]>(u?.roles ?? ['agent']);
+  const [reach, setReach] = useState<Reach>(u?.reach ?? 'console');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +47,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     if (Object.keys(e).length) return;
     setBusy(true);
     setGeneral(null);
-    const body: UserBody = { username: f.username, displayName: f.displayName, email: f.email, phone: f.phone, department: f.department, roles };
+    const body: UserBody = { username: f.username, displayName: f.displayName, email: f.email, phone: f.phone, department: f.department, roles, reach };
     if (f.sipId) body.sipId = f.sipId;
     try {
       const res = u ? await api.patchUser(u.id, body) : await api.createUser({ ...body, password: f.password });
@@ -51,7 +55,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
       const s = splitError(err);
-      if (s.field && s.field in f) setErrors({ [s.field]: s.message });
+      if (s.field && (s.field in f || s.field === 'reach')) setErrors({ [s.field]: s.message });
       else setGeneral(s.message);
     } finally {
       setBusy(false);
@@ -74,6 +78,15 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
         <TextField label="E-mail" type="email" value={f.email} onValue={set('email')} error={errors.email} />
         <TextField label="Phone" type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
         <TextField label="Department" value={f.department} onValue={set('department')} error={errors.department} />
+        <SelectField<Reach>
+          label="Reached at"
+          value={reach}
+          field="reach"
+          onValue={setReach}
+          options={REACH_OPTIONS}
+          error={errors.reach}
+          hint="Console: the agent console. Phone: the phone system rings sip:SIP-ID@domain. Both: both ring, the first to answer takes the call."
+        />
       </div>
       <fieldset class="field">
         <legend>Roles</legend>
@@ -160,6 +173,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
                 <th scope="col">SIP-ID</th>
                 <th scope="col">Department</th>
                 <th scope="col">Roles</th>
+                <th scope="col">Reached at</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -173,6 +187,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
                   <td>{u.sipId}</td>
                   <td>{u.department}</td>
                   <td>{u.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</td>
+                  <td>{REACH_LABEL[u.reach ?? 'console']}</td>
                   <td class="row-actions">
                     <button type="button" class="btn btn-small" aria-label={`Edit ${u.username}`} onClick={() => setEdit({ user: u })}>
                       Edit

@@ -1,11 +1,15 @@
 /** Users, groups, flags, presence and the directory search of the HTTP API. */
-import { PRESENCE, ROLES } from '../model.js';
+import { PRESENCE, REACH, ROLES } from '../model.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 
 const Username = Matching('^[A-Za-z0-9._@-]+$', 'may only contain letters, digits and . _ @ -', { minLength: 1, maxLength: 100 });
 const SipId = Matching('^[A-Za-z0-9._@+-]+$', 'may only contain letters, digits and . _ @ + -', { minLength: 1, maxLength: 100 });
 const Password = Type.String({ minLength: 8, maxLength: 200, writeOnly: true });
 const Roles = Type.Array(StringEnum(ROLES), { uniqueItems: true });
+/** Spec 9: where calls and chats go. */
+const Reach = (description: string) => StringEnum(REACH, { description });
+const USER_REACH = 'where calls and chats to this user go: the agent console, the phone system (sip:<sipId>@<domain>), or both at once';
+const GROUP_REACH = "the members where each is reached, the group's own address at the phone system (a hunt group), or both";
 
 /** A user id naming a group member. */
 export const UserId = Type.String({ minLength: 1, maxLength: 100, description: 'user id' });
@@ -20,6 +24,7 @@ export const User = Type.Object({
   phone: Type.String(),
   department: Type.String(),
   roles: Type.Array(StringEnum(ROLES)),
+  reach: Reach(USER_REACH),
 });
 export type User = Static<typeof User>;
 
@@ -33,6 +38,7 @@ export const UserCreate = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
   roles: Roles,
+  reach: Type.Optional(StringEnum(REACH, { default: 'console', description: USER_REACH })),
 });
 export type UserCreate = Static<typeof UserCreate>;
 
@@ -46,6 +52,7 @@ export const UserPatch = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
   roles: Type.Optional(Roles),
+  reach: Type.Optional(Reach(USER_REACH)),
 });
 export type UserPatch = Static<typeof UserPatch>;
 
@@ -54,15 +61,16 @@ export const Group = Type.Object({
   name: Type.String(),
   sipId: Type.String(),
   members: Type.Array(Type.String({ description: 'user id' })),
+  reach: Reach(GROUP_REACH),
 });
 export type Group = Static<typeof Group>;
 
 const Members = Type.Array(UserId, { uniqueItems: true, maxItems: 1000 });
 /** POST /api/groups */
-export const GroupCreate = Type.Object({ name: NotBlank({ minLength: 1, maxLength: 100 }), sipId: SipId, members: Members });
+export const GroupCreate = Type.Object({ name: NotBlank({ minLength: 1, maxLength: 100 }), sipId: SipId, members: Members, reach: Type.Optional(StringEnum(REACH, { default: 'console', description: GROUP_REACH })) });
 export type GroupCreate = Static<typeof GroupCreate>;
 /** PATCH /api/groups/:id */
-export const GroupPatch = Type.Object({ name: Type.Optional(NotBlank({ minLength: 1, maxLength: 100 })), sipId: Type.Optional(SipId), members: Type.Optional(Members) });
+export const GroupPatch = Type.Object({ name: Type.Optional(NotBlank({ minLength: 1, maxLength: 100 })), sipId: Type.Optional(SipId), members: Type.Optional(Members), reach: Type.Optional(Reach(GROUP_REACH)) });
 export type GroupPatch = Static<typeof GroupPatch>;
 
 export const Flag = Type.Object({ id: Type.String({ readOnly: true }), name: Type.String(), value: Type.Boolean() });

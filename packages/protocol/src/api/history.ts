@@ -49,6 +49,7 @@ export const CallLogEntry = Type.Object({
   answeredAt: Nullable(Type.Integer()),
   endedAt: Nullable(Type.Integer()),
   cause: Nullable(Type.String(), { description: 'how it ended, e.g. visitor-hangup, no-answer, busy' }),
+  answeredVia: Type.Optional(Nullable(StringEnum(['console', 'phone'] as const), { description: 'where it was answered: an agent console or the phone system' })),
 });
 export type CallLogEntry = Static<typeof CallLogEntry>;
 

@@ -10,6 +10,7 @@ import { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPat
 import { CallLogEntry, ChatDetail, ChatListItem, ChatSummary } from './history.js';
 import { Embed, Widget, WidgetAgent, WidgetInput } from './widgets.js';
 import { insightComponents } from './insights.js';
+import { PhoneSystem, PhoneSystemPut, PhoneSystemStatus } from './phone-system.js';
 import type { TSchema } from './kit.js';
 
 export * from './kit.js';
@@ -18,6 +19,7 @@ export * from './directory.js';
 export * from './history.js';
 export * from './widgets.js';
 export * from './insights.js';
+export * from './phone-system.js';
 
 /** The named shapes of the OpenAPI document (components/schemas), by name. */
 export const apiComponents: Record<string, TSchema> = {
@@ -47,5 +49,8 @@ export const apiComponents: Record<string, TSchema> = {
   ChatListItem,
   ChatDetail,
   CallLogEntry,
+  PhoneSystemStatus,
+  PhoneSystem,
+  PhoneSystemPut,
   ...insightComponents,
 };

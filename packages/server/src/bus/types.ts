@@ -22,7 +22,9 @@ export type DomainEvent =
   /** A user was deleted or lost the agent role: close their consoles. */
   | { t: 'user-revoked'; userId: string }
   /** A webhook was created, changed or deleted: queues reload their list. */
-  | { t: 'webhooks-changed' };
+  | { t: 'webhooks-changed' }
+  /** The phone-system settings were saved by process `origin`: the others load and apply them. */
+  | { t: 'phone-system-changed'; origin: string };
 
 /** The topic on which DomainEvents are published. */
 export const DOMAIN_TOPIC = 'domain';

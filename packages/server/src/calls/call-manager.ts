@@ -26,7 +26,17 @@ import type { Outbox } from '../domain/outbox.js';
 import type { Activity, CallRef } from '../domain/activity.js';
 import { needMedia } from '../domain/widget-agent.js';
 import { WireError } from '../domain/wire-error.js';
-import type { CallTarget, CallTargets } from './call-targets.js';
+import type { CallTarget, CallTargets, PhoneTarget } from './call-targets.js';
+
+/**
+ * Rings phones through the phone system (spec 9). What happens there comes
+ * back through CallManager.handlePhone* (progress, answer, end).
+ */
+export interface PhoneDialer {
+  dial(callId: string, target: PhoneTarget, offer: { sdp: string; dn: string; video: boolean; widget: { uuid: string; name: string } }): void;
+  /** Stops ringing (CANCEL) or hangs up (BYE); no handlePhoneEnd follows. */
+  hangup(callId: string, targetId: string): void;
+}
 
 /** What availability allows when a call starts. */
 export type CallVerdict = 'ring' | 'busy' | 'unavailable';
@@ -54,6 +64,8 @@ export interface CallManagerDeps {
   logger: Logger;
   /** where call.started / answered / ended go (webhooks, metrics listen there) */
   activity?: Pick<Activity, 'emit'>;
+  /** the phone system, when targets may be phones */
+  phones?: PhoneDialer;
 }
 
 type Phase = 'pending' | 'ringing' | 'connected';
@@ -72,6 +84,8 @@ interface Call {
   ringing: Map<string, CallTarget>;
   /** the target that answered */
   agent?: CallTarget;
+  /** the visitor got `alerting` (at once when a console rings; on 180/183 when only phones do) */
+  alerted?: boolean;
   timer?: { cancel(): void };
   /** the call log id, once written */
   logId: Promise<string | undefined>;
@@ -202,8 +216,11 @@ export class CallManager {
     }
     call.phase = 'ringing';
     this.deps.records?.ringing(call.id, [...call.ringing.values()]);
-    for (const target of call.ringing.values())
-      this.#offer(target, {
+    // Spec 8: alerting once a console rings; spec 9: a phone's 180/183 (handlePhoneProgress).
+    if ([...call.ringing.values()].some((t) => t.kind === 'console')) this.#alert(call);
+    call.timer = this.deps.clock.setTimeout(() => this.#ringTimeout(call.id), this.deps.ringTimeoutMs);
+    for (const target of [...call.ringing.values()])
+      this.#offer(call, target, {
         mt: 'IncomingCall',
         call: call.id,
         from: { dn: call.dn },
@@ -212,15 +229,62 @@ export class CallManager {
         sdp,
         dest: call.dest,
       });
+  }
+
+  /** A phone rings (180/183): the visitor hears alerting, once. */
+  handlePhoneProgress(callId: string, targetId: string): void {
+    const call = this.#byId.get(callId);
+    if (call?.phase === 'ringing' && call.ringing.has(targetId)) this.#alert(call);
+  }
+
+  /** A phone answered (200 OK, ACK sent): it wins like a console's AcceptCall. */
+  handlePhoneAnswer(callId: string, targetId: string, sdp: string): void {
+    const call = this.#byId.get(callId);
+    const target = call?.ringing.get(targetId);
+    if (!call || call.phase !== 'ringing' || !target) {
+      // Too late (another place won, or the visitor left): that phone is hung up.
+      this.deps.phones?.hangup(callId, targetId);
+      return;
+    }
+    this.#connect(call, target, sdp);
+  }
+
+  /**
+   * A phone's side ended: busy, rejected, unavailable, no answer, its BYE
+   * (hangup) or the PBX connection lost (failed). While others still ring,
+   * the call goes on without it.
+   */
+  handlePhoneEnd(callId: string, targetId: string, cause: CallCause): void {
+    const call = this.#byId.get(callId);
+    if (!call) return;
+    if (call.phase === 'ringing' && call.ringing.delete(targetId)) {
+      if (call.ringing.size > 0) return;
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause });
+      this.#end(call, cause);
+      return;
+    }
+    if (call.phase === 'connected' && call.agent?.id === targetId) {
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause });
+      this.#end(call, cause === 'hangup' ? 'agent-hangup' : cause);
+    }
+  }
+
+  #alert(call: Call): void {
+    if (call.alerted) return;
+    call.alerted = true;
     this.#toVisitor(call, { mt: 'CallInfo', state: 'alerting' });
-    call.timer = this.deps.clock.setTimeout(() => this.#ringTimeout(call.id), this.deps.ringTimeoutMs);
   }
 
   /** Agent AcceptCall: the first one wins, other ringing consoles get answered-elsewhere. */
   handleAccept(consoleId: string, callId: string, sdp: string): void {
     const call = this.#byId.get(callId);
     const target = call?.ringing.get(consoleId);
-    if (!call || call.phase !== 'ringing' || !target) throw new WireError('no-call', 'no such call ringing on this console');
+    if (!call || call.phase !== 'ringing' || !target || target.kind !== 'console') throw new WireError('no-call', 'no such call ringing on this console');
+    this.#connect(call, target, sdp);
+  }
+
+  /** The first answer wins, wherever it comes from: everyone else who rings stops (answered-elsewhere), the visitor gets the answer. */
+  #connect(call: Call, target: CallTarget, sdp: string): void {
     const { userId } = target;
     call.timer?.cancel();
     call.phase = 'connected';
@@ -230,11 +294,13 @@ export class CallManager {
     this.#toVisitor(call, { mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp });
     this.#tell(target, call, 'connected');
     this.deps.records?.connected(call.id, target);
-    this.deps.presence.handleCallState(userId, true, call.id);
+    if (userId) this.deps.presence.handleCallState(userId, true, call.id);
     call.answeredAt = this.deps.clock.now();
-    this.#log(call, { agentUserId: userId, answeredAt: call.answeredAt });
-    this.deps.activity?.emit({ t: 'call.answered', ts: call.answeredAt, call: this.#ref(call), agentUserId: userId });
-    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId }, 'call connected');
+    const via = target.kind === 'phone' ? 'phone' : 'console';
+    this.#log(call, { agentUserId: userId, answeredAt: call.answeredAt, answeredVia: via });
+    // A group's own address at the PBX answered: no user of ours took it.
+    if (userId) this.deps.activity?.emit({ t: 'call.answered', ts: call.answeredAt, call: this.#ref(call), agentUserId: userId });
+    this.deps.logger.info({ call: call.id, widget: call.widget.uuid, dest: call.dest, agent: userId, via }, 'call connected');
   }
 
   /** Agent RejectCall: this console stops ringing; when none rings any more the visitor hears "rejected". */
@@ -297,11 +363,11 @@ export class CallManager {
    */
   handleNodeGone(node: string): void {
     for (const call of [...this.#byId.values()]) {
-      if (call.phase === 'connected' && call.agent?.node === node) {
+      if (call.phase === 'connected' && call.agent?.kind === 'console' && call.agent.node === node) {
         this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
         this.#end(call, 'failed');
       } else if (call.phase === 'ringing') {
-        for (const [id, t] of [...call.ringing]) if (t.node === node) call.ringing.delete(id);
+        for (const [id, t] of [...call.ringing]) if (t.kind === 'console' && t.node === node) call.ringing.delete(id);
         if (call.ringing.size === 0) {
           this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
           this.#end(call, 'failed');
@@ -374,7 +440,7 @@ export class CallManager {
     if (this.#byId.get(call.id) !== call && this.#byConn.get(call.connId) !== call) return;
     this.#forget(call);
     if (call.phase !== 'pending') this.deps.records?.ended(call.id);
-    if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false, call.id);
+    if (call.phase === 'connected' && call.agent?.userId) this.deps.presence.handleCallState(call.agent.userId, false, call.id);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
     this.#ended(call, cause);
@@ -404,10 +470,13 @@ export class CallManager {
   }
 
   /** IncomingCall to a target (a new kind of target is one more case here and in #tell). */
-  #offer(target: CallTarget, msg: IncomingCallMsg): void {
+  #offer(call: Call, target: CallTarget, msg: IncomingCallMsg): void {
     switch (target.kind) {
       case 'console':
         return this.deps.outbox.toConsole(target.id, msg);
+      case 'phone':
+        if (!this.deps.phones) return this.handlePhoneEnd(call.id, target.id, 'unavailable');
+        return this.deps.phones.dial(call.id, target, { sdp: msg.sdp, dn: call.dn, video: call.video, widget: call.widget });
     }
   }
 
@@ -416,6 +485,9 @@ export class CallManager {
     switch (target.kind) {
       case 'console':
         return this.deps.outbox.toConsole(target.id, cause ? { mt: 'CallInfo', call: call.id, state, cause } : { mt: 'CallInfo', call: call.id, state });
+      case 'phone':
+        if (state === 'terminated') this.deps.phones?.hangup(call.id, target.id);
+        return;
     }
   }
 

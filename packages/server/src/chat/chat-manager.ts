@@ -33,6 +33,16 @@ export interface AgentRef {
   dn: string;
 }
 
+/**
+ * Chats that reach an agent's phone (spec 9, SIP MESSAGE): told what happens
+ * so that it can carry it to the phone. Set by the phone bridge.
+ */
+export interface ChatPhoneLink {
+  offered(chat: ChatRecord, widget: { uuid: string; name: string }): void;
+  visitorMessage(chat: ChatRecord, message: ChatMessageRecord): void;
+  closed(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): void;
+}
+
 export interface ChatManagerDeps {
   storage: Pick<Storage, 'chats'>;
   /** widgets and the directory, possibly cached */
@@ -65,6 +75,8 @@ export class ChatManager {
   #stopped = false;
   /** the tail of the accepts running per chat */
   #accepting = new Map<string, Promise<void>>();
+  /** the phone side, when the phone system is wired in */
+  phoneLink?: ChatPhoneLink;
 
   constructor(private readonly deps: ChatManagerDeps) {}
 
@@ -122,6 +134,7 @@ export class ChatManager {
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
+    this.phoneLink?.offered(chat, req.widget);
     return { chat, created: true };
   }
 
@@ -198,6 +211,39 @@ export class ChatManager {
     this.deps.outbox.toVisitorSession(chat.visitorSession, chatMessageMsg(rec, true), v.connId);
     // Before an agent accepts, messages wait in storage and arrive with the ChatHistory of the accept.
     if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, chatMessageMsg(rec));
+    this.phoneLink?.visitorMessage(chat, rec);
+  }
+
+  /**
+   * A reply from an agent's phone (SIP MESSAGE) to a chat the phone link chose:
+   * the first reply accepts a waiting chat (compare-and-set, like ChatAccept),
+   * then it is stored and delivered like a console's message. `cid` makes a
+   * repeated SIP request harmless. Resolves false when the chat is no longer
+   * the phone's to answer.
+   */
+  async handlePhoneReply(agent: { userId: string; sipId: string; dn: string }, chatId: string, cid: string, text: string): Promise<boolean> {
+    let chat = await this.deps.storage.chats.get(chatId);
+    if (!chat || chat.state === 'closed') return false;
+    if (chat.state === 'waiting') {
+      const a = await this.#dnOnWidget({ ...agent, consoleId: '' }, chat);
+      const at = this.deps.clock.now();
+      if (await this.deps.storage.chats.accept(chat.id, a.userId, a.dn, at)) {
+        this.#disarm(chat.id);
+        this.deps.logger.info({ chat: chat.id, agent: a.userId, via: 'phone' }, 'chat accepted');
+        this.deps.activity?.emit({ t: 'chat.accepted', ts: at, chat: chat.id, agentUserId: a.userId });
+        this.deps.outbox.toVisitorSession(chat.visitorSession, { mt: 'ChatInfo', chat: chat.id, state: 'accepted', agent: a.sipId, agentDn: a.dn });
+        const taken: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'taken' };
+        for (const userId of new Set([a.userId, ...(await this.#allTargets(chat.dest))])) this.deps.outbox.toUser(userId, taken);
+      }
+      chat = (await this.deps.storage.chats.get(chatId)) ?? chat;
+    }
+    if (chat.state !== 'accepted' || chat.agentUserId !== agent.userId) return false;
+    const { rec, fresh } = await this.#store(chat, 'agent', chat.agentDn ?? agent.dn, cid, text);
+    if (fresh) {
+      this.deps.outbox.toUser(agent.userId, chatMessageMsg(rec));
+      this.deps.outbox.toVisitorSession(chat.visitorSession, chatMessageMsg(rec));
+    }
+    return true;
   }
 
   /** Agent ChatMessage on an accepted chat of theirs. */
@@ -306,6 +352,7 @@ export class ChatManager {
     this.deps.logger.info({ chat: chat.id, by }, 'chat closed');
     const closed: ChatInfoMsg = { mt: 'ChatInfo', chat: chat.id, state: 'closed', by };
     this.deps.outbox.toVisitorSession(chat.visitorSession, closed);
+    this.phoneLink?.closed(chat, by);
     if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, closed);
     else for (const userId of await this.#allTargets(chat.dest)) this.deps.outbox.toUser(userId, closed);
   }

@@ -1,5 +1,6 @@
 /** Groups (admin): GET/POST /api/groups, GET/PATCH/DELETE /api/groups/:id. */
 import type { FastifyInstance } from 'fastify';
+import type { Reach } from '@cw/protocol';
 import { Group, GroupCreate, GroupPatch, IdParams } from '@cw/protocol/api';
 import type { Storage } from '../storage/types.js';
 import { HttpError, invalid, notFound } from './errors.js';
@@ -61,7 +62,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       const group = await storage
         .transaction(async (tx) => {
           await checkGroup(tx, input);
-          return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members });
+          return tx.groups.create({ name: input.name, sipId: input.sipId, members: input.members, reach: input.reach ?? 'console' });
         })
         .catch(conflictFrom);
       publish(bus, { t: 'directory-changed' });
@@ -87,7 +88,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       method: 'PATCH',
       url: '/api/groups/:id',
       tag: 'groups',
-      summary: 'Change name, sipId or members of a group',
+      summary: 'Change name, sipId, members or reach of a group',
       access: 'admin',
       audit: { action: 'group.update', load: loadGroup },
       // A group may list many members (about 40 bytes each).
@@ -103,7 +104,8 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
         .transaction(async (tx) => {
           if (!(await tx.groups.get(id))) throw notFound('group');
           await checkGroup(tx, input, id);
-          const patch: { name?: string; sipId?: string; members?: string[] } = {};
+          const patch: { name?: string; sipId?: string; members?: string[]; reach?: Reach } = {};
+          if (input.reach !== undefined) patch.reach = input.reach;
           if (input.name !== undefined) patch.name = input.name;
           if (input.sipId !== undefined) patch.sipId = input.sipId;
           if (input.members !== undefined) patch.members = input.members;

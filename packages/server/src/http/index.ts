@@ -18,6 +18,7 @@ import { widgetRoutes } from './widgets.js';
 import { flagRoutes } from './flags.js';
 import { presenceRoutes } from './presence.js';
 import { chatRoutes } from './chats.js';
+import { phoneSystemRoutes } from './phone-system.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { metricsRoutes, timeAnswers } from './metrics.js';
@@ -158,7 +159,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, phoneSystemRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -84,6 +84,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
             phone: input.phone ?? '',
             department: input.department ?? '',
             roles: input.roles,
+            reach: input.reach ?? 'console',
           });
         })
         .catch(conflictFrom);
@@ -134,7 +135,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           if (input.roles && before.roles.includes('admin') && !input.roles.includes('admin') && (await tx.users.countAdmins()) <= 1)
             throw new HttpError('conflict', 'The last admin cannot lose the admin role.', 'roles');
           const patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>> = {};
-          for (const key of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles'] as const)
+          for (const key of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles', 'reach'] as const)
             if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
           if (passwordHash) patch.passwordHash = passwordHash;
           const after = await tx.users.update(id, patch);

@@ -13,11 +13,12 @@ export function userView(u: UserRecord): User {
     phone: u.phone,
     department: u.department,
     roles: [...u.roles],
+    reach: u.reach,
   };
 }
 
 export function groupView(g: GroupRecord): Group {
-  return { id: g.id, name: g.name, sipId: g.sipId, members: [...g.members] };
+  return { id: g.id, name: g.name, sipId: g.sipId, members: [...g.members], reach: g.reach };
 }
 
 export function flagView(f: FlagRecord): Flag {

@@ -14,7 +14,7 @@
  * (a ConsoleRegistry in Redis), so the grace period starts when a user's last
  * console anywhere is gone, and ends once, wherever it was started.
  */
-import type { Presence, VisiblePresence } from '@cw/protocol';
+import type { Presence, Reach, VisiblePresence } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { PresenceRecord, Storage } from '../storage/types.js';
@@ -59,6 +59,22 @@ interface State {
   at: number;
 }
 
+/**
+ * What a user is, from the value set by consoles/API and the phone's
+ * presence from the PBX (spec 9). `phone`: the PBX's word (the set value only
+ * while the PBX has told nothing); `both`: online if either is online and
+ * neither is busy.
+ */
+export function combinedPresence(set: Presence, reach: Reach, phone: Presence | undefined): Presence {
+  if (reach === 'console') return set;
+  if (reach === 'phone') return phone ?? set;
+  const p = phone ?? 'offline';
+  if (set === 'busy' || p === 'busy') return 'busy';
+  if (set === 'online' || p === 'online') return 'online';
+  if (set === 'away' || p === 'away') return 'away';
+  return 'offline';
+}
+
 /** Visible presence of one user's set value and call state. */
 export function visibleOf(presence: Presence, inCall: boolean): VisiblePresence {
   if (presence === 'offline') return 'offline';
@@ -85,6 +101,8 @@ export class PresenceService {
   #grace = new Map<string, { cancel(): void }>();
   #listeners = new Set<PresenceListener>();
   #stopped = false;
+  /** users reached by phone: their reach and what the PBX last said */
+  #phone = new Map<string, { reach: Reach; presence?: Presence }>();
   readonly #node: string;
 
   constructor(private readonly deps: PresenceServiceDeps) {
@@ -121,7 +139,27 @@ export class PresenceService {
   }
 
   visible(userId: string): VisiblePresence {
-    return visibleOf(this.presence(userId), this.inCall(userId));
+    const ph = this.#phone.get(userId);
+    const p = ph ? combinedPresence(this.presence(userId), ph.reach, ph.presence) : this.presence(userId);
+    return visibleOf(p, this.inCall(userId));
+  }
+
+  /** The phone's presence from the PBX, if the user is reached by phone and the PBX told it. */
+  phonePresence(userId: string): Presence | undefined {
+    return this.#phone.get(userId)?.presence;
+  }
+
+  /**
+   * Where a user is reached and what the PBX says of their phone (undefined:
+   * nothing known). Announced like any change when what visitors see changes.
+   */
+  handlePhonePresence(userId: string, reach: Reach, presence: Presence | undefined): void {
+    if (this.#stopped) return;
+    const before = this.visible(userId);
+    if (reach === 'console') this.#phone.delete(userId);
+    else this.#phone.set(userId, { reach, presence });
+    const after = this.visible(userId);
+    if (before !== after) this.#emit({ userId, presence: this.presence(userId), visible: after, presenceChanged: false });
   }
 
   /** Console ids of a user (this process). */

@@ -25,6 +25,9 @@ import { AgentConnection } from './agent-gateway.js';
 import { busOutbox } from '../domain/outbox.js';
 import { VisitorConnection } from './visitor-gateway.js';
 import { WidgetHub } from './widget-hub.js';
+import { PhoneCalls } from '../phone/phone-calls.js';
+import { PhoneChats } from '../phone/phone-chats.js';
+import { PhonePresenceWatch } from '../phone/phone-presence.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConnectionCap } from '../http/connection-cap.js';
 import { trustFunction } from '../http/proxy-trust.js';
@@ -62,17 +65,23 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   // In a cluster the other processes' changes are heard from before the snapshot is read.
   const offPresence = cluster ? listenPresence(bus, presence) : () => {};
   await presence.init();
+  // The phone system (spec 9): calls may ring phones, chats go by SIP MESSAGE, phones' presence comes from the PBX.
+  const phone = app.phone;
+  const phoneLog = deps.logger.child({ module: 'phone-system' });
+  const phoneCalls = new PhoneCalls(phone.connector, phoneLog);
   const calls = new CallManager({
     clock,
     ...(cluster ? { idPrefix: cluster.node, records: cluster.records } : {}),
     ringTimeoutMs: config.ringTimeoutS * 1000,
     outbox,
-    targets: consoleTargets({ catalog, presence }),
+    targets: consoleTargets({ catalog, presence, phone }),
     presence,
     callLog: storage.calls,
     logger: deps.logger.child({ module: 'calls' }),
     activity: deps.activity,
+    phones: phoneCalls,
   });
+  phoneCalls.sink = calls;
   const chats = new ChatManager({
     storage,
     catalog,
@@ -84,6 +93,10 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     activity: deps.activity,
   });
   await chats.start({ armAll: !cluster });
+  const phoneChats = new PhoneChats({ phone, chats, catalog, storage, logger: phoneLog });
+  chats.phoneLink = phoneChats;
+  const phoneWatch = new PhonePresenceWatch({ phone, storage, presence, logger: phoneLog });
+  const offApplied = phone.onApplied(() => void phoneWatch.sync());
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const agentRecheckMs = config.authRecheckS * 1000;
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
@@ -155,7 +168,13 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         case 'flag-changed':
           return hub.handleFlag();
         case 'directory-changed':
+          // Reach or SIP-IDs may have changed: which phones are watched follows.
+          void phoneWatch.sync();
           return hub.refreshAll();
+        case 'phone-system-changed':
+          // Saved by another process: this one applies the stored settings too.
+          if (ev.origin !== phone.processId) await phone.reload();
+          return;
         case 'presence-api':
           // Already stored by the API; this applies it to live state (in every process).
           return presence.handleExternalPresence(ev.userId, ev.presence, 'api', ev.at);
@@ -225,6 +244,9 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       draining = true;
       app.server.off('upgrade', onUpgrade);
       offDomain();
+      offApplied();
+      phoneWatch.close();
+      phoneChats.close();
       offCredentials();
       heartbeat.stop();
       offPresence();

@@ -29,6 +29,7 @@ import { callLogRepo } from './repos/calls.js';
 import { chatRepo } from './repos/chats.js';
 import { flagRepo } from './repos/flags.js';
 import { groupRepo } from './repos/groups.js';
+import { phoneSystemRepo } from './repos/phone-system.js';
 import { presenceRepo, visitorSessionRepo } from './repos/presence.js';
 import { statsRepo } from './repos/stats.js';
 import { webhookRepo } from './repos/webhooks.js';
@@ -57,6 +58,7 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     chats: chatRepo(ctx),
     calls: callLogRepo(ctx),
     presence: presenceRepo(ctx),
+    phoneSystem: phoneSystemRepo(ctx),
     stats: statsRepo(ctx),
     webhooks: webhookRepo(ctx),
     audit: auditRepo(ctx),

@@ -23,6 +23,8 @@ export interface UsersTable {
   roles: string;
   password_hash: string;
   created_at: Big;
+  /** console | phone | both (migration 002) */
+  reach: Generated<string>;
 }
 
 export interface GroupsTable {
@@ -30,6 +32,8 @@ export interface GroupsTable {
   name: string;
   /** NULL when empty */
   sip_id: string | null;
+  /** console | phone | both (migration 002) */
+  reach: Generated<string>;
 }
 
 export interface GroupMembersTable {
@@ -114,6 +118,24 @@ export interface CallLogTable {
   answered_at: Big | null;
   ended_at: Big | null;
   cause: string | null;
+  /** console | phone once answered (migration 002) */
+  answered_via: string | null;
+}
+
+/** The one row (id 1) of phone-system settings. */
+export interface PhoneSystemTable {
+  id: number;
+  enabled: number;
+  registrar: string;
+  domain: string;
+  username: string;
+  auth_user: string;
+  /** the password, encrypted (never plain text) */
+  password_enc: string;
+  display_name: string;
+  outbound_proxy: string;
+  register_interval_s: number;
+  updated_at: Big;
 }
 
 export interface PresenceTable {
@@ -181,6 +203,7 @@ export interface Database {
   chat_messages: ChatMessagesTable;
   call_log: CallLogTable;
   presence: PresenceTable;
+  phone_system: PhoneSystemTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   audit_log: AuditLogTable;

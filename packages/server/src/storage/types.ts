@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Flag, Group, Presence, Role, Widget } from '@cw/protocol';
+import type { Flag, Group, Presence, Reach, Role, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -38,6 +38,8 @@ export interface UserRecord {
   /** scrypt hash in PHC-like format; never leaves the server. */
   passwordHash: string;
   createdAt: number;
+  /** where calls and chats go (spec 9); 'console' when not given */
+  reach: Reach;
 }
 
 /** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
@@ -114,6 +116,28 @@ export interface CallLogRecord {
   endedAt: number | null;
   /** final cause, e.g. "hangup", "no-answer" */
   cause: string | null;
+  /** where it was answered: an agent console or the phone system (null until answered) */
+  answeredVia?: 'console' | 'phone' | null;
+}
+
+/** The phone-system settings (spec 9); the password only as ciphertext. */
+export interface PhoneSystemRecord {
+  enabled: boolean;
+  registrar: string;
+  domain: string;
+  username: string;
+  authUser: string;
+  passwordEnc: string;
+  displayName: string;
+  outboundProxy: string;
+  registerIntervalS: number;
+  updatedAt: number;
+}
+
+export interface PhoneSystemRepo {
+  /** undefined until saved once */
+  get(): Promise<PhoneSystemRecord | undefined>;
+  put(r: PhoneSystemRecord): Promise<void>;
 }
 
 export interface PresenceRecord {
@@ -125,7 +149,7 @@ export interface PresenceRecord {
 }
 
 export interface UserRepo {
-  create(u: Omit<UserRecord, 'id' | 'createdAt'> & { id?: string }): Promise<UserRecord>;
+  create(u: Omit<UserRecord, 'id' | 'createdAt' | 'reach'> & { id?: string; reach?: Reach }): Promise<UserRecord>;
   get(id: string): Promise<UserRecord | undefined>;
   getByUsername(username: string): Promise<UserRecord | undefined>;
   getBySipId(sipId: string): Promise<UserRecord | undefined>;
@@ -138,7 +162,7 @@ export interface UserRepo {
 }
 
 export interface GroupRepo {
-  create(g: Omit<GroupRecord, 'id'>): Promise<GroupRecord>;
+  create(g: Omit<GroupRecord, 'id' | 'reach'> & { reach?: Reach }): Promise<GroupRecord>;
   get(id: string): Promise<GroupRecord | undefined>;
   getBySipId(sipId: string): Promise<GroupRecord | undefined>;
   list(): Promise<GroupRecord[]>;
@@ -408,6 +432,7 @@ export interface Storage {
   chats: ChatRepo;
   calls: CallLogRepo;
   presence: PresenceRepo;
+  phoneSystem: PhoneSystemRepo;
   stats: StatsRepo;
   webhooks: WebhookRepo;
   audit: AuditRepo;

@@ -1,6 +1,7 @@
 /** The migrations, in order, compiled in (no files read at run time). */
 import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './001_init.js';
+import { phoneSystem } from './002_phone-system.js';
 import { oneOpenChat } from './003_one-open-chat.js';
 import { stats } from './005_stats.js';
 
@@ -10,6 +11,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001_init': init(kind),
+        '002_phone-system': phoneSystem(),
         '003_one-open-chat': oneOpenChat(),
         '005_stats': stats(kind),
       };

@@ -16,6 +16,7 @@ function toCall(r: Selectable<CallLogTable>): CallLogRecord {
     answeredAt: numOrNull(r.answered_at),
     endedAt: numOrNull(r.ended_at),
     cause: r.cause,
+    answeredVia: (r.answered_via ?? null) as CallLogRecord['answeredVia'],
   };
 }
 
@@ -30,6 +31,7 @@ function toColumns(p: Partial<Omit<CallLogRecord, 'id'>>): Updateable<CallLogTab
   if (p.answeredAt !== undefined) c.answered_at = p.answeredAt;
   if (p.endedAt !== undefined) c.ended_at = p.endedAt;
   if (p.cause !== undefined) c.cause = p.cause;
+  if (p.answeredVia !== undefined) c.answered_via = p.answeredVia;
   return c;
 }
 
@@ -67,6 +69,7 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
         answeredAt: c.answeredAt ?? null,
         endedAt: c.endedAt ?? null,
         cause: c.cause ?? null,
+        answeredVia: c.answeredVia ?? null,
       };
       await guard(() =>
         insert(rec.id, rec.widgetUuid, rec.dest, rec.visitorDn, rec.video ? 1 : 0, rec.agentUserId, rec.startedAt, rec.answeredAt, rec.endedAt, rec.cause),

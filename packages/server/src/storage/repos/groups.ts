@@ -1,5 +1,6 @@
 /** Groups: a sipId that rings all its members. Members live in group_members, in order. */
 import type { Kysely, Selectable } from 'kysely';
+import type { Reach } from '@cw/protocol';
 import type { Database, GroupsTable } from '../schema.js';
 import type { GroupRecord, GroupRepo } from '../types.js';
 import { containsPattern, guard, ilike, newId, nullIfEmpty, type RepoContext } from '../util.js';
@@ -25,7 +26,7 @@ async function withMembers(db: Kysely<Database>, rows: Selectable<GroupsTable>[]
     db,
     rows.map((r) => r.id),
   );
-  return rows.map((r) => ({ id: r.id, name: r.name, sipId: r.sip_id ?? '', members: members.get(r.id) ?? [] }));
+  return rows.map((r) => ({ id: r.id, name: r.name, sipId: r.sip_id ?? '', members: members.get(r.id) ?? [], reach: (r.reach ?? 'console') as Reach }));
 }
 
 async function setMembers(db: Kysely<Database>, groupId: string, members: string[]): Promise<void> {
@@ -47,11 +48,11 @@ export function groupRepo(ctx: RepoContext): GroupRepo {
   };
   return {
     async create(g) {
-      const rec: GroupRecord = { id: newId(), name: g.name, sipId: g.sipId ?? '', members: [...new Set(g.members ?? [])] };
+      const rec: GroupRecord = { id: newId(), name: g.name, sipId: g.sipId ?? '', members: [...new Set(g.members ?? [])], reach: g.reach ?? 'console' };
       await guard(
         () =>
           atomic(ctx.db(), async (db) => {
-            await db.insertInto('groups').values({ id: rec.id, name: rec.name, sip_id: nullIfEmpty(rec.sipId) }).execute();
+            await db.insertInto('groups').values({ id: rec.id, name: rec.name, sip_id: nullIfEmpty(rec.sipId), reach: rec.reach }).execute();
             await setMembers(db, rec.id, rec.members);
           }),
         'members',
@@ -73,8 +74,9 @@ export function groupRepo(ctx: RepoContext): GroupRepo {
       const found = await guard(
         () =>
           atomic(ctx.db(), async (db) => {
-            const cols: { name?: string; sip_id?: string | null } = {};
+            const cols: { name?: string; sip_id?: string | null; reach?: string } = {};
             if (patch.name !== undefined) cols.name = patch.name;
+            if (patch.reach !== undefined) cols.reach = patch.reach;
             if (patch.sipId !== undefined) cols.sip_id = nullIfEmpty(patch.sipId);
             if (Object.keys(cols).length > 0) {
               const res = await db.updateTable('groups').set(cols).where('id', '=', id).executeTakeFirst();

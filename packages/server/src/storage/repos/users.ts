@@ -1,6 +1,6 @@
 /** Users: accounts of admins and agents. */
 import type { Selectable, Updateable } from 'kysely';
-import type { Role } from '@cw/protocol';
+import type { Reach, Role } from '@cw/protocol';
 import type { UsersTable } from '../schema.js';
 import type { UserRecord, UserRepo } from '../types.js';
 import { containsPattern, guard, ilike, newId, nullIfEmpty, num, precompiled, type RepoContext } from '../util.js';
@@ -18,6 +18,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
     roles: JSON.parse(r.roles) as Role[],
     passwordHash: r.password_hash,
     createdAt: num(r.created_at),
+    reach: (r.reach ?? 'console') as Reach,
   };
 }
 
@@ -31,6 +32,7 @@ function toColumns(p: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Updateable
   if (p.department !== undefined) c.department = p.department;
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
   if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
+  if (p.reach !== undefined) c.reach = p.reach;
   return c;
 }
 
@@ -56,6 +58,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
         roles: [...(u.roles ?? [])],
         passwordHash: u.passwordHash,
         createdAt: ctx.now(),
+        reach: u.reach ?? 'console',
       };
       await guard(() =>
         ctx
@@ -72,6 +75,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
             roles: JSON.stringify(rec.roles),
             password_hash: rec.passwordHash,
             created_at: rec.createdAt,
+            reach: rec.reach,
           })
           .execute(),
       );

@@ -54,8 +54,9 @@ describe('sign-in throttling under parallel guesses', () => {
     expect((t['401'] ?? 0) + (t['429'] ?? 0)).toBe(1000);
     expect(checked).toBeGreaterThan(0);
     expect(checked).toBeLessThanOrEqual(10);
-    // Before the fix this was 46 s; the bound is generous for a loaded shared machine.
-    expect(real.ms).toBeLessThan(5000);
+    // Before the fix the real admin waited 46 s, behind the whole burst's hashing. Now the sign-in is answered
+    // while the attack is still being answered (no wall-clock bound: the shared machine's load moves it).
+    expect(realDoneAt).toBeLessThan(1000);
   });
 
   it('keeps refusing the address for that user after the burst, with Retry-After, and without hashing', async () => {

@@ -208,13 +208,25 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     };
     await expect.poll(storedOrder, { timeout: 20_000 }).toEqual(['eve', 'carla']);
 
+    // Every DELETE the page sends, in order: Cancel must send none.
+    const deletes: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'DELETE') deletes.push(new URL(r.url()).pathname);
+    });
+    const { uuid } = (await w.api<{ name: string; uuid: string }[]>('GET', '/api/widgets')).find((x) => x.name === 'New Business Cards Widget')!;
     await region.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete widget “New Business Cards Widget”?' });
     await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
     expect(await region.count()).toBe(1);
+    expect((await w.api<{ uuid: string }[]>('GET', '/api/widgets')).some((x) => x.uuid === uuid)).toBe(true);
     await region.getByRole('button', { name: 'Delete' }).click();
+    const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname === `/api/widgets/${uuid}`);
     await confirm.getByRole('button', { name: 'Delete widget' }).click();
+    expect((await deleted).status()).toBe(204);
     await expect.poll(() => region.count()).toBe(0);
+    // Requests leave in order: had Cancel sent a DELETE, it would be listed before this one.
+    expect(deletes).toEqual([`/api/widgets/${uuid}`]);
     const stored = await w.api<{ name: string }[]>('GET', '/api/widgets');
     expect(stored.some((x) => x.name === 'New Business Cards Widget')).toBe(false);
 
@@ -312,6 +324,11 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     const { ctx, page } = await newAdminPage(w.browser);
     await signIn(page, w.server);
     const region = await openWidget(page, 'Shared');
+    // Every write the page sends for this widget, in order.
+    const writes: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET' && new URL(r.url()).pathname === `/api/widgets/${created.uuid}`) writes.push(r.method());
+    });
     await region.getByLabel('Notes').fill('mine');
     await w.api('PUT', `/api/widgets/${created.uuid}`, { type: 'sidebar', name: 'Shared', notes: 'theirs', lang: 'en', agents: [] });
     await region.getByRole('button', { name: 'Save' }).click();
@@ -323,6 +340,8 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await region.getByRole('button', { name: 'Save' }).click();
     await region.getByText('Saved.', { exact: false }).waitFor();
     expect(await notes()).toBe('mine');
+    // Requests leave in order: Cancel sent no write, so the second save's PUT is the only one.
+    expect(writes).toEqual(['PUT']);
     await ctx.close();
   });
 });

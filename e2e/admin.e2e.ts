@@ -3,9 +3,15 @@
  * API): sign in, create widgets, add agents found in the directory (one with
  * a dropped picture), reorder, save, copy the embed code into a page of
  * another origin, and see saves and flag toggles reach the open widget live.
+ *
+ * Each test also runs alone (`-t`): what the earlier tests would have left —
+ * the signed-in page, the Sales widget with its agents, the visitor's page —
+ * is then made through the API first. In a full run those helpers find it
+ * there and do nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { Widget, WidgetAgent } from '@cw/protocol';
 import { need } from '@cw/testkit';
 import { createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
@@ -19,6 +25,50 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   let visitorCtx: BrowserContext;
   let visitor: Page;
   const sales = () => page.getByRole('region', { name: 'Sales' });
+
+  /** The admin page signed in (as the first test leaves it). */
+  async function givenSignedIn(): Promise<void> {
+    if (!page.url().startsWith(`${w.server.url}/admin`)) await signIn(page, w.server);
+    // Exact: the sign-in page's own heading is "Contact Widgets".
+    await page.getByRole('heading', { name: 'Widgets', exact: true }).waitFor();
+  }
+
+  /** Bob, then Ann with a picture and no video, both always available (as the second test saves them). */
+  const twoAgents = (): WidgetAgent[] => [
+    { sipId: 'bob', displayName: 'Bob Builder', media: ['voice', 'video', 'chat', 'email'], availability: 'always' },
+    { sipId: 'ann', displayName: 'Ann Example', department: 'Sales', picture: `data:image/png;base64,${makePng(64, 48, [200, 40, 40]).toString('base64')}`, media: ['voice', 'chat', 'email'], availability: 'always' },
+  ];
+
+  /**
+   * The saved Sales widget with the agents `sipIds` (made or changed through
+   * the API only when it is not so, e.g. when a test runs alone), open in the
+   * signed-in admin page.
+   */
+  async function givenSales(sipIds: string[]): Promise<Widget> {
+    await givenSignedIn();
+    const body = { type: 'sidebar' as const, name: 'Sales', lang: 'en' as const, notes: 'used on the shop', appearance: { alwaysShow: true }, agents: twoAgents().filter((a) => sipIds.includes(a.sipId)) };
+    let widget = (await w.api<Widget[]>('GET', '/api/widgets')).find((x) => x.name === 'Sales');
+    if (!widget || widget.agents.map((a) => a.sipId).join() !== sipIds.join()) {
+      widget = widget ? await w.api<Widget>('PUT', `/api/widgets/${widget.uuid}`, body) : await w.api<Widget>('POST', '/api/widgets', body);
+      await page.reload();
+    }
+    await openWidget(page, 'Sales');
+    return widget;
+  }
+
+  /** The customer's page with the Sales widget's code, open in the visitor's browser (as the third test leaves it). */
+  async function givenVisitor(): Promise<Page> {
+    if (visitor) return visitor;
+    const widget = await givenSales(['bob', 'ann']);
+    const { html } = await w.api<{ html: string }>('GET', `/api/widgets/${widget.uuid}/embed`);
+    w.site.set('/shop', hostPage('Shop', html));
+    visitorCtx = await w.browser.newContext({ locale: 'en-US' });
+    visitor = await visitorCtx.newPage();
+    await visitor.goto(`${w.site.url}/shop`);
+    await visitor.getByRole('button', { name: 'Contact us' }).click();
+    await expect.poll(() => visitor.locator('.card .name').allTextContents()).toEqual(['Bob Builder', 'Ann Example']);
+    return visitor;
+  }
 
   beforeAll(async () => {
     w = await startAdminWorld();
@@ -92,7 +142,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   }
 
   it('adds two agents found by directory search, one with a dropped picture, and reorders them', async () => {
-    await openWidget(page, 'Sales');
+    await givenSales([]);
     // First agent: picked with the mouse, picture dropped in.
     let dlg = await addAgentBySearch('Ann', 'Ann Example');
     await dlg.getByRole('option', { name: 'Ann Example' }).click();
@@ -151,6 +201,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   });
 
   it('copies the code; pasted into a page of another origin the widget shows both agents in order', async () => {
+    await givenSales(['bob', 'ann']);
     await sales().getByRole('button', { name: 'Code' }).click();
     const dlg = page.getByRole('dialog', { name: 'Code for Sales' });
     const code = dlg.getByLabel('Embed code');
@@ -181,6 +232,8 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   });
 
   it('a new colour and an agent’s new name reach the open widget on save, without reload', async () => {
+    await givenVisitor();
+    await givenSales(['bob', 'ann']);
     const tab = visitor.getByRole('button', { name: 'Contact us' });
     const colourField = sales().getByLabel('Primary colour', { exact: true });
     await colourField.fill('#aa2200');
@@ -202,6 +255,8 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
   });
 
   it('a flag created here switches an agent’s availability in the open widget', async () => {
+    await givenVisitor();
+    await givenSignedIn();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Flags' }).click();
     await page.getByLabel('New flag').fill('Hotline open');
     await page.getByRole('button', { name: 'Create flag' }).click();

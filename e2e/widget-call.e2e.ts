@@ -65,8 +65,8 @@ describe.skipIf(!ready)('widget: calls', () => {
   /** Waits until the test agent is in one of `states` (it may pass through one quickly). */
   const agentState = (...states: string[]) => agentPage.waitForFunction((want) => want.includes((window as any).agent.state), states);
 
-  async function growth(who: 'agent' | 'contact-widget', kinds: ('audio' | 'video')[]): Promise<void> {
-    const p = who === 'agent' ? agentPage : page;
+  async function growth(who: 'agent' | 'contact-widget', kinds: ('audio' | 'video')[], visitorPage: Page = page): Promise<void> {
+    const p = who === 'agent' ? agentPage : visitorPage;
     const first = await inboundBytes(p, who);
     for (const k of kinds) {
       await expect.poll(async () => (await inboundBytes(p, who))[k], { timeout: 15_000, interval: 200 }).toBeGreaterThan(first[k]);
@@ -125,18 +125,35 @@ describe.skipIf(!ready)('widget: calls', () => {
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
-  it('voice call: audio flows both ways, the agent hangs up, the visitor is told', async () => {
-    await page.getByRole('button', { name: 'Voice call Bob Builder' }).click();
-    // The name is remembered for this tab.
+  it('voice call: audio flows both ways, the agent hangs up, the visitor is told; the name is asked once per tab', async () => {
+    // A tab of its own, so the test does not depend on the name given in another test.
+    const p = await visitorCtx.newPage();
+    const tabErrors = collectErrors(p);
+    await p.goto(site.url + '/');
+    await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    await p.getByRole('textbox', { name: 'Your name' }).fill('Val Voice');
+    await p.getByRole('textbox', { name: 'Your name' }).press('Enter');
     await agentState('answered', 'connected');
-    await page.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
-    await growth('contact-widget', ['audio']);
+    await p.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    await growth('contact-widget', ['audio'], p);
     await growth('agent', ['audio']);
     await agentPage.evaluate(() => (window as any).agent.hangUp());
-    await page.getByText('Bob Builder ended the call.').waitFor();
+    await p.getByText('Bob Builder ended the call.').waitFor();
     await agentState('terminated');
-    await page.getByRole('button', { name: 'Close' }).click();
+    await p.getByRole('button', { name: 'Close' }).click();
+
+    // The name is remembered for this tab: the next call goes out without asking.
+    await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+    await agentState('answered', 'connected');
+    expect(await p.getByRole('textbox', { name: 'Your name' }).count()).toBe(0);
+    await p.getByText('Connected with Bob Builder').waitFor({ timeout: 15_000 });
+    const incoming = await agentPage.evaluate(() => (window as any).agent.log.filter((m: any) => m.mt === 'IncomingCall').map((m: any) => m.from.dn));
+    expect(incoming.slice(-2)).toEqual(['Val Voice', 'Val Voice']);
+    await p.getByRole('button', { name: 'Hang up' }).click();
+    await agentState('terminated');
+    expect(tabErrors).toEqual([]);
     expect(errors).toEqual([]);
+    await p.close();
   });
 
   it('a denied microphone or camera ends the call with a clear message', async () => {
@@ -158,15 +175,21 @@ describe.skipIf(!ready)('widget: calls', () => {
 
   it('shows ringing; hanging up while it rings cancels the call at the agent', async () => {
     await agentPage.evaluate(() => ((window as any).agent.autoAnswer = false));
+    // A tab of its own: it asks for the name, whatever other tests did.
+    const p = await visitorCtx.newPage();
     try {
-      await page.getByRole('button', { name: 'Voice call Bob Builder' }).click();
-      await page.getByText('Ringing…').waitFor({ timeout: 15_000 });
+      await p.goto(site.url + '/');
+      await p.getByRole('button', { name: 'Voice call Bob Builder' }).click();
+      await p.getByRole('textbox', { name: 'Your name' }).fill('Rita Ring');
+      await p.getByRole('textbox', { name: 'Your name' }).press('Enter');
+      await p.getByText('Ringing…').waitFor({ timeout: 15_000 });
       await agentState('ringing');
-      await page.getByRole('button', { name: 'Hang up' }).click();
+      await p.getByRole('button', { name: 'Hang up' }).click();
       await agentState('terminated');
       expect(await agentPage.evaluate(() => (window as any).agent.cause)).toBe('cancelled');
-      await page.getByRole('button', { name: 'Close' }).click();
+      await p.getByRole('button', { name: 'Close' }).click();
     } finally {
+      await p.close();
       await agentPage.evaluate(() => ((window as any).agent.autoAnswer = true));
     }
   });

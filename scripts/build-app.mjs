@@ -23,14 +23,18 @@ function htmlPlugin(name, appDir, dist) {
  * Bundles the app in `appDir` into `<appDir>/dist`; with watch, keeps rebuilding on change
  * (and returns the esbuild context). `htmlName` names the index.html plugin; `plugins` go first.
  */
-export async function buildApp({ appDir, htmlName, plugins = [], watch = false }) {
+export async function buildApp({ appDir, htmlName, plugins = [], watch = false, splitting = false }) {
   const dist = path.join(appDir, 'dist');
   fs.mkdirSync(dist, { recursive: true });
+  // Lazily imported modules become chunks (dist/chunks/); old ones would pile up between builds.
+  if (splitting) fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true });
   const opts = {
     entryPoints: { app: path.join(appDir, 'src/main.tsx') },
     outdir: dist,
     bundle: true,
     format: 'esm',
+    splitting,
+    chunkNames: 'chunks/[name]-[hash]',
     target: ['chrome100', 'firefox100', 'safari15'],
     jsx: 'automatic',
     jsxImportSource: 'preact',

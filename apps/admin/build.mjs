@@ -31,7 +31,8 @@ const previewPlugin = {
 
 /** Bundles the admin app; with watch, keeps rebuilding on change. */
 export async function build({ watch = false } = {}) {
-  return buildApp({ appDir: here, htmlName: 'admin-html', plugins: [previewPlugin], watch });
+  // splitting: uPlot (the statistics charts) is a chunk loaded on first use, not part of app.js.
+  return buildApp({ appDir: here, htmlName: 'admin-html', plugins: [previewPlugin], watch, splitting: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await build({ watch: process.argv.includes('--watch') });

@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { DirectoryEntry, Embed, Flag, Group, User, Widget } from '@cw/protocol';
+import type { AuditEntry, DirectoryEntry, Embed, Flag, Group, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -60,4 +60,20 @@ export const api = {
   createFlag: (name: string) => request<Flag>('POST', '/api/flags', { name, value: false }),
   putFlag: (id: string, f: { name?: string; value?: boolean }) => request<Flag>('PUT', `/api/flags/${enc(id)}`, f),
   deleteFlag: (id: string) => request<void>('DELETE', `/api/flags/${enc(id)}`),
+
+  /** GET /api/stats with the query's parameters (from, to, bucket, tz, widget, agent, group) */
+  stats: (q: Record<string, string>) => request<Stats>('GET', `/api/stats?${new URLSearchParams(q)}`),
+
+  webhooks: () => request<Webhook[]>('GET', '/api/webhooks'),
+  createWebhook: (w: WebhookInput) => request<WebhookCreated>('POST', '/api/webhooks', w),
+  putWebhook: (id: string, w: WebhookInput) => request<Webhook>('PUT', `/api/webhooks/${enc(id)}`, w),
+  deleteWebhook: (id: string) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
+  rotateWebhookSecret: (id: string) => request<WebhookCreated>('POST', `/api/webhooks/${enc(id)}/secret`, {}),
+  testWebhook: (id: string) => request<WebhookDelivery>('POST', `/api/webhooks/${enc(id)}/test`, {}),
+  deliveries: (id: string) => request<WebhookDelivery[]>('GET', `/api/webhooks/${enc(id)}/deliveries?limit=50`),
+  delivery: (id: string, d: string) => request<WebhookDeliveryDetail>('GET', `/api/webhooks/${enc(id)}/deliveries/${enc(d)}`),
+  retryDelivery: (id: string, d: string) => request<WebhookDelivery>('POST', `/api/webhooks/${enc(id)}/deliveries/${enc(d)}/retry`, {}),
+
+  /** GET /api/audit with filters (from, to, actor, action, before, limit) */
+  audit: (q: Record<string, string>) => request<AuditEntry[]>('GET', `/api/audit?${new URLSearchParams(q)}`),
 };

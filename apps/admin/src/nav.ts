@@ -6,19 +6,22 @@ import { useEffect, useState } from 'preact/hooks';
 import { ask } from './components/confirm.js';
 
 export const BASE = '/admin';
-export type Route = 'widgets' | 'users' | 'groups' | 'flags';
+export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'statistics' | 'webhooks' | 'audit';
 export const ROUTES: { route: Route; path: string; label: string }[] = [
   { route: 'widgets', path: `${BASE}/`, label: 'Widgets' },
   { route: 'users', path: `${BASE}/users`, label: 'Users' },
   { route: 'groups', path: `${BASE}/groups`, label: 'Groups' },
   { route: 'flags', path: `${BASE}/flags`, label: 'Flags' },
+  { route: 'statistics', path: `${BASE}/statistics`, label: 'Statistics' },
+  { route: 'webhooks', path: `${BASE}/webhooks`, label: 'Webhooks' },
+  { route: 'audit', path: `${BASE}/audit`, label: 'Audit' },
 ];
 
 /** Maps a location path to a route (unknown paths show the widgets). */
 export function routeOf(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const seg = rest.replace(/^\/+/, '').split('/')[0];
-  return seg === 'users' || seg === 'groups' || seg === 'flags' ? seg : 'widgets';
+  return ROUTES.find((r) => r.route === seg && seg !== 'widgets')?.route ?? 'widgets';
 }
 
 // ------------------------------------------------------------ unsaved changes

@@ -9,7 +9,7 @@ import type { AgentInbound, AgentOutbound, Presence } from '@cw/protocol';
 import type { Me } from '../src/api.js';
 
 /** The agent channel as the store uses it; what it receives is typed as the server's messages. */
-class FakeSocket {
+class FakeAgentSocket {
   sent: AgentInbound[] = [];
   up = false;
   handlers: { open: JsonSocketEvents<AgentOutbound>['open'][]; message: JsonSocketEvents<AgentOutbound>['message'][]; close: JsonSocketEvents<AgentOutbound>['close'][] } = { open: [], message: [], close: [] };
@@ -77,7 +77,7 @@ const welcome = (presence: Presence = 'offline'): AgentOutbound => ({ mt: 'Welco
 
 async function make() {
   const { ConsoleStore } = await import('../src/state/store.js');
-  const sock = new FakeSocket();
+  const sock = new FakeAgentSocket();
   const s = new ConsoleStore(user, { socket: sock as unknown as AgentSocket });
   s.start();
   return { s, sock };
@@ -181,7 +181,10 @@ describe('console store', () => {
     expect(s.state.activeChat).toBe('c1');
     sock.recv({ mt: 'ChatMessage', chat: 'c2', id: 'x', from: 'visitor', dn: 'c2', text: 'hi', ts: 1 });
     sock.recv({ mt: 'ChatMessage', chat: 'c1', id: 'y', from: 'visitor', dn: 'c1', text: 'hi', ts: 1 });
+    // A message that arrives twice (e.g. again after a reconnect) is one line and one unread.
+    sock.recv({ mt: 'ChatMessage', chat: 'c2', id: 'x', from: 'visitor', dn: 'c2', text: 'hi', ts: 1 });
     expect(s.state.chats.map((c) => c.unread)).toEqual([0, 1]);
+    expect(s.state.chats[1]!.lines).toHaveLength(1);
     s.chats.open('c2');
     expect(s.state.chats.map((c) => c.unread)).toEqual([0, 0]);
     sock.recv({ mt: 'ChatOffer', chat: 'c3', from: { dn: 'Xena' }, widget: { uuid: 'w', name: 'Sales' } });

@@ -8,3 +8,4 @@ export * from './unsent.js';
 export * from './stored.js';
 export * from './media-error.js';
 export * from './call-media.js';
+export * from './typing.js';

@@ -2,29 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentOutbound } from '@cw/protocol';
 import { JsonSocket, type AgentSocket } from '../src/socket.js';
-
-class FakeWebSocket {
-  static all: FakeWebSocket[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeWebSocket.all.push(this);
-  }
-  send(d: string) {
-    this.sent.push(d);
-  }
-  close(code = 1000) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-}
+import { FakeWebSocket } from './fakes/fake-web-socket.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -50,7 +28,7 @@ describe('JsonSocket', () => {
     for (const data of ['not json', '[1]', '{"no":"mt"}', '{"mt":7}', new ArrayBuffer(2), '{"mt":"Presence","presence":"away","visible":"away"}']) ws.onmessage!({ data });
     expect(got).toEqual([{ mt: 'Presence', presence: 'away', visible: 'away' }]);
     expect(sock.send({ mt: 'SetPresence', presence: 'online' })).toBe(true);
-    expect(ws.sent).toEqual(['{"mt":"SetPresence","presence":"online"}']);
+    expect(ws.sent).toEqual([{ mt: 'SetPresence', presence: 'online' }]);
   });
 
   it('reconnects after the policy delay, tells open(reconnect) apart, and gives up when the policy says so', () => {

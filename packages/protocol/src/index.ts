@@ -9,3 +9,4 @@ export type { Appearance, Contact, Widget, WidgetAgent, WidgetInput, Embed } fro
 export type { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './api/directory.js';
 export type { ApiError, Login, Token, TokenCreate, TokenCreated } from './api/auth.js';
 export type { CallLogEntry, ChatDetail, ChatListItem, ChatMessageView, ChatSummary } from './api/history.js';
+export type { AuditEntry, AuditQuery, Stats, StatsBucket, StatsQuery, StatsTotals, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookEventName, WebhookInput } from './api/insights.js';

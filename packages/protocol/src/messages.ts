@@ -168,7 +168,7 @@ export interface IceConfigMsg {
 }
 
 export type CallState = 'alerting' | 'connected' | 'terminated';
-export type CallCause = 'busy' | 'rejected' | 'no-answer' | 'unavailable' | 'remote-hangup' | 'error' | 'answered-elsewhere' | 'cancelled' | 'hangup';
+export type CallCause = 'busy' | 'rejected' | 'no-answer' | 'unavailable' | 'remote-hangup' | 'error' | 'answered-elsewhere' | 'cancelled' | 'hangup' | 'failed';
 
 /** Server → visitor / agent: call state. On the agent channel it carries `call`. */
 export interface CallInfoMsg {

@@ -15,6 +15,7 @@ import type { Bus } from './bus/types.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openStorage } from './storage/index.js';
+import { openCluster, type Cluster } from './cluster/cluster.js';
 import type { Storage } from './storage/types.js';
 
 export interface StartOptions {
@@ -43,10 +44,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = opts.logger ?? pino({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const storage = await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'contact-widgets.sqlite') });
-  const bus = new MemoryBus(logger.child({ module: 'bus' }));
+  // Cluster mode (REDIS_URL with PostgreSQL): bus, limits, membership and leases in Redis (docs/scaling.md).
+  let cluster: Cluster | undefined;
+  try {
+    if (config.cluster) cluster = await openCluster({ url: config.redisUrl!, prefix: config.redisPrefix, logger });
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+  const bus: Bus = cluster?.bus ?? new MemoryBus(logger.child({ module: 'bus' }));
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({ config, storage, bus, logger, ...(opts.clock ? { clock: opts.clock } : {}) });
+    app = await buildApp({
+      config,
+      storage,
+      bus,
+      logger,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(cluster ? { cluster, counters: cluster.counters } : {}),
+    });
     const firstAdmin = await ensureFirstAdmin(storage, config);
     await listen(app, config);
     const addr = app.server.address();
@@ -64,13 +80,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         (closing ??= (async () => {
           await running.realtime.drain();
           await running.close();
-          await bus.close();
+          if (cluster) await cluster.close();
+          else await bus.close();
           await storage.close();
         })()),
     };
   } catch (err) {
     await app?.close().catch(() => undefined);
-    await bus.close().catch(() => undefined);
+    await (cluster ? cluster.close() : bus.close()).catch(() => undefined);
     await storage.close().catch(() => undefined);
     throw err;
   }

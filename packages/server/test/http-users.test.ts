@@ -141,7 +141,7 @@ describe('presence API', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ sipId: 'hank', presence: 'online' });
     expect(await env.s.storage.presence.get(user.id)).toMatchObject({ presence: 'online', source: 'api' });
-    expect(env.events).toEqual([{ t: 'presence-api', userId: user.id, presence: 'online' }]);
+    expect(env.events).toEqual([{ t: 'presence-api', userId: user.id, presence: 'online', at: expect.any(Number) }]);
     expect((await api.put('/api/presence/hank', { presence: 'away' })).status).toBe(200);
     expect((await api.get('/api/presence/hank')).body).toMatchObject({ presence: 'away' });
     expect((await api.put(`/api/presence/${other.user.sipId}`, { presence: 'busy' })).status).toBe(403);

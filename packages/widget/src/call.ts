@@ -32,6 +32,8 @@ const CAUSES: Record<string, EndReason> = {
   'remote-hangup': 'remote-hangup',
   hangup: 'remote-hangup',
   error: 'error',
+  // The server process carrying the call went away (cluster mode, spec 10).
+  failed: 'network',
 };
 
 export class VisitorCall {

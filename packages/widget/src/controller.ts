@@ -2,7 +2,7 @@
  * The live widget: one visitor-channel socket (spec 2), the state it feeds,
  * and the visitor's actions. Each <contact-widget> element owns one.
  */
-import { addMessage, addPending, applyAck, JsonSocket, mergeHistory, newCid, pendingLine, resendUnsent, unsentFrom, type VisitorSocket } from '@cw/client-core';
+import { addMessage, addPending, applyAck, JsonSocket, mergeHistory, newCid, pendingLine, resendUnsent, TypingSignal, unsentFrom, type VisitorSocket } from '@cw/client-core';
 import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ErrorMsg, InfoMsg, SessionMsg, VisitorInbound, VisitorOutbound } from '@cw/protocol';
 import type { VisitorCall } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
@@ -13,8 +13,6 @@ import { load, save, snapshot, type Saved } from './persist.js';
 const RESUME_WAIT_MS = 3000;
 /** After `rate-limited` (the server closes the socket), the socket connects again after this pause. */
 const RATE_LIMIT_PAUSE_MS = 10_000;
-/** Typing stops being "typing" after this much quiet. */
-const TYPING_IDLE_MS = 3000;
 /** An agent's typing indicator clears itself if no update comes. */
 const PEER_TYPING_MAX_MS = 15000;
 
@@ -41,8 +39,12 @@ export class WidgetController implements Model {
   #call: VisitorCall | null = null;
   #resuming = false;
   #resumeTimer: ReturnType<typeof setTimeout> | undefined;
-  #typingSent = false;
-  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** the visitor's typing indicator for the open chat */
+  #typing = new TypingSignal((typing) => {
+    const chat = this.state.chat;
+    if (!chat?.id || chat.state === 'closed' || chat.state === 'lost') return false;
+    return this.#send({ mt: 'Typing', chat: chat.id, typing });
+  });
   #peerTypingTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingAction: { agent: string; action: Action } | null = null;
   #onOnline = () => this.#sock.retryNow();
@@ -88,7 +90,7 @@ export class WidgetController implements Model {
     this.#call?.hangUp();
     this.#sock.close();
     clearTimeout(this.#resumeTimer);
-    clearTimeout(this.#typingTimer);
+    this.#typing.reset();
     clearTimeout(this.#peerTypingTimer);
     clearTimeout(this.#persistTimer);
   }
@@ -148,7 +150,7 @@ export class WidgetController implements Model {
 
   #onClose(willRetry: boolean): void {
     this.#call?.lost();
-    this.#typingSent = false;
+    this.#typing.reset();
     this.#set({ conn: willRetry ? 'reconnecting' : 'hidden' });
   }
 
@@ -292,15 +294,6 @@ export class WidgetController implements Model {
     this.#send({ mt: 'ChatStart', dest: agent, dn: v.dn, ...(v.email ? { email: v.email } : {}) });
   }
 
-  #typing(on: boolean): void {
-    const chat = this.state.chat;
-    if (!chat?.id || chat.state === 'closed' || chat.state === 'lost') return;
-    clearTimeout(this.#typingTimer);
-    if (on) this.#typingTimer = setTimeout(() => this.#typing(false), TYPING_IDLE_MS);
-    if (on === this.#typingSent) return;
-    if (this.#send({ mt: 'Typing', chat: chat.id, typing: on })) this.#typingSent = on;
-  }
-
   // -------------------------------------------------------------- actions
 
   #agentDn(id: string): string {
@@ -380,18 +373,18 @@ export class WidgetController implements Model {
         if (!chat || !text.trim() || chat.state === 'closed' || chat.state === 'lost') return;
         const cid = newCid('v');
         this.#setChat({ draft: '', lines: addPending(chat.lines, { cid, text, ts: Date.now() }, 'visitor', this.state.visitor.dn) });
-        this.#typing(false);
+        this.#typing.stop();
         if (chat.id && !this.#resuming) this.#send({ mt: 'ChatMessage', chat: chat.id, cid, text });
       },
       setDraft: (text) => {
         if (!this.state.chat) return;
         this.#setChat({ draft: text });
-        this.#typing(text.trim() !== '');
+        this.#typing.input(text.trim() !== '');
       },
       endChat: () => {
         const chat = this.state.chat;
         if (!chat) return;
-        this.#typing(false);
+        this.#typing.stop();
         if (chat.id) this.#send({ mt: 'ChatEnd', chat: chat.id });
         this.#setChat({ state: 'closed', by: 'visitor', peerTyping: false });
       },

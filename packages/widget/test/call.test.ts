@@ -5,62 +5,20 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ICE_GATHER_CAP_MS, VisitorCall } from '../src/call.js';
+import { fakeTrack, FakeMediaStream, FakePeerConnection, type FakeTrack } from '../../client-core/test/fakes/fake-peer-connection.js';
 
-class FakePc {
-  static last: FakePc;
-  iceGatheringState = 'new';
-  signalingState = 'stable';
-  connectionState = 'new';
-  localDescription: { sdp: string } | null = null;
-  remote: unknown = null;
-  tracks = 0;
-  closed = false;
-  listeners: Record<string, (() => void)[]> = {};
-  constructor(public config: RTCConfiguration) {
-    FakePc.last = this;
-  }
-  addTrack() {
-    this.tracks++;
-  }
-  addEventListener(ev: string, fn: () => void) {
-    (this.listeners[ev] ??= []).push(fn);
-  }
-  removeEventListener() {}
-  async createOffer() {
-    return { type: 'offer', sdp: 'v=0 offer' };
-  }
-  async setLocalDescription(d: { sdp: string }) {
-    this.localDescription = { sdp: `${d.sdp} +candidates` };
-    this.signalingState = 'have-local-offer';
-    this.iceGatheringState = 'gathering';
-  }
-  async setRemoteDescription(d: unknown) {
-    this.remote = d;
-    this.signalingState = 'stable';
-  }
-  finishGathering() {
-    this.iceGatheringState = 'complete';
-    for (const fn of this.listeners.icegatheringstatechange ?? []) fn();
-  }
-  close() {
-    this.closed = true;
-  }
-}
-
-const track = () => ({ enabled: true, stopped: false, stop() { this.stopped = true; } });
-let tracks: ReturnType<typeof track>[];
-const g = globalThis as any;
+let tracks: FakeTrack[];
 
 beforeEach(() => {
-  tracks = [track(), track()];
-  g.RTCPeerConnection = FakePc;
-  g.MediaStream = class { addTrack() {} };
-  Object.defineProperty(globalThis, 'navigator', {
-    configurable: true,
-    value: { mediaDevices: { getUserMedia: vi.fn(async () => ({ getTracks: () => tracks, getAudioTracks: () => [tracks[0]], getVideoTracks: () => [tracks[1]] })) } },
-  });
+  tracks = [fakeTrack('audio'), fakeTrack('video')];
+  vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+  vi.stubGlobal('MediaStream', FakeMediaStream);
+  vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: vi.fn(async () => new FakeMediaStream(tracks)) } });
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 
 function session(video = true) {
   const sent: any[] = [];
@@ -74,17 +32,17 @@ describe('VisitorCall', () => {
     const { c, sent } = session();
     const started = c.start();
     await flush();
-    expect(FakePc.last.config.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }]);
-    expect(FakePc.last.tracks).toBe(2);
+    expect(FakePeerConnection.last.config.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }]);
+    expect(FakePeerConnection.last.tracks).toBe(2);
     expect(sent).toEqual([{ mt: 'CreateCall', dest: 'ann', dn: 'Vera', video: true }]);
-    FakePc.last.finishGathering();
+    FakePeerConnection.last.finishGathering();
     await started;
     expect(sent[1]).toEqual({ mt: 'Channels', cmd: 'PROPOSAL', sdp: 'v=0 offer +candidates' });
 
     await c.handle({ mt: 'CallInfo', state: 'alerting' });
     expect(c.phase).toBe('alerting');
     await c.handle({ mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp: 'v=0 answer' });
-    expect(FakePc.last.remote).toEqual({ type: 'answer', sdp: 'v=0 answer' });
+    expect(FakePeerConnection.last.remoteDescription).toEqual({ type: 'answer', sdp: 'v=0 answer' });
     expect(c.phase).toBe('connected');
     c.toggleMute();
     expect(tracks[0]!.enabled).toBe(false);
@@ -92,7 +50,7 @@ describe('VisitorCall', () => {
     expect(sent.at(-1)).toEqual({ mt: 'ClearCall' });
     expect(c.reason).toBe('hangup');
     expect(tracks.every((t) => t.stopped)).toBe(true);
-    expect(FakePc.last.closed).toBe(true);
+    expect(FakePeerConnection.last.closed).toBe(true);
   });
 
   it('caps the wait for ICE gathering and sends what it has', async () => {

@@ -4,47 +4,16 @@
  * (nothing typed is lost, resent with the same cid, across a reload).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: any[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number }) => void) | null = null;
-  constructor(public url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(d: string) {
-    this.sent.push(JSON.parse(d));
-  }
-  close(code = 1000) {
-    this.drop(code);
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(m: object) {
-    this.onmessage?.({ data: JSON.stringify(m) });
-  }
-  drop(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  of(mt: string) {
-    return this.sent.filter((m) => m.mt === mt);
-  }
-}
+import { FakeWebSocket } from '../../client-core/test/fakes/fake-web-socket.js';
 
 const store = new Map<string, string>();
 const g = globalThis as any;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  FakeSocket.all = [];
+  FakeWebSocket.all = [];
   store.clear();
-  g.WebSocket = FakeSocket;
+  g.WebSocket = FakeWebSocket;
   g.window = {
     addEventListener() {},
     removeEventListener() {},
@@ -63,7 +32,7 @@ async function make() {
   const { WidgetController } = await import('../src/controller.js');
   const c = new WidgetController('w1', 'http://127.0.0.1:9/');
   c.start();
-  const ws = FakeSocket.all.at(-1)!;
+  const ws = FakeWebSocket.all.at(-1)!;
   expect(ws.url).toBe('ws://127.0.0.1:9/ws/widget');
   ws.open();
   return { c, ws };
@@ -136,6 +105,32 @@ describe('widget controller', () => {
     c2.stop();
   });
 
+  it('counts an agent message unread once, even when it arrives twice; its own echo settles the line without a count', async () => {
+    const { c, ws } = await make();
+    ws.receive(SESSION);
+    ws.receive(info('ann'));
+    c.actions.choose('ann', 'chat');
+    c.actions.submitName('Vera', '');
+    ws.receive({ mt: 'ChatInfo', chat: 'c1', state: 'accepted', agentDn: 'Ann' });
+    c.actions.sendChat('hello');
+    const [sent] = ws.of('ChatMessage');
+    // The visitor's own message comes back as an echo before its ack: one line, sent, nothing unread.
+    ws.receive({ mt: 'ChatMessage', chat: 'c1', id: 'm1', from: 'visitor', dn: 'Vera', text: 'hello', ts: 1, cid: sent.cid });
+    ws.receive({ mt: 'ChatAck', chat: 'c1', cid: sent.cid, id: 'm1', ts: 1 });
+    expect(c.state.chat!.lines.map((l) => [l.text, l.delivery])).toEqual([['hello', 'sent']]);
+    expect(c.state.unread).toBe(0);
+    // The sidebar is closed: an agent message counts once, a repeat of it (same id) not again.
+    c.actions.setExpanded(false);
+    const reply = { mt: 'ChatMessage', chat: 'c1', id: 'm2', from: 'agent', dn: 'Ann', text: 'hi', ts: 2, cid: 'a1' };
+    ws.receive(reply);
+    ws.receive(reply);
+    expect(c.state.unread).toBe(1);
+    expect(c.state.chat!.lines.map((l) => l.text)).toEqual(['hello', 'hi']);
+    c.actions.setExpanded(true);
+    expect(c.state.unread).toBe(0);
+    c.stop();
+  });
+
   it('tells the visitor when a stored chat is gone, and hides on a fatal error without retrying', async () => {
     store.set('contact-widget:w1', JSON.stringify({ session: 'old', dn: 'Vera', chat: { id: 'c9', agent: 'ann', agentDn: 'Ann', draft: '', pending: [] } }));
     const { c, ws } = await make();
@@ -148,7 +143,7 @@ describe('widget controller', () => {
     warn.mockRestore();
     expect(c.state.conn).toBe('hidden');
     vi.advanceTimersByTime(60_000);
-    expect(FakeSocket.all).toHaveLength(1);
+    expect(FakeWebSocket.all).toHaveLength(1);
     c.stop();
   });
 
@@ -158,10 +153,13 @@ describe('widget controller', () => {
     ws.receive({ mt: 'Error', code: 'rate-limited', text: 'Too many messages.', ref: null });
     ws.drop(1008);
     expect(c.state.conn).toBe('reconnecting');
-    vi.advanceTimersByTime(10_000);
-    expect(FakeSocket.all).toHaveLength(2);
-    FakeSocket.all[1]!.open();
-    expect(FakeSocket.all[1]!.sent[0]).toMatchObject({ mt: 'Start', session: 'tok1' });
+    // Not a moment before the pause is over.
+    vi.advanceTimersByTime(9_999);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    FakeWebSocket.all[1]!.open();
+    expect(FakeWebSocket.all[1]!.sent[0]).toMatchObject({ mt: 'Start', session: 'tok1' });
     c.stop();
   });
 });

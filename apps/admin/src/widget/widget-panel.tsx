@@ -142,14 +142,14 @@ export function WidgetPanel(p: WidgetPanelProps) {
         }
       }
       const body = toBody(draft);
-      const res = await api.putWidget(w.uuid, body);
-      const next = keepKeys(toDraft(res && (res as Widget).agents ? res : { ...body, uuid: w.uuid }), draft);
-      if (res && typeof (res as Widget).updatedAt === 'number') savedAt.current = (res as Widget).updatedAt;
+      const stored = await api.putWidget(w.uuid, body);
+      const next = keepKeys(toDraft(stored), draft);
+      savedAt.current = stored.updatedAt;
       setSaved(next);
       setDraft(next);
       setErrors({});
       setBanner({ kind: 'ok', text: 'Saved. Open widgets on websites update now.' });
-      p.onSaved(res && (res as Widget).uuid ? res : { ...w, ...body });
+      p.onSaved(stored);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
       if (e instanceof ApiError && e.field) {

@@ -20,6 +20,7 @@ const CAUSE_TEXT: Record<string, string> = {
   busy: 'busy',
   unavailable: 'unavailable',
   error: 'an error occurred',
+  failed: 'the connection to the caller was lost',
 };
 
 /** Why a call could not be accepted, by what getUserMedia said. */

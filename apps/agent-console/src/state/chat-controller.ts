@@ -3,7 +3,7 @@
  * state, typing both ways, and the resend of unacknowledged messages after
  * a reconnect (same cid, so the server stores each message once).
  */
-import { addMessage, addPending, applyAck, mergeHistory, newCid, resendUnsent, type Unsent } from '@cw/client-core';
+import { addMessage, addPending, applyAck, mergeHistory, newCid, resendUnsent, TypingSignal, type Unsent } from '@cw/client-core';
 import type { ChatAckMsg, ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg, TypingMsg } from '@cw/protocol';
 import { getHistory } from '../api.js';
 import { announce, notifyIfHidden } from '../notify.js';
@@ -11,8 +11,6 @@ import { newChat, type Chat } from './chats.js';
 import type { StoreContext } from './context.js';
 import { loadPending, savePending } from './pending-memory.js';
 
-/** After this long without input, "typing" is withdrawn. */
-const TYPING_IDLE_MS = 3000;
 /** A visitor's typing mark fades if no update comes (lost Typing false). */
 const VISITOR_TYPING_TTL_MS = 10_000;
 /** After a reconnect, chats not confirmed by ChatHistory within this time are checked over HTTP. */
@@ -20,8 +18,8 @@ const STALE_CHECK_MS = 4000;
 
 export class ChatController {
   #ctx: StoreContext;
-  #typingSent = new Set<string>();
-  #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** the agent's typing indicator, per chat */
+  #typing = new Map<string, TypingSignal>();
   #visitorTypingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #staleTimer: ReturnType<typeof setTimeout> | null = null;
   #closeNotification = new Map<string, () => void>();
@@ -186,21 +184,16 @@ export class ChatController {
   typed(id: string, empty: boolean): void {
     const chat = this.#chat(id);
     if (!chat || chat.phase !== 'open') return;
-    if (empty) {
-      this.#stopTyping(id, true);
-      return;
+    let signal = this.#typing.get(id);
+    if (!signal) {
+      signal = new TypingSignal((typing) => this.#ctx.send({ mt: 'Typing', chat: id, typing }));
+      this.#typing.set(id, signal);
     }
-    if (!this.#typingSent.has(id) && this.#ctx.send({ mt: 'Typing', chat: id, typing: true })) this.#typingSent.add(id);
-    const old = this.#typingTimers.get(id);
-    if (old) clearTimeout(old);
-    this.#typingTimers.set(id, setTimeout(() => this.#stopTyping(id, true), TYPING_IDLE_MS));
+    signal.input(!empty);
   }
 
   #stopTyping(id: string, tell: boolean): void {
-    const t = this.#typingTimers.get(id);
-    if (t) clearTimeout(t);
-    this.#typingTimers.delete(id);
-    if (this.#typingSent.delete(id) && tell) this.#ctx.send({ mt: 'Typing', chat: id, typing: false });
+    this.#typing.get(id)?.stop(tell);
   }
 
   end(id: string): void {
@@ -217,6 +210,7 @@ export class ChatController {
 
   /** Removes a closed chat from the list (it stays in History). */
   dismiss(id: string): void {
+    this.#typing.delete(id);
     const chats = this.#ctx.state.chats.filter((c) => c.id !== id);
     const activeChat = this.#ctx.state.activeChat === id ? (chats.find((c) => c.phase === 'open')?.id ?? chats[0]?.id ?? null) : this.#ctx.state.activeChat;
     this.#ctx.set({ chats, activeChat });
@@ -234,9 +228,7 @@ export class ChatController {
 
   /** A fresh Welcome after a reconnect: wait for ChatHistory, then check what is still unconfirmed. */
   onReconnected(): void {
-    this.#typingSent.clear();
-    for (const t of this.#typingTimers.values()) clearTimeout(t);
-    this.#typingTimers.clear();
+    for (const signal of this.#typing.values()) signal.reset();
     const chats = this.#ctx.state.chats.map((c) => (c.phase === 'open' ? { ...c, stale: true, visitorTyping: false } : c));
     this.#ctx.set({ chats, offers: this.#ctx.state.offers.map((o) => ({ ...o, accepting: false })) });
     if (this.#staleTimer) clearTimeout(this.#staleTimer);

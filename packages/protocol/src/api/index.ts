@@ -9,6 +9,7 @@ import { ApiError, Login, PasswordChange, Token, TokenCreate, TokenCreated } fro
 import { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './directory.js';
 import { CallLogEntry, ChatDetail, ChatListItem, ChatSummary } from './history.js';
 import { Embed, Widget, WidgetAgent, WidgetInput } from './widgets.js';
+import { insightComponents } from './insights.js';
 import type { TSchema } from './kit.js';
 
 export * from './kit.js';
@@ -16,6 +17,7 @@ export * from './auth.js';
 export * from './directory.js';
 export * from './history.js';
 export * from './widgets.js';
+export * from './insights.js';
 
 /** The named shapes of the OpenAPI document (components/schemas), by name. */
 export const apiComponents: Record<string, TSchema> = {
@@ -45,4 +47,5 @@ export const apiComponents: Record<string, TSchema> = {
   ChatListItem,
   ChatDetail,
   CallLogEntry,
+  ...insightComponents,
 };

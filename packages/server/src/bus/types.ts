@@ -16,7 +16,7 @@ export type DomainEvent =
   /** A flag changed value (or name): widgets using it update. */
   | { t: 'flag-changed'; id: string; value: boolean }
   /** The presence API set a user's presence (already stored). */
-  | { t: 'presence-api'; userId: string; presence: 'online' | 'away' | 'busy' | 'offline' }
+  | { t: 'presence-api'; userId: string; presence: 'online' | 'away' | 'busy' | 'offline'; at?: number }
   /** Directory data of a user or group changed: Info may change. */
   | { t: 'directory-changed' }
   /** A user was deleted or lost the agent role: close their consoles. */

@@ -10,9 +10,12 @@
  *                   │                     │                        │
  *                   └──── terminated ◀────┴────────────────────────┘
  *
- * Cluster mode will need: calls keyed in shared storage (Redis) with one
- * owning process per call (the visitor's), and console ids resolved through
- * the shared console registry; Outbox messages already travel on the bus.
+ * Cluster mode: a call lives in the process of the visitor's socket (its
+ * owner, named in the call id); consoles elsewhere reach it through the bus
+ * (cluster/call-router.ts). The owner records each call's consoles in Redis
+ * (`CallRecords`), so that if it dies a survivor can tell those consoles the
+ * call failed; and when a process holding a console dies, the owner ends or
+ * stops ringing the calls through it (`handleNodeGone`).
  */
 import crypto from 'node:crypto';
 import type { Availability, CallCause, CallInfoMsg, IncomingCallMsg, VisiblePresence } from '@cw/protocol';
@@ -28,14 +31,25 @@ import type { CallTarget, CallTargets } from './call-targets.js';
 /** What availability allows when a call starts. */
 export type CallVerdict = 'ring' | 'busy' | 'unavailable';
 
+/** Where a cluster keeps the consoles of each live call, for the reaper of a dead owner (cluster/call-records.ts). */
+export interface CallRecords {
+  ringing(callId: string, targets: CallTarget[]): void;
+  connected(callId: string, target: CallTarget): void;
+  ended(callId: string): void;
+}
+
 export interface CallManagerDeps {
   clock: Clock;
+  /** call ids start with "<idPrefix>." (cluster mode: this process's node id, so consoles elsewhere know the owner) */
+  idPrefix?: string;
+  /** cluster mode: the consoles of each live call, shared */
+  records?: CallRecords;
   ringTimeoutMs: number;
   outbox: Outbox;
   /** which agent is called, what visitors see of it, and where its calls ring */
   targets: CallTargets;
   /** told when an agent enters or leaves a call (visible presence shows busy) */
-  presence: { handleCallState(userId: string, inCall: boolean): void };
+  presence: { handleCallState(userId: string, inCall: boolean, callId?: string): void };
   callLog: CallLogRepo;
   logger: Logger;
   /** where call.started / answered / ended go (webhooks, metrics listen there) */
@@ -113,7 +127,7 @@ export class CallManager {
     if (this.#byConn.has(connId)) throw new WireError('call-in-progress', 'a call is already in progress on this connection');
     // Claimed at once, so that the check above holds while the agent is looked up.
     const call: Call = {
-      id: crypto.randomUUID(),
+      id: this.deps.idPrefix ? `${this.deps.idPrefix}.${crypto.randomUUID()}` : crypto.randomUUID(),
       connId,
       widget: { uuid: caller.widgetUuid, name: '' },
       ...req,
@@ -187,6 +201,7 @@ export class CallManager {
       return;
     }
     call.phase = 'ringing';
+    this.deps.records?.ringing(call.id, [...call.ringing.values()]);
     for (const target of call.ringing.values())
       this.#offer(target, {
         mt: 'IncomingCall',
@@ -214,7 +229,8 @@ export class CallManager {
     call.ringing.clear();
     this.#toVisitor(call, { mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp });
     this.#tell(target, call, 'connected');
-    this.deps.presence.handleCallState(userId, true);
+    this.deps.records?.connected(call.id, target);
+    this.deps.presence.handleCallState(userId, true, call.id);
     call.answeredAt = this.deps.clock.now();
     this.#log(call, { agentUserId: userId, answeredAt: call.answeredAt });
     this.deps.activity?.emit({ t: 'call.answered', ts: call.answeredAt, call: this.#ref(call), agentUserId: userId });
@@ -274,6 +290,37 @@ export class CallManager {
     }
   }
 
+  /**
+   * A process holding consoles died (cluster mode): a call connected to one of
+   * them ends for the visitor with cause "failed"; its consoles there stop
+   * ringing, and a call that rang only there fails too.
+   */
+  handleNodeGone(node: string): void {
+    for (const call of [...this.#byId.values()]) {
+      if (call.phase === 'connected' && call.agent?.node === node) {
+        this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+        this.#end(call, 'failed');
+      } else if (call.phase === 'ringing') {
+        for (const [id, t] of [...call.ringing]) if (t.node === node) call.ringing.delete(id);
+        if (call.ringing.size === 0) {
+          this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+          this.#end(call, 'failed');
+        }
+      }
+    }
+  }
+
+  /** Every live call of this process ends with cause "failed" on both sides (it was declared dead and its consoles were told so). */
+  handleDeclaredDead(): void {
+    for (const call of [...this.#byId.values()]) {
+      if (call.phase === 'pending') continue;
+      for (const target of call.ringing.values()) this.#tell(target, call, 'terminated', 'failed');
+      if (call.agent) this.#tell(call.agent, call, 'terminated', 'failed');
+      this.#toVisitor(call, { mt: 'CallInfo', state: 'terminated', cause: 'failed' });
+      this.#end(call, 'failed');
+    }
+  }
+
   /** The server failed while setting up this socket's call: it ends with cause "error" on every side. */
   handleFailure(connId: string): void {
     const call = this.#byConn.get(connId);
@@ -326,7 +373,8 @@ export class CallManager {
   #end(call: Call, cause: string): void {
     if (this.#byId.get(call.id) !== call && this.#byConn.get(call.connId) !== call) return;
     this.#forget(call);
-    if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false);
+    if (call.phase !== 'pending') this.deps.records?.ended(call.id);
+    if (call.phase === 'connected' && call.agent) this.deps.presence.handleCallState(call.agent.userId, false, call.id);
     call.ringing.clear();
     this.#log(call, { endedAt: this.deps.clock.now(), cause });
     this.#ended(call, cause);

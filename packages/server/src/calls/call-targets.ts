@@ -13,12 +13,14 @@ import type { VisiblePresence, WidgetAgent } from '@cw/protocol';
 import { resolveAgent, type PresenceView } from '../presence/availability.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent } from '../domain/widget-agent.js';
+import type { ConsoleRef } from '../presence/console-registry.js';
 
-/** One place a call rings: an agent console (`id` is its console id) of user `userId`. */
+/** One place a call rings: an agent console (`id` is its console id) of user `userId`, on process `node` in a cluster. */
 export interface ConsoleTarget {
   kind: 'console';
   id: string;
   userId: string;
+  node?: string;
 }
 
 /** Anything a call can ring; `id` is unique among the targets of one call. */
@@ -36,7 +38,7 @@ export interface CallTargets {
 /** What consoleTargets reads: widgets, directory and flags, and live presence with the console registry. */
 export interface ConsoleTargetDeps {
   catalog: Pick<Catalog, 'widget' | 'directory' | 'flag'>;
-  presence: PresenceView & { consolesOf(userId: string): string[] };
+  presence: PresenceView & { consoleRefs(userId: string): Promise<ConsoleRef[]> };
 }
 
 /** Rings every console of the users the availability resolver names (a user, or a group's members). */
@@ -50,7 +52,7 @@ export function consoleTargets({ catalog, presence }: ConsoleTargetDeps): CallTa
       if (!entry) return [];
       const targets: CallTarget[] = [];
       for (const userId of new Set((await resolveAgent(catalog, presence, entry)).ringUserIds))
-        for (const id of presence.consolesOf(userId)) targets.push({ kind: 'console', id, userId });
+        for (const c of await presence.consoleRefs(userId)) targets.push({ kind: 'console', id: c.id, userId, node: c.node });
       return targets;
     },
   };

@@ -69,9 +69,21 @@ export class ChatManager {
   constructor(private readonly deps: ChatManagerDeps) {}
 
   /** Re-arms the wait timers of chats that were waiting before a restart. */
-  async start(): Promise<void> {
+  /**
+   * Re-arms the wait timers of chats that were waiting before a restart. In a
+   * cluster (`armAll: false`) each process arms only the chats it starts, and
+   * the holder of the sweep lease closes the rest (sweepWaiting).
+   */
+  async start(o: { armAll?: boolean } = {}): Promise<void> {
+    if (o.armAll === false) return;
     const now = this.deps.clock.now();
     for (const c of await this.deps.storage.chats.listWaiting()) this.#arm(c.id, c.createdAt + this.deps.waitTimeoutMs - now);
+  }
+
+  /** Closes (by system) every waiting chat whose wait has timed out, wherever it was started. */
+  async sweepWaiting(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const c of await this.deps.storage.chats.listWaiting()) if (c.createdAt + this.deps.waitTimeoutMs <= now) await this.#expire(c.id);
   }
 
   stop(): void {
@@ -364,6 +376,8 @@ export class ChatManager {
       const chat = await this.deps.storage.chats.get(chatId);
       if (chat?.state === 'waiting') await this.#close(chat, 'system');
     } catch (err) {
+      // Another process (or the visitor) closed it first: nothing left to do.
+      if (err instanceof WireError) return;
       this.deps.logger.error({ err, chatId }, 'could not close an unanswered chat');
     }
   }

@@ -108,6 +108,14 @@ export class WidgetDirectoryCache implements Catalog {
     return p;
   }
 
+  /** Forgets everything (after an outage in which change events may have been lost). */
+  reset(): void {
+    this.#widgets.clear();
+    this.#dir.clear();
+    this.#users.clear();
+    this.#flags = undefined;
+  }
+
   /** Forgets what a committed change made stale. */
   handleDomainEvent(ev: DomainEvent): void {
     switch (ev.t) {

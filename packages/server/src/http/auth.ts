@@ -1,5 +1,5 @@
 /** Sign-in: POST /api/login, POST /api/logout, GET /api/me, API tokens. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdParams, Login, PasswordChange, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
 import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.js';
@@ -32,6 +32,12 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
   const guard = app.loginGuard;
   const ttlMs = config.sessionTtlH * 3600_000;
   let lastSweep = 0;
+
+  /** One of the caller's tokens as listed (the audit trail's view; never the secret). */
+  const loadToken = async (id: string, req: FastifyRequest) => {
+    const t = (await storage.apiTokens.listForUser(req.auth!.user.id)).find((x) => x.id === id);
+    return t && { id: t.id, name: t.name, createdAt: t.createdAt };
+  };
 
   defineRoute(
     app,
@@ -132,6 +138,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Create an API token for yourself (shown once); it has your rights',
       access: 'any',
+      audit: { action: 'token.create', load: loadToken },
       body: TokenCreate,
       responses: { 201: { description: 'The token, shown only now', schema: TokenCreated }, ...errs(400, 401) },
     },
@@ -168,6 +175,7 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Revoke one of your API tokens',
       access: 'any',
+      audit: { action: 'token.delete', load: loadToken },
       params: IdParams,
       responses: { 204: { description: 'Revoked' }, ...errs(401, 404) },
     },
@@ -189,6 +197,8 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'Change your own password; ends your other sessions and API tokens (this session stays)',
       access: 'signed-in',
+      // The diff says the password changed (masked); the target is the caller.
+      audit: { action: 'user.change-password', target: (req) => req.auth?.user.id, name: () => '' },
       body: PasswordChange,
       responses: { 204: { description: 'Changed' }, ...errs(400, 401, 429) },
     },

@@ -10,6 +10,11 @@ import { flagView } from './views.js';
 export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadFlag = async (id: string) => {
+    const f = await storage.flags.get(id);
+    return f && flagView(f);
+  };
+
   defineRoute(
     app,
     ctx,
@@ -26,6 +31,7 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Create a flag (value defaults to false)',
       access: 'admin',
+      audit: { action: 'flag.create', load: loadFlag },
       body: FlagCreate,
       responses: { 201: { description: 'Created', schema: Flag }, ...errs(400, 401, 403) },
     },
@@ -56,6 +62,7 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Set a flag (and/or rename it); widgets using it update live',
       access: 'admin',
+      audit: { action: 'flag.update', load: loadFlag },
       params: IdParams,
       body: FlagPut,
       responses: { 200: { description: 'The flag', schema: Flag }, ...errs(400, 401, 403, 404) },
@@ -86,6 +93,7 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'flags',
       summary: 'Delete a flag that no widget uses',
       access: 'admin',
+      audit: { action: 'flag.delete', load: loadFlag },
       params: IdParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404, 409) },
     },

@@ -29,6 +29,11 @@ const GROUP_BODY_LIMIT = 256 * 1024;
 export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadGroup = async (id: string) => {
+    const g = await storage.groups.get(id);
+    return g && groupView(g);
+  };
+
   defineRoute(
     app,
     ctx,
@@ -45,6 +50,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Create a group; calls and chats to its sipId go to all online members',
       access: 'admin',
+      audit: { action: 'group.create', load: loadGroup },
       // A group may list many members (about 40 bytes each).
       bodyLimit: GROUP_BODY_LIMIT,
       body: GroupCreate,
@@ -83,6 +89,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
       tag: 'groups',
       summary: 'Change name, sipId or members of a group',
       access: 'admin',
+      audit: { action: 'group.update', load: loadGroup },
       // A group may list many members (about 40 bytes each).
       bodyLimit: GROUP_BODY_LIMIT,
       params: IdParams,
@@ -113,7 +120,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<v
   defineRoute(
     app,
     ctx,
-    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', params: IdParams, responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
+    { method: 'DELETE', url: '/api/groups/:id', tag: 'groups', summary: 'Delete a group', access: 'admin', audit: { action: 'group.delete', load: loadGroup }, params: IdParams, responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) } },
     async (req, reply) => {
       if (!(await storage.groups.delete(req.params.id))) throw notFound('group');
       publish(bus, { t: 'directory-changed' });

@@ -21,8 +21,13 @@ import { chatRoutes } from './chats.js';
 import { healthRoutes } from './health.js';
 import { openapiRoutes } from './openapi.js';
 import { metricsRoutes, timeAnswers } from './metrics.js';
+import { statsRoutes } from './stats.js';
+import { webhookRoutes } from './webhooks.js';
+import { auditRoutes } from './audit-log.js';
+import { backupRoutes } from './backup.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
+import { DependencyDownError, isUnavailableError } from '../unavailable.js';
 
 export { RouteTable } from './route.js';
 
@@ -111,6 +116,9 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
 
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) await csrfCheck(deps.config)(req);
+    // Cluster mode without Redis: a change would reach this process's sockets only (its event is lost on the way
+    // to the others), so the API refuses changes until Redis is back. Reading still works.
+    if (deps.cluster && req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/') && !deps.cluster.healthy()) throw new DependencyDownError('Redis');
   });
 
   const hsts = deps.config.secureCookies ? `max-age=${deps.config.hstsMaxAgeS}` : '';
@@ -131,6 +139,11 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     if (err instanceof HttpError) return sendError(reply, err.code, err.message, err.field);
     // A unique index caught a race the handler's own check missed.
     if (err instanceof StorageConflictError) return sendError(reply, 'conflict', err.message, err.field);
+    // PostgreSQL or Redis restarting: an outage to wait out, not a bug.
+    if (isUnavailableError(err)) {
+      log.warn({ err: { message: err.message, code: err.code }, url: req.url, method: req.method }, 'request failed: a dependency is not reachable');
+      return sendError(reply, 'unavailable', err instanceof DependencyDownError ? err.message : 'The database or Redis is not reachable right now; try again in a moment.');
+    }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       const code = codeForStatus(status, err.code);
@@ -145,7 +158,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, metricsRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

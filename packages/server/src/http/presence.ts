@@ -32,7 +32,7 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       if (!user) throw notFound(`user with the SIP-ID "${sipId.slice(0, 100)}"`);
       const updatedAt = clock.now();
       await storage.presence.set({ userId: user.id, presence, source: 'api', updatedAt });
-      publish(bus, { t: 'presence-api', userId: user.id, presence });
+      publish(bus, { t: 'presence-api', userId: user.id, presence, at: updatedAt });
       return { sipId: user.sipId, presence, updatedAt };
     },
   );

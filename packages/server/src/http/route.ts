@@ -10,6 +10,7 @@ import { ApiError as ApiErrorRef, validate, type Static, type TSchema } from '@c
 import type { AppContext } from '../app-deps.js';
 import { requireRole, type Access } from './guard.js';
 import { HttpError } from './errors.js';
+import { auditHooks, type AuditSpec } from './audit.js';
 
 export type JsonSchema = Record<string, unknown>;
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,6 +33,8 @@ export interface RouteDoc<B extends Maybe = Maybe, P extends Maybe = Maybe, Q ex
   responses: Record<number, { description: string; schema?: TSchema | JsonSchema; contentType?: string }>;
   /** a larger body limit than the app's (bytes); the access check then runs before the body is read */
   bodyLimit?: number;
+  /** record every successful call in the audit trail (see http/audit.ts) */
+  audit?: AuditSpec;
 }
 
 /** Collects RouteDocs; turned into OpenAPI by openapi.ts. */
@@ -75,6 +78,7 @@ export function defineRoute<B extends Maybe = undefined, P extends Maybe = undef
     // Who may call comes before what they sent: the access check runs before validation. With a raised
     // body limit, strangers must not get us to buffer the body either: then it runs on the headers alone.
     ...(doc.bodyLimit ? { bodyLimit: doc.bodyLimit, onRequest: guard } : { preValidation: guard }),
+    ...(doc.audit ? auditHooks(ctx.deps, doc.audit) : {}),
     handler: handler as (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   });
 }

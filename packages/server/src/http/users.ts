@@ -42,6 +42,11 @@ export async function refuseWeakPassword(password: string, inputs: string[], min
 export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
   const { storage, bus } = ctx.deps;
 
+  const loadUser = async (id: string) => {
+    const u = await storage.users.get(id);
+    return u && userView(u);
+  };
+
   defineRoute(
     app,
     ctx,
@@ -58,6 +63,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Create a user (sipId defaults to the username)',
       access: 'admin',
+      audit: { action: 'user.create', load: loadUser },
       body: UserCreate,
       responses: { 201: { description: 'Created', schema: User }, ...errs(400, 401, 403, 409) },
     },
@@ -106,6 +112,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Change some fields of a user (password is write-only)',
       access: 'admin',
+      audit: { action: 'user.update', load: loadUser },
       params: IdParams,
       body: UserPatch,
       responses: { 200: { description: 'The changed user', schema: User }, ...errs(400, 401, 403, 404, 409) },
@@ -157,6 +164,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Delete a user (not the last admin); removes them from groups and ends their sign-ins',
       access: 'admin',
+      audit: { action: 'user.delete', load: loadUser },
       params: IdParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404, 409) },
     },

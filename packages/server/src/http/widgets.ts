@@ -27,6 +27,11 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
     return widget;
   };
 
+  const loadWidget = async (uuid: string) => {
+    const w = await storage.widgets.get(uuid);
+    return w && widgetView(w);
+  };
+
   defineRoute(
     app,
     ctx,
@@ -44,6 +49,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Create a widget; missing fields get defaults, pictures are re-encoded to 256×256 JPEG',
       access: 'admin',
+      audit: { action: 'widget.create', load: loadWidget },
       body: WidgetInput,
       responses: { 201: { description: 'Created, with its uuid', schema: Widget }, ...errs(400, 401, 403, 413, 415) },
     },
@@ -83,6 +89,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       bodyLimit: WIDGET_BODY_LIMIT,
       summary: 'Replace a widget; open visitors get it live',
       access: 'admin',
+      audit: { action: 'widget.update', load: loadWidget },
       params: WidgetParams,
       body: WidgetInput,
       responses: { 200: { description: 'The stored widget', schema: Widget }, ...errs(400, 401, 403, 404, 413, 415) },
@@ -112,6 +119,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       tag: 'widgets',
       summary: 'Delete a widget; open visitors get unknown-widget',
       access: 'admin',
+      audit: { action: 'widget.delete', load: loadWidget },
       params: WidgetParams,
       responses: { 204: { description: 'Deleted' }, ...errs(401, 403, 404) },
     },

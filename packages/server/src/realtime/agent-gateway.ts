@@ -8,7 +8,7 @@ import { CLOSE, agentInbound, type PresenceMsg } from '@cw/protocol';
 import type { AppContext } from '../app-deps.js';
 import { authenticate, extractCredentials, stillValid, type Authenticated } from '../auth/credentials.js';
 import type { HeldCredentials } from '../auth/revocation.js';
-import type { CallManager } from '../calls/call-manager.js';
+import type { AgentCalls } from '../cluster/call-router.js';
 import type { AgentRef, ChatManager } from '../chat/chat-manager.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { UserRecord } from '../storage/types.js';
@@ -23,7 +23,8 @@ export interface AgentGatewayDeps {
   /** the open agent sockets of this process (for drain and revocation) */
   open: Set<AgentConnection>;
   conn: ConnectionDeps;
-  calls: CallManager;
+  /** the CallManager, or in a cluster a router that hands calls of other processes to their owner */
+  calls: AgentCalls;
   chats: ChatManager;
   presence: PresenceService;
   /** how often an open console re-checks its credentials (a missed revocation event, an expired session) */
@@ -140,6 +141,16 @@ export class AgentConnection {
       const msg: PresenceMsg = { mt: 'Presence', presence: this.deps.presence.presence(userId), visible: this.deps.presence.visible(userId) };
       this.conn.send(msg);
     }
+  }
+
+  /** After an outage of Redis or PostgreSQL: what this console may have missed (chats, offers, presence) is sent again; it resends what is unacked. */
+  catchUp(): Promise<void> {
+    return this.conn.enqueue(null, async () => {
+      if (!this.#registered || !this.#user) return;
+      const userId = this.#user.id;
+      this.conn.send({ mt: 'Presence', presence: this.deps.presence.presence(userId), visible: this.deps.presence.visible(userId) });
+      for (const m of await this.deps.chats.agentRestore(this.ref)) this.conn.send(m);
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ import { CLOSE, errorMsg, isFatal, parseInbound, type ErrorCode, type Schema } f
 import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError } from '../domain/wire-error.js';
+import { isUnavailableError } from '../unavailable.js';
 import type { Delivery } from '../domain/outbox.js';
 import { watchAlive } from './heartbeat.js';
 
@@ -241,6 +242,12 @@ export class Connection {
   #fail(err: unknown, ref: string | null): void {
     if (err instanceof WireError) {
       this.error(err.code, err.message, ref);
+      return;
+    }
+    if (isUnavailableError(err)) {
+      // An outage (PostgreSQL or Redis restarting): the client keeps what was not acked and sends it again after catching up.
+      this.log.warn({ err: { message: (err as Error).message }, ref }, 'handler failed: a dependency is not reachable');
+      this.send(errorMsg('unavailable', 'the server cannot reach its database or Redis right now; try again in a moment', ref));
       return;
     }
     this.log.error({ err, ref }, 'handler failed');

@@ -3,11 +3,10 @@
  * drive, wired together: presence, calls, chats, widget updates. Domain
  * events reach sockets only through the bus (see outbox.ts).
  *
- * Cluster mode (REDIS_URL) will need, beyond a Redis bus: a shared console
- * registry and presence/in-call state (PresenceService), call state owned by
- * the visitor's process (CallManager), single-owner chat wait timers
- * (ChatManager) and per-process widget refreshes (WidgetHub). Each of those
- * files says what. Until then one process serves all sockets.
+ * Cluster mode (REDIS_URL, `deps.cluster`): presence is shared between the
+ * processes, agent call inputs go to the process owning the call, the
+ * widget fan-out stays in each process (it computes the same Infos from the
+ * same presence) — see cluster/realtime-cluster.ts and docs/scaling.md.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -29,6 +28,7 @@ import { WidgetHub } from './widget-hub.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConnectionCap } from '../http/connection-cap.js';
 import { trustFunction } from '../http/proxy-trust.js';
+import { listenPresence, presenceShare, wireCluster, type RealtimeCluster } from '../cluster/realtime-cluster.js';
 
 export interface Realtime {
   /** Stops accepting sockets and closes open ones with 1012 (service restart) so clients reconnect. */
@@ -51,10 +51,20 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const outbox = busOutbox(bus);
   const catalog = new WidgetDirectoryCache(storage, clock);
 
-  const presence = new PresenceService({ storage, clock, graceMs: config.presenceGraceS * 1000, logger: deps.logger.child({ module: 'presence' }) });
+  const cluster = deps.cluster;
+  const presence = new PresenceService({
+    storage,
+    clock,
+    graceMs: config.presenceGraceS * 1000,
+    logger: deps.logger.child({ module: 'presence' }),
+    ...(cluster ? { share: presenceShare(cluster, bus) } : {}),
+  });
+  // In a cluster the other processes' changes are heard from before the snapshot is read.
+  const offPresence = cluster ? listenPresence(bus, presence) : () => {};
   await presence.init();
   const calls = new CallManager({
     clock,
+    ...(cluster ? { idPrefix: cluster.node, records: cluster.records } : {}),
     ringTimeoutMs: config.ringTimeoutS * 1000,
     outbox,
     targets: consoleTargets({ catalog, presence }),
@@ -73,7 +83,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     logger: deps.logger.child({ module: 'chat' }),
     activity: deps.activity,
   });
-  await chats.start();
+  await chats.start({ armAll: !cluster });
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const agentRecheckMs = config.authRecheckS * 1000;
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
@@ -88,7 +98,25 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
   const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
-  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls, chats, presence, recheckMs: agentRecheckMs };
+  const clustered: RealtimeCluster | undefined = cluster
+    ? wireCluster({
+        cluster,
+        bus,
+        outbox,
+        presence,
+        calls,
+        chats,
+        storage,
+        logger: deps.logger.child({ module: 'cluster' }),
+        // After Redis was away: fresh widget data and Infos, and every open chat's history to its sockets.
+        async catchUp() {
+          catalog.reset();
+          await hub.refreshAll();
+          await Promise.allSettled([...[...visitors].map((v) => v.catchUp()), ...[...agents].map((a) => a.catchUp())]);
+        },
+      })
+    : undefined;
+  const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.
   let sweepTimer: { cancel(): void } | undefined;
@@ -101,11 +129,15 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   sweepTimer = clock.setTimeout(sweep, 60 * 1000);
 
   presence.onChange((change) => {
-    outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
-    deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
+    // A change made by another process: that process told the user's consoles, reported the activity and
+    // offered the waiting chats; here only the widgets of this process update.
+    if (!change.remote) {
+      outbox.toUser(change.userId, { mt: 'Presence', presence: change.presence, visible: change.visible });
+      deps.activity.emit({ t: 'presence.changed', ts: clock.now(), userId: change.userId, presence: change.presence, visible: change.visible });
+    }
     void hub.handlePresence(change.userId);
     // After this turn: the widgets' fan-out of the change starts first, the storage query of waiting chats can wait a moment.
-    if (change.presenceChanged && change.presence === 'online')
+    if (change.presenceChanged && change.presence === 'online' && !change.remote)
       setImmediate(() => chats.handleUserOnline(change.userId).catch((err) => log.error({ err }, 'could not offer waiting chats')));
   });
 
@@ -125,8 +157,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         case 'directory-changed':
           return hub.refreshAll();
         case 'presence-api':
-          // Already stored by the API; this applies it to live state.
-          return presence.handleExternalPresence(ev.userId, ev.presence, 'api');
+          // Already stored by the API; this applies it to live state (in every process).
+          return presence.handleExternalPresence(ev.userId, ev.presence, 'api', ev.at);
         case 'user-revoked':
           for (const agent of agents) if (agent.userId === ev.userId) agent.revoke();
           await chats.handleUserRevoked(ev.userId);
@@ -195,6 +227,8 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
       offDomain();
       offCredentials();
       heartbeat.stop();
+      offPresence();
+      await clustered?.stop();
       // Timers first, so that closing consoles does not start presence grace periods.
       presence.stop();
       chats.stop();

@@ -225,6 +225,14 @@ export class VisitorConnection implements WidgetListener {
     this.conn.close(CLOSE.policy, 'no Start');
   }
 
+  /** After an outage of Redis or PostgreSQL: a chatting visitor gets its chats' histories again (and resends what is unacked). */
+  catchUp(): Promise<void> {
+    return this.conn.enqueue(null, async () => {
+      if (!this.#session || !this.#token) return;
+      for (const h of await this.deps.chats.visitorHistory(this.#token)) this.conn.send(h);
+    });
+  }
+
   /** Closes with `code` (drain). */
   close(code: number = CLOSE.restart): void {
     this.conn.close(code, 'server restart');

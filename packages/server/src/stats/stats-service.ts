@@ -15,6 +15,7 @@
  * - time to answer: call started → answered; chat requested → accepted.
  * - the period [from, to) is half-open; a row belongs to the time it started.
  */
+import type { Stats, StatsBucket } from '@cw/protocol/api';
 import type { StatsHourRow, StatsScope, Storage } from '../storage/types.js';
 import { bucketKey, bucketsOf, isoInZone, offsetAt, offsetSegments, type BucketSize } from './time-zone.js';
 
@@ -38,44 +39,8 @@ export interface StatsRequest {
   group?: string;
 }
 
-export interface StatsCounts {
-  chats: number;
-  voiceCalls: number;
-  videoCalls: number;
-  offlineMessages: number;
-  answered: number;
-  missed: number;
-}
-
-export interface StatsTotals extends StatsCounts {
-  /** null when nothing was answered */
-  answerTimeP50Ms: number | null;
-  answerTimeP90Ms: number | null;
-  answerTimeAvgMs: number | null;
-  callsAnswered: number;
-  chatsAnswered: number;
-  /** talk time of answered calls */
-  callDurationTotalMs: number;
-  callDurationAvgMs: number | null;
-  /** accept to close, of answered chats */
-  chatDurationAvgMs: number | null;
-}
-
-export interface StatsBucket extends StatsCounts {
-  start: string;
-}
-
-export interface StatsAnswer {
-  period: { from: string; to: string; bucket: BucketSize; tz: string };
-  totals: StatsTotals;
-  buckets: StatsBucket[];
-  /** contacts (chats + calls + offline messages) by local hour of day, 0–23 */
-  busiestHours: { hour: number; contacts: number }[];
-  /** contacts by weekday (0 = Monday) and local hour: 7 rows of 24 */
-  weekHours: number[][];
-  /** what each agent answered, busiest first */
-  agents: { id: string; sipId: string; displayName: string; calls: number; chats: number; talkTimeMs: number }[];
-}
+export type StatsCounts = Omit<StatsBucket, 'start'>;
+export type StatsAnswer = Stats;
 
 /** A request that cannot be answered: the HTTP layer turns it into 400 (or 404 with `notFound`). */
 export class StatsInputError extends Error {

@@ -6,8 +6,10 @@
 import type { ActivityEvent, CallRef } from '../domain/activity.js';
 import type { Storage } from '../storage/types.js';
 
-export const WEBHOOK_EVENTS = ['chat.started', 'chat.ended', 'call.started', 'call.answered', 'call.ended', 'offline.message', 'presence.changed'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+import { WEBHOOK_EVENTS, type WebhookEventName } from '@cw/protocol/api';
+
+export { WEBHOOK_EVENTS };
+export type WebhookEvent = WebhookEventName;
 /** The event of "Send test event"; delivered whatever the webhook subscribes to. */
 export const TEST_EVENT = 'webhook.test';
 

@@ -61,8 +61,9 @@ async function api(method: string, path: string, token: string, body?: unknown):
 }
 
 async function start(a: SeedArgs): Promise<Fixtures> {
-  // Every simulated visitor comes from 127.0.0.1: the per-address cap is raised far above the swarm (it still counts, so its cost is measured).
-  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { MAX_CONNECTIONS_PER_IP: '10000000' }, ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
+  // Every simulated visitor comes from 127.0.0.1: the per-address caps (connections; new chats and calls) are raised
+  // far above the load (they still count, so their cost is measured).
+  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { MAX_CONNECTIONS_PER_IP: '10000000', CONTACTS_PER_IP: '10000000' }, ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
   const s = ts.storage;
   const admin = await s.users.getByUsername(ts.adminUsername);
   if (!admin) throw new Error('the first admin was not created');

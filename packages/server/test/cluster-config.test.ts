@@ -15,7 +15,9 @@ const MAIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cfg-'));
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    // The built JavaScript when there is one (what `npm start` runs; it starts in a fraction of tsx's time on a loaded machine).
+    const built = path.join(path.dirname(MAIN), '..', 'dist', 'main.js');
+    const p = spawn(process.execPath, fs.existsSync(built) ? [built] : ['--import', 'tsx', MAIN], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -54,9 +54,10 @@ describe('sign-in throttling under parallel guesses', () => {
     expect((t['401'] ?? 0) + (t['429'] ?? 0)).toBe(1000);
     expect(checked).toBeGreaterThan(0);
     expect(checked).toBeLessThanOrEqual(10);
-    // Before the fix this was 46 s; the bound is generous for a loaded shared machine.
-    expect(real.ms).toBeLessThan(5000);
-  });
+    // Before the fix the real admin waited 46 s, behind the whole burst's hashing. Now the sign-in is answered
+    // while the attack is still being answered (no wall-clock bound: the shared machine's load moves it).
+    expect(realDoneAt).toBeLessThan(1000);
+  }, 120_000);
 
   it('keeps refusing the address for that user after the burst, with Retry-After, and without hashing', async () => {
     const checkedBefore = s.app.loginGuard.checked;
@@ -75,7 +76,9 @@ describe('sign-in throttling under parallel guesses', () => {
     for (let i = 0; i < 12; i++) seq.push((await login('nobody-here', `guess-${i}`, from)).status);
     expect(seq.slice(0, 10).every((c) => c === 401)).toBe(true);
     expect(seq.slice(10)).toEqual([429, 429]);
-    // Many good sign-ins from one address (an office) are never throttled.
+    // Many good sign-ins from one address (an office) are never throttled, one after another or six at once.
     for (let i = 0; i < 15; i++) expect((await login('admin', s.adminPassword, '127.0.0.6')).status).toBe(200);
+    const office = await Promise.all(Array.from({ length: 6 }, () => login('admin', s.adminPassword, '127.0.0.7')));
+    expect(office.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
   });
 });

@@ -8,8 +8,9 @@
  *
  * Hashing costs CPU (scrypt, tens of milliseconds on a thread of libuv's small
  * pool), so it is also capped per process: at most `hashPerIp` hashes at once
- * for one address (more are refused at once, not queued) and `hashTotal` at
- * once overall, with a bounded wait line behind them. An attacker's address
+ * for one address, with a short wait line behind them (an office signing in
+ * at nine o'clock waits a moment; a flood beyond the line is refused at once),
+ * and `hashTotal` at once overall, with a bounded wait line behind them. An attacker's address
  * therefore holds at most `hashPerIp` of the `hashTotal` slots, and a real
  * user signing in from elsewhere finds one free.
  */
@@ -28,6 +29,8 @@ export interface LoginGuardOptions {
   hashTotal: number;
   /** sign-ins allowed to wait for a free hashing slot (beyond: refused) */
   maxWaiting?: number;
+  /** sign-ins of one address allowed to wait for that address's slots (beyond: refused) */
+  maxWaitingPerIp?: number;
 }
 
 export type Admission =
@@ -44,31 +47,38 @@ export interface Attempt {
 
 export class LoginGuard {
   readonly #o: Required<LoginGuardOptions>;
-  /** hashes running per address (this process) */
-  readonly #perIp = new Map<string, number>();
+  /** hashes running, and sign-ins waiting to hash, per address (this process) */
+  readonly #perIp = new Map<string, { running: number; waiting: (() => void)[] }>();
   #running = 0;
   readonly #waiting: (() => void)[] = [];
   /** passwords actually checked (for tests and metrics) */
   checked = 0;
 
   constructor(o: LoginGuardOptions) {
-    this.#o = { maxWaiting: 256, ...o };
+    this.#o = { maxWaiting: 256, maxWaitingPerIp: 8, ...o };
   }
 
   /** Counts the attempt and takes a hashing slot, or says why not and for how long. */
   async admit(ip: string, username: string): Promise<Admission> {
     const o = this.#o;
     // Refused before counting: a request turned away for concurrency checks no password.
-    if ((this.#perIp.get(ip) ?? 0) >= o.hashPerIp) return { ok: false, retryAfterMs: 1000, why: 'busy' };
     if (this.#running >= o.hashTotal && this.#waiting.length >= o.maxWaiting) return { ok: false, retryAfterMs: 1000, why: 'busy' };
-    this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
+    let mine = this.#perIp.get(ip);
+    if (!mine) this.#perIp.set(ip, (mine = { running: 0, waiting: [] }));
+    if (mine.running >= o.hashPerIp) {
+      if (mine.waiting.length >= o.maxWaitingPerIp) return { ok: false, retryAfterMs: 1000, why: 'busy' };
+      // The slot is handed over by the one who ends: `running` stays the same.
+      await new Promise<void>((resolve) => mine!.waiting.push(resolve));
+    } else mine.running++;
+    const slot = mine;
     let held = true;
     const release = () => {
       if (!held) return;
       held = false;
-      const n = (this.#perIp.get(ip) ?? 1) - 1;
-      if (n > 0) this.#perIp.set(ip, n);
-      else this.#perIp.delete(ip);
+      const next = slot.waiting.shift();
+      if (next) return next();
+      slot.running--;
+      if (slot.running === 0 && this.#perIp.get(ip) === slot) this.#perIp.delete(ip);
     };
     const uKey = userKey(ip, username);
     const iKey = `login:ip:${ip}`;

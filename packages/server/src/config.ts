@@ -13,6 +13,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** PostgreSQL connections per process */
+  databasePoolSize: number;
   /** REDIS_URL and a PostgreSQL DATABASE_URL: several processes serve together (spec 10) */
   cluster: boolean;
   /** cluster mode: prefix of every Redis key and channel, so installations can share one Redis */
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
     redisUrl,
+    databasePoolSize: Math.max(2, Math.floor(num(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE'))),
     cluster: clusterMode(redisUrl, databaseUrl),
     redisPrefix,
     adminUsername: env.ADMIN_USERNAME || 'admin',

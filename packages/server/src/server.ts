@@ -43,7 +43,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'contact-widgets.sqlite') });
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'contact-widgets.sqlite'), poolSize: config.databasePoolSize });
   // Cluster mode (REDIS_URL with PostgreSQL): bus, limits, membership and leases in Redis (docs/scaling.md).
   let cluster: Cluster | undefined;
   try {

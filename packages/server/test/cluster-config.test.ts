@@ -26,7 +26,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
     p.stderr.on('data', (d) => (stderr += d));
     p.stdout.on('data', (d) => (stdout += d));
     // A process that started despite the mistake would run forever: stop it, the test then fails on the exit code.
-    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
+    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
     p.on('error', reject);
     p.on('exit', (code) => {
       clearTimeout(t);
@@ -53,7 +53,7 @@ describe('cluster mode configuration', () => {
     expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
   });
 
-  it('the server process exits non-zero with the reason when REDIS_URL comes with SQLite', async () => {
+  it('the server process exits non-zero with the reason when REDIS_URL comes with SQLite', { timeout: 90_000 }, async () => {
     const r = await runMain({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^contact-widgets: cannot start: REDIS_URL is set.*needs PostgreSQL.*unset REDIS_URL to run one process on SQLite/m);

@@ -194,7 +194,8 @@ function node(
       } finally {
         fs.closeSync(fd);
       }
-      await waitReady(`${self.url}/readyz`, 60_000, exited(proc));
+      // Generous: a loaded shared machine compiles the TypeScript of a fresh process slowly.
+      await waitReady(`${self.url}/readyz`, 180_000, exited(proc));
     },
     async kill() {
       const p = proc;

@@ -151,3 +151,13 @@ export function localLease(name: string, ev: LeaseEvents = {}): Lease {
     },
   };
 }
+
+/**
+ * The lease `name` for this installation: in Redis in cluster mode, else held
+ * by this one process. What the SIP connector (one registration at a time)
+ * and any other run-once work start with: `const l = openLease(deps.cluster,
+ * 'sip', { onAcquired: register, onLost: unregister }); l.start();`.
+ */
+export function openLease(cluster: { lease(name: string, ev?: LeaseEvents & { ttlMs?: number }): Lease } | undefined, name: string, ev: LeaseEvents & { ttlMs?: number } = {}): Lease {
+  return cluster ? cluster.lease(name, ev) : localLease(name, ev);
+}

@@ -58,6 +58,8 @@ export interface RealtimeClusterDeps {
 
 export interface RealtimeCluster {
   router: CallRouter;
+  /** A message failed because PostgreSQL or Redis was away: the sockets catch up once storage answers again. */
+  noteOutage(): void;
   stop(): Promise<void>;
 }
 
@@ -124,13 +126,20 @@ export function wireCluster(d: RealtimeClusterDeps): RealtimeCluster {
   });
 
   // PostgreSQL back after an outage: messages refused meanwhile (unavailable) are resent once the sockets catch up.
+  // An outage is noticed by this ping or by any message that failed for it (a short outage may fall between pings).
   let dbDown = false;
   let watching = false;
   const dbWatch = setInterval(() => {
     if (watching) return;
     watching = true;
-    d.storage
-      .ping()
+    let t: NodeJS.Timeout | undefined;
+    Promise.race([
+      d.storage.ping(),
+      new Promise((_, rej) => {
+        t = setTimeout(() => rej(new Error('PostgreSQL did not answer within 2 s')), 2000);
+      }),
+    ])
+      .finally(() => clearTimeout(t))
       .then(
         () => {
           if (dbDown) {
@@ -161,6 +170,9 @@ export function wireCluster(d: RealtimeClusterDeps): RealtimeCluster {
 
   return {
     router,
+    noteOutage() {
+      dbDown = true;
+    },
     async stop() {
       clearInterval(dbWatch);
       clearInterval(sweep);

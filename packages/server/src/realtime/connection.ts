@@ -26,6 +26,8 @@ export interface ConnectionDeps {
   rateBurst: number;
   /** told of every inbound frame refused by a limit or the parser (a metric) */
   onRejected?: (channel: 'visitor' | 'agent', reason: RejectReason) => void;
+  /** told when a message failed because PostgreSQL or Redis was away (its socket must catch up later) */
+  onUnavailable?: () => void;
 }
 
 /** Why an inbound frame was refused. */
@@ -247,6 +249,7 @@ export class Connection {
     if (isUnavailableError(err)) {
       // An outage (PostgreSQL or Redis restarting): the client keeps what was not acked and sends it again after catching up.
       this.log.warn({ err: { message: (err as Error).message }, ref }, 'handler failed: a dependency is not reachable');
+      this.deps.onUnavailable?.();
       this.send(errorMsg('unavailable', 'the server cannot reach its database or Redis right now; try again in a moment', ref));
       return;
     }

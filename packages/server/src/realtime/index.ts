@@ -100,7 +100,10 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
   const agentRecheckMs = config.authRecheckS * 1000;
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
+  // Bound once the cluster side is wired (below); a message that failed for an outage makes the sockets catch up later.
+  let noteOutage = () => {};
   const connDeps = {
+    onUnavailable: () => noteOutage(),
     bus,
     clock,
     ratePerSecond: config.ratePerSecond,
@@ -129,6 +132,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
         },
       })
     : undefined;
+  if (clustered) noteOutage = () => clustered.noteOutage();
   const agentDeps = { app: deps, open: agents, conn: { ...connDeps, logger: deps.logger.child({ module: 'agent-gateway' }) }, calls: clustered?.router ?? calls, chats, presence, recheckMs: agentRecheckMs };
 
   // Visitor sessions live 24 h after the last activity; expired ones are swept hourly.

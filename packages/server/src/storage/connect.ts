@@ -94,11 +94,11 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * Opens a pg Pool. With `schema`, every connection uses it as its search_path
  * (set at connection start-up, so no query can run before it) and the schema is created.
  */
-export async function openPostgres(url: string, schema: string | undefined, log: Logger): Promise<Kysely<Database>> {
+export async function openPostgres(url: string, schema: string | undefined, log: Logger, poolSize = 10): Promise<Kysely<Database>> {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`);
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: poolSize,
     // A host that drops packets would otherwise make every query wait forever.
     connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),

@@ -104,7 +104,7 @@ function chooseKind(opts: StorageOptions): StorageKind {
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const log = opts.logger ?? pino({ name: 'storage', level: process.env.LOG_LEVEL ?? 'info' });
   const kind = chooseKind(opts);
-  const db = kind === 'postgres' ? await openPostgres(opts.databaseUrl!, opts.schema, log) : openSqlite(opts.sqlitePath ?? ':memory:', log);
+  const db = kind === 'postgres' ? await openPostgres(opts.databaseUrl!, opts.schema, log, opts.poolSize) : openSqlite(opts.sqlitePath ?? ':memory:', log);
   try {
     if (opts.migrate !== false) await migrateToLatest(db, kind, log);
   } catch (err) {

@@ -457,6 +457,8 @@ export interface StorageOptions {
   migrate?: boolean;
   /** PostgreSQL only: a schema to use (created if missing) instead of `public`; tests isolate runs with it */
   schema?: string;
+  /** PostgreSQL only: connections in the pool (default 10); a cluster needs processes × this below max_connections */
+  poolSize?: number;
   /** the time source for createdAt/updatedAt (default Date.now) */
   now?: () => number;
   /** where migrations and connection trouble are logged (default: a pino logger named "storage") */

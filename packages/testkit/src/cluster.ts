@@ -7,11 +7,12 @@
  * process that pins a browser to that process (falling back to the others
  * when it is down, as the balanced frontend does).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnTied } from './tied.js';
 import { exited, freePort, startHaproxy, startPrivatePostgres, startPrivateRedis, type Haproxy, type PrivatePostgres, type PrivateRedis } from './infra.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
@@ -177,7 +178,7 @@ function node(
       if (self.running) return;
       const fd = fs.openSync(log, 'a');
       try {
-        proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+        proc = spawnTied(process.execPath, ['--import', 'tsx', MAIN], {
           cwd: ROOT,
           stdio: ['ignore', fd, fd],
           env: {

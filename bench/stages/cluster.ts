@@ -57,8 +57,8 @@ export interface ClusterResult {
   sizes: ReturnType<typeof clusterSizes>;
   relaySame?: Lat & { cpuMs: number; relayed: number };
   relayCross?: Lat & { cpuMs: number; relayed: number };
-  fanCluster?: Lat & { cpuMs: number; visitors: number; incomplete: number };
-  fanSingle?: Lat & { cpuMs: number; visitors: number; incomplete: number };
+  fanCluster?: Lat & { cpuMs: number; visitors: number; incomplete: number; startCpuMs: number };
+  fanSingle?: Lat & { cpuMs: number; visitors: number; incomplete: number; startCpuMs: number };
 }
 
 /** CPU time (user + system) of a process so far, ms. */
@@ -94,6 +94,8 @@ interface Side {
   cpu: number;
   incomplete: number;
   visitors: number;
+  /** server CPU while its visitors connected and started */
+  startCpu: number;
 }
 
 async function visitorsOn(ctx: Ctx, side: Side, wsUrl: string, n: number, tag: string): Promise<void> {
@@ -102,7 +104,9 @@ async function visitorsOn(ctx: Ctx, side: Side, wsUrl: string, n: number, tag: s
     const c = await spawnChild(`cluster-visitors-${tag}-${i}`, path.join(HERE, '..', 'clients', 'visitors.ts'), { logDir: ctx.logDir });
     side.clients.push(c);
     const share = Math.floor(n / procs) + (i < n % procs ? 1 : 0);
+    const c0 = cpuOf(side.pids);
     const r = await c.call('connect', { url: `${wsUrl}/ws/widget`, n: share, mode: 'product', uuid: side.f.widgets[0]!.uuid, infos: AGENTS, concurrency: 50, timeoutMs: 150_000 }, 180_000);
+    side.startCpu += cpuOf(side.pids) - c0;
     side.visitors += r.ready;
     if (r.errors.length) ctx.log(`  cluster: ${tag}: ${r.failed} visitors failed: ${r.errors.join(' | ')}`);
   }
@@ -194,8 +198,8 @@ export async function clusterStage(ctx: Ctx): Promise<ClusterResult> {
     await Promise.all([same.stop(), cross.stop()]);
 
     // Fan-out: `per` visitors on each cluster process vs `per` on the single process.
-    const cl: Side = { name: 'cluster', f, ws: [f.wsUrl, ...joined.map((j) => j.wsUrl)], pids: clusterPids, clients: [], lat: [], cpu: 0, incomplete: 0, visitors: 0 };
-    const one: Side = { name: 'single', f: fs1, ws: [fs1.wsUrl], pids: [fs1.pid], clients: [], lat: [], cpu: 0, incomplete: 0, visitors: 0 };
+    const cl: Side = { name: 'cluster', f, ws: [f.wsUrl, ...joined.map((j) => j.wsUrl)], pids: clusterPids, clients: [], lat: [], cpu: 0, incomplete: 0, visitors: 0, startCpu: 0 };
+    const one: Side = { name: 'single', f: fs1, ws: [fs1.wsUrl], pids: [fs1.pid], clients: [], lat: [], cpu: 0, incomplete: 0, visitors: 0, startCpu: 0 };
     for (const [i, u] of cl.ws.entries()) await visitorsOn(ctx, cl, u, sizes.per, `p${i + 1}`);
     await visitorsOn(ctx, one, fs1.wsUrl, sizes.per, 'single');
     children.push(...cl.clients, ...one.clients);
@@ -208,10 +212,10 @@ export async function clusterStage(ctx: Ctx): Promise<ClusterResult> {
       await fanRound(cl, r);
       await fanRound(one, r);
     }
-    out.fanCluster = { ...lat(cl.lat), cpuMs: cl.cpu / sizes.rounds, visitors: cl.visitors, incomplete: cl.incomplete };
-    out.fanSingle = { ...lat(one.lat), cpuMs: one.cpu / sizes.rounds, visitors: one.visitors, incomplete: one.incomplete };
+    out.fanCluster = { ...lat(cl.lat), cpuMs: cl.cpu / sizes.rounds, visitors: cl.visitors, incomplete: cl.incomplete, startCpuMs: cl.startCpu / Math.max(1, cl.visitors) };
+    out.fanSingle = { ...lat(one.lat), cpuMs: one.cpu / sizes.rounds, visitors: one.visitors, incomplete: one.incomplete, startCpuMs: one.startCpu / Math.max(1, one.visitors) };
     ctx.log(
-      `  cluster: presence fan-out: 3 × ${sizes.per} visitors (${cl.visitors} connected) p50 ${out.fanCluster.p50.toFixed(1)} ms p99 ${out.fanCluster.p99.toFixed(1)} ms, CPU ${out.fanCluster.cpuMs.toFixed(1)} ms per fan-out (all 3 processes); single process ${sizes.per} (${one.visitors}) p50 ${out.fanSingle.p50.toFixed(1)} ms p99 ${out.fanSingle.p99.toFixed(1)} ms, CPU ${out.fanSingle.cpuMs.toFixed(1)} ms per fan-out; ${sizes.rounds} rounds each${cl.incomplete + one.incomplete ? `, incomplete: cluster ${cl.incomplete}, single ${one.incomplete}` : ''}`,
+      `  cluster: presence fan-out: 3 × ${sizes.per} visitors (${cl.visitors} connected) p50 ${out.fanCluster.p50.toFixed(1)} ms p99 ${out.fanCluster.p99.toFixed(1)} ms, CPU ${out.fanCluster.cpuMs.toFixed(1)} ms per fan-out (all 3 processes); single process ${sizes.per} (${one.visitors}) p50 ${out.fanSingle.p50.toFixed(1)} ms p99 ${out.fanSingle.p99.toFixed(1)} ms, CPU ${out.fanSingle.cpuMs.toFixed(1)} ms per fan-out; ${sizes.rounds} rounds each; server CPU per visitor connect + Start: cluster ${out.fanCluster.startCpuMs.toFixed(2)} ms, single ${out.fanSingle.startCpuMs.toFixed(2)} ms${cl.incomplete + one.incomplete ? `, incomplete: cluster ${cl.incomplete}, single ${one.incomplete}` : ''}`,
     );
   } catch (e) {
     out.na = reason(e);
@@ -270,6 +274,16 @@ export function clusterFigures(r: ClusterResult): Figure[] {
     oursNa: na,
     baseline: r.fanSingle?.cpuMs,
     baselineName: `one process, ${s.per.toLocaleString('en')} visitors`,
+    baselineNa: na,
+  });
+  figs.push({
+    section: 10,
+    name: 'server CPU time per visitor connect + Start (Session, Infos, session row), cluster',
+    unit: 'ms',
+    ours: r.fanCluster?.startCpuMs,
+    oursNa: na,
+    baseline: r.fanSingle?.startCpuMs,
+    baselineName: 'one process',
     baselineNa: na,
   });
   return figs;

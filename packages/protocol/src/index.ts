@@ -3,7 +3,6 @@ export * from './schema.js';
 export * from './errors.js';
 export * from './model.js';
 export * from './messages.js';
-export * from './strings.js';
 // The HTTP API's shapes (./api, TypeBox): types only here, so the widget never bundles TypeBox.
 export type { Appearance, Contact, Widget, WidgetAgent, WidgetInput, Embed } from './api/widgets.js';
 export type { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './api/directory.js';

@@ -4,7 +4,7 @@ import type { AuditEntry } from '@cw/protocol';
 import { api } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { failHandler, PageHead } from '../components/page.js';
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 
 const PAGE = 50;
 const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
@@ -87,7 +87,7 @@ export function AuditPage(p: { onUnauthorized: () => void }) {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <td>{new Date(e.ts).toLocaleString()}</td>
+                  <td>{language.date(e.ts)}</td>
                   <td>
                     {e.actor.username}
                     {e.actor.via !== 'session' && <span class="hint"> ({e.actor.via === 'token' ? t("API token") : 'command line'})</span>}

@@ -9,7 +9,7 @@ import { CheckField, ErrorBanner, SelectField, TextField } from '../components/f
 import { failHandler, PageHead } from '../components/page.js';
 import { setDirty } from '../nav.js';
 import { splitError } from './users-page.js';
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
 type Transport = PhoneSystem['transport'];
@@ -69,7 +69,7 @@ function when(ts: number): string {
   if (!ts) return '';
   const d = new Date(ts);
   const today = new Date().toDateString() === d.toDateString();
-  return today ? d.toLocaleTimeString() : d.toLocaleString();
+  return today ? language.date(d, { timeStyle: 'medium' }) : language.date(d, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /** The status in words (spec 9: registered, or failing with the PBX's answer, and since when). */

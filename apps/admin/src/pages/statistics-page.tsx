@@ -10,7 +10,7 @@ import { ErrorBanner, SelectField } from '../components/fields.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { Chart, type Series } from '../stats/chart.js';
 import { duration, isoDate, periodRange, type Period } from '../stats/period.js';
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
 const COLORS = { chats: '#0a7d5c', voice: '#1f5fbf', video: '#8a3fb8', offline: '#b8621f', answered: '#0a7d5c', missed: '#c0392b', contacts: '#1f5fbf' };
@@ -26,8 +26,8 @@ const COUNTS = [
 function formatStart(iso: string, bucket: 'hour' | 'day'): string {
   const d = new Date(iso);
   return bucket === 'hour'
-    ? d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+    ? language.date(d, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+    : language.date(d, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 /** The buckets as CSV (ISO start, then the counts). */

@@ -10,7 +10,7 @@ import { ask } from '../components/confirm.js';
 import { CheckField, ErrorBanner, TextField } from '../components/fields.js';
 import { Modal } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
-import { t, tx } from '../i18n.js';
+import { language, t, tx } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
 const EVENTS: { name: WebhookEventName; label: string }[] = [
@@ -23,7 +23,7 @@ const EVENTS: { name: WebhookEventName; label: string }[] = [
   { name: 'presence.changed', label: msg("Agent presence changed") },
 ];
 
-const when = (ts: number | null) => (ts === null ? '—' : new Date(ts).toLocaleString());
+const when = (ts: number | null) => (ts === null ? '—' : language.date(ts));
 
 function HookDialog(p: { hook?: Webhook; onClose: () => void; onSaved: (w: Webhook | WebhookCreated) => void }) {
   const [url, setUrl] = useState(p.hook?.url ?? 'https://');

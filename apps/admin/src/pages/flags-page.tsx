@@ -37,7 +37,7 @@ function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void;
         <span class="knob" aria-hidden="true" />
       </button>
       <span class={`flag-state ${f.value ? 'on' : ''}`} aria-hidden="true">
-        {f.value ? 'On' : 'Off'}
+        {f.value ? t('On') : t('Off')}
       </span>
       {renaming ? (
         <form

@@ -186,7 +186,7 @@ export function WebhooksPage(p: { onUnauthorized: () => void }) {
             <li key={h.id} class="hook">
               <div class="hook-head">
                 <h2>{h.url}</h2>
-                <span class={`badge ${h.active ? 'on' : ''}`}>{h.active ? 'Active' : 'Paused'}</span>
+                <span class={`badge ${h.active ? 'on' : ''}`}>{h.active ? t('Active') : t('Paused')}</span>
               </div>
               {h.description && <p>{h.description}</p>}
               <p class="hint">{h.events.join(', ')}</p>

@@ -62,7 +62,7 @@ export function PictureField(p: { value: string; onValue: (v: string) => void; e
               </span>
               <span class="crop">
                 <img class={`crop-img ${p.type === 'sidebar' ? 'square' : 'round'}`} src={p.value} alt="" />
-                <span class="crop-cap">{p.type === 'sidebar' ? 'Square' : 'Round'}</span>
+                <span class="crop-cap">{p.type === 'sidebar' ? t('Square') : t('Round')}</span>
               </span>
             </span>
           ) : (

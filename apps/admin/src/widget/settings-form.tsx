@@ -61,7 +61,7 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
         <TextField label={t("Notes")} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
       </Section>
 
-      <Section title={t("Contact details")} note="Shown to visitors with the agents.">
+      <Section title={t("Contact details")} note={t("Shown to visitors with the agents.")}>
         <div class="grid-2">
           <TextField label={t("Company")} value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
           <TextField label={t("Phone")} type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
@@ -81,7 +81,7 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
               {(['left', 'right'] as const).map((side) => (
                 <label key={side} class="check-inline">
                   <input type="radio" name={`${posId}-pos`} value={side} checked={d.appearance.position === side} onChange={() => setAp({ position: side })} data-field={side === 'left' ? 'appearance.position' : undefined} />
-                  {side === 'left' ? 'Left' : 'Right'}
+                  {side === 'left' ? t('Left') : t('Right')}
                 </label>
               ))}
             </div>

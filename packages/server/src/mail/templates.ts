@@ -123,9 +123,11 @@ export interface ComposedMail {
 
 /** The notification of an offline message to the widget's addresses. */
 export function offlineMail(lang: string, o: { widget: string; name: string; email: string; text: string; consentText: string; consent: boolean }): ComposedMail {
-  const name = o.name || o.email;
+  // The name is one line wherever it appears (it was typed into a one-line field).
+  const oneLine = headerSafe(o.name, 100);
+  const name = oneLine || o.email;
   const rows: [string, string][] = [
-    [tr(lang, 'name'), o.name],
+    [tr(lang, 'name'), oneLine],
     [tr(lang, 'email'), o.email],
   ];
   if (o.consentText && o.consent) rows.push([tr(lang, 'consent'), `${tr(lang, 'yes')} — ${o.consentText}`]);

@@ -78,6 +78,24 @@ export const EN_STRINGS = {
   causeNetwork: 'The connection was lost, so the call ended.',
   reconnecting: 'Connection lost. Reconnecting…',
   unavailableWidget: 'This contact form is not available.',
+  // spec 11: closed notice, offline form, transcript
+  leaveMessage: 'Leave a message',
+  offlineTitle: 'Leave us a message',
+  offlineIntro: 'Nobody is available right now. Leave a message and we will get back to you by e-mail.',
+  offlineEmail: 'Your e-mail',
+  sendMessage: 'Send message',
+  offlineSent: 'Thank you! Your message has been sent. We will get back to you by e-mail.',
+  offlineFailed: 'Your message could not be sent. Please try again.',
+  offlineLimited: 'Too many messages. Please try again later.',
+  emailNeeded: 'Please enter your e-mail address.',
+  messageNeeded: 'Please enter a message.',
+  consentNeeded: 'Please agree to continue.',
+  honeypot: 'Leave this field empty',
+  closedNow: 'We are closed right now.',
+  backAt: 'We are back {name}.',
+  transcriptOffer: 'Get this chat by e-mail',
+  transcriptSend: 'Send transcript',
+  transcriptSent: 'The transcript will be sent to {name}.',
 } satisfies Strings;
 
 const en = EN_STRINGS;
@@ -150,6 +168,24 @@ const de: Record<StringKey, string> = {
   causeNetwork: 'Die Verbindung ist abgebrochen, der Anruf wurde beendet.',
   reconnecting: 'Verbindung unterbrochen. Neuer Versuch …',
   unavailableWidget: 'Dieses Kontaktformular ist nicht verfügbar.',
+  // spec 11
+  leaveMessage: 'Nachricht hinterlassen',
+  offlineTitle: 'Hinterlassen Sie uns eine Nachricht',
+  offlineIntro: 'Gerade ist niemand erreichbar. Hinterlassen Sie eine Nachricht, wir antworten Ihnen per E-Mail.',
+  offlineEmail: 'Ihre E-Mail-Adresse',
+  sendMessage: 'Nachricht senden',
+  offlineSent: 'Danke! Ihre Nachricht wurde gesendet. Wir antworten Ihnen per E-Mail.',
+  offlineFailed: 'Ihre Nachricht konnte nicht gesendet werden. Bitte versuchen Sie es noch einmal.',
+  offlineLimited: 'Zu viele Nachrichten. Bitte versuchen Sie es später noch einmal.',
+  emailNeeded: 'Bitte geben Sie Ihre E-Mail-Adresse ein.',
+  messageNeeded: 'Bitte geben Sie eine Nachricht ein.',
+  consentNeeded: 'Bitte stimmen Sie zu, um fortzufahren.',
+  honeypot: 'Dieses Feld leer lassen',
+  closedNow: 'Wir haben gerade geschlossen.',
+  backAt: 'Wir sind wieder da: {name}.',
+  transcriptOffer: 'Diesen Chat per E-Mail erhalten',
+  transcriptSend: 'Verlauf senden',
+  transcriptSent: 'Der Verlauf wird an {name} gesendet.',
 };
 
 const fr: Record<StringKey, string> = {
@@ -219,6 +255,24 @@ const fr: Record<StringKey, string> = {
   causeNetwork: "La connexion a été perdue, l'appel est terminé.",
   reconnecting: 'Connexion perdue. Reconnexion…',
   unavailableWidget: "Ce formulaire de contact n'est pas disponible.",
+  // spec 11
+  leaveMessage: 'Laisser un message',
+  offlineTitle: 'Laissez-nous un message',
+  offlineIntro: 'Personne n’est disponible pour le moment. Laissez un message, nous vous répondrons par e-mail.',
+  offlineEmail: 'Votre e-mail',
+  sendMessage: 'Envoyer le message',
+  offlineSent: 'Merci ! Votre message a été envoyé. Nous vous répondrons par e-mail.',
+  offlineFailed: 'Votre message n’a pas pu être envoyé. Veuillez réessayer.',
+  offlineLimited: 'Trop de messages. Veuillez réessayer plus tard.',
+  emailNeeded: 'Veuillez saisir votre adresse e-mail.',
+  messageNeeded: 'Veuillez saisir un message.',
+  consentNeeded: 'Veuillez donner votre accord pour continuer.',
+  honeypot: 'Laissez ce champ vide',
+  closedNow: 'Nous sommes fermés pour le moment.',
+  backAt: 'Nous serons de retour {name}.',
+  transcriptOffer: 'Recevoir cette discussion par e-mail',
+  transcriptSend: 'Envoyer la transcription',
+  transcriptSent: 'La transcription sera envoyée à {name}.',
 };
 
 const it: Record<StringKey, string> = {
@@ -288,6 +342,24 @@ const it: Record<StringKey, string> = {
   causeNetwork: 'La connessione si è interrotta e la chiamata è terminata.',
   reconnecting: 'Connessione persa. Nuovo tentativo…',
   unavailableWidget: 'Questo modulo di contatto non è disponibile.',
+  // spec 11
+  leaveMessage: 'Lascia un messaggio',
+  offlineTitle: 'Lasciaci un messaggio',
+  offlineIntro: 'Al momento non è disponibile nessuno. Lascia un messaggio e ti risponderemo via e-mail.',
+  offlineEmail: 'La tua e-mail',
+  sendMessage: 'Invia messaggio',
+  offlineSent: 'Grazie! Il tuo messaggio è stato inviato. Ti risponderemo via e-mail.',
+  offlineFailed: 'Non è stato possibile inviare il messaggio. Riprova.',
+  offlineLimited: 'Troppi messaggi. Riprova più tardi.',
+  emailNeeded: 'Inserisci il tuo indirizzo e-mail.',
+  messageNeeded: 'Inserisci un messaggio.',
+  consentNeeded: 'Dai il tuo consenso per continuare.',
+  honeypot: 'Lascia vuoto questo campo',
+  closedNow: 'Al momento siamo chiusi.',
+  backAt: 'Saremo di nuovo disponibili {name}.',
+  transcriptOffer: 'Ricevi questa chat via e-mail',
+  transcriptSend: 'Invia trascrizione',
+  transcriptSent: 'La trascrizione sarà inviata a {name}.',
 };
 
 const es: Record<StringKey, string> = {
@@ -357,6 +429,24 @@ const es: Record<StringKey, string> = {
   causeNetwork: 'Se perdió la conexión y la llamada terminó.',
   reconnecting: 'Conexión perdida. Reconectando…',
   unavailableWidget: 'Este formulario de contacto no está disponible.',
+  // spec 11
+  leaveMessage: 'Dejar un mensaje',
+  offlineTitle: 'Déjenos un mensaje',
+  offlineIntro: 'Ahora mismo no hay nadie disponible. Deje un mensaje y le responderemos por correo electrónico.',
+  offlineEmail: 'Su correo electrónico',
+  sendMessage: 'Enviar mensaje',
+  offlineSent: '¡Gracias! Su mensaje se ha enviado. Le responderemos por correo electrónico.',
+  offlineFailed: 'No se pudo enviar su mensaje. Inténtelo de nuevo.',
+  offlineLimited: 'Demasiados mensajes. Inténtelo más tarde.',
+  emailNeeded: 'Introduzca su dirección de correo electrónico.',
+  messageNeeded: 'Introduzca un mensaje.',
+  consentNeeded: 'Dé su consentimiento para continuar.',
+  honeypot: 'Deje este campo vacío',
+  closedNow: 'Ahora mismo estamos cerrados.',
+  backAt: 'Volvemos {name}.',
+  transcriptOffer: 'Recibir este chat por correo electrónico',
+  transcriptSend: 'Enviar transcripción',
+  transcriptSent: 'La transcripción se enviará a {name}.',
 };
 
 const nl: Record<StringKey, string> = {
@@ -426,6 +516,24 @@ const nl: Record<StringKey, string> = {
   causeNetwork: 'De verbinding is verbroken, het gesprek is beëindigd.',
   reconnecting: 'Verbinding verbroken. Opnieuw verbinden…',
   unavailableWidget: 'Dit contactformulier is niet beschikbaar.',
+  // spec 11
+  leaveMessage: 'Bericht achterlaten',
+  offlineTitle: 'Laat ons een bericht achter',
+  offlineIntro: 'Er is op dit moment niemand beschikbaar. Laat een bericht achter, we antwoorden per e-mail.',
+  offlineEmail: 'Uw e-mail',
+  sendMessage: 'Bericht versturen',
+  offlineSent: 'Bedankt! Uw bericht is verstuurd. We antwoorden u per e-mail.',
+  offlineFailed: 'Uw bericht kon niet worden verstuurd. Probeer het opnieuw.',
+  offlineLimited: 'Te veel berichten. Probeer het later opnieuw.',
+  emailNeeded: 'Vul uw e-mailadres in.',
+  messageNeeded: 'Vul een bericht in.',
+  consentNeeded: 'Geef uw toestemming om verder te gaan.',
+  honeypot: 'Laat dit veld leeg',
+  closedNow: 'We zijn op dit moment gesloten.',
+  backAt: 'We zijn er weer {name}.',
+  transcriptOffer: 'Deze chat per e-mail ontvangen',
+  transcriptSend: 'Verslag versturen',
+  transcriptSent: 'Het verslag wordt naar {name} gestuurd.',
 };
 
 const TABLES: Record<Lang, Record<StringKey, string>> = { en, de, fr, it, es, nl };

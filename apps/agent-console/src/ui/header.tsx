@@ -17,7 +17,7 @@ export function statusText(s: ConsoleState): string {
   return CHOICES.find((c) => c.value === s.presence)?.label ?? 'Unknown';
 }
 
-export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history'; onView(v: 'work' | 'history'): void; onSignOut(): void }) {
+export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history' | 'missed'; onView(v: 'work' | 'history' | 'missed'): void; onSignOut(): void }) {
   const { store, state: s } = props;
   const status = statusText(s);
   const link = s.link === 'online' ? 'Connected' : s.link === 'connecting' ? 'Connecting…' : s.link === 'reconnecting' ? 'Connection lost — reconnecting…' : 'Disconnected';
@@ -50,6 +50,9 @@ export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 
         </button>
         <button type="button" class="tab" aria-pressed={props.view === 'history'} onClick={() => props.onView('history')}>
           History
+        </button>
+        <button type="button" class="tab" aria-pressed={props.view === 'missed'} onClick={() => props.onView('missed')}>
+          Missed
         </button>
       </nav>
       <div class="me">

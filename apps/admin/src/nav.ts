@@ -6,12 +6,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { ask } from './components/confirm.js';
 
 export const BASE = '/admin';
-export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'phone-system' | 'statistics' | 'webhooks' | 'audit';
+export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'schedules' | 'phone-system' | 'statistics' | 'webhooks' | 'audit';
 export const ROUTES: { route: Route; path: string; label: string }[] = [
   { route: 'widgets', path: `${BASE}/`, label: 'Widgets' },
   { route: 'users', path: `${BASE}/users`, label: 'Users' },
   { route: 'groups', path: `${BASE}/groups`, label: 'Groups' },
   { route: 'flags', path: `${BASE}/flags`, label: 'Flags' },
+  { route: 'schedules', path: `${BASE}/schedules`, label: 'Schedules' },
   { route: 'phone-system', path: `${BASE}/phone-system`, label: 'Phone system' },
   { route: 'statistics', path: `${BASE}/statistics`, label: 'Statistics' },
   { route: 'webhooks', path: `${BASE}/webhooks`, label: 'Webhooks' },

@@ -67,19 +67,19 @@ describe('schedules API', () => {
     expect(v.infos[0]).toMatchObject({ id: 'hotline', presence: 'offline' });
 
     clock.jumpTo(h.opensAt);
-    await v.c.next((m) => m.mt === 'Info' && m.presence === 'online');
+    await v.c.next((m) => m.mt === 'Info' && m.presence === 'online').catch((e) => { throw new Error(`at the opening: ${e.message}`); });
     expect((await admin.get(`/api/flags/${flag.body.id}`)).body.value).toBe(true);
     expect((await admin.get(`/api/schedules/${id}`)).body).toMatchObject({ open: true, nextChange: h.closesAt });
 
     // Switched off by hand: holds until the schedule's next change, then the schedule rules again.
     expect((await admin.put(`/api/flags/${flag.body.id}`, { value: false })).body.value).toBe(false);
-    await v.c.next((m) => m.mt === 'Info' && m.presence === 'offline');
+    await v.c.next((m) => m.mt === 'Info' && m.presence === 'offline').catch((e) => { throw new Error(`after the override: ${e.message}`); });
     clock.jump(10 * 60_000);
     expect((await admin.get(`/api/flags/${flag.body.id}`)).body.value).toBe(false);
     clock.jumpTo(h.closesAt);
     // Closed at the change anyway; the next opening switches it on again.
     clock.jumpTo(h.opensAt + 86_400_000);
-    await v.c.next((m) => m.mt === 'Info' && m.presence === 'online');
+    await v.c.next((m) => m.mt === 'Info' && m.presence === 'online').catch((e) => { throw new Error(`next day: ${e.message}`); });
 
     // In use: cannot be deleted.
     expect((await admin.del(`/api/schedules/${id}`)).status).toBe(409);

@@ -7,3 +7,4 @@ export * from './sip/index.js';
 export * from './infra.js';
 export * from './cluster.js';
 export * from './smtp.js';
+export * from './tied.js';

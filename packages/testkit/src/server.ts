@@ -72,7 +72,15 @@ export class JumpClock implements Clock {
   jump(ms: number): void {
     this.#offset += ms;
     const now = this.now();
-    for (const timer of [...this.#timers].sort((a, b) => a.at - b.at)) if (timer.at <= now) (timer as { fire?: () => void }).fire?.();
+    for (const timer of [...this.#timers].sort((a, b) => a.at - b.at)) {
+      if (timer.at <= now) (timer as { fire?: () => void }).fire?.();
+      else {
+        // Not due yet: it now waits only what is left of its time.
+        if (timer.t) clearTimeout(timer.t);
+        timer.t = setTimeout((timer as { fire?: () => void }).fire!, timer.at - now);
+        timer.t.unref?.();
+      }
+    }
   }
 
   jumpTo(at: number): void {

@@ -86,7 +86,7 @@ const TEXTS = {
     you: 'U',
     system: 'Opmerking',
   },
-} satisfies Record<Lang, Record<string, string>>;
+} satisfies Partial<Record<Lang, Record<string, string>>>;
 
 type Key = keyof (typeof TEXTS)['en'];
 

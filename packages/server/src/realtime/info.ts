@@ -1,5 +1,7 @@
 /** Builds the visitor's Session and Info messages from a widget and live availability (spec 2.1, 8). */
-import { pickLang, stringsFor, type InfoMsg, type Lang, type SessionMsg } from '@cw/protocol';
+import { LANGS, type InfoMsg, type Lang, type SessionMsg } from '@cw/protocol';
+import { matchLanguage } from '@cw/i18n';
+import { widgetStrings } from '@cw/i18n/widget';
 import type { WidgetRecord } from '../storage/types.js';
 import type { ResolvedAgent } from '../presence/availability.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
@@ -24,6 +26,12 @@ export async function sessionExtras(w: Pick<WidgetRecord, 'scheduleId' | 'offlin
   return out;
 }
 
+/** The visitor's wish (the element's lang attribute, else the browser's languages; pt-BR → pt), else the widget's default. */
+export function sessionLang(widgetLang: string | undefined, visitorLang: string | undefined): Lang {
+  const fallback = matchLanguage([widgetLang], LANGS, 'en');
+  return matchLanguage([visitorLang], LANGS, fallback);
+}
+
 /** The Session for one visitor: language from the visitor's wish and the widget's default. */
 export function buildSession(
   w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact'>,
@@ -31,12 +39,12 @@ export function buildSession(
   token: string,
   extras: SessionExtras = {},
 ): SessionMsg {
-  const lang = pickLang(visitorLang, (w.lang || 'en') as Lang);
+  const lang = sessionLang(w.lang, visitorLang);
   return {
     mt: 'Session',
     name: w.name,
     lang,
-    strings: { ...stringsFor(lang) },
+    strings: { ...widgetStrings(lang) },
     type: w.type,
     appearance: w.appearance ?? {},
     contact: w.contact ?? {},

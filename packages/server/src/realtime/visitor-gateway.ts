@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
-import { CLOSE, LIMITS, pickLang, visitorInbound, type Lang } from '@cw/protocol';
+import { CLOSE, LIMITS, visitorInbound, type Lang } from '@cw/protocol';
 import type { AppContext } from '../app-deps.js';
 import type { CallManager } from '../calls/call-manager.js';
 import type { ChatManager, VisitorRef } from '../chat/chat-manager.js';
@@ -15,7 +15,7 @@ import { sendIceAndRefresh } from '../ice.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent, needMedia } from '../domain/widget-agent.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
-import { buildSession, sessionExtras } from './info.js';
+import { buildSession, sessionExtras, sessionLang } from './info.js';
 import { originAllowed } from './origins.js';
 import { topics, type WidgetEvent } from '../domain/outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
@@ -167,7 +167,7 @@ export class VisitorConnection implements WidgetListener {
     try {
       infos = await this.deps.hub.current(widget);
       this.#startedAt = this.deps.app.clock.now();
-      this.lang = pickLang(lang, (widget.lang || 'en') as Lang);
+      this.lang = sessionLang(widget.lang, lang);
       this.conn.send(buildSession(widget, lang, this.#token, await sessionExtras(widget, this.deps.catalog, this.#startedAt)));
       for (const info of infos) this.conn.sendRaw(info.json);
       this.#iceTimer = sendIceAndRefresh(this.deps.app.config, this.deps.app.clock, (ice) => this.conn.send(ice), () => this.conn.open);

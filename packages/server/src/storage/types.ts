@@ -40,6 +40,8 @@ export interface UserRecord {
   createdAt: number;
   /** where calls and chats go (spec 9); 'console' when not given */
   reach: Reach;
+  /** the language chosen for the admin app and console (spec 13); absent until the user picks one */
+  lang?: string;
 }
 
 /** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */

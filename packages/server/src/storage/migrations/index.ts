@@ -5,6 +5,7 @@ import { phoneSystem } from './002_phone-system.js';
 import { oneOpenChat } from './003_one-open-chat.js';
 import { schedules } from './004_schedules.js';
 import { stats } from './005_stats.js';
+import { userLang } from './006_user-lang.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
         '003_one-open-chat': oneOpenChat(),
         '004_schedules': schedules(kind),
         '005_stats': stats(kind),
+        '006_user-lang': userLang(),
       };
     },
   };

@@ -60,6 +60,11 @@ export class MailSender {
     return this.#transport !== undefined;
   }
 
+  /** Whether this process sends mail now (cluster: holds the lease). */
+  get active(): boolean {
+    return this.#active;
+  }
+
   get lastError(): string {
     return this.#lastError;
   }

@@ -42,6 +42,11 @@ export class ScheduleKeeper {
 
   constructor(private readonly deps: KeeperDeps) {}
 
+  /** Whether this process keeps the schedules now (cluster: holds the lease). */
+  get active(): boolean {
+    return this.#active;
+  }
+
   /** Starts keeping (this process is the leader). */
   start(): void {
     if (this.#active) return;

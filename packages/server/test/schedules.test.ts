@@ -148,6 +148,11 @@ describe('offline messages', () => {
     v.c.send({ ...msg, cid: 'o3' });
     expect(await v.c.next('Error')).toMatchObject({ code: 'try-later' });
     expect((await s.storage.missed.list({ limit: 10 })).length).toBe(2);
+    // Counted by the statistics (spec 12's offlineMessages), per widget.
+    const from = clock.now() - 86_400_000;
+    const to = clock.now() + 86_400_000;
+    const stats = (await admin.get(`/api/stats?from=${from}&to=${to}&bucket=day&tz=UTC&widget=${w.uuid}`)).body;
+    expect(stats.totals.offlineMessages).toBe(2);
     // Without SMTP nothing is sent, and admins are told.
     expect((await admin.get('/api/mail/status')).body).toMatchObject({ configured: false, pending: 2 });
     await v.c.close();

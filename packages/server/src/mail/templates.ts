@@ -86,7 +86,85 @@ const TEXTS = {
     you: 'U',
     system: 'Opmerking',
   },
-} satisfies Partial<Record<Lang, Record<string, string>>>;
+  pt: {
+    offlineSubject: 'Nova mensagem de {name} ({widget})',
+    offlineIntro: 'Um visitante deixou uma mensagem em "{widget}" quando ninguém estava disponível.',
+    name: 'Nome',
+    email: 'E-mail',
+    message: 'Mensagem',
+    consent: 'Consentimento dado',
+    yes: 'sim',
+    transcriptSubject: 'A sua conversa com {widget}',
+    transcriptIntro: 'Aqui está a transcrição da sua conversa com {widget}.',
+    you: 'Você',
+    system: 'Nota',
+  },
+  pl: {
+    offlineSubject: 'Nowa wiadomość od {name} ({widget})',
+    offlineIntro: 'Odwiedzający zostawił wiadomość w „{widget}”, gdy nikt nie był dostępny.',
+    name: 'Imię',
+    email: 'E-mail',
+    message: 'Wiadomość',
+    consent: 'Zgoda udzielona',
+    yes: 'tak',
+    transcriptSubject: 'Twój czat z {widget}',
+    transcriptIntro: 'Oto zapis Twojego czatu z {widget}.',
+    you: 'Ty',
+    system: 'Uwaga',
+  },
+  sv: {
+    offlineSubject: 'Nytt meddelande från {name} ({widget})',
+    offlineIntro: 'En besökare lämnade ett meddelande på "{widget}" när ingen var tillgänglig.',
+    name: 'Namn',
+    email: 'E-post',
+    message: 'Meddelande',
+    consent: 'Samtycke givet',
+    yes: 'ja',
+    transcriptSubject: 'Din chatt med {widget}',
+    transcriptIntro: 'Här är utskriften av din chatt med {widget}.',
+    you: 'Du',
+    system: 'Obs',
+  },
+  tr: {
+    offlineSubject: '{name} kişisinden yeni mesaj ({widget})',
+    offlineIntro: 'Bir ziyaretçi, kimse müsait değilken "{widget}" üzerinden mesaj bıraktı.',
+    name: 'Ad',
+    email: 'E-posta',
+    message: 'Mesaj',
+    consent: 'Onay verildi',
+    yes: 'evet',
+    transcriptSubject: '{widget} ile sohbetiniz',
+    transcriptIntro: '{widget} ile sohbetinizin dökümü aşağıdadır.',
+    you: 'Siz',
+    system: 'Not',
+  },
+  ar: {
+    offlineSubject: 'رسالة جديدة من {name} ({widget})',
+    offlineIntro: 'ترك زائر رسالة على "{widget}" عندما لم يكن أحد متاحًا.',
+    name: 'الاسم',
+    email: 'البريد الإلكتروني',
+    message: 'الرسالة',
+    consent: 'تمت الموافقة',
+    yes: 'نعم',
+    transcriptSubject: 'محادثتك مع {widget}',
+    transcriptIntro: 'إليك نص محادثتك مع {widget}.',
+    you: 'أنت',
+    system: 'ملاحظة',
+  },
+  he: {
+    offlineSubject: 'הודעה חדשה מ-{name} ({widget})',
+    offlineIntro: 'מבקר השאיר הודעה ב-"{widget}" כשאף אחד לא היה זמין.',
+    name: 'שם',
+    email: 'דוא״ל',
+    message: 'הודעה',
+    consent: 'ניתנה הסכמה',
+    yes: 'כן',
+    transcriptSubject: 'הצ׳אט שלך עם {widget}',
+    transcriptIntro: 'הנה התמליל של הצ׳אט שלך עם {widget}.',
+    you: 'את/ה',
+    system: 'הערה',
+  },
+} satisfies Record<Lang, Record<string, string>>;
 
 type Key = keyof (typeof TEXTS)['en'];
 
@@ -112,7 +190,8 @@ function htmlText(s: string): string {
 }
 
 function page(lang: string, body: string): string {
-  return `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;line-height:1.4">${body}</body></html>`;
+  const dir = lang === 'ar' || lang === 'he' ? 'rtl' : 'ltr';
+  return `<!doctype html><html lang="${escapeHtml(lang)}" dir="${dir}"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;line-height:1.4">${body}</body></html>`;
 }
 
 export interface ComposedMail {

@@ -13,6 +13,7 @@ import { type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
 import { widgetStrings } from '@cw/i18n/widget';
 import { toBody, type Draft } from '../widget/draft.js';
 import type { Directory } from '../widget/directory.js';
+import { t } from '../i18n.js';
 
 /** Builds what a visitor would receive for this draft. */
 export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[]) {
@@ -95,21 +96,21 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
 
   const hasPresence = p.draft.agents.some((a) => a.availability === 'presence');
   return (
-    <aside class="preview" aria-label={`Live preview of ${p.name || 'the widget'}`}>
-      <h3 class="preview-title">Live preview</h3>
-      <p class="hint">Shows your unsaved changes. Websites see them after you save.</p>
+    <aside class="preview" aria-label={p.name ? t('Live preview of {name}', { name: p.name }) : t('Live preview of the widget')}>
+      <h3 class="preview-title">{t("Live preview")}</h3>
+      <p class="hint">{t("Shows your unsaved changes. Websites see them after you save.")}</p>
       {failed && (
         <p class="field-error" role="status">
-          The preview could not be shown: {failed}
+          {t('The preview could not be shown: {reason}', { reason: failed })}
         </p>
       )}
-      <p class="sr-only">The preview is visual only. Visitors get the same names, texts and buttons as set in the fields of this form.</p>
+      <p class="sr-only">{t("The preview is visual only. Visitors get the same names, texts and buttons as set in the fields of this form.")}</p>
       {/* inert + aria-hidden: the preview's own buttons and regions (e.g. one named after
           the widget) must not be mistaken for the admin app's controls. */}
       <div class={`preview-stage preview-${p.draft.type}`} inert aria-hidden="true">
         <div class="preview-host" ref={host} data-testid="widget-preview" />
       </div>
-      {hasPresence && <p class="hint">Agents whose availability follows their presence are shown as available here.</p>}
+      {hasPresence && <p class="hint">{t("Agents whose availability follows their presence are shown as available here.")}</p>}
     </aside>
   );
 }

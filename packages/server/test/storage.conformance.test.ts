@@ -40,6 +40,8 @@ function widget(name: string): NewWidget {
     appearance: { position: 'right', colors: { primary: '#123456' } },
     allowedOrigins: ['https://shop.example.com'],
     agents: [{ sipId: 'atlantis', media: ['chat', 'voice'], availability: 'presence', flag: null }],
+    scheduleId: null,
+    offline: { enabled: true, consentText: '', notify: [] },
   };
 }
 
@@ -228,12 +230,12 @@ for (const [backend, available] of backends) {
     describe('flags', () => {
       it('creates, reads, lists, updates and deletes', async () => {
         const f = await s.flags.create({ name: 'Holiday', value: false });
-        expect(f).toEqual({ id: f.id, name: 'Holiday', value: false });
+        expect(f).toEqual({ id: f.id, name: 'Holiday', value: false, scheduleId: null, overrideUntil: null });
         const g = await s.flags.create({ name: 'Emergency', value: true });
         expect(await s.flags.get(g.id)).toEqual(g);
         expect(await s.flags.list()).toEqual([g, f]);
         expect(await s.flags.update(f.id, { value: true })).toEqual({ ...f, value: true });
-        expect(await s.flags.update(f.id, { name: 'Vacation' })).toEqual({ id: f.id, name: 'Vacation', value: true });
+        expect(await s.flags.update(f.id, { name: 'Vacation' })).toEqual({ id: f.id, name: 'Vacation', value: true, scheduleId: null, overrideUntil: null });
         expect(await s.flags.update('nope', { value: true })).toBeUndefined();
         expect(await s.flags.delete(f.id)).toBe(true);
         expect(await s.flags.delete(f.id)).toBe(false);

@@ -42,6 +42,12 @@ export interface Draft {
   /** One origin per line. */
   originsText: string;
   agents: AgentDraft[];
+  /** spec 11: the schedule the widget follows ("" = none) and the offline form */
+  scheduleId: string;
+  offlineEnabled: boolean;
+  consentText: string;
+  /** notification addresses, comma or line separated */
+  notifyText: string;
 }
 
 let keySeq = 0;
@@ -96,6 +102,10 @@ export function toDraft(w: Partial<Widget>): Draft {
     },
     originsText: (w.allowedOrigins ?? []).join('\n'),
     agents: (w.agents ?? []).map(agentToDraft),
+    scheduleId: s(w.scheduleId),
+    offlineEnabled: w.offline?.enabled !== false,
+    consentText: s(w.offline?.consentText),
+    notifyText: (w.offline?.notify ?? []).join(', '),
   };
 }
 
@@ -156,6 +166,8 @@ export function toBody(d: Draft): WidgetBody {
     },
     allowedOrigins: originLines(d.originsText),
     agents: d.agents.map(agentToBody),
+    scheduleId: d.scheduleId || null,
+    offline: { enabled: d.offlineEnabled, consentText: d.consentText.trim(), notify: d.notifyText.split(/[\s,;]+/).filter(Boolean) },
   };
 }
 

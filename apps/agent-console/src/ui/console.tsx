@@ -7,6 +7,7 @@ import { ChatList } from './chat-list.js';
 import { ChatView } from './chat-view.js';
 import { Header } from './header.js';
 import { History } from './history.js';
+import { MissedView } from './missed.js';
 import { LiveRegions, Notices } from './notices.js';
 import { Ringing } from './ringing.js';
 import { useStoreState } from './use-store.js';
@@ -46,7 +47,7 @@ function NotifyPrompt() {
 export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
   const { store } = props;
   const s = useStoreState(store);
-  const [view, setView] = useState<'work' | 'history'>('work');
+  const [view, setView] = useState<'work' | 'history' | 'missed'>('work');
 
   // Unread counts clear when the agent looks at the open chat again.
   useEffect(() => {
@@ -125,7 +126,9 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
           <Notices store={store} notices={s.notices} />
           <Ringing store={store} ringing={s.ringing} canAccept={!s.call && s.link === 'online'} soundBlocked={s.ringing.length > 0 && store.ringtone.blocked} />
           {s.call && <CallPanel store={store} call={s.call} />}
-          {view === 'history' ? (
+          {view === 'missed' ? (
+            <MissedView />
+          ) : view === 'history' ? (
             <History />
           ) : active ? (
             <ChatView store={store} chat={active} online={s.link === 'online'} />

@@ -1,6 +1,7 @@
 /** Widgets and their agent entries: POST/PUT bodies and GET answers of /api/widgets. */
 import { AVAILABILITY, LANGS, MAX_PICTURE_BYTES, MEDIA } from '../model.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
+import { WidgetOffline } from './schedules.js';
 
 /** A CSS colour the admin may pick: empty means "inherit". */
 const Color = Matching('^(|#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20}|(rgb|rgba|hsl|hsla)\\([0-9.,%\\s/]+\\))$', 'must be a colour such as #0a7d5c', { maxLength: 32 });
@@ -72,6 +73,8 @@ export const WidgetInput = Type.Object({
   appearance: Type.Optional(Appearance),
   allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: 100, uniqueItems: true })),
   agents: Type.Optional(Type.Array(WidgetAgent, { maxItems: 200 })),
+  scheduleId: Type.Optional(Nullable(Type.String({ maxLength: 100 }), { description: 'outside this schedule the widget says when it is back (spec 11)' })),
+  offline: Type.Optional(WidgetOffline),
 });
 export type WidgetInput = Static<typeof WidgetInput>;
 
@@ -86,6 +89,8 @@ export const Widget = Type.Object({
   appearance: Appearance,
   allowedOrigins: Type.Array(Type.String()),
   agents: Type.Array(WidgetAgent),
+  scheduleId: Type.Optional(Nullable(Type.String())),
+  offline: Type.Optional(Type.Object({ enabled: Type.Boolean(), consentText: Type.String(), notify: Type.Array(Type.String()) })),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
 });

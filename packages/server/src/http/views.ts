@@ -22,7 +22,7 @@ export function groupView(g: GroupRecord): Group {
 }
 
 export function flagView(f: FlagRecord): Flag {
-  return { id: f.id, name: f.name, value: f.value };
+  return { id: f.id, name: f.name, value: f.value, scheduleId: f.scheduleId ?? null };
 }
 
 export function widgetView(w: WidgetRecord): Widget {
@@ -36,6 +36,8 @@ export function widgetView(w: WidgetRecord): Widget {
     appearance: w.appearance,
     allowedOrigins: w.allowedOrigins,
     agents: w.agents,
+    scheduleId: w.scheduleId ?? null,
+    offline: w.offline ?? { enabled: true, consentText: '', notify: [] },
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
   };

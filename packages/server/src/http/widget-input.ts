@@ -58,7 +58,14 @@ export async function widgetFromBody(body: WidgetInput): Promise<WidgetData> {
     appearance: body.appearance ?? {},
     allowedOrigins: body.allowedOrigins ?? [],
     agents,
+    scheduleId: body.scheduleId || null,
+    offline: { enabled: body.offline?.enabled ?? true, consentText: body.offline?.consentText ?? '', notify: body.offline?.notify ?? [] },
   };
+}
+
+/** Inside the write transaction: the schedule the widget follows must exist. */
+export async function checkSchedule(tx: Tx, body: WidgetData): Promise<void> {
+  if (body.scheduleId && !(await tx.schedules.get(body.scheduleId))) throw invalid('scheduleId', 'scheduleId names no existing schedule');
 }
 
 /** Inside the write transaction: every named flag must exist. */

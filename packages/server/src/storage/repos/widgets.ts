@@ -16,6 +16,8 @@ function bodyOf(w: Input): string {
     appearance: w.appearance,
     allowedOrigins: w.allowedOrigins,
     agents: w.agents,
+    scheduleId: w.scheduleId ?? null,
+    ...(w.offline ? { offline: w.offline } : {}),
   };
   return JSON.stringify(body);
 }
@@ -32,6 +34,8 @@ function toWidget(r: Selectable<WidgetsTable>): WidgetRecord {
     appearance: body.appearance,
     allowedOrigins: body.allowedOrigins,
     agents: body.agents,
+    scheduleId: body.scheduleId ?? null,
+    offline: body.offline ?? { enabled: true, consentText: '', notify: [] },
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };

@@ -99,7 +99,10 @@ describe('body limits', () => {
     });
     expect(r.status).toBe(413);
     expect(JSON.parse(r.text)).toMatchObject({ error: 'payload-too-large', message: 'The request body is too large (at most 16 KiB here).' });
-    // A widget save may be large, but a stranger's is refused (401) on its headers, before the body is read.
-    expect(await post(port, '/api/widgets', FOUR_MIB)).toBe(401);
+    // A widget save may be large, but a stranger's is refused (401) on its headers, before the body is read
+    // (on a loaded machine the client may see the connection cut while it still sends: status 0, as above).
+    expect([401, 0]).toContain(await post(port, '/api/widgets', FOUR_MIB));
+    // A small body shows the answer itself: 401, not a validation error (the check runs first).
+    expect(await post(port, '/api/widgets', Buffer.from('{}'))).toBe(401);
   }, 120_000);
 });

@@ -453,6 +453,14 @@ for (const [backend, available] of backends) {
     });
 
     describe('phone system (migration 002)', () => {
+      it("keeps a user's language (spec 13), none by default", async () => {
+        const u = await s.users.create(user('lang1'));
+        expect(u.lang).toBeUndefined();
+        expect((await s.users.update(u.id, { lang: 'he' }))?.lang).toBe('he');
+        expect((await s.users.get(u.id))?.lang).toBe('he');
+        expect((await s.users.update(u.id, { lang: '' }))?.lang).toBeUndefined();
+      });
+
       it('keeps where users and groups are reached, console by default', async () => {
         const u = await s.users.create(user('reach1'));
         expect(u.reach).toBe('console');

@@ -73,6 +73,30 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
     wasInCall.current = inCall;
   }, [inCall]);
 
+  // Any control that vanishes while focused (an accepted chat request, an answered or ended call)
+  // must not drop keyboard focus to the page: it continues in the open chat's field, else in the main area.
+  useEffect(() => {
+    let last: HTMLElement | null = null;
+    const onIn = (e: FocusEvent) => {
+      last = e.target instanceof HTMLElement ? e.target : null;
+    };
+    const refocus = () => {
+      const a = document.activeElement;
+      if (!last || last.isConnected || (a && a !== document.body)) return;
+      last = null;
+      const next = document.getElementById('composer-input') ?? document.querySelector<HTMLElement>('.ringing-list button') ?? document.querySelector<HTMLElement>('main');
+      if (next?.tagName === 'MAIN' && !next.hasAttribute('tabindex')) next.setAttribute('tabindex', '-1');
+      next?.focus();
+    };
+    const obs = new MutationObserver(refocus);
+    obs.observe(document.body, { childList: true, subtree: true });
+    document.addEventListener('focusin', onIn);
+    return () => {
+      obs.disconnect();
+      document.removeEventListener('focusin', onIn);
+    };
+  }, []);
+
   const active = s.chats.find((c) => c.id === s.activeChat) ?? null;
   return (
     <div class="shell">

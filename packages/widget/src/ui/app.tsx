@@ -55,16 +55,21 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const rootEl = useRef<HTMLDivElement>(null);
   // The agent of the last conversation screen: when the visitor comes back to the list, focus returns to that agent's card.
   const lastAgent = useRef<string | null>(null);
+  // …and the action it was started with, so focus goes back to that very button.
+  const lastAction = useRef<string | null>(null);
   const kind = s.screen.kind;
   useEffect(() => {
     const screen = model.state.screen;
-    if (screen.kind === 'prompt') lastAgent.current = screen.agent;
-    else if (screen.kind === 'chat') lastAgent.current = model.state.chat?.agent ?? lastAgent.current;
-    else if (screen.kind === 'call') lastAgent.current = model.state.call?.agent ?? lastAgent.current;
+    if (screen.kind === 'prompt') [lastAgent.current, lastAction.current] = [screen.agent, screen.action];
+    else if (screen.kind === 'chat') [lastAgent.current, lastAction.current] = [model.state.chat?.agent ?? lastAgent.current, 'chat'];
+    else if (screen.kind === 'call') [lastAgent.current, lastAction.current] = [model.state.call?.agent ?? lastAgent.current, lastAction.current ?? (model.state.call?.video ? 'video' : 'voice')];
     else if (lastAgent.current) {
-      const btn = rootEl.current?.querySelector<HTMLElement>(`[data-agent="${CSS.escape(lastAgent.current)}"] .act`);
+      const card = `[data-agent="${CSS.escape(lastAgent.current)}"]`;
+      const btn =
+        rootEl.current?.querySelector<HTMLElement>(`${card} .act[data-action="${lastAction.current ?? ''}"]`) ?? rootEl.current?.querySelector<HTMLElement>(`${card} .act`);
       (btn ?? tab.current)?.focus();
       lastAgent.current = null;
+      lastAction.current = null;
     }
   }, [kind]);
   useEffect(() => {

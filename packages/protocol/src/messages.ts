@@ -28,7 +28,9 @@ const sdp = str({ min: 1, max: 60_000 });
 // ---------------------------------------------------------------- visitor →
 
 /** Visitor → server: open a widget (optionally resuming a session). */
-export const Start = obj({ mt: literal('Start'), uuid: str({ min: 1, max: 100 }), session: opt(str({ max: 200 })), lang: opt(str({ max: 35 })) });
+/** Spec 14: the host page the widget sits on (address and title), as the embed script sees it. */
+const page = obj({ url: str({ max: 2000 }), title: opt(str({ max: 500 })) });
+export const Start = obj({ mt: literal('Start'), uuid: str({ min: 1, max: 100 }), session: opt(str({ max: 200 })), lang: opt(str({ max: 35 })), page: opt(page) });
 /** Visitor → server: ask for an agent's picture. */
 export const GetPicture = obj({ mt: literal('GetPicture'), id });
 /** Visitor → server: call an agent. */
@@ -130,6 +132,8 @@ export interface SessionMsg {
   session: string;
   /** The widget's uuid (addition). */
   uuid: string;
+  /** Spec 14: the admin's heading and greeting; empty values mean the defaults of `strings`. */
+  texts: { title: string; greeting: string };
 }
 
 /** Server → visitor: one agent and its visible presence. */
@@ -226,6 +230,7 @@ export interface ChatHistoryMsg {
   widget?: { uuid: string; name: string };
   agent?: string;
   agentDn?: string;
+  visitor?: VisitorContext;
 }
 
 export type VisitorOutbound =
@@ -257,6 +262,15 @@ export interface PresenceMsg {
   visible: VisiblePresence;
 }
 
+/** Spec 14: where the visitor is and with what (ChatOffer, IncomingCall, the agent's ChatHistory). */
+export interface VisitorContext {
+  page?: { url: string; title: string };
+  /** the language the visitor's widget asked for (Start.lang), else the one chosen */
+  lang?: string;
+  /** the browser's User-Agent header */
+  userAgent?: string;
+}
+
 export interface IncomingCallMsg {
   mt: 'IncomingCall';
   call: string;
@@ -266,6 +280,7 @@ export interface IncomingCallMsg {
   sdp: string;
   /** The directory entry called: the user's own sipId or a group's (addition). */
   dest?: string;
+  visitor?: VisitorContext;
 }
 
 export interface ChatOfferMsg {
@@ -274,6 +289,9 @@ export interface ChatOfferMsg {
   from: { dn: string; email?: string };
   widget: { uuid: string; name: string };
   dest?: string;
+  visitor?: VisitorContext;
+  /** the visitor's messages written before anyone accepted (addition), oldest first */
+  messages?: ChatMessageMsg[];
 }
 
 export type AgentOutbound =

@@ -78,6 +78,12 @@ export const EN_STRINGS = {
   causeNetwork: 'The connection was lost, so the call ended.',
   reconnecting: 'Connection lost. Reconnecting…',
   unavailableWidget: 'This contact form is not available.',
+  greeting: "Chat with us, call us in your browser or write — we're happy to help.",
+  waitingNext: '{name} has been told. Write your question now — it is shown to {name} before they answer.',
+  closePanel: 'Close',
+  capCall: 'Call',
+  capVideo: 'Video',
+  capChat: 'Chat',
 } satisfies Strings;
 
 const en = EN_STRINGS;
@@ -150,6 +156,12 @@ const de: Record<StringKey, string> = {
   causeNetwork: 'Die Verbindung ist abgebrochen, der Anruf wurde beendet.',
   reconnecting: 'Verbindung unterbrochen. Neuer Versuch …',
   unavailableWidget: 'Dieses Kontaktformular ist nicht verfügbar.',
+  greeting: 'Schreiben Sie uns, rufen Sie im Browser an oder senden Sie eine E-Mail – wir helfen gern.',
+  waitingNext: '{name} wurde benachrichtigt. Schreiben Sie Ihr Anliegen schon jetzt – {name} sieht es vor der Antwort.',
+  closePanel: 'Schließen',
+  capCall: 'Anruf',
+  capVideo: 'Video',
+  capChat: 'Chat',
 };
 
 const fr: Record<StringKey, string> = {
@@ -219,6 +231,12 @@ const fr: Record<StringKey, string> = {
   causeNetwork: "La connexion a été perdue, l'appel est terminé.",
   reconnecting: 'Connexion perdue. Reconnexion…',
   unavailableWidget: "Ce formulaire de contact n'est pas disponible.",
+  greeting: 'Écrivez-nous, appelez-nous depuis votre navigateur ou envoyez un e-mail : nous sommes là pour vous aider.',
+  waitingNext: '{name} a été prévenu(e). Écrivez votre question dès maintenant : {name} la verra avant de répondre.',
+  closePanel: 'Fermer',
+  capCall: 'Appel',
+  capVideo: 'Vidéo',
+  capChat: 'Chat',
 };
 
 const it: Record<StringKey, string> = {
@@ -288,6 +306,12 @@ const it: Record<StringKey, string> = {
   causeNetwork: 'La connessione si è interrotta e la chiamata è terminata.',
   reconnecting: 'Connessione persa. Nuovo tentativo…',
   unavailableWidget: 'Questo modulo di contatto non è disponibile.',
+  greeting: 'Scriveteci, chiamateci dal browser o inviate un’e-mail: siamo qui per aiutarvi.',
+  waitingNext: '{name} è stato avvisato. Scrivete subito la vostra domanda: {name} la vedrà prima di rispondere.',
+  closePanel: 'Chiudi',
+  capCall: 'Chiamata',
+  capVideo: 'Video',
+  capChat: 'Chat',
 };
 
 const es: Record<StringKey, string> = {
@@ -357,6 +381,12 @@ const es: Record<StringKey, string> = {
   causeNetwork: 'Se perdió la conexión y la llamada terminó.',
   reconnecting: 'Conexión perdida. Reconectando…',
   unavailableWidget: 'Este formulario de contacto no está disponible.',
+  greeting: 'Escríbanos, llámenos desde el navegador o envíenos un correo: estaremos encantados de ayudarle.',
+  waitingNext: 'Hemos avisado a {name}. Escriba ya su pregunta: {name} la verá antes de responder.',
+  closePanel: 'Cerrar',
+  capCall: 'Llamada',
+  capVideo: 'Vídeo',
+  capChat: 'Chat',
 };
 
 const nl: Record<StringKey, string> = {
@@ -426,6 +456,12 @@ const nl: Record<StringKey, string> = {
   causeNetwork: 'De verbinding is verbroken, het gesprek is beëindigd.',
   reconnecting: 'Verbinding verbroken. Opnieuw verbinden…',
   unavailableWidget: 'Dit contactformulier is niet beschikbaar.',
+  greeting: 'Chat met ons, bel ons in uw browser of stuur een e-mail – we helpen u graag.',
+  waitingNext: '{name} is op de hoogte gebracht. Schrijf uw vraag nu al – {name} ziet die vóór het antwoord.',
+  closePanel: 'Sluiten',
+  capCall: 'Bellen',
+  capVideo: 'Video',
+  capChat: 'Chat',
 };
 
 const TABLES: Record<Lang, Record<StringKey, string>> = { en, de, fr, it, es, nl };

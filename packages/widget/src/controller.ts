@@ -143,7 +143,7 @@ export class WidgetController implements Model {
 
   #onOpen(): void {
     const lang = typeof navigator !== 'undefined' ? navigator.language : undefined;
-    this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}) });
+    this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}), ...pageContext() });
     this.#resuming = !!this.state.chat && this.state.chat.state !== 'closed' && this.state.chat.state !== 'lost';
     this.#set({ conn: 'open' });
   }
@@ -393,4 +393,10 @@ export class WidgetController implements Model {
       toggleCamera: () => this.#call?.toggleCamera(),
     };
   }
+}
+
+/** Spec 14: the host page's address and title, for the agent (web pages only; none in the admin preview). */
+function pageContext(): { page?: { url: string; title: string } } {
+  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return {};
+  return { page: { url: location.href.slice(0, 2000), title: (typeof document !== 'undefined' ? document.title : '').slice(0, 500) } };
 }

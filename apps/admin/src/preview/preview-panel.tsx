@@ -26,6 +26,7 @@ export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[
     contact: body.contact,
     session: 'preview',
     uuid,
+    texts: { title: body.texts?.title ?? '', greeting: body.texts?.greeting ?? '' },
   };
   const pictures: Record<string, string> = {};
   const infos: InfoMsg[] = body.agents.map((a, order) => {

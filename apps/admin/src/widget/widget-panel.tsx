@@ -88,9 +88,11 @@ export function WidgetPanel(p: WidgetPanelProps) {
   }, [p.focusName, p.expanded]);
 
   const change = (d: Draft) => {
-    setErrors((e) => remainingErrors(e, draft, d));
+    const next = remainingErrors(errors, draft, d);
+    setErrors(next);
     setDraft(d);
-    if (banner?.kind === 'ok') setBanner(null);
+    // A stale banner goes: "Saved" after an edit, "Not saved: …" once every field it was about is fixed.
+    if (banner?.kind === 'ok' || (banner?.kind === 'error' && Object.keys(errors).length > 0 && Object.keys(next).length === 0)) setBanner(null);
   };
 
   /** Checks the fields under `prefix` when the user leaves them. */

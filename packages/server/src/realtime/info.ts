@@ -5,7 +5,7 @@ import type { ResolvedAgent } from '../presence/availability.js';
 
 /** The Session for one visitor: language from the visitor's wish and the widget's default. */
 export function buildSession(
-  w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact'>,
+  w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact' | 'texts'>,
   visitorLang: string | undefined,
   token: string,
 ): SessionMsg {
@@ -20,6 +20,7 @@ export function buildSession(
     contact: w.contact ?? {},
     session: token,
     uuid: w.uuid,
+    texts: { title: w.texts?.title ?? '', greeting: w.texts?.greeting ?? '' },
   };
 }
 

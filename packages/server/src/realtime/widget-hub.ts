@@ -153,7 +153,7 @@ export class WidgetHub {
     watched.state = c;
     this.#publish(uuid, {
       k: 'reload',
-      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins },
+      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins, texts: w.texts },
       removed,
       infos: c.infos,
     });

@@ -25,6 +25,8 @@ export interface UsersTable {
   created_at: Big;
   /** console | phone | both (migration 002) */
   reach: Generated<string>;
+  /** data: URL or '' (migration 007) */
+  picture: Generated<string>;
 }
 
 export interface GroupsTable {
@@ -94,6 +96,8 @@ export interface ChatsTable {
   closed_at: Big | null;
   /** when an agent accepted (migration 005; NULL for chats accepted before it) */
   accepted_at: Big | null;
+  /** JSON of the visitor context (page, lang, userAgent), '' when none (migration 007) */
+  visitor_context: Generated<string>;
 }
 
 export interface ChatMessagesTable {

@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Flag, Group, Presence, Reach, Role, Widget } from '@cw/protocol';
+import type { Flag, Group, Presence, Reach, Role, VisitorContext, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -40,6 +40,8 @@ export interface UserRecord {
   createdAt: number;
   /** where calls and chats go (spec 9); 'console' when not given */
   reach: Reach;
+  /** spec 14: the user's own picture (data: URL, re-encoded) or "" (migration 007) */
+  picture?: string;
 }
 
 /** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
@@ -91,6 +93,8 @@ export interface ChatRecord {
   closedAt: number | null;
   /** when an agent accepted it; null while waiting (and for chats accepted before this was recorded) */
   acceptedAt: number | null;
+  /** spec 14: the visitor's page, language and browser when the chat was requested (migration 007) */
+  visitor?: VisitorContext;
 }
 
 export interface ChatMessageRecord {
@@ -214,7 +218,7 @@ export interface VisitorSessionRepo {
 }
 
 export interface ChatRepo {
-  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
+  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt' | 'visitor'> & { visitor?: VisitorContext | undefined } & { id?: string; createdAt?: number }): Promise<ChatRecord>;
   get(id: string): Promise<ChatRecord | undefined>;
   /** compare-and-set: accepts only a waiting chat; false if someone else won */
   accept(id: string, agentUserId: string, agentDn: string, at?: number): Promise<boolean>;

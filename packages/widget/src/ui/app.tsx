@@ -70,6 +70,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const type = session.type === 'cards' ? 'cards' : 'sidebar';
   const vars = cssVars(session.appearance, type);
   const inert = s.preview;
+  // Spec 14: the admin's heading, else the default in the visitor's language (never the widget's internal name).
+  const title = session.texts?.title || t('contactUs');
 
   let body: JSX.Element;
   const C = s.conv;
@@ -98,10 +100,11 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const list = visibleAgents(s);
     body = (
       <div>
-        {type === 'sidebar' ? <h2 id={`${idBase}-title`}>{session.name || t('contactUs')}</h2> : null}
+        {type === 'sidebar' ? <h2 id={`${idBase}-title`}>{title}</h2> : null}
+        {type === 'sidebar' ? <p class="greeting">{session.texts?.greeting || t('greeting')}</p> : null}
         {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
         {list.length ? (
-          <ul class="list" aria-label={type === 'cards' ? session.name || t('contactUs') : undefined}>
+          <ul class="list" aria-label={type === 'cards' ? title : undefined}>
             {list.map((agent, i) => (
               <AgentCard key={agent.id} agent={agent} picture={s.pictures[agent.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
             ))}
@@ -109,7 +112,22 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         ) : (
           <p>{s.agents.length ? t('noneAvailable') : t('noAgents')}</p>
         )}
-        {type === 'sidebar' ? <Contact t={t} c={session.contact} /> : null}
+        <Contact t={t} c={session.contact} />
+        {/* Last in the tab order (Tab from the launcher goes to the agents first); shown at the top right by CSS. */}
+        {type === 'sidebar' ? (
+          <button
+            type="button"
+            class="close"
+            aria-label={t('closePanel')}
+            title={t('closePanel')}
+            onClick={() => {
+              a.setExpanded(false);
+              tab.current?.focus();
+            }}
+          >
+            <Icon name="close" />
+          </button>
+        ) : null}
       </div>
     );
   }
@@ -159,7 +177,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
         {/* During a call the panel stays mounted (only hidden) so the call's audio keeps playing. */}
         {open || (s.screen.kind === 'call' && s.call && s.call.phase !== 'ended') ? (
-          <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')} hidden={!open}>
+          <div class={`panel${s.screen.kind === 'chat' || s.screen.kind === 'call' ? ' full' : ''}`} id={`${idBase}-panel`} role="region" aria-label={title} hidden={!open}>
             {body}
           </div>
         ) : null}

@@ -16,7 +16,8 @@ function statusText(t: T, c: ChatView): string {
   switch (c.state) {
     case 'starting':
     case 'waiting':
-      return t('chatWaiting', c.agentDn);
+      // Says what happens next (issue 15), not only that we wait.
+      return `${t('chatWaiting', c.agentDn)} ${t('waitingNext', c.agentDn)}`;
     case 'accepted':
       return t('chatAccepted', c.agentDn);
     case 'closed':

@@ -19,6 +19,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
     passwordHash: r.password_hash,
     createdAt: num(r.created_at),
     reach: (r.reach ?? 'console') as Reach,
+    picture: r.picture ?? '',
   };
 }
 
@@ -33,6 +34,7 @@ function toColumns(p: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Updateable
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
   if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
   if (p.reach !== undefined) c.reach = p.reach;
+  if (p.picture !== undefined) c.picture = p.picture;
   return c;
 }
 
@@ -59,6 +61,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
         passwordHash: u.passwordHash,
         createdAt: ctx.now(),
         reach: u.reach ?? 'console',
+        picture: u.picture ?? '',
       };
       await guard(() =>
         ctx
@@ -76,6 +79,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
             password_hash: rec.passwordHash,
             created_at: rec.createdAt,
             reach: rec.reach,
+            picture: rec.picture ?? '',
           })
           .execute(),
       );

@@ -15,6 +15,7 @@ function bodyOf(w: Input): string {
     contact: w.contact,
     appearance: w.appearance,
     allowedOrigins: w.allowedOrigins,
+    texts: w.texts ?? { title: '', greeting: '' },
     agents: w.agents,
   };
   return JSON.stringify(body);
@@ -31,6 +32,7 @@ function toWidget(r: Selectable<WidgetsTable>): WidgetRecord {
     contact: body.contact,
     appearance: body.appearance,
     allowedOrigins: body.allowedOrigins,
+    texts: { title: body.texts?.title ?? '', greeting: body.texts?.greeting ?? '' },
     agents: body.agents,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,chat,render,stats] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only=weight,swarm,calls,chat,cluster,sip,render,stats] [-- --profile]`
  *
  * Runs every stage, prints one table of figures with their baselines and
  * ratios, and writes docs/benchmarks.md. A stage that cannot run prints
@@ -16,6 +16,7 @@ import { fdLimits, machineInfo } from './lib/machine.js';
 import { writeReport } from './lib/report.js';
 import { calls } from './stages/calls.js';
 import { chatFigures, chatStage } from './stages/chat.js';
+import { clusterFigures, clusterStage } from './stages/cluster.js';
 import { render } from './stages/render.js';
 import { statsBench } from './stages/stats.js';
 import { sip } from './stages/sip.js';
@@ -189,6 +190,14 @@ await stage('chat', async () => {
       if (x.unacked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.unacked} messages were never acked.`);
       if (x.relayed < x.acked) ctx.notes.push(`Chat on ${name}, ${r.steps[i]!.visitors} visitors: ${x.acked - x.relayed} acked messages did not reach the agent's console within 5 s.`);
     });
+});
+
+await stage('cluster', async () => {
+  const r = await clusterStage(ctx);
+  ctx.figures.push(...clusterFigures(r));
+  const inc = (r.fanCluster?.incomplete ?? 0) + (r.fanSingle?.incomplete ?? 0);
+  if (inc) ctx.notes.push(`Cluster fan-out: ${inc} rounds did not reach every visitor within 15 s.`);
+  if (r.relayCross && r.relaySame) ctx.notes.push(`Cluster stage sizes on this machine: chat relay ${r.sizes.chatters} visitors × 15 msg/s for ${r.sizes.steps} × ${r.sizes.seconds} s per side; fan-out ${r.sizes.rounds} rounds to 3 × ${r.sizes.per} visitors vs ${r.sizes.per}.`);
 });
 
 await stage('sip', async () => {

@@ -84,7 +84,7 @@ describe.skipIf(!ready)('widget: chat', () => {
     await tab.click();
     agentWs.send({ mt: 'ChatMessage', chat: offer.chat, cid: 'a2', text: 'Are you still there?' });
     await page.locator('contact-widget .badge').getByText('1').waitFor();
-    expect(await page.getByRole('status').filter({ hasText: 'New messages: 1' }).count()).toBe(1);
+    expect(await page.getByRole('status').filter({ hasText: '1 new message' }).count()).toBe(1);
     await tab.click();
     await page.getByRole('log').getByText('Are you still there?').waitFor();
     await page.locator('contact-widget .badge').waitFor({ state: 'detached' });

@@ -8,7 +8,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 
 /** Bundles the agent console; with watch, keeps rebuilding on change. */
 export async function build({ watch = false } = {}) {
-  return buildApp({ appDir: here, htmlName: 'console-html', watch });
+  // splitting: each language's catalogue (packages/i18n/locales/console/<lang>.json) is a chunk loaded on demand.
+  return buildApp({ appDir: here, htmlName: 'console-html', watch, splitting: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await build({ watch: process.argv.includes('--watch') });

@@ -48,6 +48,8 @@ let visitors: Visitor[] = [];
 /** run state */
 let running = false;
 let samples: number[] = [];
+/** visitor send → the agent's console received it (ms) */
+let relaySamples: number[] = [];
 let acked = 0;
 let relayed = 0;
 let errors: string[] = [];
@@ -119,7 +121,12 @@ async function setup(a: SetupArgs): Promise<{ visitors: number }> {
     // Accept every offer; count relayed visitor messages.
     ws.on('message', (data: Buffer) => {
       const s = data.toString();
-      if (s.includes('"mt":"ChatMessage"')) relayed++;
+      if (s.includes('"mt":"ChatMessage"')) {
+        relayed++;
+        // The visitor wrote when it sent (same process, same clock): send → this console.
+        const at = /@(\d+(?:\.\d+)?)"/.exec(s);
+        if (at) relaySamples.push(now() - Number(at[1]));
+      }
       else if (s.includes('"mt":"ChatOffer"')) ws.send(JSON.stringify({ mt: 'ChatAccept', chat: JSON.parse(s).chat }));
     });
     consoles.push(ws);
@@ -166,7 +173,7 @@ function send(v: Visitor): void {
   const t0 = now();
   v.waiting = { cid, t0 };
   v.due = Math.max(v.due + period, t0);
-  v.ws.send(`{"mt":"ChatMessage","chat":"${v.chat}","cid":"${cid}","text":"bench message ${cidSeq}"}`);
+  v.ws.send(`{"mt":"ChatMessage","chat":"${v.chat}","cid":"${cid}","text":"bench message ${cidSeq} @${t0.toFixed(3)}"}`);
 }
 
 function schedule(v: Visitor): void {
@@ -181,6 +188,7 @@ let period = 1000 / 15;
 async function run(a: { perSecond: number; seconds: number }) {
   period = 1000 / a.perSecond;
   samples = [];
+  relaySamples = [];
   acked = 0;
   const relayedBefore = relayed;
   errors = [];
@@ -206,6 +214,7 @@ async function run(a: { perSecond: number; seconds: number }) {
   while (relayed - relayedBefore < acked && Date.now() < until2) await new Promise((r) => setTimeout(r, 10));
   return {
     samples: samples.map((s) => Math.round(s * 100) / 100),
+    relaySamples: relaySamples.map((s) => Math.round(s * 100) / 100),
     acked,
     unacked,
     relayed: relayed - relayedBefore,

@@ -36,7 +36,12 @@ interface SeedArgs {
   widgets: { prefix: string; agents: number; type?: 'cards' | 'sidebar'; reach?: 'console' | 'phone'; availability?: 'presence' | 'always' }[];
   /** PostgreSQL instead of SQLite in a temp dir (a URL whose search_path names an empty schema) */
   databaseUrl?: string;
+  /** more environment (cluster mode: REDIS_URL, REDIS_PREFIX, SECRETS_KEY) */
+  env?: Record<string, string>;
 }
+
+/** The bench's raised per-address caps: every simulated visitor comes from 127.0.0.1. */
+const BENCH_ENV = { MAX_CONNECTIONS_PER_IP: '10000000', CONTACTS_PER_IP: '10000000' };
 
 let ts: TestServer | undefined;
 let fixtures: Fixtures | undefined;
@@ -63,7 +68,7 @@ async function api(method: string, path: string, token: string, body?: unknown):
 async function start(a: SeedArgs): Promise<Fixtures> {
   // Every simulated visitor comes from 127.0.0.1: the per-address caps (connections; new chats and calls) are raised
   // far above the load (they still count, so their cost is measured).
-  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { MAX_CONNECTIONS_PER_IP: '10000000', CONTACTS_PER_IP: '10000000' }, ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
+  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { ...BENCH_ENV, ...a.env }, ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : {}) });
   const s = ts.storage;
   const admin = await s.users.getByUsername(ts.adminUsername);
   if (!admin) throw new Error('the first admin was not created');
@@ -130,8 +135,15 @@ function traceSip(): void {
   };
 }
 
+/** Another process of a cluster whose first process ran start() (same database and environment): no seeding. */
+async function join(a: { databaseUrl: string; env: Record<string, string> }): Promise<{ url: string; wsUrl: string; pid: number }> {
+  ts = await startTestServer({ logLevel: process.env.BENCH_SERVER_LOG ?? 'silent', env: { ...BENCH_ENV, ...a.env }, databaseUrl: a.databaseUrl });
+  return { url: ts.url, wsUrl: ts.wsUrl, pid: process.pid };
+}
+
 serveRpc({
   start,
+  join,
   phoneSystem: async (a: { registrar: string; domain: string }) => {
     const r = await api('PUT', '/api/phone-system', fixtures!.adminToken, { enabled: true, registrar: a.registrar, domain: a.domain, username: 'widgets', password: 'bench-secret', registerIntervalS: 300 });
     if (r.status !== 200) throw new Error(`PUT /api/phone-system answered ${r.status}: ${JSON.stringify(r.json).slice(0, 300)}`);

@@ -69,7 +69,7 @@ interface Target {
 }
 
 /** A PostgreSQL URL whose connections use a fresh schema (made here, dropped by the returned function). */
-async function pgSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function pgSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `cw_bench_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
   await admin.connect();

@@ -5,10 +5,10 @@
  * session cookie); failures are its `ApiError` with the server's message.
  */
 import { ApiError, fetchJson } from '@cw/client-core';
-import type { ChatDetail, ChatListItem, User } from '@cw/protocol';
+import type { ChatDetail, ChatListItem, Me as MeShape } from '@cw/protocol';
 
 /** The signed-in user, as GET /api/me answers. */
-export type Me = User;
+export type Me = MeShape;
 
 export { ApiError };
 

@@ -9,3 +9,4 @@ export * from './stored.js';
 export * from './media-error.js';
 export * from './call-media.js';
 export * from './typing.js';
+export * from './app-language.js';

@@ -3,10 +3,9 @@ export * from './schema.js';
 export * from './errors.js';
 export * from './model.js';
 export * from './messages.js';
-export * from './strings.js';
 // The HTTP API's shapes (./api, TypeBox): types only here, so the widget never bundles TypeBox.
 export type { Appearance, Contact, Widget, WidgetAgent, WidgetInput, Embed } from './api/widgets.js';
-export type { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './api/directory.js';
+export type { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, Me, MePatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './api/directory.js';
 export type { ApiError, Login, Token, TokenCreate, TokenCreated } from './api/auth.js';
 export type { CallLogEntry, ChatDetail, ChatListItem, ChatMessageView, ChatSummary } from './api/history.js';
 export type { AuditEntry, AuditQuery, Stats, StatsBucket, StatsQuery, StatsTotals, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookEventName, WebhookInput } from './api/insights.js';

@@ -26,7 +26,8 @@ export type Reach = (typeof REACH)[number];
 export const ROLES = ['admin', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const LANGS = ['en', 'de', 'fr', 'it', 'es', 'nl'] as const;
+/** The languages of the product (the widget's default language; `@cw/i18n` LANGUAGES, checked equal by a test). */
+export const LANGS = ['en', 'de', 'fr', 'it', 'es', 'nl', 'pt', 'pl', 'sv', 'tr', 'ar', 'he'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** Largest picture accepted in an API body (decoded bytes). */

@@ -77,6 +77,8 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
     secrets: new SecretBox({ key: deps.config.secretsKey, dataDir: deps.config.dataDir }),
     logger: deps.logger.child({ module: 'phone-system' }),
     now: () => deps.clock.now(),
+    // Cluster mode: one process at a time registers and watches (a lease in Redis).
+    ...(deps.cluster ? { cluster: { lease: deps.cluster.lease.bind(deps.cluster), redis: deps.cluster.redis, prefix: deps.cluster.prefix, bus: deps.bus } } : {}),
   });
   app.decorate('phone', phone);
   // After the sockets drained (their calls ended): unregister from the PBX.

@@ -127,6 +127,20 @@ function clusterMode(redisUrl: string | undefined, databaseUrl: string | undefin
   return true;
 }
 
+/**
+ * Secrets in the database (the phone-system password) are sealed with one
+ * key; without SECRETS_KEY each process would make its own key file, and a
+ * password saved through one process could not be read by the others.
+ */
+function sharedSecretsKey(key: string | undefined): true {
+  if (!key)
+    throw new Error(
+      'REDIS_URL is set (cluster mode), but SECRETS_KEY is not: every process must seal and open stored secrets (the phone-system password) with the same key. ' +
+        'Set SECRETS_KEY to the same 32-byte key (64 hex digits, or base64) on every process, e.g. from `openssl rand -hex 32`.',
+    );
+  return true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const redisUrl = env.REDIS_URL || undefined;
@@ -141,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     redisUrl,
     databasePoolSize: Math.max(2, Math.floor(num(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE'))),
-    cluster: clusterMode(redisUrl, databaseUrl),
+    cluster: clusterMode(redisUrl, databaseUrl) && sharedSecretsKey(env.SECRETS_KEY),
     redisPrefix,
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,

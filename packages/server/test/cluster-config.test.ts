@@ -38,10 +38,10 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
 
 describe('cluster mode configuration', () => {
   it('is on with REDIS_URL and a PostgreSQL DATABASE_URL, off without REDIS_URL', () => {
-    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://u@db/cw' });
+    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://u@db/cw', SECRETS_KEY: 'ab'.repeat(32) });
     expect(c.cluster).toBe(true);
     expect(c.redisPrefix).toBe('cw:');
-    expect(loadConfig({ REDIS_URL: 'rediss://r.example:6380/2', DATABASE_URL: 'postgresql://u@db/cw', REDIS_PREFIX: 'shop1:' })).toMatchObject({ cluster: true, redisPrefix: 'shop1:' });
+    expect(loadConfig({ REDIS_URL: 'rediss://r.example:6380/2', DATABASE_URL: 'postgresql://u@db/cw', REDIS_PREFIX: 'shop1:', SECRETS_KEY: 'ab'.repeat(32) })).toMatchObject({ cluster: true, redisPrefix: 'shop1:' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db/cw' }).cluster).toBe(false);
     expect(loadConfig({}).cluster).toBe(false);
   });
@@ -50,6 +50,8 @@ describe('cluster mode configuration', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/cluster mode.*needs PostgreSQL.*SQLite/);
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'mysql://db/cw' })).toThrow(/DATABASE_URL does not name a PostgreSQL database/);
     expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379', DATABASE_URL: 'postgres://u@db/cw' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    // Each process would seal the phone-system password with its own key file.
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://u@db/cw' })).toThrow(/SECRETS_KEY is not.*same key/);
     expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
   });
 

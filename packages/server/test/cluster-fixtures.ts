@@ -27,7 +27,7 @@ export async function startInProcessCluster(n = 3, env: Record<string, string> =
   const url = new URL(PG_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
   // Small pools: three processes share the machine's PostgreSQL with every other test running.
-  const common = { databaseUrl: url.toString(), env: { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_POOL_SIZE: '4', ...env } };
+  const common = { databaseUrl: url.toString(), env: { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_POOL_SIZE: '4', SECRETS_KEY: crypto.randomBytes(32).toString('hex'), ...env } };
   const nodes: TestServer[] = [];
   try {
     // The first migrates the empty schema; the others start together.

@@ -5,7 +5,7 @@
  * restarts. Sockets go straight to a chosen process (the pinned ports) or
  * through the balancer, as a browser would after its process died.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { need, startCluster, WsClient, type Msg, type TestCluster } from '@cw/testkit';
 import pg from 'pg';
 import { Api } from './http-helpers.js';
@@ -80,6 +80,10 @@ describe.skipIf(!ok)('cluster mode: a process dies, Redis and PostgreSQL restart
     uuid = w.body.uuid;
   }, 400_000);
 
+  // Each test starts without the consoles and visitors of the one before (an earlier console of the same agent would ring too).
+  afterEach(async () => {
+    await Promise.allSettled(sockets.splice(0).map((c) => c.close()));
+  });
   afterAll(async () => {
     await Promise.allSettled(sockets.map((c) => c.close()));
     await cl?.close();

@@ -343,17 +343,22 @@ describe('2.1 loading', () => {
     expect(en.session.lang).toBe('en');
     await en.c.close();
     const seen = new Map<string, string>();
-    for (const l of ['en', 'de', 'fr', 'it', 'es', 'nl']) {
+    for (const l of ['en', 'de', 'fr', 'it', 'es', 'nl', 'pt', 'pl', 'sv', 'tr', 'ar', 'he']) {
       const v = await visitor(s, w.uuid, { lang: l });
       expect(v.session.lang).toBe(l);
       seen.set(l, JSON.stringify(v.session.strings));
       await v.c.close();
     }
-    expect(new Set(seen.values()).size).toBe(6);
+    expect(new Set(seen.values()).size).toBe(12);
     const ch = await visitor(s, w.uuid, { lang: 'de-CH' });
     expect(ch.session.lang).toBe('de');
     expect(JSON.stringify(ch.session.strings)).toBe(seen.get('de'));
     await ch.c.close();
+    const br = await visitor(s, w.uuid, { lang: 'pt-BR' });
+    expect(br.session.lang).toBe('pt');
+    // Plural messages travel as one string per plural category of the language.
+    expect(Object.keys(br.session.strings).filter((k) => k.startsWith('unreadCount.')).sort()).toEqual(['unreadCount.many', 'unreadCount.one', 'unreadCount.other']);
+    await br.c.close();
   });
 
   it('session token: a known one is kept, an unknown one is not an error (fresh token)', async () => {

@@ -76,6 +76,8 @@ export class SipConnector {
   #calls = new Set<SipCall>();
   /** watched targets survive reconfiguration: key → target text */
   #watched = new Map<string, string>();
+  /** registering and watching (the default); false: connected for calls and MESSAGEs only (standby) */
+  #active = true;
 
   constructor(private readonly opts: SipConnectorOptions) {
     this.#log = opts.logger;
@@ -126,14 +128,7 @@ export class SipConnector {
       aor,
       attempt: 0,
       closed: false,
-      registration: new Registration({
-        aor,
-        registrarUri,
-        intervalS: account.registerIntervalS,
-        logger: this.#log,
-        backoff: this.#backoff,
-        onOutcome: (o) => this.#registered(epoch, o),
-      }),
+      registration: undefined as unknown as Registration,
       watcher: new PresenceWatcher({
         logger: this.#log,
         expiresS: this.opts.subscribeExpiresS ?? 600,
@@ -144,10 +139,58 @@ export class SipConnector {
         },
       }),
     };
+    epoch.registration = this.#registration(epoch, registrarUri);
     this.#epoch = epoch;
     for (const [key, target] of this.#watched) this.#watchIn(epoch, key, target);
-    this.#set('registering', '');
+    this.#set(this.#active ? 'registering' : 'standby', '');
     void this.#connect(epoch);
+  }
+
+  /**
+   * Whether this connector registers and watches presence (true, the default)
+   * or only keeps its connection for calls and MESSAGEs it sends (standby: in
+   * a cluster, another process holds the registration — cluster/lease.ts).
+   * Calls in progress are not touched either way.
+   */
+  async setActive(active: boolean): Promise<void> {
+    if (this.#active === active) return;
+    this.#active = active;
+    const epoch = this.#epoch;
+    if (!epoch) return;
+    if (active) {
+      this.#set('registering', '');
+      if (epoch.stack && !epoch.stack.closed) {
+        epoch.registration.attach(epoch.stack);
+        epoch.watcher.attach(epoch.stack);
+      }
+      return;
+    }
+    // Another process takes over: unsubscribe and unregister our contact; a fresh Registration for a later turn.
+    epoch.watcher.release();
+    const old = epoch.registration;
+    epoch.registration = this.#registration(epoch, domainUri(epoch.account.domain));
+    this.#set('standby', '');
+    await old.stop();
+  }
+
+  /** Whether this connector registers and watches (see setActive). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  #registration(epoch: Epoch, registrarUri: URI): Registration {
+    const reg: Registration = new Registration({
+      aor: epoch.aor,
+      registrarUri,
+      intervalS: epoch.account.registerIntervalS,
+      logger: this.#log,
+      backoff: this.#backoff,
+      // A registration given up at a hand-over reports nothing more.
+      onOutcome: (o) => {
+        if (epoch.registration === reg && this.#active) this.#registered(epoch, o);
+      },
+    });
+    return reg;
   }
 
   /** Calls a phone with the visitor's SDP offer. Never throws: problems end the call (listen with onEnd). */
@@ -270,8 +313,10 @@ export class SipConnector {
     transport.onClose = (err) => this.#lost(epoch, stack, err);
     epoch.stack = stack;
     this.#log.info({ transport: transport.kind, local: transport.local, peer: `${epoch.peer.host}:${epoch.peer.port}` }, 'connected to the phone system');
-    epoch.registration.attach(stack);
-    epoch.watcher.attach(stack);
+    if (this.#active) {
+      epoch.registration.attach(stack);
+      epoch.watcher.attach(stack);
+    } else if (this.#state.state === 'failed') this.#set('standby', '');
   }
 
   #registered(epoch: Epoch, o: RegistrationOutcome): void {

@@ -19,7 +19,8 @@ export interface SipAccount {
   registerIntervalS: number;
 }
 
-export type RegistrationState = 'off' | 'registering' | 'registered' | 'failed';
+/** `standby`: connected for calls and MESSAGEs, while another process of a cluster registers (SipConnector.setActive). */
+export type RegistrationState = 'off' | 'registering' | 'registered' | 'failed' | 'standby';
 
 export interface RegistrationStatus {
   state: RegistrationState;

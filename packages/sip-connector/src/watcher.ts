@@ -121,6 +121,19 @@ export class PresenceWatcher {
     }
   }
 
+  /**
+   * Another process watches now: unsubscribe everything but keep the list
+   * (for a later attach), and forget what we knew without reporting it.
+   */
+  release(): void {
+    for (const w of this.#watched.values()) {
+      for (const s of w.subs) this.#drop(s, true);
+      w.facts = {};
+      delete w.presence;
+    }
+    this.#stack = undefined;
+  }
+
   close(): void {
     for (const w of this.#watched.values()) for (const s of w.subs) this.#drop(s, true);
     this.#watched.clear();

@@ -7,10 +7,12 @@
  * process that pins a browser to that process (falling back to the others
  * when it is down, as the balanced frontend does).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnTied } from './tied.js';
 import { exited, freePort, startHaproxy, startPrivatePostgres, startPrivateRedis, type Haproxy, type PrivatePostgres, type PrivateRedis } from './infra.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
@@ -104,6 +106,8 @@ export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster>
   const count = o.nodes ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cluster-'));
   const adminPassword = 'admin-secret-pw';
+  // One key for the installation: a secret sealed by one process is opened by the others (README, cluster mode).
+  const secretsKey = crypto.randomBytes(32).toString('hex');
   const [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
   const nodes: ClusterNode[] = [];
   let haproxy: Haproxy | undefined;
@@ -111,7 +115,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster>
     const lbPort = await freePort();
     const specs: { name: string; port: number; pinPort: number }[] = [];
     for (let i = 0; i < count; i++) specs.push({ name: `p${i + 1}`, port: await freePort(), pinPort: await freePort() });
-    for (const spec of specs) nodes.push(node(spec, dir, { pg, redis, adminPassword, env: o.env ?? {} }));
+    for (const spec of specs) nodes.push(node(spec, dir, { pg, redis, adminPassword, env: { SECRETS_KEY: secretsKey, ...o.env } }));
     // The first process migrates the empty database and creates the admin; then the others start together.
     await nodes[0]!.start();
     await Promise.all(nodes.slice(1).map((n) => n.start()));
@@ -120,6 +124,8 @@ export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster>
     fs.writeFileSync(pins, pinsConfig(specs));
     const env: Record<string, string> = { CW_LISTEN: `127.0.0.1:${lbPort}` };
     specs.forEach((s, i) => (env[`CW_NODE_${i + 1}`] = `127.0.0.1:${s.port}`));
+    // The README's file names three processes: with fewer, the missing ones are the last one again.
+    for (let i = specs.length; i < 3; i++) env[`CW_NODE_${i + 1}`] = `127.0.0.1:${specs[specs.length - 1]!.port}`;
     haproxy = await startHaproxy([HAPROXY_CFG, pins], env, [lbPort, ...specs.map((s) => s.pinPort)]);
     // Health checks must have passed before a browser goes through it.
     await Promise.all([waitReady(`http://127.0.0.1:${lbPort}/readyz`), ...nodes.map((n) => waitReady(`${n.pinnedUrl}/readyz`))]);
@@ -172,7 +178,7 @@ function node(
       if (self.running) return;
       const fd = fs.openSync(log, 'a');
       try {
-        proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+        proc = spawnTied(process.execPath, ['--import', 'tsx', MAIN], {
           cwd: ROOT,
           stdio: ['ignore', fd, fd],
           env: {

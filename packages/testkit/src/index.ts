@@ -6,3 +6,4 @@ export * from './server.js';
 export * from './sip/index.js';
 export * from './infra.js';
 export * from './cluster.js';
+export * from './tied.js';

@@ -7,11 +7,12 @@
  *
  * Start them once per suite (beforeAll), not per test.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnTied } from './tied.js';
 import pg from 'pg';
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; closed again at once). */
@@ -51,7 +52,7 @@ export function exited(p: ChildProcess): Promise<void> {
 function spawnLogged(cmd: string, args: string[], logFile: string, opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; cwd?: string } = {}): ChildProcess {
   const fd = fs.openSync(logFile, 'a');
   try {
-    return spawn(cmd, args, { stdio: ['ignore', fd, fd], env: opts.env ?? process.env, cwd: opts.cwd, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}) });
+    return spawnTied(cmd, args, { stdio: ['ignore', fd, fd], env: opts.env ?? process.env, cwd: opts.cwd, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}) });
   } finally {
     fs.closeSync(fd);
   }

@@ -8,6 +8,7 @@ import type { VisitorCall } from './call.js';
 import { loadConversation, type Conversation } from './lazy.js';
 import { initialState, upsertAgent, type Action, type Actions, type ChatView, type Model, type WidgetState } from './model.js';
 import { load, save, snapshot, type Saved } from './persist.js';
+import { wantedLang } from './text.js';
 
 /** How long after a resuming Session we wait for ChatHistory before calling the chat gone. */
 const RESUME_WAIT_MS = 3000;
@@ -49,7 +50,11 @@ export class WidgetController implements Model {
   #pendingAction: { agent: string; action: Action } | null = null;
   #onOnline = () => this.#sock.retryNow();
 
-  constructor(uuid: string, server: string) {
+  /** the element's `lang` attribute: a language the website forces (spec 13) */
+  #forcedLang: string | null;
+
+  constructor(uuid: string, server: string, lang: string | null = null) {
+    this.#forcedLang = lang;
     this.#uuid = uuid;
     this.#server = server;
     this.#saved = load(uuid);
@@ -142,7 +147,8 @@ export class WidgetController implements Model {
   // ------------------------------------------------------------ socket events
 
   #onOpen(): void {
-    const lang = typeof navigator !== 'undefined' ? navigator.language : undefined;
+    const browser = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : [];
+    const lang = wantedLang(this.#forcedLang, browser);
     this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}), ...pageContext() });
     this.#resuming = !!this.state.chat && this.state.chat.state !== 'closed' && this.state.chat.state !== 'lost';
     this.#set({ conn: 'open' });

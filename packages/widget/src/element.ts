@@ -29,7 +29,7 @@ export function scriptOrigin(): string {
 /** Builds the element class; `defaultServer` is captured when the script runs. */
 export function makeElement(defaultServer: string): CustomElementConstructor {
   return class ContactWidget extends HTMLElement {
-    static observedAttributes = ['uuid', 'server'];
+    static observedAttributes = ['uuid', 'server', 'lang'];
     #ctl: WidgetController | null = null;
     #root: ShadowRoot | null = null;
 
@@ -66,7 +66,7 @@ export function makeElement(defaultServer: string): CustomElementConstructor {
         console.warn(`contact-widget ${uuid}: bad server attribute ${JSON.stringify(server)}`);
         return;
       }
-      const ctl = new WidgetController(uuid, server);
+      const ctl = new WidgetController(uuid, server, (this.getAttribute('lang') ?? '').trim() || null);
       this.#ctl = ctl;
       render(h(App, { model: ctl }), this.#root);
       ctl.start();

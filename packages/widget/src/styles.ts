@@ -20,6 +20,8 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .side{position:fixed;bottom:calc(16px + var(--cw-mb,0px));z-index:var(--cw-z,2147483647);display:flex;flex-direction:column-reverse;align-items:flex-end;gap:8px;max-width:calc(100vw - 16px);transition:transform .4s ease-out,opacity .4s ease-out}
 .side.right{right:calc(8px + var(--cw-mr,0px))}
 .side.left{left:calc(8px + var(--cw-ml,0px));align-items:flex-start}
+[dir=rtl] .side.right{align-items:flex-start}[dir=rtl] .side.left{align-items:flex-end}
+[dir=rtl] svg.mirror{transform:scaleX(-1)}
 .side.enter.right{transform:translateX(120%);opacity:0}
 .side.enter.left{transform:translateX(-120%);opacity:0}
 .preview .side{position:absolute}
@@ -81,13 +83,13 @@ p{margin:0}
 .status{font-size:.9em;min-height:1.3em}
 .videos{position:relative;background:#111;border-radius:8px;overflow:hidden;aspect-ratio:4/3}
 .videos video.remote{width:100%;height:100%;object-fit:cover;display:block}
-.videos video.self{position:absolute;right:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
+.videos video.self{position:absolute;inset-inline-end:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
 .timer{font-variant-numeric:tabular-nums;font-weight:600}
 .banner{font-size:.85em;padding:6px 8px;border-radius:6px;background:#fff4e5;color:#5f3700}
 @media (max-width:480px){.panel.full{position:fixed;inset:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:none;border-radius:0;z-index:var(--cw-z,2147483647)}
 .panel .conv{min-height:100%}.panel .conv .log{flex:1 1 auto;max-height:none}}
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{transition:none !important;animation:none !important}}
-@media (forced-colors:active){.act,.tab,.btn{border:1px solid ButtonText}.dot{forced-color-adjust:none}}
+@media (forced-colors:active){.act,.tab,.btn{border:1px solid ButtonText}.act[aria-disabled=true]{color:GrayText;border-color:GrayText}.panel,.card,.conv,.log{border:1px solid CanvasText}.badge{border-color:CanvasText}.dot{forced-color-adjust:none}:focus-visible{outline-color:Highlight}}
 `;
 
 let shared: CSSStyleSheet | null = null;

@@ -1,22 +1,51 @@
-/** UI texts: the server's `Session.strings`, English built-in as fallback. */
-// The subpath, not the package index: only this file of the protocol package goes into the bundle.
-import { EN_STRINGS, type StringKey } from '@cw/protocol/strings';
+/**
+ * UI texts: the server's `Session.strings` (one language, chosen by the
+ * server from what the widget asked for), English built in as the fallback.
+ * Only English is bundled; every other language arrives with its Session.
+ */
+import { createTranslator, flatten, LANGUAGES, matchLanguage, type Params } from '@cw/i18n';
+import enCatalogue from '@cw/i18n/locales/widget/en.json';
 
-export type T = (key: StringKey, name?: string) => string;
+const EN = flatten(enCatalogue);
+export type StringKey = keyof typeof enCatalogue;
 
-/** Builds the text lookup for one `Session.strings` table. */
-export function makeT(strings: Record<string, string> | undefined): T {
-  return (key, name) => {
-    const s = strings?.[key] || EN_STRINGS[key] || key;
-    return name === undefined ? s : s.split('{name}').join(name);
-  };
+/**
+ * A text by key. A string second argument fills `{name}`; an object fills
+ * any placeholders, and a numeric `count` selects the plural form
+ * (Intl.PluralRules). Values are isolated (bidi) where direction could mix.
+ */
+export type T = ((key: StringKey, p?: string | Params) => string) & {
+  lang: string;
+  dir: 'ltr' | 'rtl';
+  num: (n: number) => string;
+};
+
+/** Builds the text lookup for one `Session.strings` table in `lang`. */
+export function makeT(strings: Record<string, string> | undefined, lang = 'en'): T {
+  const tr = createTranslator(lang, strings, EN);
+  const t = ((key: StringKey, p?: string | Params) => tr.t(key, typeof p === 'string' ? { name: p } : p)) as T;
+  t.lang = lang;
+  t.dir = tr.dir;
+  t.num = (n) => tr.number(n);
+  return t;
 }
 
-/** `hh:mm` in the visitor's locale. */
-export function clock(ts: number): string {
-  return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+/**
+ * The language to ask the server for (spec 13): the element's `lang`
+ * attribute, else the browser's languages in order — the first the product
+ * speaks, as written (`pt-BR`; the server takes its base language). None of
+ * them: the browser's first language as is, and the server answers in the
+ * widget's default language.
+ */
+export function wantedLang(attr: string | null | undefined, browser: readonly string[]): string | undefined {
+  const all = [attr, ...browser].filter((x): x is string => !!x);
+  return all.find((l) => matchLanguage([l], LANGUAGES, '') !== '') ?? browser[0] ?? attr ?? undefined;
 }
 
+/** `hh:mm` in the widget's language. */
+export function clock(ts: number, lang?: string): string {
+  return new Date(ts).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+}
 /** `m:secs` / `h:mm:secs` for a call timer. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -9,7 +9,8 @@ type PreviewHandle = ReturnType<typeof mountPreview>;
 
 /** Test hook: the preview host element carries its (closed) shadow root under this symbol. */
 export const PREVIEW_ROOT = Symbol.for('cw-admin.preview-root');
-import { stringsFor, type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
+import { type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
+import { widgetStrings } from '@cw/i18n/widget';
 import { toBody, type Draft } from '../widget/draft.js';
 import type { Directory } from '../widget/directory.js';
 
@@ -20,7 +21,7 @@ export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[
     mt: 'Session',
     name: body.name,
     lang: body.lang,
-    strings: stringsFor(body.lang),
+    strings: widgetStrings(body.lang),
     type: body.type,
     appearance: body.appearance,
     contact: body.contact,

@@ -5,12 +5,14 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { LANGS, type Lang } from '@cw/protocol';
+import { autonym } from '@cw/i18n';
 import { CheckField, SelectField, TextField } from '../components/fields.js';
 import { ColorField } from './color-field.js';
 import { TEXT_LIMITS } from '@cw/protocol';
 import { contrastWarnings, errorAt, type Draft } from './draft.js';
 
-export const LANG_NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch', fr: 'Français', it: 'Italiano', es: 'Español', nl: 'Nederlands' };
+/** Each language by its own name (Intl.DisplayNames), as language choosers show them. */
+export const LANG_NAMES = Object.fromEntries(LANGS.map((l) => [l, autonym(l)])) as Record<Lang, string>;
 
 type Ap = Draft['appearance'];
 

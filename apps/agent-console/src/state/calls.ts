@@ -3,36 +3,37 @@
  * accepting with a complete SDP answer, the call itself, ending it. The
  * WebRTC side is client-core's CallMedia, shared with the widget.
  */
-import { CallMedia, mediaFailure, type MediaFailure, type MediaTrouble } from '@cw/client-core';
+import { CallMedia, mediaFailure, msg, type MediaFailure, type MediaTrouble } from '@cw/client-core';
 import type { CallInfoMsg, IncomingCallMsg } from '@cw/protocol';
 import type { Ringtone } from '../media/ringtone.js';
 import { announce, notifyIfHidden } from '../notify.js';
 import type { StoreContext } from './context.js';
 import type { ActiveCall, RingingCall } from './types.js';
+import { t } from '../i18n.js';
 
 const CAUSE_TEXT: Record<string, string> = {
-  'answered-elsewhere': 'answered on another console',
-  cancelled: 'the caller hung up',
-  'remote-hangup': 'the caller hung up',
-  hangup: 'you hung up',
-  'no-answer': 'nobody answered',
-  rejected: 'declined',
-  busy: 'busy',
-  unavailable: 'unavailable',
-  error: 'an error occurred',
-  failed: 'the connection to the caller was lost',
+  'answered-elsewhere': msg('answered on another console'),
+  cancelled: msg('the caller hung up'),
+  'remote-hangup': msg('the caller hung up'),
+  hangup: msg('you hung up'),
+  'no-answer': msg('nobody answered'),
+  rejected: msg('declined'),
+  busy: msg('busy'),
+  unavailable: msg('unavailable'),
+  error: msg('an error occurred'),
+  failed: msg('the connection to the caller was lost'),
 };
 
 /** Why a call could not be accepted, by what getUserMedia said. */
 const MEDIA_FAILURE_TEXT: Record<MediaFailure, string> = {
-  'mic-denied': 'the browser did not allow the microphone or camera',
-  'cam-denied': 'the browser did not allow the microphone or camera',
-  'no-device': 'no microphone or camera was found',
-  error: 'the call could not be set up',
+  'mic-denied': msg('the browser did not allow the microphone or camera'),
+  'cam-denied': msg('the browser did not allow the microphone or camera'),
+  'no-device': msg('no microphone or camera was found'),
+  error: msg('the call could not be set up'),
 };
 
 export function causeText(cause: string | undefined): string {
-  return (cause && CAUSE_TEXT[cause]) || cause || 'ended';
+  return (cause && CAUSE_TEXT[cause] && t(CAUSE_TEXT[cause])) || cause || t('ended');
 }
 
 export class CallController {
@@ -57,13 +58,15 @@ export class CallController {
     const state = this.#ctx.state;
     if (state.ringing.some((other) => other.id === m.call) || state.call?.id === m.call) return;
     this.#offers.set(m.call, m.sdp);
-    const ringing: RingingCall = { id: m.call, from: { dn: m.from?.dn ?? 'Visitor' }, widget: m.widget ?? null, video: !!m.video, since: this.#ctx.now(), ...(m.visitor ? { visitor: m.visitor } : {}) };
+    const ringing: RingingCall = { id: m.call, from: { dn: m.from?.dn ?? t('Visitor') }, widget: m.widget ?? null, video: !!m.video, since: this.#ctx.now(), ...(m.visitor ? { visitor: m.visitor } : {}) };
     this.#ctx.set({ ringing: [...state.ringing, ringing] });
     this.#updateRing();
-    const kind = ringing.video ? 'Video call' : 'Voice call';
-    const via = ringing.widget?.name ? ` via ${ringing.widget.name}` : '';
-    announce(`Incoming ${kind.toLowerCase()} from ${ringing.from.dn}${via}.`, 'assertive');
-    this.#closeNotification.set(ringing.id, notifyIfHidden(`Incoming ${kind.toLowerCase()}`, `${ringing.from.dn}${via}`, `call:${ringing.id}`));
+    const name = ringing.from.dn;
+    const widget = ringing.widget?.name;
+    const via = widget ? ` ${t('via {widget}', { widget })}` : '';
+    if (widget) announce(t(ringing.video ? 'Incoming video call from {name} via {widget}.' : 'Incoming voice call from {name} via {widget}.', { name, widget }), 'assertive');
+    else announce(t(ringing.video ? 'Incoming video call from {name}.' : 'Incoming voice call from {name}.', { name }), 'assertive');
+    this.#closeNotification.set(ringing.id, notifyIfHidden(t(ringing.video ? 'Incoming video call' : 'Incoming voice call'), `${name}${via}`, `call:${ringing.id}`));
   }
 
   onCallInfo(m: CallInfoMsg): void {
@@ -74,18 +77,19 @@ export class CallController {
       const ringing = state.ringing.find((x) => x.id === id);
       if (ringing) {
         this.#dropRinging(id);
-        const via = ringing.widget?.name ? ` via ${ringing.widget.name}` : '';
-        if (m.cause === 'answered-elsewhere') this.#ctx.notice(`The call from ${ringing.from.dn} was answered on another console.`);
+        const name = ringing.from.dn;
+        const via = ringing.widget?.name ? ` ${t('via {widget}', { widget: ringing.widget.name })}` : '';
+        if (m.cause === 'answered-elsewhere') this.#ctx.notice(t('The call from {name} was answered on another console.', { name }));
         // A missed call stays on screen until the agent dismisses it.
-        else if (m.cause === 'cancelled' || m.cause === 'no-answer') this.#ctx.notice(`Missed ${ringing.video ? 'video' : 'voice'} call from ${ringing.from.dn}${via}.`, 'warning');
-        else this.#ctx.notice(`The call from ${ringing.from.dn} ended: ${causeText(m.cause)}.`);
+        else if (m.cause === 'cancelled' || m.cause === 'no-answer') this.#ctx.notice(`${t(ringing.video ? 'Missed video call from {name}' : 'Missed voice call from {name}', { name })}${via}.`, 'warning');
+        else this.#ctx.notice(t('The call from {name} ended: {cause}.', { name, cause: causeText(m.cause) }));
       }
-      if (state.call?.id === id) this.#end(`Call with ${state.call.from.dn} ended: ${causeText(m.cause)}.`);
+      if (state.call?.id === id) this.#end(t('Call with {name} ended: {cause}.', { name: state.call.from.dn, cause: causeText(m.cause) }));
       return;
     }
     if (m.state === 'connected' && state.call?.id === id && state.call.phase !== 'active') {
       this.#patchCall({ phase: 'active', connectedAt: state.call.connectedAt ?? this.#ctx.now() });
-      announce(`Call with ${state.call.from.dn} connected.`);
+      announce(t('Call with {name} connected.', { name: state.call.from.dn }));
     }
   }
 
@@ -113,7 +117,7 @@ export class CallController {
       media?.close();
       this.#ctx.send({ mt: 'RejectCall', call: id });
       this.#ctx.set({ call: null });
-      this.#ctx.notice(`Could not accept the call: ${MEDIA_FAILURE_TEXT[mediaFailure(e, ringing.video)]}.`, 'error');
+      this.#ctx.notice(t('Could not accept the call: {reason}.', { reason: t(MEDIA_FAILURE_TEXT[mediaFailure(e, ringing.video)]) }), 'error');
       return;
     }
     // The call may have ended (caller hung up, answered elsewhere) while we were answering.
@@ -123,7 +127,7 @@ export class CallController {
     }
     this.#media = media;
     if (!this.#ctx.send({ mt: 'AcceptCall', call: id, sdp })) {
-      this.#end('The call could not be accepted: the connection to the server is down.');
+      this.#end(t("The call could not be accepted: the connection to the server is down."));
       return;
     }
     this.#patchCall({ phase: 'connecting', local: media.local, remote: media.remote });
@@ -139,7 +143,7 @@ export class CallController {
     const call = this.#ctx.state.call;
     if (!call) return;
     this.#ctx.send({ mt: 'ClearCall', call: call.id });
-    this.#end(`Call with ${call.from.dn} ended.`);
+    this.#end(t('Call with {name} ended.', { name: call.from.dn }));
   }
 
   toggleMute(): void {
@@ -160,25 +164,25 @@ export class CallController {
   onLinkLost(): void {
     for (const r of this.#ctx.state.ringing) this.#dropRinging(r.id);
     const call = this.#ctx.state.call;
-    if (call) this.#end(`The call with ${call.from.dn} ended because the connection to the server was lost.`, 'warning');
+    if (call) this.#end(t('The call with {name} ended because the connection to the server was lost.', { name: call.from.dn }), 'warning');
   }
 
   /** An Error reply to one of our call messages. */
   onError(ref: string | null, text: string): void {
     const call = this.#ctx.state.call;
-    if (ref === 'AcceptCall' && call && call.phase !== 'active') this.#end(`The call could not be accepted: ${text}`);
+    if (ref === 'AcceptCall' && call && call.phase !== 'active') this.#end(t('The call could not be accepted: {reason}', { reason: text }));
   }
 
-  #onTrouble(t: MediaTrouble): void {
+  #onTrouble(trouble: MediaTrouble): void {
     const call = this.#ctx.state.call;
     if (!call) return;
-    if (t === 'failed') {
+    if (trouble === 'failed') {
       this.#ctx.send({ mt: 'ClearCall', call: call.id });
-      this.#end(`The call with ${call.from.dn} ended: the network connection was lost.`, 'warning');
+      this.#end(t('The call with {name} ended: the network connection was lost.', { name: call.from.dn }), 'warning');
       return;
     }
-    this.#patchCall({ trouble: t });
-    if (t === 'unstable') announce('Network problem: the call connection is unstable.', 'assertive');
+    this.#patchCall({ trouble });
+    if (trouble === 'unstable') announce(t("Network problem: the call connection is unstable."), 'assertive');
   }
 
   #patchCall(patch: Partial<ActiveCall>): void {

@@ -10,6 +10,7 @@ import { announce, notifyIfHidden } from '../notify.js';
 import { newChat, type Chat } from './chats.js';
 import type { StoreContext } from './context.js';
 import { loadPending, savePending } from './pending-memory.js';
+import { t } from '../i18n.js';
 
 /** A visitor's typing mark fades if no update comes (lost Typing false). */
 const VISITOR_TYPING_TTL_MS = 10_000;
@@ -59,20 +60,21 @@ export class ChatController {
       if (messages.length) this.#ctx.set({ offers: state.offers.map((o) => (o.id === m.chat ? { ...o, messages } : o)) });
       return;
     }
-    const from = { dn: m.from?.dn ?? 'Visitor', ...(m.from?.email ? { email: m.from.email } : {}) };
+    const from = { dn: m.from?.dn ?? t('Visitor'), ...(m.from?.email ? { email: m.from.email } : {}) };
     const offer = { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false, ...(m.visitor ? { visitor: m.visitor } : {}), ...(messages.length ? { messages } : {}) };
     this.#ctx.set({ offers: [...state.offers, offer] });
     this.#ctx.onChatRequest?.();
-    const via = m.widget?.name ? ` via ${m.widget.name}` : '';
-    announce(`Chat request from ${from.dn}${via}.`, 'assertive');
-    this.#closeNotification.set(m.chat, notifyIfHidden('Chat request', `${from.dn}${via}`, `chat:${m.chat}`));
+    const widget = m.widget?.name;
+    const via = widget ? ` ${t('via {widget}', { widget })}` : '';
+    announce(widget ? t('Chat request from {name} via {widget}.', { name: from.dn, widget }) : t('Chat request from {name}.', { name: from.dn }), 'assertive');
+    this.#closeNotification.set(m.chat, notifyIfHidden(t("Chat request"), `${from.dn}${via}`, `chat:${m.chat}`));
   }
 
   accept(id: string): void {
     const offer = this.#ctx.state.offers.find((o) => o.id === id);
     if (!offer || offer.accepting) return;
     if (!this.#ctx.send({ mt: 'ChatAccept', chat: id })) {
-      this.#ctx.notice('Not connected to the server; try again in a moment.', 'warning');
+      this.#ctx.notice(t("Not connected to the server; try again in a moment."), 'warning');
       return;
     }
     this.#ctx.set({ offers: this.#ctx.state.offers.map((o) => (o.id === id ? { ...o, accepting: true } : o)) });
@@ -106,7 +108,7 @@ export class ChatController {
     }
     const merged: Chat = { ...chat, phase: 'open', closedBy: undefined, stale: false, lines: mergeHistory(chat.lines, m.messages ?? []), ...(m.visitor ? { context: m.visitor } : {}) };
     this.#put(merged);
-    if (!had) announce(`Chat with ${merged.visitor.dn} accepted.`);
+    if (!had) announce(t('Chat with {name} accepted.', { name: merged.visitor.dn }));
     this.#resend(merged);
   }
 
@@ -121,20 +123,21 @@ export class ChatController {
     if (m.state === 'taken') {
       if (offer) {
         this.#dropOffer(id);
-        this.#ctx.notice(`The chat request from ${offer.from.dn} was taken by another console.`);
+        this.#ctx.notice(t('The chat request from {name} was taken by another console.', { name: offer.from.dn }));
       }
       return;
     }
     if (m.state === 'closed') {
       if (offer) {
         this.#dropOffer(id);
-        this.#ctx.notice(`The chat request from ${offer.from.dn} was withdrawn.`);
+        this.#ctx.notice(t('The chat request from {name} was withdrawn.', { name: offer.from.dn }));
       }
       const chat = this.#chat(id);
       if (chat && chat.phase === 'open') {
         this.#stopTyping(id, false);
         this.#put({ ...chat, phase: 'closed', closedBy: m.by ?? 'system', visitorTyping: false, stale: false });
-        const who = m.by === 'visitor' ? `${chat.visitor.dn} ended the chat.` : m.by === 'agent' ? `Chat with ${chat.visitor.dn} ended.` : `Chat with ${chat.visitor.dn} was closed.`;
+        const name = chat.visitor.dn;
+        const who = m.by === 'visitor' ? t('{name} ended the chat.', { name }) : m.by === 'agent' ? t('Chat with {name} ended.', { name }) : t('Chat with {name} was closed.', { name });
         announce(who);
       }
     }
@@ -154,8 +157,8 @@ export class ChatController {
     if (fromVisitor) {
       this.#clearVisitorTyping(m.chat);
       // The open chat's log is itself a live region; messages in other chats are announced here.
-      if (!this.#isVisible(m.chat)) announce(`New message from ${m.dn || chat.visitor.dn}: ${m.text}`);
-      if (document.visibilityState === 'hidden') notifyIfHidden(`Message from ${m.dn || chat.visitor.dn}`, m.text.slice(0, 200), `msg:${m.chat}`);
+      if (!this.#isVisible(m.chat)) announce(t('New message from {name}: {text}', { name: m.dn || chat.visitor.dn, text: m.text }));
+      if (document.visibilityState === 'hidden') notifyIfHidden(t('Message from {name}', { name: m.dn || chat.visitor.dn }), m.text.slice(0, 200), `msg:${m.chat}`);
     }
   }
 
@@ -211,7 +214,7 @@ export class ChatController {
     if (!chat || chat.phase !== 'open') return;
     this.#stopTyping(id, false);
     if (!this.#ctx.send({ mt: 'ChatEnd', chat: id })) {
-      this.#ctx.notice('Not connected to the server; the chat will stay open until you can end it.', 'warning');
+      this.#ctx.notice(t("Not connected to the server; the chat will stay open until you can end it."), 'warning');
       return;
     }
     // Shown closed at once; the server's ChatInfo closed confirms it.
@@ -286,7 +289,7 @@ export class ChatController {
     if (ref === 'ChatAccept' && code === 'unknown-chat') {
       const gone = this.#ctx.state.offers.filter((o) => o.accepting);
       for (const o of gone) this.#dropOffer(o.id);
-      if (gone.length) this.#ctx.notice('That chat request is no longer available.');
+      if (gone.length) this.#ctx.notice(t("That chat request is no longer available."));
     }
   }
 }

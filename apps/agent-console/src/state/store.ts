@@ -4,7 +4,7 @@
  * chat controller, restores presence after every (re)connect, and tells the
  * UI when the state changed.
  */
-import { BackoffPolicy, JsonSocket, type AgentSocket } from '@cw/client-core';
+import { BackoffPolicy, JsonSocket, msg, type AgentSocket } from '@cw/client-core';
 import { PRESENCE, type AgentOutbound, type Presence } from '@cw/protocol';
 import type { Me } from '../api.js';
 import { Ringtone } from '../media/ringtone.js';
@@ -14,6 +14,7 @@ import { ChatController } from './chat-controller.js';
 import type { StoreContext } from './context.js';
 import { loadPresence, savePresence } from './presence-memory.js';
 import type { ConsoleState, Notice } from './types.js';
+import { t } from '../i18n.js';
 
 /** Pause before the socket connects again after the server closed us for sending too fast. */
 const RATE_LIMIT_PAUSE_MS = 5000;
@@ -21,7 +22,7 @@ const RATE_LIMIT_PAUSE_MS = 5000;
 /** How long an informational notice stays. */
 const INFO_NOTICE_MS = 20_000;
 
-const PRESENCE_WORD: Record<Presence, string> = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' };
+const PRESENCE_WORD: Record<Presence, string> = { online: msg('Online'), away: msg('Away'), busy: msg('Busy'), offline: msg('Offline') };
 
 export interface StoreOptions {
   /** ws(s)://host/ws/agent; default: this page's origin */
@@ -112,7 +113,7 @@ export class ConsoleStore {
   setPresence(presence: Presence): void {
     savePresence(this.#state.user.id, presence);
     if (this.#socket.send({ mt: 'SetPresence', presence })) this.#set({ presence });
-    else this.notice(`Not connected: your presence will be set to ${PRESENCE_WORD[presence]} when the connection is back.`, 'warning');
+    else this.notice(t('Not connected: your presence will be set to {presence} when the connection is back.', { presence: t(PRESENCE_WORD[presence]) }), 'warning');
   }
 
   notice(text: string, kind: Notice['kind'] = 'info'): void {
@@ -136,11 +137,11 @@ export class ConsoleStore {
     this.calls.onLinkLost();
     if (!willRetry) {
       if (this.#state.link !== 'signed-out' && this.#state.link !== 'refused') {
-        this.#set({ link: 'refused', linkText: this.#state.linkText || `The server closed the connection (code ${code}). Reload the page to try again.` });
+        this.#set({ link: 'refused', linkText: this.#state.linkText || t('The server closed the connection (code {code}). Reload the page to try again.', { code: String(code) }) });
       }
       return;
     }
-    if (this.#state.link === 'online') announce('Connection to the server lost. Reconnecting…', 'assertive');
+    if (this.#state.link === 'online') announce(t("Connection to the server lost. Reconnecting…"), 'assertive');
     this.#set({ link: 'reconnecting' });
   }
 
@@ -161,7 +162,7 @@ export class ConsoleStore {
         }
         if (reconnect) {
           this.chats.onReconnected();
-          announce('Connected to the server again.');
+          announce(t("Connected to the server again."));
         }
         return;
       }
@@ -203,22 +204,22 @@ export class ConsoleStore {
 
   #onError(code: string, text: string, ref: string | null): void {
     if (code === 'unauthorized') {
-      this.#set({ link: 'signed-out', linkText: 'Your session has ended. Please sign in again.' });
+      this.#set({ link: 'signed-out', linkText: t("Your session has ended. Please sign in again.") });
       return;
     }
     if (code === 'forbidden') {
-      this.#set({ link: 'refused', linkText: 'This account may not use the agent console: it does not have the agent role. Ask an administrator to give it the agent role.' });
+      this.#set({ link: 'refused', linkText: t("This account may not use the agent console: it does not have the agent role. Ask an administrator to give it the agent role.") });
       return;
     }
     if (code === 'rate-limited') {
       // Not fatal for an agent: the socket comes back by itself after a pause; the notice says so (no second "connection lost").
       this.#set({ link: 'reconnecting' });
-      this.notice('Too many messages were sent too quickly; reconnecting in a few seconds.', 'warning');
+      this.notice(t("Too many messages were sent too quickly; reconnecting in a few seconds."), 'warning');
       return;
     }
     this.calls.onError(ref, text);
     this.chats.onError(ref, code);
-    if (!(ref === 'ChatAccept' && code === 'unknown-chat')) this.notice(`The server refused ${ref ?? 'a request'}: ${text}`, 'warning');
+    if (!(ref === 'ChatAccept' && code === 'unknown-chat')) this.notice(ref ? t('The server refused {request}: {reason}', { request: ref, reason: text }) : t('The server refused a request: {reason}', { reason: text }), 'warning');
   }
 }
 

@@ -5,7 +5,10 @@ import { ConsoleStore } from '../state/store.js';
 import { registerTestHooks } from '../test-hooks.js';
 import { Console } from './console.js';
 import { Login } from './login.js';
+import { useLanguage } from './language-select.js';
+import { language } from '../i18n.js';
 import { useStoreState } from './use-store.js';
+import { t } from '../i18n.js';
 
 function SignedIn(props: { user: Me; onSignedOut(msg?: string): void }) {
   const store = useMemo(() => new ConsoleStore(props.user), [props.user]);
@@ -39,23 +42,36 @@ function SignedIn(props: { user: Me; onSignedOut(msg?: string): void }) {
 }
 
 export function App() {
+  useLanguage();
   const [user, setUser] = useState<Me | null | undefined>(undefined);
   const [message, setMessage] = useState('');
   useEffect(() => {
     me()
       .then((u) => {
+        // The user's language, as chosen on any browser, wins over this browser's.
+        if (u?.lang && u.lang !== language.lang) void language.use(u.lang, { remember: true });
         if (u && !u.roles?.includes('agent')) {
-          setMessage('This account cannot use the agent console: it does not have the agent role. Ask an administrator to give it the agent role.');
+          setMessage(t("This account cannot use the agent console: it does not have the agent role. Ask an administrator to give it the agent role."));
           setUser(null);
         } else setUser(u);
       })
       .catch(() => {
-        setMessage('The server cannot be reached right now. Try again in a moment.');
+        setMessage(t("The server cannot be reached right now. Try again in a moment."));
         setUser(null);
       });
   }, []);
-  if (user === undefined) return <p class="boot">Loading the agent console…</p>;
-  if (user === null) return <Login message={message} onSignedIn={(u) => (setMessage(''), setUser(u))} />;
+  if (user === undefined) return <p class="boot">{t("Loading the agent console…")}</p>;
+  if (user === null)
+    return (
+      <Login
+        message={message}
+        onSignedIn={(u) => {
+          if (u.lang && u.lang !== language.lang) void language.use(u.lang, { remember: true });
+          setMessage('');
+          setUser(u);
+        }}
+      />
+    );
   return (
     <SignedIn
       user={user}

@@ -4,6 +4,7 @@ import type { ConsoleStore } from '../state/store.js';
 import type { ActiveCall } from '../state/types.js';
 import { duration } from './format.js';
 import { useNow } from './use-store.js';
+import { t, tx } from '../i18n.js';
 
 function Media(props: { stream: MediaStream | null; muted?: boolean; video: boolean; class: string; label: string }) {
   const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
@@ -24,7 +25,7 @@ function Media(props: { stream: MediaStream | null; muted?: boolean; video: bool
 function Timer(props: { since: number | null }) {
   const now = useNow(1000);
   return (
-    <span class="timer" role="timer" aria-label="Call duration">
+    <span class="timer" role="timer" aria-label={t("Call duration")}>
       {props.since ? duration(now - props.since) : '00:00'}
     </span>
   );
@@ -32,16 +33,16 @@ function Timer(props: { since: number | null }) {
 
 export function CallPanel(props: { store: ConsoleStore; call: ActiveCall }) {
   const { store, call: c } = props;
-  const phase = c.phase === 'accepting' ? 'Answering…' : c.phase === 'connecting' ? 'Connecting…' : c.trouble === 'unstable' ? 'Network problem — trying to keep the call…' : 'Connected';
+  const phase = c.phase === 'accepting' ? t("Answering…") : c.phase === 'connecting' ? t("Connecting…") : c.trouble === 'unstable' ? t("Network problem — trying to keep the call…") : t('Connected');
   return (
-    <section class={`call ${c.video ? 'call-video' : 'call-voice'}`} aria-label={`Call with ${c.from.dn}`}>
+    <section class={`call ${c.video ? 'call-video' : 'call-voice'}`} aria-label={t('Call with {name}', { name: c.from.dn })}>
       <div class="call-head">
         <div>
           <h2>
-            {c.video ? 'Video call' : 'Voice call'} with <span class="who">{c.from.dn}</span>
+            {tx(c.video ? 'Video call with {name}' : 'Voice call with {name}', { name: <bdi class="who">{c.from.dn}</bdi> })}
           </h2>
           <p class="muted">
-            {c.widget?.name ? `via ${c.widget.name} · ` : ''}
+            {c.widget?.name ? `${t('via {widget}', { widget: c.widget.name })} · ` : ''}
             <span class={c.trouble === 'unstable' ? 'warn' : ''} role="status">
               {phase}
             </span>
@@ -52,29 +53,29 @@ export function CallPanel(props: { store: ConsoleStore; call: ActiveCall }) {
       <div class="stage">
         {c.video ? (
           <>
-            <Media stream={c.remote} video class="remote" label={`Video of ${c.from.dn}`} />
-            <Media stream={c.local} video muted class="self" label="Your camera" />
+            <Media stream={c.remote} video class="remote" label={t('Video of {name}', { name: c.from.dn })} />
+            <Media stream={c.local} video muted class="self" label={t("Your camera")} />
           </>
         ) : (
           <>
             <div class="voice-avatar" aria-hidden="true">
               {c.from.dn.slice(0, 1).toUpperCase()}
             </div>
-            <Media stream={c.remote} video={false} class="" label={`Audio of ${c.from.dn}`} />
+            <Media stream={c.remote} video={false} class="" label={t('Audio of {name}', { name: c.from.dn })} />
           </>
         )}
       </div>
       <div class="call-actions">
         <button type="button" aria-pressed={c.muted} onClick={() => store.calls.toggleMute()} disabled={c.phase === 'accepting'}>
-          Mute
+          {t("Mute")}
         </button>
         {c.video && (
           <button type="button" aria-pressed={c.cameraOff} onClick={() => store.calls.toggleCamera()} disabled={c.phase === 'accepting'}>
-            Camera off
+            {t("Camera off")}
           </button>
         )}
         <button type="button" class="hangup" onClick={() => store.calls.hangUp()}>
-          Hang up
+          {t("Hang up")}
         </button>
       </div>
     </section>

@@ -4,12 +4,13 @@ import { useState } from 'preact/hooks';
 import { useNow } from './use-store.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
+import { t } from '../i18n.js';
 
 /** "waiting 2 min" under a request, so the oldest is easy to spot. */
 function Waiting(props: { since: number }) {
   const now = useNow(15_000);
   const min = Math.floor((now - props.since) / 60_000);
-  return <span class="muted">{min < 1 ? 'just now' : `waiting ${min} min`}</span>;
+  return <span class="muted">{min < 1 ? 'just now' : t('waiting {count} min', { count: min })}</span>;
 }
 
 /** Requests shown before "Show all": a flood of requests must not bury the conversations below. */
@@ -21,13 +22,13 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
   const hidden = allOffers ? 0 : Math.max(0, s.offers.length - OFFERS_SHOWN);
   const offers = hidden ? s.offers.slice(0, OFFERS_SHOWN) : s.offers;
   return (
-    <aside class="sidebar" aria-label="Chats">
+    <aside class="sidebar" aria-label={t("Chats")}>
       <section aria-labelledby="requests-h">
         <h2 id="requests-h" class="side-h">
-          Requests {s.offers.length > 0 && <span class="count">{s.offers.length}</span>}
+          {t("Requests")} {s.offers.length > 0 && <span class="count">{s.offers.length}</span>}
         </h2>
         {s.offers.length === 0 ? (
-          <p class="empty">No chat requests.</p>
+          <p class="empty">{t("No chat requests.")}</p>
         ) : (
           <ul class="offers">
             {offers.map((o) => (
@@ -35,7 +36,7 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                 <div id={`offer-${o.id}`} class="offer-who">
                   <strong>{o.from.dn}</strong>
                   {o.from.email && <span class="muted email">{o.from.email}</span>}
-                  {o.widget?.name && <span class="muted">via {o.widget.name}</span>}
+                  {o.widget?.name && <span class="muted">{t('via {widget}', { widget: o.widget.name })}</span>}
                   <Waiting since={o.since} />
                   <VisitorContextView visitor={o.visitor} compact />
                   {o.messages?.length ? (
@@ -47,7 +48,7 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   ) : null}
                 </div>
                 <button type="button" class="primary" disabled={o.accepting || s.link !== 'online'} onClick={() => store.chats.accept(o.id)}>
-                  Accept chat
+                  {t("Accept chat")}
                 </button>
               </li>
             ))}
@@ -55,16 +56,16 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
         )}
         {(hidden > 0 || (allOffers && s.offers.length > OFFERS_SHOWN)) && (
           <button type="button" class="link more-offers" aria-expanded={allOffers} onClick={() => setAllOffers(!allOffers)}>
-            {allOffers ? 'Show fewer requests' : `Show all requests (${hidden} more)`}
+            {allOffers ? t("Show fewer requests") : t('Show all requests ({count} more)', { count: hidden })}
           </button>
         )}
       </section>
       <section aria-labelledby="convs-h">
         <h2 id="convs-h" class="side-h">
-          Conversations
+          {t("Conversations")}
         </h2>
         {s.chats.length === 0 ? (
-          <p class="empty">No open conversations.</p>
+          <p class="empty">{t("No open conversations.")}</p>
         ) : (
           <ul class="convs">
             {s.chats.map((c) => {
@@ -75,16 +76,16 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   <button type="button" class={`conv ${current ? 'current' : ''} ${c.phase}`} aria-current={current ? 'true' : undefined} onClick={() => props.onOpen(c.id)}>
                     <span class="conv-name">
                       {c.visitor.dn}
-                      {c.phase === 'closed' && <span class="tag"> ended</span>}
+                      {c.phase === 'closed' && <span class="tag"> {t("ended")}</span>}
                     </span>
                     {c.unread > 0 && (
                       <span class="badge">
                         {c.unread}
-                        <span class="sr-only"> unread</span>
+                        <span class="sr-only"> {t("unread")}</span>
                       </span>
                     )}
                     {/* The open chat's transcript is beside the list: its last line is not repeated here, so a message's text is on the page once. */}
-                    <span class="conv-last">{current ? '\u00a0' : c.visitorTyping ? 'typing…' : (last?.text ?? 'No messages yet')}</span>
+                    <span class="conv-last">{current ? '\u00a0' : c.visitorTyping ? t('typing…') : (last?.text ?? t("No messages yet"))}</span>
                   </button>
                 </li>
               );

@@ -5,6 +5,7 @@ import type { TranscriptLine } from '@cw/client-core';
 import type { Chat } from '../state/chats.js';
 import type { ConsoleStore } from '../state/store.js';
 import { clock } from './format.js';
+import { t } from '../i18n.js';
 
 function Line(props: { line: TranscriptLine }) {
   const l = props.line;
@@ -54,7 +55,7 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
   };
 
   const open = chat.phase === 'open';
-  const closedText = chat.closedBy === 'visitor' ? `${chat.visitor.dn} ended the chat.` : chat.closedBy === 'agent' ? 'You ended the chat.' : 'The chat was closed.';
+  const closedText = chat.closedBy === 'visitor' ? t('{name} ended the chat.', { name: chat.visitor.dn }) : chat.closedBy === 'agent' ? t("You ended the chat.") : t("The chat was closed.");
   return (
     <section class="chat" aria-labelledby="chat-h">
       <div class="chat-head">
@@ -63,40 +64,40 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
           <p class="muted">
             {chat.visitor.email && <span class="email">{chat.visitor.email}</span>}
             {chat.visitor.email && chat.widget?.name ? ' · ' : ''}
-            {chat.widget?.name && <span>via {chat.widget.name}</span>}
+            {chat.widget?.name && <span>{t('via {widget}', { widget: chat.widget.name })}</span>}
           </p>
           <VisitorContextView visitor={chat.context} compact />
         </div>
         {open ? (
           <button type="button" class="quiet danger" onClick={() => store.chats.end(chat.id)}>
-            End chat
+            {t("End chat")}
           </button>
         ) : (
           <button type="button" class="quiet" onClick={() => store.chats.dismiss(chat.id)}>
-            Close
+            {t("Close")}
           </button>
         )}
       </div>
-      <div class="lines" ref={listRef} role="log" aria-live="polite" aria-label={`Conversation with ${chat.visitor.dn}`} tabIndex={0}>
-        {chat.lines.length === 0 && <p class="empty">No messages yet. Say hello!</p>}
+      <div class="lines" ref={listRef} role="log" aria-live="polite" aria-label={t('Conversation with {name}', { name: chat.visitor.dn })} tabIndex={0}>
+        {chat.lines.length === 0 && <p class="empty">{t("No messages yet. Say hello!")}</p>}
         {chat.lines.map((l) => (
           <Line key={l.key} line={l} />
         ))}
       </div>
       <p class="typing" aria-live="polite">
-        {chat.visitorTyping ? `${chat.visitor.dn} is typing…` : ''}
+        {chat.visitorTyping ? t('{name} is typing…', { name: chat.visitor.dn }) : ''}
       </p>
       {open ? (
         <form class="composer" onSubmit={send}>
           <label for="composer-input" class="sr-only">
-            Message
+            {t("Message")}
           </label>
           <textarea
             id="composer-input"
             ref={inputRef}
             rows={2}
             maxLength={4000}
-            placeholder={props.online ? 'Write a message…' : 'Offline — messages are sent when the connection is back'}
+            placeholder={props.online ? t("Write a message…") : t("Offline — messages are sent when the connection is back")}
             value={draft}
             onInput={(e) => {
               const v = e.currentTarget.value;
@@ -109,12 +110,12 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
             }}
           />
           <button type="submit" class="primary" disabled={!draft.trim()}>
-            Send
+            {t("Send")}
           </button>
         </form>
       ) : (
         <p class="closed-note" role="status">
-          {closedText} The transcript is kept in History.
+          {closedText} {t("The transcript is kept in History.")}
         </p>
       )}
     </section>

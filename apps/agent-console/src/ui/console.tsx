@@ -10,13 +10,14 @@ import { History } from './history.js';
 import { LiveRegions, Notices } from './notices.js';
 import { Ringing } from './ringing.js';
 import { useStoreState } from './use-store.js';
+import { t } from '../i18n.js';
 
 function NotifyPrompt() {
   const [show, setShow] = useState(shouldOfferNotifications());
   if (!show) return null;
   return (
-    <div class="notify-prompt" role="region" aria-label="Notifications">
-      <span>Get a desktop notification for calls and chats while this tab is in the background?</span>
+    <div class="notify-prompt" role="region" aria-label={t("Notifications")}>
+      <span>{t("Get a desktop notification for calls and chats while this tab is in the background?")}</span>
       <button
         type="button"
         class="primary"
@@ -26,7 +27,7 @@ function NotifyPrompt() {
           void requestNotifications().catch(() => {});
         }}
       >
-        Turn on notifications
+        {t("Turn on notifications")}
       </button>
       <button
         type="button"
@@ -36,7 +37,7 @@ function NotifyPrompt() {
           setShow(false);
         }}
       >
-        Not now
+        {t("Not now")}
       </button>
     </div>
   );
@@ -59,7 +60,7 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
   // The tab title counts what waits for the agent, so it shows in a background tab.
   const waiting = s.ringing.length + s.offers.length + s.chats.reduce((n, c) => n + c.unread, 0);
   useEffect(() => {
-    document.title = `${s.ringing.length ? 'Ringing · ' : ''}${waiting ? `(${waiting}) ` : ''}Agent console · Contact Widgets`;
+    document.title = `${s.ringing.length ? `${t('Ringing')} · ` : ''}${waiting ? `(${waiting}) ` : ''}${t('Agent console')} · Contact Widgets`;
   }, [waiting, s.ringing.length]);
 
   // When a call ends, its buttons vanish; keep keyboard focus somewhere useful.
@@ -83,7 +84,7 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
       )}
       {s.link === 'reconnecting' && (
         <div class="banner warning" role="status">
-          Connection to the server lost. Reconnecting by itself — your chats are kept.
+          {t("Connection to the server lost. Reconnecting by itself — your chats are kept.")}
         </div>
       )}
       <NotifyPrompt />
@@ -107,8 +108,8 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
           ) : (
             !s.call && (
               <div class="idle">
-                <h2>Ready</h2>
-                <p class="muted">Calls and chat requests appear here. Set your Presence to Online to receive them.</p>
+                <h2>{t("Ready")}</h2>
+                <p class="muted">{t("Calls and chat requests appear here. Set your Presence to Online to receive them.")}</p>
               </div>
             )
           )}

@@ -1,4 +1,5 @@
-/** Small display helpers: durations, clock times, dates. */
+/** Small display helpers: durations, clock times, dates — in the user's language and time zone. */
+import { language } from '../i18n.js';
 
 /** 75_000 → "01:15"; an hour or more → "1:01:15". */
 export function duration(ms: number): string {
@@ -10,9 +11,9 @@ export function duration(ms: number): string {
 }
 
 export function clock(ts: number): string {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return language.date(ts, { hour: '2-digit', minute: '2-digit' });
 }
 
 export function dateTime(ts: number): string {
-  return new Date(ts).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return language.date(ts, { dateStyle: 'medium', timeStyle: 'short' });
 }

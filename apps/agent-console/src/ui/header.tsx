@@ -1,63 +1,68 @@
 /** Top bar: who is signed in, connection state, the Presence control, History, Sign out. */
 import type { Presence } from '@cw/protocol';
+import { msg } from '@cw/client-core';
 import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
+import { t } from '../i18n.js';
+import { LanguageSelect } from './language-select.js';
 
 const CHOICES: { value: Presence; label: string }[] = [
-  { value: 'online', label: 'Online' },
-  { value: 'away', label: 'Away' },
-  { value: 'busy', label: 'Busy' },
-  { value: 'offline', label: 'Offline' },
+  { value: 'online', label: msg('Online') },
+  { value: 'away', label: msg('Away') },
+  { value: 'busy', label: msg('Busy') },
+  { value: 'offline', label: msg('Offline') },
 ];
 
 /** What the agent's status line says, calls taken into account. */
 export function statusText(s: ConsoleState): string {
   const inCall = !!s.call || (s.presence === 'online' && s.visible === 'busy');
-  if (inCall) return 'Busy (in a call)';
-  return CHOICES.find((c) => c.value === s.presence)?.label ?? 'Unknown';
+  if (inCall) return t("Busy (in a call)");
+  const label = CHOICES.find((c) => c.value === s.presence)?.label;
+  return label ? t(label) : t('Unknown');
 }
 
 export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history'; onView(v: 'work' | 'history'): void; onSignOut(): void }) {
   const { store, state: s } = props;
   const status = statusText(s);
-  const link = s.link === 'online' ? 'Connected' : s.link === 'connecting' ? 'Connecting…' : s.link === 'reconnecting' ? 'Connection lost — reconnecting…' : 'Disconnected';
+  const link = s.link === 'online' ? t('Connected') : s.link === 'connecting' ? t("Connecting…") : s.link === 'reconnecting' ? t("Connection lost — reconnecting…") : t('Disconnected');
   return (
     <header class="topbar">
       <div class="brand">
         <span class="logo" aria-hidden="true">
           ●
         </span>
-        <span>Agent console</span>
+        <span>{t("Agent console")}</span>
       </div>
       <div class={`link link-${s.link}`} role="status">
         {link}
       </div>
       <div class="presence">
-        <label for="presence">Presence</label>
+        <label for="presence">{t("Presence")}</label>
         <select id="presence" value={s.presence ?? ''} aria-describedby="presence-status" disabled={s.link === 'signed-out' || s.link === 'refused'} onChange={(e) => store.setPresence(e.currentTarget.value as Presence)}>
           {s.presence === null && <option value="" disabled hidden>…</option>}
           {CHOICES.map((c) => (
-            <option value={c.value}>{c.label}</option>
+            <option value={c.value}>{t(c.label)}</option>
           ))}
         </select>
-        <span id="presence-status" class={`status status-${status === 'Busy (in a call)' ? 'incall' : (s.presence ?? 'unknown')}`} aria-live="polite">
+        <span id="presence-status" class={`status status-${status === t('Busy (in a call)') ? 'incall' : (s.presence ?? 'unknown')}`} aria-live="polite">
           {status}
         </span>
       </div>
-      <nav class="views" aria-label="Views">
+      <nav class="views" aria-label={t("Views")}>
         <button type="button" class="tab" aria-pressed={props.view === 'work'} onClick={() => props.onView('work')}>
-          Conversations
+          {t("Conversations")}
         </button>
         <button type="button" class="tab" aria-pressed={props.view === 'history'} onClick={() => props.onView('history')}>
-          History
+          {t("History")}
         </button>
       </nav>
       <div class="me">
         <span class="me-name" title={s.user.username}>
           {s.user.displayName || s.user.username}
         </span>
+        <LanguageSelect signedIn />
         <button type="button" class="quiet" onClick={props.onSignOut}>
-          Sign out
+          {t("Sign out")}
         </button>
       </div>
     </header>

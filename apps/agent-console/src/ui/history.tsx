@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getHistory, listHistory, type HistoryChat, type HistoryDetail } from '../api.js';
 import { clock, dateTime } from './format.js';
+import { t } from '../i18n.js';
 
 export function History() {
   const [q, setQ] = useState('');
@@ -16,7 +17,7 @@ export function History() {
     setError('');
     listHistory(query)
       .then((l) => !gone && setList(l))
-      .catch((e: Error) => !gone && (setError(`History could not be loaded: ${e.message}`), setList([])));
+      .catch((e: Error) => !gone && (setError(t('History could not be loaded: {error}', { error: e.message })), setList([])));
     return () => {
       gone = true;
     };
@@ -33,14 +34,14 @@ export function History() {
     try {
       setOpen(await getHistory(id));
     } catch (e) {
-      setOpenError(`The transcript could not be loaded: ${(e as Error).message}`);
+      setOpenError(t('The transcript could not be loaded: {error}', { error: (e as Error).message }));
     }
   };
 
   return (
     <section class="history" aria-labelledby="history-h">
       <div class="history-list">
-        <h2 id="history-h">History</h2>
+        <h2 id="history-h">{t("History")}</h2>
         <form
           role="search"
           class="history-search"
@@ -50,10 +51,10 @@ export function History() {
           }}
         >
           <label for="history-q" class="sr-only">
-            Search history
+            {t("Search history")}
           </label>
-          <input id="history-q" type="search" placeholder="Name, e-mail or text" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-          <button type="submit">Search</button>
+          <input id="history-q" type="search" placeholder={t("Name, e-mail or text")} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+          <button type="submit">{t("Search")}</button>
         </form>
         {error && (
           <p class="form-error" role="alert">
@@ -61,11 +62,11 @@ export function History() {
           </p>
         )}
         {list === null ? (
-          <p class="empty">Loading…</p>
+          <p class="empty">{t("Loading…")}</p>
         ) : list.length === 0 ? (
-          <p class="empty">{query ? `No closed chats match “${query}”.` : 'No closed chats yet.'}</p>
+          <p class="empty">{query ? t('No closed chats match “{query}”.', { query }) : t("No closed chats yet.")}</p>
         ) : (
-          <ul class="history-items" aria-label="Closed chats">
+          <ul class="history-items" aria-label={t("Closed chats")}>
             {list.map((c) => (
               <li>
                 <button type="button" class={`conv ${open?.chat.id === c.id ? 'current' : ''}`} aria-current={open?.chat.id === c.id ? 'true' : undefined} onClick={() => void show(c.id)}>
@@ -89,15 +90,15 @@ export function History() {
         )}
         {open ? (
           <article aria-labelledby="transcript-h">
-            <h3 id="transcript-h">Transcript: {open.chat.visitorDn || 'Visitor'}</h3>
+            <h3 id="transcript-h">{t('Transcript: {name}', { name: open.chat.visitorDn || t('Visitor') })}</h3>
             <p class="muted">
               {open.chat.visitorEmail && `${open.chat.visitorEmail} · `}
               {open.chat.widgetName && `${open.chat.widgetName} · `}
               {dateTime(open.chat.createdAt)}
-              {open.chat.closedBy && ` · ended by ${open.chat.closedBy}`}
+              {open.chat.closedBy && ` · ${t(open.chat.closedBy === 'visitor' ? 'ended by the visitor' : open.chat.closedBy === 'agent' ? 'ended by the agent' : 'closed by the system')}`}
             </p>
-            <ol class="lines" aria-label="Transcript">
-              {open.messages.length === 0 && <li class="empty">No messages.</li>}
+            <ol class="lines" aria-label={t("Transcript")}>
+              {open.messages.length === 0 && <li class="empty">{t("No messages.")}</li>}
               {open.messages.map((m) => (
                 <li class={`line from-${m.from}`}>
                   <div class="bubble">
@@ -112,7 +113,7 @@ export function History() {
             </ol>
           </article>
         ) : (
-          <p class="empty">Choose a chat to read its transcript.</p>
+          <p class="empty">{t("Choose a chat to read its transcript.")}</p>
         )}
       </div>
     </section>

@@ -1,6 +1,8 @@
 /** The sign-in form (spec 7: Username, Password, Sign in). */
 import { useState } from 'preact/hooks';
 import { ApiError, login, logout, me, type Me } from '../api.js';
+import { t } from '../i18n.js';
+import { LanguageSelect } from './language-select.js';
 
 export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
   const [username, setUsername] = useState('');
@@ -12,7 +14,7 @@ export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
     e.preventDefault();
     if (busy) return;
     if (!username.trim() || !password) {
-      setError('Enter your username and password.');
+      setError(t("Enter your username and password."));
       return;
     }
     setBusy(true);
@@ -20,17 +22,17 @@ export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
     try {
       await login(username.trim(), password);
       const user = await me();
-      if (!user) throw new ApiError(401, 'unauthorized', 'The sign-in did not stick. Are cookies allowed for this site?');
+      if (!user) throw new ApiError(401, 'unauthorized', t("The sign-in did not stick. Are cookies allowed for this site?"));
       if (!user.roles?.includes('agent')) {
         await logout();
-        setError('This account cannot use the agent console: it does not have the agent role. Ask an administrator to give it the agent role, or use the admin app at /admin.');
+        setError(t("This account cannot use the agent console: it does not have the agent role. Ask an administrator to give it the agent role, or use the admin app at /admin."));
         return;
       }
       props.onSignedIn(user);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setError('Wrong username or password.');
-      else if (err instanceof ApiError && err.status === 429) setError('Too many attempts. Wait a minute and try again.');
-      else setError(err instanceof Error ? err.message : 'Sign-in failed.');
+      if (err instanceof ApiError && err.status === 401) setError(t("Wrong username or password."));
+      else if (err instanceof ApiError && err.status === 429) setError(t("Too many attempts. Wait a minute and try again."));
+      else setError(err instanceof Error ? err.message : t("Sign-in failed."));
     } finally {
       setBusy(false);
     }
@@ -38,12 +40,15 @@ export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
 
   return (
     <main class="login">
+      <div class="login-language">
+        <LanguageSelect signedIn={false} id="login-language" />
+      </div>
       <form class="login-card" onSubmit={submit} noValidate aria-describedby={error ? 'login-error' : undefined}>
-        <h1>Agent console</h1>
-        <p class="muted">Sign in to take calls and chats from your website visitors.</p>
-        <label for="login-username">Username</label>
+        <h1>{t("Agent console")}</h1>
+        <p class="muted">{t("Sign in to take calls and chats from your website visitors.")}</p>
+        <label for="login-username">{t("Username")}</label>
         <input id="login-username" name="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autoFocus />
-        <label for="login-password">Password</label>
+        <label for="login-password">{t("Password")}</label>
         <input id="login-password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
         {error && (
           <p id="login-error" class="form-error" role="alert">
@@ -51,7 +56,7 @@ export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
           </p>
         )}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t("Signing in…") : t("Sign in")}
         </button>
       </form>
     </main>

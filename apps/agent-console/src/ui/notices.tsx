@@ -3,15 +3,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { onAnnounce } from '../notify.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { Notice } from '../state/types.js';
+import { t } from '../i18n.js';
 
 export function Notices(props: { store: ConsoleStore; notices: Notice[] }) {
   if (props.notices.length === 0) return null;
   return (
-    <ul class="notices" aria-label="Notices">
+    <ul class="notices" aria-label={t("Notices")}>
       {props.notices.map((n) => (
         <li class={`notice ${n.kind}`}>
           <span>{n.text}</span>
-          <button type="button" class="quiet" aria-label="Dismiss notice" onClick={() => props.store.dismissNotice(n.id)}>
+          <button type="button" class="quiet" aria-label={t("Dismiss notice")} onClick={() => props.store.dismissNotice(n.id)}>
             ×
           </button>
         </li>

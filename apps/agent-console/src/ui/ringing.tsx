@@ -4,6 +4,7 @@ import { Icon } from './icons.js';
 import { VisitorContextView } from './visitor-context.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { RingingCall } from '../state/types.js';
+import { t, tx } from '../i18n.js';
 
 export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; canAccept: boolean; soundBlocked: boolean }) {
   const { store } = props;
@@ -16,9 +17,9 @@ export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; ca
   }, [firstId]);
   if (props.ringing.length === 0) return null;
   return (
-    <section class="ringing-list" aria-label="Incoming calls">
+    <section class="ringing-list" aria-label={t("Incoming calls")}>
       {props.ringing.map((r, i) => {
-        const kind = r.video ? 'Video call' : 'Voice call';
+        const kind = r.video ? t("Video call") : t("Voice call");
         return (
           <article class="ringing" aria-labelledby={`ring-${r.id}`} data-call={r.id}>
             <div class="ring-icon">
@@ -26,28 +27,28 @@ export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; ca
             </div>
             <div class="ring-text">
               <h2 id={`ring-${r.id}`}>
-                Incoming {kind.toLowerCase()} from <span class="who">{r.from.dn}</span>
+                {tx(r.video ? 'Incoming video call from {name}' : 'Incoming voice call from {name}', { name: <bdi class="who">{r.from.dn}</bdi> })}
               </h2>
               <p class="muted">
                 {kind}
-                {r.widget?.name ? ` · via ${r.widget.name}` : ''}
+                {r.widget?.name ? ` · ${t('via {widget}', { widget: r.widget.name })}` : ''}
               </p>
               <VisitorContextView visitor={r.visitor} compact />
               {props.soundBlocked && (
                 <p class="hint">
-                  The ring tone is silent until you click anywhere on the page.{' '}
+                  {t("The ring tone is silent until you click anywhere on the page.")}{' '}
                   <button type="button" class="link-button" onClick={() => store.ringtone.unlock()}>
-                    Enable sound
+                    {t("Enable sound")}
                   </button>
                 </p>
               )}
             </div>
             <div class="ring-actions">
               <button type="button" class="accept" ref={i === 0 ? first : undefined} disabled={!props.canAccept} onClick={() => void store.calls.accept(r.id)}>
-                Accept
+                {t("Accept")}
               </button>
               <button type="button" class="decline" onClick={() => store.calls.decline(r.id)}>
-                Decline
+                {t("Decline")}
               </button>
             </div>
           </article>

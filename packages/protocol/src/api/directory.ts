@@ -1,5 +1,5 @@
 /** Users, groups, flags, presence and the directory search of the HTTP API. */
-import { PRESENCE, REACH, ROLES } from '../model.js';
+import { LANGS, PRESENCE, REACH, ROLES } from '../model.js';
 import { Picture } from './widgets.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 
@@ -30,6 +30,16 @@ export const User = Type.Object({
   reach: Reach(USER_REACH),
 });
 export type User = Static<typeof User>;
+
+/** GET /api/me: the signed-in user, with the language chosen for the admin app and console ('' for none: the browser's). */
+export const Me = Type.Object({ ...User.properties, lang: Type.String({ description: "the user's language for the admin app and agent console (spec 13); '' until chosen" }) });
+export type Me = Static<typeof Me>;
+
+/** PATCH /api/me: what a user may change about themselves. */
+export const MePatch = Type.Object({
+  lang: StringEnum(LANGS, { description: 'the language of the admin app and agent console' }),
+});
+export type MePatch = Static<typeof MePatch>;
 
 /** POST /api/users (sipId defaults to the username). */
 export const UserCreate = Type.Object({

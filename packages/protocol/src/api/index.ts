@@ -6,7 +6,7 @@
  * index (type-only) and this subpath where they validate.
  */
 import { ApiError, Login, PasswordChange, Token, TokenCreate, TokenCreated } from './auth.js';
-import { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './directory.js';
+import { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, Me, MePatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './directory.js';
 import { CallLogEntry, ChatDetail, ChatListItem, ChatSummary } from './history.js';
 import { Embed, Widget, WidgetAgent, WidgetInput } from './widgets.js';
 import { insightComponents } from './insights.js';
@@ -30,6 +30,8 @@ export const apiComponents: Record<string, TSchema> = {
   TokenCreated,
   Token,
   User,
+  Me,
+  MePatch,
   UserCreate,
   UserPatch,
   Group,

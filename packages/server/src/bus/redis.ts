@@ -58,6 +58,8 @@ export class RedisBus implements Bus {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #local: string[];
   #closed = false;
+  /** re-subscriptions after a reconnect still in flight */
+  #resubscribing = 0;
   /** publish failures since the last success (logged once per outage) */
   #failing = 0;
 
@@ -91,15 +93,20 @@ export class RedisBus implements Bus {
         return;
       }
       const channels = [...this.#topics.keys()].map((t) => this.#prefix + t);
-      if (channels.length)
-        this.#sub.subscribe(...channels).catch((err: unknown) => this.#log.error({ err, n: channels.length }, 'redis re-subscribe failed'));
+      if (!channels.length) return;
+      // Not healthy until the topics are subscribed again: a message published to us meanwhile would be lost.
+      this.#resubscribing++;
+      this.#sub
+        .subscribe(...channels)
+        .catch((err: unknown) => this.#log.error({ err, n: channels.length }, 'redis re-subscribe failed'))
+        .finally(() => this.#resubscribing--);
     });
     this.#sub.on('message', (channel: string, text: string) => this.#receive(channel, text));
   }
 
   /** Both connections are up. */
   get healthy(): boolean {
-    return this.#pub.status === 'ready' && this.#sub.status === 'ready';
+    return this.#pub.status === 'ready' && this.#sub.status === 'ready' && this.#resubscribing === 0;
   }
 
   #isLocal(topic: string): boolean {

@@ -94,11 +94,19 @@ export async function openCluster(o: ClusterOptions): Promise<Cluster> {
   });
   // Redis back after an outage: the realtime side catches up on what it missed.
   let lost = false;
-  redis.on('close', () => (lost = true));
+  redis.on('close', () => {
+    lost = true;
+    membership.connectionLost();
+  });
   redis.on('ready', () => {
     if (!lost) return;
     lost = false;
-    deliver((h) => h.recovered());
+    // Beat first: a Redis that restarted empty must list this process again before
+    // its consoles (written by the catch-up) count for the others.
+    void membership
+      .beat()
+      .catch(() => undefined)
+      .finally(() => deliver((h) => h.recovered()));
   });
   await membership.start();
   const leases: Lease[] = [];

@@ -79,6 +79,11 @@ export class Membership {
     return Date.now() - this.#lastOk < this.#o.ttlMs;
   }
 
+  /** The Redis connection dropped: not healthy again until a beat has gone through (Redis may come back empty). */
+  connectionLost(): void {
+    if (this.#lastOk !== -1 && this.#joined) this.#lastOk = -1;
+  }
+
   /** Joins (first beat, so a wrong Redis fails the start) and keeps beating. */
   async start(): Promise<void> {
     await this.beat();

@@ -1,6 +1,6 @@
 /** Sign-in: POST /api/login, POST /api/logout, GET /api/me, API tokens. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdParams, Login, PasswordChange, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
+import { IdParams, Login, Me, MePatch, PasswordChange, Token, TokenCreate, TokenCreated, User } from '@cw/protocol/api';
 import { newSecret, readCookie, sha256, SESSION_COOKIE } from '../auth/credentials.js';
 import { hashPassword, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { endOtherCredentials, publishRevoked } from '../auth/revocation.js';
@@ -124,9 +124,28 @@ export async function authRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'auth',
       summary: 'The signed-in user',
       access: 'signed-in',
-      responses: { 200: { description: 'The current user', schema: User }, ...errs(401) },
+      responses: { 200: { description: 'The current user', schema: Me }, ...errs(401) },
     },
-    async (req) => userView(req.auth!.user),
+    async (req) => ({ ...userView(req.auth!.user), lang: req.auth!.user.lang ?? '' }),
+  );
+
+  defineRoute(
+    app,
+    ctx,
+    {
+      method: 'PATCH',
+      url: '/api/me',
+      tag: 'auth',
+      summary: 'Change your own settings: the language of the admin app and agent console',
+      access: 'signed-in',
+      body: MePatch,
+      responses: { 200: { description: 'The current user', schema: Me }, ...errs(400, 401) },
+    },
+    async (req) => {
+      const user = await storage.users.update(req.auth!.user.id, { lang: req.body.lang });
+      if (!user) throw new HttpError('unauthorized', 'The signed-in user no longer exists.', '');
+      return { ...userView(user), lang: user.lang ?? '' };
+    },
   );
 
   defineRoute(

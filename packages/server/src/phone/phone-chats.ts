@@ -9,6 +9,12 @@
  * to that phone (the one it is answering). A phone juggling several chats can
  * pick one by starting its reply with `#<n>` — the number shown in front of
  * each request ("[#2] Mary: …").
+ *
+ * Cluster mode: the phones' replies reach the process holding the
+ * registration (phone-system.ts), so the phone side of every chat runs
+ * there: another process forwards what its visitors do on the bus (topic
+ * `phone-chat`). A take-over starts with no memory of the chats' numbers; a
+ * phone's reply then goes to the chat that next writes to it.
  */
 import type { IncomingSipMessage } from '@cw/sip-connector';
 import type { Logger } from 'pino';
@@ -16,6 +22,14 @@ import type { ChatManager, ChatPhoneLink } from '../chat/chat-manager.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
 import type { ChatMessageRecord, ChatRecord, Storage, UserRecord } from '../storage/types.js';
 import type { PhoneSystemService } from './phone-system.js';
+import type { Bus } from '../bus/types.js';
+
+export const PHONE_CHAT_TOPIC = 'phone-chat';
+
+type Forwarded =
+  | { op: 'offered'; chat: ChatRecord; widget: { uuid: string; name: string } }
+  | { op: 'visitorMessage'; chat: ChatRecord; message: ChatMessageRecord }
+  | { op: 'closed'; chat: ChatRecord; by: 'visitor' | 'agent' | 'system' };
 
 interface PhoneChat {
   chatId: string;
@@ -37,18 +51,41 @@ export class PhoneChats implements ChatPhoneLink {
       catalog: Pick<Catalog, 'directory' | 'user'>;
       storage: Pick<Storage, 'users' | 'chats'>;
       logger: Logger;
+      /** cluster mode: what this process's visitors do goes to the holder of the registration */
+      bus?: Bus;
     },
   ) {
-    this.#off = deps.phone.connector.onMessage((m) => {
+    const offMessage = deps.phone.connector.onMessage((m) => {
       this.#fromPhone(m).catch((err) => deps.logger.error({ err, from: m.from }, 'phone chat message failed'));
     });
+    const offBus = deps.bus
+      ? deps.bus.subscribe(PHONE_CHAT_TOPIC, (raw) => {
+          const f = raw as Forwarded;
+          if (!deps.phone.holder || !f || typeof f !== 'object' || !f.chat) return;
+          if (f.op === 'offered') this.offered(f.chat, f.widget);
+          else if (f.op === 'visitorMessage') this.visitorMessage(f.chat, f.message);
+          else if (f.op === 'closed') this.closed(f.chat, f.by);
+        })
+      : () => {};
+    this.#off = () => {
+      offMessage();
+      offBus();
+    };
   }
 
   close(): void {
     this.#off();
   }
 
+  /** Not the holder of the registration (cluster mode): the holder does it. */
+  #forwarded(f: Forwarded): boolean {
+    if (!this.deps.bus || this.deps.phone.holder || !this.deps.phone.enabled) return false;
+    this.deps.bus.publish(PHONE_CHAT_TOPIC, f);
+    return true;
+  }
+
   offered(chat: ChatRecord, widget: { uuid: string; name: string }): void {
+    if (this.#forwarded({ op: 'offered', chat, widget })) return;
     void this.#toPhones(chat, async (users) => {
       for (const u of users) {
         const pc = this.#remember(u.id, chat);
@@ -58,6 +95,7 @@ export class PhoneChats implements ChatPhoneLink {
   }
 
   visitorMessage(chat: ChatRecord, message: ChatMessageRecord): void {
+    if (this.#forwarded({ op: 'visitorMessage', chat, message })) return;
     void this.#toPhones(chat, async (users) => {
       for (const u of users) {
         const pc = this.#remember(u.id, chat);
@@ -67,6 +105,7 @@ export class PhoneChats implements ChatPhoneLink {
   }
 
   closed(chat: ChatRecord, by: 'visitor' | 'agent' | 'system'): void {
+    if (this.#forwarded({ op: 'closed', chat, by })) return;
     void this.#toPhones(chat, async (users) => {
       for (const u of users) {
         const list = this.#byUser.get(u.id) ?? [];

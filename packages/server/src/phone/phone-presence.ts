@@ -25,7 +25,7 @@ export class PhonePresenceWatch {
   constructor(
     private readonly deps: { phone: PhoneSystemService; storage: Pick<Storage, 'users'>; presence: PresenceSink; logger: Logger },
   ) {
-    this.#off = deps.phone.connector.onPresence((key, p) => {
+    this.#off = deps.phone.onPresence((key, p) => {
       const userId = key.startsWith('user:') ? key.slice(5) : undefined;
       const w = userId ? this.#watched.get(userId) : undefined;
       if (userId && w) deps.presence.handlePhonePresence(userId, w.reach, p);
@@ -42,15 +42,15 @@ export class PhonePresenceWatch {
       for (const [userId, w] of this.#watched) {
         const next = want.get(userId);
         if (next && next.address === w.address) continue;
-        phone.connector.unwatch(`user:${userId}`);
+        phone.unwatch(`user:${userId}`);
         this.#watched.delete(userId);
         if (!next) presence.handlePhonePresence(userId, 'console', undefined);
       }
       for (const [userId, w] of want) {
         const had = this.#watched.get(userId);
         this.#watched.set(userId, w);
-        if (!had) phone.connector.watch(`user:${userId}`, w.address);
-        presence.handlePhonePresence(userId, w.reach, phone.connector.presenceOf(`user:${userId}`));
+        if (!had) phone.watch(`user:${userId}`, w.address);
+        presence.handlePhonePresence(userId, w.reach, phone.presenceOf(`user:${userId}`));
       }
     };
     this.#syncing = this.#syncing.then(run, run).catch((err) => this.deps.logger.error({ err }, 'phone presence sync failed'));

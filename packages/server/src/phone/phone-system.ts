@@ -4,9 +4,17 @@
  * no restart; off (the default) means nothing is registered and the product
  * works exactly as without a phone system.
  *
- * Cluster mode: every process registers the same account (each its own
- * contact); the PBX then forks a MESSAGE to all of them, and storage's
- * idempotent append (the SIP Call-ID is the message's client id) keeps one.
+ * Cluster mode (issue 12): only the process holding the lease
+ * `phone-system` (cluster/lease.ts) registers and subscribes to the phones'
+ * presence; when it dies another takes over within the lease's ttl (5 s).
+ * The others keep a connection to the PBX in standby for the calls and
+ * MESSAGEs they send themselves (their dialogs come back to them by their
+ * Contact). What only the holder hears is shared: the phones' presence
+ * (bus topic `phone-presence` + a Redis hash for late joiners) and its
+ * registration status (topic `phone-status` + a Redis key), which every
+ * process shows. Replies by MESSAGE reach the holder, so the chats' phone
+ * side runs there (phone-chats.ts forwards to it). One process: the lease is
+ * always held.
  */
 import crypto from 'node:crypto';
 import type { PhoneSystem, PhoneSystemInput, PhoneSystemStatus } from '@cw/protocol';
@@ -16,6 +24,15 @@ import type { Config } from '../config.js';
 import { invalid } from '../http/errors.js';
 import type { PhoneSystemRecord, Storage } from '../storage/types.js';
 import type { SecretBox } from './secret-box.js';
+import type { Bus } from '../bus/types.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { openLease, type Lease } from '../cluster/lease.js';
+import type { PhonePresence } from '@cw/sip-connector';
+
+/** The lease name, and the bus topics the holder shares what it hears on. */
+export const PHONE_LEASE = 'phone-system';
+export const PHONE_PRESENCE_TOPIC = 'phone-presence';
+export const PHONE_STATUS_TOPIC = 'phone-status';
 
 export const DEFAULT_PHONE_SYSTEM: Omit<PhoneSystemRecord, 'updatedAt'> = {
   enabled: false,
@@ -37,6 +54,10 @@ export interface PhoneSystemDeps {
   now: () => number;
   /** a connector made elsewhere (tests); default: one from config */
   connector?: SipConnector;
+  /** cluster mode: one process at a time registers (see the module comment) */
+  cluster?: Pick<Cluster, 'lease' | 'redis' | 'prefix'> & { bus: Bus };
+  /** the lease's ttl, ms (default 5000): how long a dead holder keeps it at most */
+  leaseTtlMs?: number;
 }
 
 export class PhoneSystemService {
@@ -47,6 +68,14 @@ export class PhoneSystemService {
   #applying: Promise<void> = Promise.resolve();
   #keyProblem = '';
   #applied = new Set<() => void>();
+  #lease?: Lease;
+  /** what the PBX says of each watched phone (key → presence), as the holder heard it */
+  #presence = new Map<string, PhonePresence>();
+  #presenceListeners = new Set<(key: string, p: PhonePresence) => void>();
+  /** the holder's status, as it shared it (cluster mode, while another process holds the lease) */
+  #shared: PhoneSystemStatus | undefined;
+  #statusListeners = new Set<(s: PhoneSystemStatus) => void>();
+  #offs: (() => void)[] = [];
 
   constructor(private readonly deps: PhoneSystemDeps) {
     const { config } = deps;
@@ -57,13 +86,129 @@ export class PhoneSystemService {
         userAgent: 'Contact Widgets',
         transport: { udpPort: config.sip.udpPort || undefined, advertisedHost: config.sip.contactHost, rejectUnauthorized: config.sip.tlsVerify },
       });
+    const cluster = deps.cluster;
+    // In a cluster nobody registers before holding the lease.
+    if (cluster) void this.connector.setActive(false);
+    this.#offs.push(
+      this.connector.onPresence((key, p) => {
+        if (!this.holder) return;
+        if (!cluster) return this.#heard(key, p);
+        cluster.bus.publish(PHONE_PRESENCE_TOPIC, { key, presence: p });
+        cluster.redis.hset(this.#key('presence'), key, p).catch((err) => deps.logger.warn({ err: (err as Error).message }, 'could not share a phone presence'));
+      }),
+      this.connector.onStatus(() => this.#statusChanged()),
+    );
+    if (cluster)
+      this.#offs.push(
+        cluster.bus.subscribe(PHONE_PRESENCE_TOPIC, (raw) => {
+          const m = raw as { key?: unknown; presence?: unknown };
+          if (typeof m?.key === 'string' && typeof m.presence === 'string') this.#heard(m.key, m.presence as PhonePresence);
+        }),
+        cluster.bus.subscribe(PHONE_STATUS_TOPIC, (raw) => {
+          const m = raw as PhoneSystemStatus & { node?: unknown };
+          if (!m || typeof m.state !== 'string' || this.holder) return;
+          this.#shared = { state: m.state, reason: String(m.reason ?? ''), since: Number(m.since) || 0, ...(m.presence ? { presence: m.presence } : {}) };
+          this.#emitStatus();
+        }),
+      );
   }
 
-  /** Loads the settings and registers when enabled. */
+  /** Loads the settings, connects when enabled and competes for the lease (held at once by a single process). */
   async start(): Promise<void> {
     const rec = await this.deps.storage.phoneSystem.get();
     if (rec) this.#settings = rec;
+    const cluster = this.deps.cluster;
+    if (cluster) await this.#loadShared(cluster);
     await this.#apply();
+    this.#lease = openLease(cluster, PHONE_LEASE, {
+      ...(this.deps.leaseTtlMs ? { ttlMs: this.deps.leaseTtlMs } : {}),
+      onAcquired: () => {
+        this.deps.logger.info('this process now holds the phone-system registration');
+        this.#shared = undefined;
+        void this.connector.setActive(true);
+        this.#statusChanged();
+      },
+      onLost: () => {
+        this.deps.logger.warn('this process no longer holds the phone-system registration');
+        void this.connector.setActive(false).catch((err) => this.deps.logger.warn({ err }, 'unregistering at the hand-over failed'));
+      },
+    });
+    this.#lease.start();
+  }
+
+  /** Whether this process holds the registration and subscriptions (always, for a single process). */
+  get holder(): boolean {
+    return this.#lease?.held ?? !this.deps.cluster;
+  }
+
+  /** What the PBX last said of a watched phone (heard by whichever process holds the registration). */
+  presenceOf(key: string): PhonePresence | undefined {
+    return this.#presence.get(key);
+  }
+
+  onPresence(fn: (key: string, p: PhonePresence) => void): () => void {
+    this.#presenceListeners.add(fn);
+    return () => this.#presenceListeners.delete(fn);
+  }
+
+  /** Watches a phone at the PBX (only the holder subscribes; the others keep the list for a take-over). */
+  watch(key: string, target: string): void {
+    this.connector.watch(key, target);
+  }
+
+  unwatch(key: string): void {
+    this.connector.unwatch(key);
+    this.#presence.delete(key);
+    if (this.holder) this.deps.cluster?.redis.hdel(this.#key('presence'), key).catch(() => undefined);
+  }
+
+  #heard(key: string, p: PhonePresence): void {
+    if (this.#presence.get(key) === p) return;
+    this.#presence.set(key, p);
+    for (const fn of [...this.#presenceListeners]) {
+      try {
+        fn(key, p);
+      } catch (err) {
+        this.deps.logger.error({ err }, 'phone presence listener threw');
+      }
+    }
+  }
+
+  #key(what: 'presence' | 'status'): string {
+    return `${this.deps.cluster!.prefix}phone:${what}`;
+  }
+
+  /** A process joining a cluster: what the holder has shared so far. */
+  async #loadShared(cluster: NonNullable<PhoneSystemDeps['cluster']>): Promise<void> {
+    try {
+      const [all, status] = await Promise.all([cluster.redis.hgetall(this.#key('presence')), cluster.redis.get(this.#key('status'))]);
+      for (const [key, p] of Object.entries(all)) this.#presence.set(key, p as PhonePresence);
+      if (status) this.#shared = JSON.parse(status) as PhoneSystemStatus;
+    } catch (err) {
+      this.deps.logger.warn({ err: (err as Error).message }, 'could not read the shared phone-system state');
+    }
+  }
+
+  /** The local connector's status changed: listeners hear it, and a holder shares it. */
+  #statusChanged(): void {
+    const cluster = this.deps.cluster;
+    if (cluster && this.holder) {
+      const s = this.#local();
+      cluster.bus.publish(PHONE_STATUS_TOPIC, s);
+      cluster.redis.set(this.#key('status'), JSON.stringify(s)).catch((err) => this.deps.logger.warn({ err: (err as Error).message }, 'could not share the phone-system status'));
+    }
+    this.#emitStatus();
+  }
+
+  #emitStatus(): void {
+    const s = this.status();
+    for (const fn of [...this.#statusListeners]) {
+      try {
+        fn(s);
+      } catch (err) {
+        this.deps.logger.error({ err }, 'phone status listener threw');
+      }
+    }
   }
 
   /** Another process saved new settings: load and apply them. */
@@ -75,6 +220,8 @@ export class PhoneSystemService {
 
   /** Unregisters and closes. */
   async stop(): Promise<void> {
+    for (const off of this.#offs.splice(0)) off();
+    await this.#lease?.stop();
     await this.#applying.catch(() => undefined);
     await this.connector.close();
   }
@@ -95,14 +242,23 @@ export class PhoneSystemService {
     return () => this.#applied.delete(fn);
   }
 
+  /** The installation's registration status: this process's when it holds the registration, else the holder's. */
   status(): PhoneSystemStatus {
+    const local = this.#local();
+    if (!this.holder && this.#shared && local.state !== 'off') return { ...this.#shared };
+    return local;
+  }
+
+  /** This process's own connector, in the API's words (standby reads as registering). */
+  #local(): PhoneSystemStatus {
     const s: ConnectorStatus = this.connector.status();
     if (this.#keyProblem && s.state === 'off' && this.#settings.enabled) return { state: 'failed', reason: this.#keyProblem, since: s.since, presence: s.presence };
-    return { state: s.state, reason: s.reason, since: s.since, presence: s.presence };
+    return { state: s.state === 'standby' ? 'registering' : s.state, reason: s.reason, since: s.since, presence: s.presence };
   }
 
   onStatus(fn: (s: PhoneSystemStatus) => void): () => void {
-    return this.connector.onStatus(() => fn(this.status()));
+    this.#statusListeners.add(fn);
+    return () => this.#statusListeners.delete(fn);
   }
 
   /** GET /api/phone-system. */

@@ -93,7 +93,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
     activity: deps.activity,
   });
   await chats.start({ armAll: !cluster });
-  const phoneChats = new PhoneChats({ phone, chats, catalog, storage, logger: phoneLog });
+  const phoneChats = new PhoneChats({ phone, chats, catalog, storage, logger: phoneLog, ...(cluster ? { bus } : {}) });
   chats.phoneLink = phoneChats;
   const phoneWatch = new PhonePresenceWatch({ phone, storage, presence, logger: phoneLog });
   const offApplied = phone.onApplied(() => void phoneWatch.sync());

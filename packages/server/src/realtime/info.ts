@@ -1,5 +1,7 @@
 /** Builds the visitor's Session and Info messages from a widget and live availability (spec 2.1, 8). */
-import { pickLang, stringsFor, type InfoMsg, type Lang, type SessionMsg } from '@cw/protocol';
+import { LANGS, type InfoMsg, type Lang, type SessionMsg } from '@cw/protocol';
+import { matchLanguage } from '@cw/i18n';
+import { widgetStrings } from '@cw/i18n/widget';
 import type { WidgetRecord } from '../storage/types.js';
 import type { ResolvedAgent } from '../presence/availability.js';
 
@@ -9,12 +11,14 @@ export function buildSession(
   visitorLang: string | undefined,
   token: string,
 ): SessionMsg {
-  const lang = pickLang(visitorLang, (w.lang || 'en') as Lang);
+  // The visitor's wish (the element's lang attribute, else the browser's languages; pt-BR → pt), else the widget's default.
+  const fallback = matchLanguage([w.lang], LANGS, 'en');
+  const lang: Lang = matchLanguage([visitorLang], LANGS, fallback);
   return {
     mt: 'Session',
     name: w.name,
     lang,
-    strings: { ...stringsFor(lang) },
+    strings: { ...widgetStrings(lang) },
     type: w.type,
     appearance: w.appearance ?? {},
     contact: w.contact ?? {},

@@ -76,7 +76,10 @@ export async function migrateToLatest(db: Kysely<Database>, kind: StorageKind, l
   }
   // Migration numbers are handed out per feature and land in any order (003 may arrive after 005 ran): unordered is allowed.
   const migrator = new Migrator({ db, provider: migrationProvider(kind), migrationTableSchema, allowUnorderedMigrations: true });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely's introspection reads the tables of every schema in the database: one dropped meanwhile by someone else
+  // (another installation's or a test's) fails it with invalid_schema_name (3F000). That is not ours: look again.
+  let { error, results } = await migrator.migrateToLatest();
+  for (let i = 0; i < 3 && error && (error as { code?: string }).code === '3F000' && !results?.length; i++) ({ error, results } = await migrator.migrateToLatest());
   for (const r of results ?? []) {
     if (r.status === 'Success') log.info({ migration: r.migrationName }, 'migration applied');
     else if (r.status === 'Error') log.error({ migration: r.migrationName }, 'migration failed');

@@ -25,6 +25,8 @@ export interface UsersTable {
   created_at: Big;
   /** console | phone | both (migration 002) */
   reach: Generated<string>;
+  /** the language the user chose for the admin app and console, '' for none (migration 006) */
+  lang: Generated<string>;
   /** data: URL or '' (migration 007) */
   picture: Generated<string>;
 }

@@ -40,6 +40,8 @@ export interface UserRecord {
   createdAt: number;
   /** where calls and chats go (spec 9); 'console' when not given */
   reach: Reach;
+  /** the language chosen for the admin app and console (spec 13); absent until the user picks one */
+  lang?: string;
   /** spec 14: the user's own picture (data: URL, re-encoded) or "" (migration 007) */
   picture?: string;
 }

@@ -1,6 +1,7 @@
 /** A child process whose output is kept, so a test can wait for a line and show the log when it fails. */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import net from 'node:net';
+import { killTied, spawnTied } from '../tied.js';
 
 export class Proc {
   readonly child: ChildProcess;
@@ -14,7 +15,8 @@ export class Proc {
     args: string[],
     opts: SpawnOptions = {},
   ) {
-    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+    // Tied to this process: a test run that dies leaves no phone busy-looping behind (tied.ts).
+    this.child = spawnTied(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
     const on = (b: Buffer) => {
       this.#out += b.toString('utf8');
       if (this.#out.length > 4_000_000) this.#out = this.#out.slice(-2_000_000);
@@ -65,9 +67,16 @@ export class Proc {
   async stop(graceMs = 3000): Promise<void> {
     if (!this.running) return;
     this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const t = setTimeout(() => killTied(this.child), graceMs);
     await this.#exited;
     clearTimeout(t);
+    // Anything it forked and left behind goes too.
+    if (this.child.pid !== undefined)
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
   }
 }
 

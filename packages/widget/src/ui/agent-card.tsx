@@ -60,9 +60,13 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
         {picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
         <div>
           <div class="name" id={`${idBase}-name`}>
-            {name}
+            <bdi>{name}</bdi>
           </div>
-          {agent.department ? <div class="dept">{agent.department}</div> : null}
+          {agent.department ? (
+            <div class="dept">
+              <bdi>{agent.department}</bdi>
+            </div>
+          ) : null}
           <div class="state" id={stateId}>
             <span class={`dot ${agent.presence}`} aria-hidden="true" />
             <span>{stateText}</span>
@@ -73,12 +77,12 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
         <div class="details">
           {agent.phonenumber ? (
             <span>
-              {t('phone')}: {agent.phonenumber}
+              {t('phone')}: <bdi dir="ltr">{agent.phonenumber}</bdi>
             </span>
           ) : null}
           {agent.email ? (
             <span>
-              {t('email')}: {agent.email}
+              {t('email')}: <bdi dir="ltr">{agent.email}</bdi>
             </span>
           ) : null}
         </div>

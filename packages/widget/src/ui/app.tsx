@@ -25,12 +25,12 @@ function Contact({ t, c }: { t: T; c: NonNullable<Model['state']['session']>['co
       {c.address ? <span>{c.address}</span> : null}
       {c.phone ? (
         <span>
-          {t('phone')}: {tel ? <a href={tel}>{c.phone}</a> : c.phone}
+          {t('phone')}: <bdi dir="ltr">{tel ? <a href={tel}>{c.phone}</a> : c.phone}</bdi>
         </span>
       ) : null}
       {c.email ? (
         <span>
-          {t('email')}: {mail ? <a href={mail}>{c.email}</a> : c.email}
+          {t('email')}: <bdi dir="ltr">{mail ? <a href={mail}>{c.email}</a> : c.email}</bdi>
         </span>
       ) : null}
     </address>
@@ -63,10 +63,35 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const r = requestAnimationFrame(() => setEntered(true));
     return () => cancelAnimationFrame(r);
   }, []);
+  // An agent who was reachable and goes offline is announced once (politely), whatever screen is open.
+  const presence = useRef<Record<string, string>>({});
+  const [gone, setGone] = useState('');
+  useEffect(() => {
+    const before = presence.current;
+    const now: Record<string, string> = {};
+    let went = '';
+    for (const x of s.agents) {
+      now[x.id] = x.presence;
+      if (x.presence === 'offline' && before[x.id] && before[x.id] !== 'offline') went = x.dn;
+    }
+    presence.current = now;
+    if (went) setGone(went);
+  }, [s.agents]);
+  useEffect(() => {
+    // Emptied after a while, so that the next agent (or the same one again) is announced anew.
+    if (!gone) return;
+    const i = setTimeout(() => setGone(''), 8000);
+    return () => clearTimeout(i);
+  }, [gone]);
   if (s.conn === 'hidden' || !s.session) return null;
   const session = s.session;
-  const t = makeT(session.strings);
+  const t = makeT(session.strings, session.lang);
   const a = model.actions;
+  const announce = (
+    <span class="sr" role="status">
+      {gone ? t('agentWentOffline', gone) : ''}
+    </span>
+  );
   const type = session.type === 'cards' ? 'cards' : 'sidebar';
   const vars = cssVars(session.appearance, type);
   const inert = s.preview;
@@ -100,7 +125,11 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const list = visibleAgents(s);
     body = (
       <div>
-        {type === 'sidebar' ? <h2 id={`${idBase}-title`}>{title}</h2> : null}
+        {type === 'sidebar' ? (
+          <h2 id={`${idBase}-title`}>
+            <bdi>{title}</bdi>
+          </h2>
+        ) : null}
         {type === 'sidebar' ? <p class="greeting">{session.texts?.greeting || t('greeting')}</p> : null}
         {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
         {list.length ? (
@@ -135,15 +164,16 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const rootCls = `root ${type}${s.preview ? ' preview' : ''}`;
   if (type === 'cards') {
     return (
-      <div class={rootCls} style={vars} lang={session.lang} ref={rootEl} onPointerEnter={() => a.prefetch()} onFocusIn={() => a.prefetch()}>
+      <div class={rootCls} style={vars} lang={session.lang} dir={t.dir} ref={rootEl} onPointerEnter={() => a.prefetch()} onFocusIn={() => a.prefetch()}>
         {body}
+        {announce}
       </div>
     );
   }
   const side = session.appearance?.position === 'left' ? 'left' : 'right';
   const open = s.expanded;
   return (
-    <div class={rootCls} style={vars} lang={session.lang} ref={rootEl}>
+    <div class={rootCls} style={vars} lang={session.lang} dir={t.dir} ref={rootEl}>
       <div
         class={`side ${side}${entered ? '' : ' enter'}`}
         onKeyDown={(e) => {
@@ -166,13 +196,13 @@ export function App({ model }: { model: Model }): JSX.Element | null {
           {t('contactUs')}
           {s.unread ? (
             <span class="badge" aria-hidden="true">
-              {s.unread}
+              {t.num(s.unread)}
             </span>
           ) : null}
         </button>
         {/* Describes the tab, and announces new messages while the chat is out of sight. */}
         <span class="sr" role="status" id={`${idBase}-unread`}>
-          {s.unread ? `${t('unread')}: ${s.unread}` : ''}
+          {s.unread ? t('unreadCount', { count: s.unread }) : ''}
         </span>
         {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
         {/* During a call the panel stays mounted (only hidden) so the call's audio keeps playing. */}
@@ -181,6 +211,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
             {body}
           </div>
         ) : null}
+        {announce}
       </div>
     </div>
   );

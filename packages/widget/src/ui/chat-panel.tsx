@@ -54,13 +54,15 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
       </p>
       {reconnecting ? <p class="banner">{t('reconnecting')}</p> : null}
       {/* Named by title, not aria-label: getByLabel('Message') (substring match) must find only the field below. */}
-      <div class="log" ref={log} role="log" aria-live="polite" title={t('messages')} tabIndex={0}>
+      {/* Only new messages are announced (additions), not a message turning from "Sending…" to "Sent". */}
+      <div class="log" ref={log} role="log" aria-live="polite" aria-relevant="additions" title={t('messages')} tabIndex={0}>
         {chat.lines.map((l) => (
           <div key={l.key} class={`msg ${l.from}`}>
-            <span class="sr">{l.from === 'visitor' ? t('you') : l.dn}: </span>
-            {l.text}
+            <span class="sr">{l.from === 'visitor' ? t('you') : <bdi>{l.dn}</bdi>}: </span>
+            {/* The text's own direction (a Hebrew message in an English widget, and the other way round). */}
+            <bdi>{l.text}</bdi>
             <span class="meta">
-              <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts)}</time>
+              <time dateTime={new Date(l.ts).toISOString()}>{clock(l.ts, t.lang)}</time>
               {l.from === 'visitor' ? ` · ${l.delivery === 'sending' ? t('sending') : t('sent')}` : ''}
             </span>
           </div>

@@ -11,10 +11,13 @@ const P: Record<string, string> = {
   people: 'M16 11a3 3 0 1 0-3-3 3 3 0 0 0 3 3zm-8 0a3 3 0 1 0-3-3 3 3 0 0 0 3 3zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13zm8 0c-.3 0-.6 0-1 .05A4.2 4.2 0 0 1 17 16.5V19h6v-2.5c0-2.3-4.7-3.5-7-3.5z',
 };
 
+/** Icons whose shape points one way: mirrored in right-to-left layouts (the chat bubble's tail). */
+const MIRROR = ['chat'];
+
 /** An icon by name, hidden from assistive technology. */
 export function Icon({ name }: { name: keyof typeof P | string }): JSX.Element {
   return (
-    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" class={MIRROR.includes(name) ? 'mirror' : undefined}>
       <path d={P[name] ?? ''} fill="currentColor" />
     </svg>
   );

@@ -4,6 +4,7 @@ import { init } from './001_init.js';
 import { phoneSystem } from './002_phone-system.js';
 import { oneOpenChat } from './003_one-open-chat.js';
 import { stats } from './005_stats.js';
+import { userLang } from './006_user-lang.js';
 import { ux } from './007_ux.js';
 
 /** A static provider: adding a migration = adding a line here. */
@@ -15,6 +16,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
         '002_phone-system': phoneSystem(),
         '003_one-open-chat': oneOpenChat(),
         '005_stats': stats(kind),
+        '006_user-lang': userLang(),
         '007_ux': ux(),
       };
     },

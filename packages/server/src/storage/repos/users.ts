@@ -19,6 +19,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
     passwordHash: r.password_hash,
     createdAt: num(r.created_at),
     reach: (r.reach ?? 'console') as Reach,
+    ...(r.lang ? { lang: r.lang } : {}),
     picture: r.picture ?? '',
   };
 }
@@ -34,6 +35,7 @@ function toColumns(p: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Updateable
   if (p.roles !== undefined) c.roles = JSON.stringify(p.roles);
   if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
   if (p.reach !== undefined) c.reach = p.reach;
+  if (p.lang !== undefined) c.lang = p.lang;
   if (p.picture !== undefined) c.picture = p.picture;
   return c;
 }

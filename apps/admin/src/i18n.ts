@@ -1,0 +1,16 @@
+/**
+ * The admin app's language (spec 13; docs/translating.md): `t('English text')`
+ * looks the text up in packages/i18n/locales/admin/<lang>.json. Only
+ * English is bundled; the chosen language is a chunk loaded on demand.
+ */
+import { createAppLanguage, type AppLanguage } from '@cw/client-core';
+import en from '../../../packages/i18n/locales/admin/en.json';
+
+export const language: AppLanguage = createAppLanguage({
+  storageKey: 'cw.admin.lang',
+  en,
+  load: async (lang) => (await import(`../../../packages/i18n/locales/admin/${lang}.json`)).default,
+});
+
+/** A text in the user's language (the key is the English text). */
+export const t: AppLanguage['t'] = (key, params) => language.t(key, params);

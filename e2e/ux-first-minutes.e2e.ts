@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Widget } from '@cw/protocol';
 import { need } from '@cw/testkit';
-import { axeViolations, createUser, hostPage, newAdminPage, openWidget, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { axeViolations, createUser, hostPage, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -217,3 +217,83 @@ async function token(w: AdminWorld): Promise<string> {
   cachedToken ??= (await w.api<{ token: string }>('POST', '/api/tokens', { name: 'ux-test' })).token;
   return cachedToken;
 }
+
+describe.skipIf(!ok)('issue 15: onboarding and an honest preview', () => {
+  let w: AdminWorld;
+  let ctx: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    w = await startAdminWorld();
+    await createUser(w.api, { username: 'ann', displayName: 'Ann Example', sipId: 'ann', roles: ['agent'] });
+    ({ ctx, page, errors } = await newAdminPage(w.browser, { width: 1280, height: 900 }));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await w?.close();
+  });
+
+  it('says what to do first on the empty Widgets page', async () => {
+    await signIn(page, w.server);
+    await page.getByText('There are no widgets yet. Three steps to the first one:').waitFor();
+    await page.getByText('Agents are users', { exact: false }).waitFor();
+    await page.getByRole('link', { name: 'the agent console' }).waitFor();
+    await shot(page, 'admin-widgets-empty');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('warns about an unknown SIP-ID, creates the user from the agent dialog, and previews live presence', async () => {
+    await page.getByRole('button', { name: 'Add new sidebar widget' }).click();
+    const region = page.getByRole('region', { name: 'New Sidebar Widget' });
+    await region.getByLabel('Name', { exact: true }).fill('Garden');
+    const garden = page.getByRole('region', { name: 'Garden', exact: true });
+    for (const sipId of ['ann', 'carl', 'dora']) {
+      await garden.getByRole('button', { name: 'Add agent' }).click();
+      const dlg = page.getByRole('dialog', { name: 'Add agent' });
+      await dlg.getByLabel('SIP-ID').fill(sipId);
+      if (sipId !== 'ann') await dlg.getByText(`No user or group has SIP-ID “${sipId}”`, { exact: false }).waitFor();
+      if (sipId === 'carl') {
+        await dlg.getByLabel('Display name').fill('Carl Green');
+        await dlg.getByRole('button', { name: 'Create user carl' }).click();
+        await dlg.getByLabel('Password', { exact: true }).fill('carl-secret-watering-can');
+        await shot(page, 'admin-agent-dialog-create-user');
+        expect(await axeViolations(page)).toEqual([]);
+        await dlg.getByRole('button', { name: 'Create agent user' }).click();
+        await expect.poll(() => dlg.getByText('No user or group has SIP-ID', { exact: false }).count()).toBe(0);
+      }
+      await dlg.getByRole('button', { name: 'OK' }).click();
+      await dlg.waitFor({ state: 'detached' });
+    }
+    expect((await w.api<{ username: string; roles: string[] }[]>('GET', '/api/users')).find((u) => u.username === 'carl')?.roles).toEqual(['agent']);
+    // Only dora's row warns.
+    await garden.getByText('No user or group has SIP-ID “dora”', { exact: false }).waitFor();
+    expect(await garden.getByText('No user or group has SIP-ID', { exact: false }).count()).toBe(1);
+
+    await garden.getByRole('checkbox', { name: 'Always show' }).check();
+    const states = () => previewTexts(page, 'Garden', '.card .state');
+    // Nobody signed in: presence-mode agents show as not available (no longer "available" by default).
+    await expect.poll(states, { timeout: 10_000 }).toEqual(['Not available', 'Not available', 'Not available']);
+    await w.api('PUT', '/api/presence/ann', { presence: 'online' });
+    await w.api('PUT', '/api/presence/carl', { presence: 'away' });
+    await expect.poll(states, { timeout: 10_000 }).toEqual(['Available', 'Busy', 'Not available']);
+    await page.getByRole('checkbox', { name: 'Preview with everyone offline' }).check();
+    await expect.poll(states).toEqual(['Not available', 'Not available', 'Not available']);
+    await page.getByRole('checkbox', { name: 'Preview with everyone offline' }).uncheck();
+    await expect.poll(states).toEqual(['Available', 'Busy', 'Not available']);
+    await shot(page, 'admin-widget-page');
+    expect(await axeViolations(page)).toEqual([]);
+    await garden.getByRole('button', { name: 'Save' }).click();
+    await garden.getByText('Saved.', { exact: false }).waitFor();
+
+    // The Code popup: an IP address and plain http would not work on a real website.
+    await garden.getByRole('button', { name: 'Code' }).click();
+    const code = page.getByRole('dialog', { name: 'Code for Garden' });
+    await code.getByText('an IP address that visitors’ browsers may not reach', { exact: false }).waitFor();
+    await code.getByText('Calls from a website on https need this server on https too', { exact: false }).waitFor();
+    await shot(page, 'admin-code-popup');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    expect(errors).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Flag, Media } from '@cw/protocol';
 import type { AgentDraft } from './draft.js';
-import type { Directory } from './directory.js';
+import { emptyDirectory, unknownSipId, type Directory } from './directory.js';
 import { AVAILABILITY_INFO } from './agent-dialog.js';
 
 export interface AgentListProps {
@@ -145,6 +145,9 @@ export function AgentList(p: AgentListProps) {
                   {flag ? ` (${flag.name}: ${flag.value ? 'on' : 'off'})` : ''}
                 </span>
                 {p.errors[i] && <span class="field-error">{p.errors[i]}</span>}
+                {!p.errors[i] && p.dir !== emptyDirectory && a.availability !== 'inactive' && !p.dir.bySipId(a.sipId) && (
+                  <span class="field-warning">{unknownSipId(a.sipId)}</span>
+                )}
               </span>
               <span class="agent-actions">
                 <button type="button" class="icon-btn move-btn" data-role="up" disabled={i === 0} onClick={() => move(i, i - 1, '[data-role="up"]')} aria-label={`Move up: ${name}`} title="Move up (Alt+Arrow Up)">

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Widget } from '@cw/protocol';
 import { need } from '@cw/testkit';
-import { axeViolations, createUser, hostPage, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { axeViolations, createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -294,6 +294,35 @@ describe.skipIf(!ok)('issue 15: onboarding and an honest preview', () => {
     await shot(page, 'admin-code-popup');
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
+    expect(errors).toEqual([]);
+  });
+
+  it("gives a user their own picture once, and every widget shows it", async () => {
+    await page.getByRole('link', { name: 'Users' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'carl' });
+    await row.getByRole('button', { name: 'Edit carl' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Edit user carl' });
+    await dlg.getByLabel('E-mail').fill('carl at garden');
+    await dlg.getByRole('button', { name: 'Save user' }).click();
+    await dlg.getByText('Enter an e-mail address such as', { exact: false }).waitFor();
+    await dlg.getByLabel('E-mail').fill('carl@garden.example');
+    await dropFile(page, dlg.getByRole('button', { name: 'Choose picture' }), { name: 'carl.png', type: 'image/png', data: makePng(64, 64, [40, 160, 60]) });
+    await dlg.locator('img.crop-img').first().waitFor();
+    await dlg.getByRole('button', { name: 'Save user' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    const carl = (await w.api<{ username: string; picture: string; email: string }[]>('GET', '/api/users')).find((u) => u.username === 'carl')!;
+    expect(carl.picture).toMatch(/^data:image\/jpeg;base64,/);
+    expect(carl.email).toBe('carl@garden.example');
+    // The Garden widget's entry has no picture of its own: the visitor gets carl's.
+    const garden = (await w.api<Widget[]>('GET', '/api/widgets')).find((x) => x.name === 'Garden')!;
+    const { html } = await w.api<{ html: string }>('GET', `/api/widgets/${garden.uuid}/embed`);
+    w.site.set('/garden', shopPage('Garden', html));
+    const vctx = await w.browser.newContext({ locale: 'en-US' });
+    const v = await vctx.newPage();
+    await v.goto(`${w.site.url}/garden`);
+    await v.getByRole('button', { name: 'Contact us' }).click();
+    await expect.poll(() => v.locator('contact-widget').evaluate((h) => [...h.shadowRoot!.querySelectorAll('.card')].map((c) => !!c.querySelector('img.pic')))).toEqual([false, true, false]);
+    await vctx.close();
     expect(errors).toEqual([]);
   });
 });

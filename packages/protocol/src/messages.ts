@@ -292,6 +292,8 @@ export interface ChatOfferMsg {
   visitor?: VisitorContext;
   /** the visitor's messages written before anyone accepted (addition), oldest first */
   messages?: ChatMessageMsg[];
+  /** earlier conversations of the same visitor session, newest first (addition, spec 14) */
+  earlier?: { chat: string; ts: number; agentDn: string | null; answered: boolean }[];
 }
 
 export type AgentOutbound =

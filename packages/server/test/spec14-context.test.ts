@@ -81,6 +81,12 @@ describe('spec 14: colours, texts, context, pictures, video, scale', () => {
     expect(restored.messages).toHaveLength(1);
     v.send({ mt: 'ChatEnd', chat: offer.chat });
     await a.next((m) => m.mt === 'ChatInfo' && m.state === 'closed');
+    // The same visitor asks again: the agent sees the earlier conversation of this visit.
+    v.send({ mt: 'ChatStart', dest: 'ann14', dn: 'Mia' });
+    const second = await a.next((m) => m.mt === 'ChatOffer' && m.chat !== offer.chat);
+    expect(second.earlier).toEqual([{ chat: offer.chat, ts: expect.any(Number), agentDn: null, answered: false }]);
+    v.send({ mt: 'ChatEnd', chat: second.chat });
+    await a.next((m) => m.mt === 'ChatInfo' && m.chat === second.chat && m.state === 'closed');
 
     // The call: the same context on IncomingCall.
     const { c: v2 } = await startVisitor(w.body.uuid, { page, lang: 'de' }, { 'user-agent': ua });

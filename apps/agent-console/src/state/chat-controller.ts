@@ -61,7 +61,7 @@ export class ChatController {
       return;
     }
     const from = { dn: m.from?.dn ?? t('Visitor'), ...(m.from?.email ? { email: m.from.email } : {}) };
-    const offer = { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false, ...(m.visitor ? { visitor: m.visitor } : {}), ...(messages.length ? { messages } : {}) };
+    const offer = { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false, ...(m.visitor ? { visitor: m.visitor } : {}), ...(messages.length ? { messages } : {}), ...(m.earlier?.length ? { earlier: m.earlier } : {}) };
     this.#ctx.set({ offers: [...state.offers, offer] });
     this.#ctx.onChatRequest?.();
     const widget = m.widget?.name;

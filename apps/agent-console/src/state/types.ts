@@ -47,6 +47,8 @@ export interface ChatOfferView {
   visitor?: VisitorContext;
   /** what the visitor wrote before anyone accepted (spec 14: read before accepting) */
   messages?: { id: string; text: string }[];
+  /** earlier conversations of this visitor (same visit), newest first */
+  earlier?: { chat: string; ts: number; agentDn: string | null; answered: boolean }[];
 }
 
 /** A short message to the agent (call ended, chat taken, …). */

@@ -39,6 +39,18 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   {o.widget?.name && <span class="muted">{t('via {widget}', { widget: o.widget.name })}</span>}
                   <Waiting since={o.since} />
                   <VisitorContextView visitor={o.visitor} compact />
+                  {o.earlier?.length ? (
+                    <p class="earlier">
+                      Earlier in this visit:{' '}
+                      {o.earlier.map((e, i) => (
+                        <span key={e.chat}>
+                          {i ? ', ' : ''}
+                          <time dateTime={new Date(e.ts).toISOString()}>{new Date(e.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>{' '}
+                          {e.answered ? `chat with ${e.agentDn ?? 'an agent'}` : 'chat not answered'}
+                        </span>
+                      ))}
+                    </p>
+                  ) : null}
                   {o.messages?.length ? (
                     <blockquote class="offer-first" aria-label={`What ${o.from.dn} wrote`}>
                       {o.messages.slice(-3).map((x) => (

@@ -72,6 +72,9 @@ export function chatMessageMsg(m: ChatMessageRecord, withCid = false): ChatMessa
   return msg;
 }
 
+/** Earlier conversations of the visitor shown with an offer. */
+const EARLIER_SHOWN = 5;
+
 export class ChatManager {
   #timers = new Map<string, { cancel(): void }>();
   #stopped = false;
@@ -133,7 +136,7 @@ export class ChatManager {
     }
     this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
-    const offer = this.#offer(chat, req.widget);
+    const offer = await this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
@@ -396,15 +399,18 @@ export class ChatManager {
     return targetUserIds(t);
   }
 
-  #offer(chat: ChatRecord, widget: { uuid: string; name: string }): ChatOfferMsg {
+  async #offer(chat: ChatRecord, widget: { uuid: string; name: string }): Promise<ChatOfferMsg> {
     const offer: ChatOfferMsg = { mt: 'ChatOffer', chat: chat.id, from: this.#from(chat), widget, dest: chat.dest };
     if (chat.visitor) offer.visitor = chat.visitor;
+    // Spec 14: earlier conversations of the same visitor session (newest first).
+    const earlier = (await this.deps.storage.chats.listClosedForVisitor(chat.visitorSession, EARLIER_SHOWN)).filter((c) => c.id !== chat.id);
+    if (earlier.length) offer.earlier = earlier.map((c) => ({ chat: c.id, ts: c.createdAt, agentDn: c.agentDn, answered: c.acceptedAt !== null || c.agentUserId !== null }));
     return offer;
   }
 
   /** An offer repeated later (reconnect, a member coming online): with what the visitor already wrote, so the agent reads it before accepting. */
   async #offerWithMessages(chat: ChatRecord, widget: { uuid: string; name: string }): Promise<ChatOfferMsg> {
-    const offer = this.#offer(chat, widget);
+    const offer = await this.#offer(chat, widget);
     const msgs = await this.deps.storage.chats.listMessages(chat.id);
     if (msgs.length) offer.messages = msgs.map((m) => chatMessageMsg(m));
     return offer;

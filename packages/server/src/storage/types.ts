@@ -227,6 +227,8 @@ export interface ChatRepo {
   close(id: string, by: 'visitor' | 'agent' | 'system', at: number): Promise<boolean>;
   /** open (waiting or accepted) chats of a visitor session */
   listOpenForVisitor(visitorSession: string): Promise<ChatRecord[]>;
+  /** closed chats of a visitor session, newest first (spec 14: the agent sees earlier conversations) */
+  listClosedForVisitor(visitorSession: string, limit: number): Promise<ChatRecord[]>;
   /** accepted, not closed chats of an agent */
   listOpenForAgent(agentUserId: string): Promise<ChatRecord[]>;
   /** all waiting chats (offers to re-send after restart) */

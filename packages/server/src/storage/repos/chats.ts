@@ -145,6 +145,19 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
+    async listClosedForVisitor(visitorSession, limit) {
+      const rows = await ctx
+        .db()
+        .selectFrom('chats')
+        .selectAll()
+        .where('visitor_session', '=', visitorSession)
+        .where('state', '=', 'closed')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toChat);
+    },
     async listOpenForVisitor(visitorSession) {
       const rows = await ctx
         .db()

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Widget } from '@cw/protocol';
-import { need } from '@cw/testkit';
+import { need, WsClient } from '@cw/testkit';
+import { apiAs } from './support/api.js';
 import { axeViolations, createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 
@@ -172,6 +173,42 @@ describe.skipIf(!ok)('issue 15: the first ten minutes', () => {
     expect(await consoleA11y(agentPage)).toEqual([]);
     await vctx.close();
     await actx.close();
+  });
+
+  it('offers the next step after a declined call (chat instead), with the agent in the header', async () => {
+    const annApi = await apiAs(w.server, 'ann', agentPassword);
+    const { token: annToken } = await annApi<{ token: string }>('POST', '/api/tokens', { name: 'ux-agent' });
+    const agent = await WsClient.connect(`${w.server.wsUrl}/ws/agent?token=${encodeURIComponent(annToken)}`);
+    await agent.next('Welcome');
+    agent.send({ mt: 'SetPresence', presence: 'online' });
+    await agent.next((m) => m.mt === 'Presence' && m.presence === 'online');
+    const vctx = await w.browser.newContext({ locale: 'en-US' });
+    const v = await vctx.newPage();
+    await v.goto(`${w.site.url}/planters`);
+    await v.getByRole('button', { name: 'Contact us' }).click();
+    const call = v.getByRole('button', { name: 'Voice call Ann Example' });
+    await expect.poll(async () => (await call.getAttribute('aria-disabled')) !== 'true').toBe(true);
+    await call.click();
+    await v.getByLabel('Your name').fill('Mia');
+    await v.getByRole('button', { name: 'Start' }).click();
+    const ring = await agent.next('IncomingCall');
+    // Ringing: the agent's name (and picture or initials) in the header.
+    await v.getByRole('heading', { name: 'Call with Ann Example' }).waitFor();
+    expect(await v.locator('contact-widget').evaluate((h) => !!h.shadowRoot!.querySelector('.peer.big .initials, .peer.big .pic'))).toBe(true);
+    await shot(v, 'widget-ringing');
+    agent.send({ mt: 'RejectCall', call: ring.call });
+    await v.getByText('Ann Example could not take the call.').waitFor();
+    await v.getByText('What you can do now:').waitFor();
+    await v.getByRole('button', { name: 'Chat instead' }).click();
+    const offer = await agent.next('ChatOffer');
+    expect(offer.from.dn).toBe('Mia');
+    await v.getByRole('heading', { name: 'Chat with Ann Example' }).waitFor();
+    await v.locator('contact-widget').getByText('Available').first().waitFor();
+    await shot(v, 'widget-chat-waiting');
+    const { axeViolations: widgetAxe } = await import('./support/widget-browser.js');
+    expect(await widgetAxe(v)).toEqual([]);
+    agent.ws.close();
+    await vctx.close();
   });
 
   it('takes 1,000 agents in one widget: the admin lists them, the sidebar loads', async () => {

@@ -230,7 +230,10 @@ export class WidgetController implements Model {
   #onInfo(info: InfoMsg): void {
     this.#set({ agents: upsertAgent(this.state.agents, info) });
     this.#persistSoon();
-    if (!this.#asked.has(info.id)) {
+    // Pictures only of agents the visitor can see (a sidebar of 1,000 agents lists the available few);
+    // an agent who becomes visible later is asked for then.
+    const shown = this.state.session?.type === 'cards' || this.state.session?.appearance?.alwaysShow || info.presence === 'online' || this.state.chat?.agent === info.id || this.state.call?.agent === info.id;
+    if (shown && !this.#asked.has(info.id)) {
       this.#asked.add(info.id);
       this.#send({ mt: 'GetPicture', id: info.id });
     }

@@ -52,6 +52,13 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .close svg{width:22px;height:22px}
 .greeting{margin:0 0 10px;font-size:.95em}
 .cap{font-size:.8em;font-weight:600;white-space:nowrap}
+.peer{display:flex;gap:10px;align-items:center;min-width:0}
+.peer .pic,.peer .initials{width:44px;height:44px}
+.peer.big{flex-direction:column;text-align:center}
+.peer.big .pic,.peer.big .initials{width:96px;height:96px;font-size:1.6em}
+.peer-text{min-width:0}.peer h2{margin:0}
+.peer.big .state{justify-content:center}
+.next{display:flex;flex-direction:column;gap:6px}
 .details{font-size:.9em;display:flex;flex-direction:column;gap:2px;overflow-wrap:anywhere}
 .acts{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 .act{display:inline-flex;align-items:center;justify-content:center;gap:6px;min-width:44px;height:44px;padding:0 12px;border-radius:22px;border:0;background:var(--cw-primary);color:var(--cw-on-primary);text-decoration:none}

@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { cssVars } from '../appearance.js';
 import { visibleAgents, type Model } from '../model.js';
+import type { Action, NextSteps, PeerView } from '../view.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
 import { AgentCard } from './agent-card.js';
 import { Icon } from './icons.js';
@@ -98,6 +99,22 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   // Spec 14: the admin's heading, else the default in the visitor's language (never the widget's internal name).
   const title = session.texts?.title || t('contactUs');
 
+  /** The agent as the header of a chat or call shows them. */
+  const peerOf = (id: string): PeerView | undefined => {
+    const ag = s.agents.find((x) => x.id === id);
+    if (!ag) return undefined;
+    return { picture: s.pictures[id], presence: ag.presence, stateText: ag.presence === 'online' ? t('online') : ag.presence === 'busy' ? t('busy') : t('offline') };
+  };
+  /** No dead ends: chat with the same agent instead of a call, or the same with another available agent. */
+  const nextFor = (id: string, kind: Action): NextSteps => {
+    const out: NextSteps = {};
+    const ag = s.agents.find((x) => x.id === id);
+    if (ag && kind !== 'chat' && ag.presence === 'online' && ag.media.includes('chat')) out.chatInstead = () => a.choose(id, 'chat');
+    const other = s.agents.find((x) => x.id !== id && x.presence === 'online' && (x.media.includes(kind) || (kind === 'voice' && x.media.includes('video'))));
+    if (other) out.other = { dn: other.dn, go: () => a.choose(other.id, kind) };
+    return out;
+  };
+
   let body: JSX.Element;
   const C = s.conv;
   if (s.screen.kind !== 'list' && !C) {
@@ -118,9 +135,9 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const screen = s.screen;
     body = <C.NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === screen.agent)?.dn ?? screen.agent} action={screen.action} initial={s.visitor} idBase={idBase} />;
   } else if (C && s.screen.kind === 'chat' && s.chat) {
-    body = <C.ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />;
+    body = <C.ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} peer={peerOf(s.chat.agent)} next={nextFor(s.chat.agent, 'chat')} />;
   } else if (C && s.screen.kind === 'call' && s.call) {
-    body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} />;
+    body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} peer={peerOf(s.call.agent)} next={nextFor(s.call.agent, s.call.video ? 'video' : 'voice')} />;
   } else {
     const list = visibleAgents(s);
     body = (

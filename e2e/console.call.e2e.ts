@@ -40,7 +40,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     expect(await card.textContent()).toContain('video call');
     expect(await card.textContent()).toContain(world.widgetName);
     expect(await ringing(con)).toBe(true);
-    expect(await con.locator('[data-live="assertive"]').textContent()).toContain('Vera Visitor');
+    expect(await con.locator('[data-live="polite"]').textContent()).toContain('Vera Visitor');
     expect(await consoleA11y(con)).toEqual([]);
 
     await accept(con).click();

@@ -40,7 +40,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
     await expect.poll(() => requests.count(), { timeout: 15_000 }).toBe(3);
     expect(await requests.filter({ hasText: 'Vera Visitor' }).textContent()).toContain('vera@example.org');
     expect(await consoleA11y(con)).toEqual([]);
-    expect(await con.locator('[data-live="assertive"]').textContent()).toContain('Chat request from');
+    expect(await con.locator('[data-live="polite"]').textContent()).toContain('Chat request from');
     for (const dn of names) {
       await requests.filter({ hasText: dn }).getByRole('button', { name: 'Accept chat' }).click();
       await conv(con, dn).waitFor();

@@ -4,7 +4,8 @@
  * Redis behind HAProxy, a real Kamailio and a baresip phone. Only the process
  * holding the lease `phone-system` registers and subscribes; the other shows
  * the holder's status, hears the phones' presence through Redis and makes its
- * own calls in standby. kill -9 of the holder: the other registers within
+ * own calls in standby; a chat by SIP MESSAGE from a visitor on the standby
+ * process runs through the holder. kill -9 of the holder: the other registers within
  * seconds and the phones' presence keeps reaching the widgets.
  */
 import fs from 'node:fs';
@@ -74,7 +75,7 @@ describe.skipIf(!ok)('phone system in a cluster: one registration at a time, tak
 
   beforeAll(async () => {
     pbx = await startKamailio();
-    phone = new Phone({ user: 'agent', sipPort: 5077, ctrlPort: 4447, media: 'plain', publish: true });
+    phone = new Phone({ user: 'agent', sipPort: 5077, ctrlPort: 4447, media: 'plain', publish: true, contacts: ['sip:widgets@127.0.0.1'] });
     await phone.start();
     cl = await startCluster({ nodes: 2 });
     const login = await fetch(`${cl.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: cl.adminUsername, password: cl.adminPassword }) });
@@ -136,6 +137,20 @@ describe.skipIf(!ok)('phone system in a cluster: one registration at a time, tak
     v.send({ mt: 'ClearCall' });
     await phone.waitEvent((e) => e.type === 'CALL_CLOSED', mark);
     await v.next((m) => m.mt === 'CallInfo' && m.state === 'terminated', 15_000);
+
+    // A chat by SIP MESSAGE from the standby process: the holder sends it and gets the phone's reply, which reaches the visitor.
+    const pm = phone.proc.mark();
+    v.send({ mt: 'ChatStart', dest: 'agent', dn: 'Vera' });
+    const chat = (await v.next('ChatInfo', 15_000)).chat;
+    await phone.proc.waitFor(/\[#\d+\] Vera wants to chat \(Sales\)\. Reply to accept\./, pm);
+    v.send({ mt: 'ChatMessage', chat, cid: 'c1', text: 'Do you ship to Canada?' });
+    await v.next((m) => m.mt === 'ChatAck' && m.cid === 'c1', 15_000);
+    await phone.proc.waitFor(/\[#\d+\] Vera: Do you ship to Canada\?/, pm);
+    expect((await phone.command('message', 'Yes, we ship to Canada.')).ok).toBe(true);
+    await v.next((m) => m.mt === 'ChatInfo' && m.chat === chat && m.state === 'accepted', 15_000);
+    expect(await v.next((m) => m.mt === 'ChatMessage' && m.chat === chat && m.from !== 'visitor', 15_000)).toMatchObject({ text: 'Yes, we ship to Canada.' });
+    v.send({ mt: 'ChatEnd', chat });
+    await phone.proc.waitFor(/Vera left the chat\./, pm);
 
     // kill -9 of the holder: the other takes the lease (ttl 5 s) and registers.
     const from = logSize(other);

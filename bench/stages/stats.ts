@@ -50,7 +50,7 @@ function series(kind: 'sqlite' | 'postgres', n: number): string {
 /** A deterministic "random" 0..m-1 from the row number (multiplicative hashing). */
 const h = (mult: number, m: number) => `((i * ${mult}) % 4294967291 % ${m})`;
 
-function seedCallsSql(kind: 'sqlite' | 'postgres', n: number): string {
+export function seedCallsSql(kind: 'sqlite' | 'postgres', n: number): string {
   const spacing = Math.floor((DAYS * DAY) / n);
   const start = END - DAYS * DAY;
   const t = `(${start} + i * ${spacing} + ${h(2246822519, spacing)})`;
@@ -67,7 +67,7 @@ function seedCallsSql(kind: 'sqlite' | 'postgres', n: number): string {
     from ${series(kind, n)}`;
 }
 
-function seedChatsSql(kind: 'sqlite' | 'postgres', n: number): string {
+export function seedChatsSql(kind: 'sqlite' | 'postgres', n: number): string {
   const spacing = Math.floor((DAYS * DAY) / n);
   const start = END - DAYS * DAY;
   const t = `(${start} + i * ${spacing} + ${h(2246822519, spacing)})`;

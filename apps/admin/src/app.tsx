@@ -13,8 +13,17 @@ import { WebhooksPage } from './pages/webhooks-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { PhoneSystemPage } from './pages/phone-system-page.js';
 import { clearDirty, confirmDiscard, navigate, ROUTES, useRoute, useUnsaved } from './nav.js';
+import { language, t } from './i18n.js';
+import { LanguageSelect, useLanguage } from './components/language-select.js';
+
+/** The user's language, as chosen on any browser (GET /api/me), wins over this browser's. */
+function adoptUserLanguage(u: User): void {
+  const lang = (u as User & { lang?: string }).lang;
+  if (lang && lang !== language.lang) void language.use(lang, { remember: true });
+}
 
 export function App() {
+  useLanguage();
   const [me, setMe] = useState<User | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const route = useRoute();
@@ -24,41 +33,42 @@ export function App() {
     api
       .me()
       .then((u) => {
+        adoptUserLanguage(u);
         if (u.roles?.includes('admin')) setMe(u);
         else {
-          setNotice(NO_ADMIN);
+          setNotice(t(NO_ADMIN));
           setMe(null);
         }
       })
       .catch(() => setMe(null));
     return onUnauthorized(() => {
       clearDirty();
-      setNotice('Your session has ended. Please sign in again.');
+      setNotice(t("Your session has ended. Please sign in again."));
       setMe(null);
     });
   }, []);
 
   useEffect(() => {
-    const label = ROUTES.find((r) => r.route === route)?.label ?? 'Widgets';
-    document.title = me ? `${label} — Contact Widgets admin` : 'Sign in — Contact Widgets admin';
+    const label = t(ROUTES.find((r) => r.route === route)?.label ?? 'Widgets');
+    document.title = me ? t("{label} — Contact Widgets admin", { label }) : t("Sign in — Contact Widgets admin");
   }, [route, me]);
 
   const signOut = async () => {
     if (!(await confirmDiscard())) return;
     await api.logout().catch(() => undefined);
-    setNotice('You are signed out.');
+    setNotice(t("You are signed out."));
     setMe(null);
   };
   const expired = () => {
     clearDirty();
-    setNotice('Your session has ended. Please sign in again.');
+    setNotice(t("Your session has ended. Please sign in again."));
     setMe(null);
   };
 
   if (me === undefined)
     return (
       <p class="loading" role="status">
-        Loading…
+        {t("Loading…")}
       </p>
     );
   if (me === null)
@@ -67,6 +77,8 @@ export function App() {
         <Login
           notice={notice}
           onSignedIn={(u) => {
+            // The sign-in answer is the user without settings; /api/me has the language.
+            void api.me().then(adoptUserLanguage, () => undefined);
             setNotice(null);
             setMe(u);
           }}
@@ -78,11 +90,11 @@ export function App() {
   return (
     <>
       <a class="skip" href="#main">
-        Skip to content
+        {t("Skip to content")}
       </a>
       <header class="topbar">
-        <span class="brand">Contact Widgets</span>
-        <nav aria-label="Main">
+        <span class="brand">{t("Contact Widgets")}</span>
+        <nav aria-label={t("Main")}>
           <ul>
             {ROUTES.map((r) => (
               <li key={r.route}>
@@ -95,7 +107,7 @@ export function App() {
                     void navigate(r.path);
                   }}
                 >
-                  {r.label}
+                  {t(r.label)}
                 </a>
               </li>
             ))}
@@ -103,13 +115,14 @@ export function App() {
         </nav>
         <span class="spacer" />
         {unsaved && (
-          <span class="unsaved-dot" title="Unsaved changes">
-            <span class="sr-only">There are unsaved changes</span>
+          <span class="unsaved-dot" title={t("Unsaved changes")}>
+            <span class="sr-only">{t("There are unsaved changes")}</span>
           </span>
         )}
+        <LanguageSelect signedIn />
         <span class="who">{me.displayName || me.username}</span>
         <button type="button" class="btn btn-small btn-on-dark" onClick={signOut}>
-          Sign out
+          {t("Sign out")}
         </button>
       </header>
       <main id="main" tabIndex={-1}>

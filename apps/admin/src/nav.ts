@@ -4,18 +4,20 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ask } from './components/confirm.js';
+import { t } from './i18n.js';
+import { msg } from '@cw/client-core';
 
 export const BASE = '/admin';
 export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'phone-system' | 'statistics' | 'webhooks' | 'audit';
 export const ROUTES: { route: Route; path: string; label: string }[] = [
-  { route: 'widgets', path: `${BASE}/`, label: 'Widgets' },
-  { route: 'users', path: `${BASE}/users`, label: 'Users' },
-  { route: 'groups', path: `${BASE}/groups`, label: 'Groups' },
-  { route: 'flags', path: `${BASE}/flags`, label: 'Flags' },
-  { route: 'phone-system', path: `${BASE}/phone-system`, label: 'Phone system' },
-  { route: 'statistics', path: `${BASE}/statistics`, label: 'Statistics' },
-  { route: 'webhooks', path: `${BASE}/webhooks`, label: 'Webhooks' },
-  { route: 'audit', path: `${BASE}/audit`, label: 'Audit' },
+  { route: 'widgets', path: `${BASE}/`, label: msg("Widgets") },
+  { route: 'users', path: `${BASE}/users`, label: msg("Users") },
+  { route: 'groups', path: `${BASE}/groups`, label: msg("Groups") },
+  { route: 'flags', path: `${BASE}/flags`, label: msg("Flags") },
+  { route: 'phone-system', path: `${BASE}/phone-system`, label: msg("Phone system") },
+  { route: 'statistics', path: `${BASE}/statistics`, label: msg("Statistics") },
+  { route: 'webhooks', path: `${BASE}/webhooks`, label: msg("Webhooks") },
+  { route: 'audit', path: `${BASE}/audit`, label: msg("Audit") },
 ];
 
 /** Maps a location path to a route (unknown paths show the widgets). */
@@ -64,10 +66,10 @@ addEventListener('beforeunload', (e) => {
 export async function confirmDiscard(): Promise<boolean> {
   if (!hasUnsaved()) return true;
   const ok = await ask({
-    title: 'Discard unsaved changes?',
-    message: 'You have changes that are not saved yet. If you leave now they are lost.',
-    confirmLabel: 'Leave without saving',
-    cancelLabel: 'Stay',
+    title: t("Discard unsaved changes?"),
+    message: t("You have changes that are not saved yet. If you leave now they are lost."),
+    confirmLabel: t("Leave without saving"),
+    cancelLabel: t("Stay"),
     danger: true,
   });
   if (ok) clearDirty();

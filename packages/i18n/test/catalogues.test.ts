@@ -62,3 +62,28 @@ describe('the catalogue check', () => {
     expect(checkCatalogues('t', { en, de: { ...de, old: 'Alt', hello: ' ' } })).toEqual(['t/de.json old: not in en (unused key)', 't/de.json hello: empty', 't/de.json hello: placeholders {} instead of {name}']);
   });
 });
+
+describe('label in name (WCAG 2.5.3)', () => {
+  // Buttons whose visible text is the first key and whose accessible name is the second:
+  // in every language the name must contain the visible text.
+  const pairs: [string, string, string][] = [
+    ['admin', 'Edit', 'Edit {name}'],
+    ['admin', 'Edit', 'Edit {url}'],
+    ['admin', 'Edit', 'Edit {username}'],
+    ['admin', 'Delete', 'Delete {name}'],
+    ['admin', 'Delete', 'Delete {url}'],
+    ['admin', 'Delete', 'Delete {username}'],
+    ['admin', 'Reset password', 'Reset password of {username}'],
+    ['admin', 'Rename', 'Rename {name}'],
+    ['admin', 'Remove', 'Remove {name}'],
+    ['admin', 'Send test event', 'Send test event to {url}'],
+    ['admin', 'New secret', 'New secret for {url}'],
+  ];
+  it.each(LANGUAGES.filter((l) => l !== 'en'))('%s', (lang) => {
+    const bad = pairs.filter(([part, visible, name]) => {
+      const c = load(part)[lang] as Record<string, string>;
+      return !c[name]!.toLocaleLowerCase(lang).includes(c[visible]!.toLocaleLowerCase(lang));
+    });
+    expect(bad).toEqual([]);
+  });
+});

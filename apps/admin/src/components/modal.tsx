@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { t } from '../i18n.js';
 
 export interface ModalProps {
   title: string;
@@ -47,7 +48,7 @@ export function Modal(p: ModalProps) {
     <>
       <header class="modal-head">
         <h2 id={titleId}>{p.title}</h2>
-        <button type="button" class="icon-btn" aria-label="Close dialog" onClick={() => onClose.current()}>
+        <button type="button" class="icon-btn" aria-label={t("Close dialog")} onClick={() => onClose.current()}>
           <span aria-hidden="true">×</span>
         </button>
       </header>
@@ -86,7 +87,7 @@ export function ModalButtons(p: { onCancel: () => void; submitLabel: string; bus
   return (
     <>
       <button type="button" class="btn" onClick={p.onCancel}>
-        Cancel
+        {t("Cancel")}
       </button>
       <button type="submit" class="btn btn-primary" disabled={p.busy}>
         {p.submitLabel}

@@ -4,6 +4,7 @@ import type { AuditEntry } from '@cw/protocol';
 import { api } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { failHandler, PageHead } from '../components/page.js';
+import { language, t } from '../i18n.js';
 
 const PAGE = 50;
 const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
@@ -41,8 +42,8 @@ export function AuditPage(p: { onUnauthorized: () => void }) {
 
   return (
     <section>
-      <PageHead title="Audit" />
-      <p class="muted">Every change made through the admin app or the API. Entries cannot be changed or deleted.</p>
+      <PageHead title={t("Audit")} />
+      <p class="muted">{t("Every change made through the admin app or the API. Entries cannot be changed or deleted.")}</p>
       <form
         class="stats-filters"
         onSubmit={(e) => {
@@ -50,46 +51,46 @@ export function AuditPage(p: { onUnauthorized: () => void }) {
           load();
         }}
       >
-        <TextField label="User" value={actor} onValue={setActor} hint="username" />
-        <TextField label="Action" value={action} onValue={setAction} hint="e.g. widget.update, or widget." />
+        <TextField label={t("User")} value={actor} onValue={setActor} hint={t("username")} />
+        <TextField label={t("Action")} value={action} onValue={setAction} hint={t("e.g. widget.update, or widget.")} />
         <div class="field">
-          <label for="audit-from">From</label>
+          <label for="audit-from">{t("From")}</label>
           <input id="audit-from" type="date" value={from} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} />
         </div>
         <div class="field">
-          <label for="audit-to">To</label>
+          <label for="audit-to">{t("To")}</label>
           <input id="audit-to" type="date" value={to} onChange={(e) => setTo((e.target as HTMLInputElement).value)} />
         </div>
         <button type="submit" class="btn btn-primary">
-          Filter
+          {t("Filter")}
         </button>
       </form>
       <ErrorBanner message={error} />
       {entries === null ? (
-        <p class="loading">Loading…</p>
+        <p class="loading">{t("Loading…")}</p>
       ) : entries.length === 0 ? (
-        <p class="empty-state">No entries.</p>
+        <p class="empty-state">{t("No entries.")}</p>
       ) : (
         <div class="table-wrap">
           <table class="table audit-table">
-            <caption class="sr-only">Audit entries, newest first</caption>
+            <caption class="sr-only">{t("Audit entries, newest first")}</caption>
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">From</th>
-                <th scope="col">Action</th>
-                <th scope="col">What</th>
-                <th scope="col">Changes</th>
+                <th scope="col">{t("When")}</th>
+                <th scope="col">{t("Who")}</th>
+                <th scope="col">{t("From")}</th>
+                <th scope="col">{t("Action")}</th>
+                <th scope="col">{t("What")}</th>
+                <th scope="col">{t("Changes")}</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <td>{new Date(e.ts).toLocaleString()}</td>
+                  <td>{language.date(e.ts)}</td>
                   <td>
                     {e.actor.username}
-                    {e.actor.via !== 'session' && <span class="hint"> ({e.actor.via === 'token' ? 'API token' : 'command line'})</span>}
+                    {e.actor.via !== 'session' && <span class="hint"> ({e.actor.via === 'token' ? t("API token") : 'command line'})</span>}
                   </td>
                   <td>{e.ip || '—'}</td>
                   <th scope="row">{e.action}</th>
@@ -115,7 +116,7 @@ export function AuditPage(p: { onUnauthorized: () => void }) {
       )}
       {more && (
         <button type="button" class="btn" onClick={() => load(true)}>
-          Show older entries
+          {t("Show older entries")}
         </button>
       )}
     </section>

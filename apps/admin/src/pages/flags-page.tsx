@@ -9,6 +9,7 @@ import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { splitError } from './users-page.js';
+import { t } from '../i18n.js';
 
 function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
   const f = p.flag;
@@ -36,7 +37,7 @@ function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void;
         <span class="knob" aria-hidden="true" />
       </button>
       <span class={`flag-state ${f.value ? 'on' : ''}`} aria-hidden="true">
-        {f.value ? 'On' : 'Off'}
+        {f.value ? t('On') : t('Off')}
       </span>
       {renaming ? (
         <form
@@ -47,9 +48,9 @@ function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void;
             if (await put({ name: name.trim() })) setRenaming(false);
           }}
         >
-          <TextField label={`New name for ${f.name}`} value={name} onValue={setName} autofocus />
+          <TextField label={t("New name for {name}", { name: f.name })} value={name} onValue={setName} autofocus />
           <button type="submit" class="btn btn-small btn-primary">
-            Save name
+            {t("Save name")}
           </button>
           <button
             type="button"
@@ -59,20 +60,20 @@ function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void;
               setRenaming(false);
             }}
           >
-            Cancel
+            {t("Cancel")}
           </button>
         </form>
       ) : (
         <>
           <span class="flag-name">
             {f.name}
-            <span class="flag-use">{p.usedBy.length ? `Used by ${p.usedBy.join(', ')}` : 'Not used by any widget'}</span>
+            <span class="flag-use">{p.usedBy.length ? t('Used by {widgets}', { widgets: p.usedBy.join(', ') }) : t("Not used by any widget")}</span>
           </span>
-          <button type="button" class="btn btn-small" aria-label={`Rename ${f.name}`} onClick={() => setRenaming(true)}>
-            Rename
+          <button type="button" class="btn btn-small" aria-label={t("Rename {name}", { name: f.name })} onClick={() => setRenaming(true)}>
+            {t("Rename")}
           </button>
-          <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${f.name}`} disabled={busy} onClick={p.onDelete}>
-            Delete
+          <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {name}", { name: f.name })} disabled={busy} onClick={p.onDelete}>
+            {t("Delete")}
           </button>
         </>
       )}
@@ -105,12 +106,12 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
 
   const create = async (e: Event) => {
     e.preventDefault();
-    if (!name.trim()) return setNameErr('Enter a name for the flag.');
+    if (!name.trim()) return setNameErr(t("Enter a name for the flag."));
     setNameErr(undefined);
     try {
       const f = await api.createFlag(name.trim());
       setFlags((list) => [...(list ?? []), f]);
-      setStatus(`Created flag ${f.name}.`);
+      setStatus(t("Created flag {name}.", { name: f.name }));
       setName('');
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
@@ -119,12 +120,12 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
   };
 
   const remove = async (f: Flag) => {
-    if (!(await ask({ title: `Delete flag ${f.name}?`, message: 'Only a flag that no widget uses can be deleted.', confirmLabel: 'Delete flag', danger: true }))) return;
+    if (!(await ask({ title: t("Delete flag {name}?", { name: f.name }), message: t("Only a flag that no widget uses can be deleted."), confirmLabel: t("Delete flag"), danger: true }))) return;
     setError(null);
     try {
       await api.deleteFlag(f.id);
       setFlags((list) => (list ?? []).filter((x) => x.id !== f.id));
-      setStatus(`Deleted flag ${f.name}.`);
+      setStatus(t("Deleted flag {name}.", { name: f.name }));
     } catch (e) {
       fail(e);
     }
@@ -132,22 +133,22 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <PageHead title="Flags" />
-      <p class="hint">A flag is an on/off switch, e.g. “Hotline open”. Agents whose availability is set to a flag are available while it is on. Changes show on websites at once.</p>
+      <PageHead title={t("Flags")} />
+      <p class="hint">{t("A flag is an on/off switch, e.g. “Hotline open”. Agents whose availability is set to a flag are available while it is on. Changes show on websites at once.")}</p>
       <ErrorBanner message={error} />
       <form class="inline-form create-flag" onSubmit={create} noValidate>
-        <TextField label="New flag" value={name} onValue={setName} error={nameErr} placeholder="e.g. Hotline open" />
+        <TextField label={t("New flag")} value={name} onValue={setName} error={nameErr} placeholder={t("e.g. Hotline open")} />
         <button type="submit" class="btn btn-primary">
-          Create flag
+          {t("Create flag")}
         </button>
       </form>
       <p class="sr-only" role="status">
         {status}
       </p>
-      {flags === null && !error && <p class="loading">Loading flags…</p>}
-      {flags && flags.length === 0 && <p class="empty">No flags yet.</p>}
+      {flags === null && !error && <p class="loading">{t("Loading flags…")}</p>}
+      {flags && flags.length === 0 && <p class="empty">{t("No flags yet.")}</p>}
       {flags && flags.length > 0 && (
-        <ul class="flag-list" aria-label="Flags">
+        <ul class="flag-list" aria-label={t("Flags")}>
           {flags.map((f) => (
             <FlagRow
               key={f.id}

@@ -7,6 +7,7 @@ import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
 import { REACH_LABEL, REACH_OPTIONS, splitError } from './users-page.js';
+import { t } from '../i18n.js';
 
 function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void; onCancel: () => void; onUnauthorized: () => void }) {
   const g = p.group;
@@ -24,8 +25,8 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
 
   const submit = async () => {
     const e: Record<string, string> = {};
-    if (!name.trim()) e.name = 'Give the group a name.';
-    if (!/^[A-Za-z0-9._@+-]+$/.test(sipId)) e.sipId = 'Use letters, digits and . _ @ + - only.';
+    if (!name.trim()) e.name = t("Give the group a name.");
+    if (!/^[A-Za-z0-9._@+-]+$/.test(sipId)) e.sipId = t("Use letters, digits and . _ @ + - only.");
     setErrors(e);
     if (Object.keys(e).length) return;
     try {
@@ -43,28 +44,28 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
 
   return (
     <Modal
-      title={g ? `Edit group ${g.name}` : 'Add group'}
+      title={g ? t("Edit group {name}", { name: g.name }) : t("Add group")}
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={<ModalButtons onCancel={p.onCancel} submitLabel={g ? 'Save group' : 'Create group'} />}
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={g ? t("Save group") : t("Create group")} />}
     >
       <ErrorBanner message={general} />
       <div class="grid-2">
-        <TextField label="Group name" value={name} onValue={setName} error={errors.name} required />
-        <TextField label="SIP-ID" value={sipId} onValue={setSipId} error={errors.sipId} required spellcheck={false} hint="Calls and chats to it go to all online members; the first to accept takes it." />
+        <TextField label={t("Group name")} value={name} onValue={setName} error={errors.name} required />
+        <TextField label={t("SIP-ID")} value={sipId} onValue={setSipId} error={errors.sipId} required spellcheck={false} hint={t("Calls and chats to it go to all online members; the first to accept takes it.")} />
         <SelectField<Reach>
-          label="Reached at"
+          label={t("Reached at")}
           value={reach}
           field="reach"
           onValue={setReach}
           options={REACH_OPTIONS}
           error={errors.reach}
-          hint="Console: each member where they are reached. Phone: the group's own address at the phone system (a hunt group). Both: the members and that address."
+          hint={t("Console: each member where they are reached. Phone: the group's own address at the phone system (a hunt group). Both: the members and that address.")}
         />
       </div>
       <fieldset class="field">
-        <legend>Members ({members.length})</legend>
-        <TextField label="Filter users" type="search" value={filter} onValue={setFilter} />
+        <legend>{t('Members ({count})', { count: members.length })}</legend>
+        <TextField label={t("Filter users")} type="search" value={filter} onValue={setFilter} />
         <ul class="member-list">
           {shown.map((u) => (
             <li key={u.id}>
@@ -75,7 +76,7 @@ function GroupDialog(p: { group: Group | null; users: User[]; onDone: () => void
               </label>
             </li>
           ))}
-          {!shown.length && <li class="muted">No user matches.</li>}
+          {!shown.length && <li class="muted">{t("No user matches.")}</li>}
         </ul>
         {errors.members && <p class="field-error">{errors.members}</p>}
       </fieldset>
@@ -101,7 +102,7 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
   };
 
   const del = async (g: Group) => {
-    if (!(await ask({ title: `Delete group ${g.name}?`, message: 'Widgets that list it as an agent can no longer reach it.', confirmLabel: 'Delete group', danger: true }))) return;
+    if (!(await ask({ title: t("Delete group {name}?", { name: g.name }), message: t("Widgets that list it as an agent can no longer reach it."), confirmLabel: t("Delete group"), danger: true }))) return;
     try {
       await api.deleteGroup(g.id);
       await load();
@@ -112,23 +113,23 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <PageHead title="Groups" addLabel="Add group" onAdd={() => setEdit({ group: null })} />
-      <p class="hint">A group is reachable under its own SIP-ID: a call or chat goes to every online member, and the first to accept takes it.</p>
+      <PageHead title={t("Groups")} addLabel={t("Add group")} onAdd={() => setEdit({ group: null })} />
+      <p class="hint">{t("A group is reachable under its own SIP-ID: a call or chat goes to every online member, and the first to accept takes it.")}</p>
       <ErrorBanner message={error} />
-      {groups === null && !error && <p class="loading">Loading groups…</p>}
-      {groups && groups.length === 0 && <p class="empty">No groups yet.</p>}
+      {groups === null && !error && <p class="loading">{t("Loading groups…")}</p>}
+      {groups && groups.length === 0 && <p class="empty">{t("No groups yet.")}</p>}
       {groups && groups.length > 0 && (
         <div class="table-wrap">
           <table class="table">
-            <caption class="sr-only">Groups</caption>
+            <caption class="sr-only">{t("Groups")}</caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">SIP-ID</th>
-                <th scope="col">Members</th>
-                <th scope="col">Reached at</th>
+                <th scope="col">{t("Name")}</th>
+                <th scope="col">{t("SIP-ID")}</th>
+                <th scope="col">{t("Members")}</th>
+                <th scope="col">{t("Reached at")}</th>
                 <th scope="col">
-                  <span class="sr-only">Actions</span>
+                  <span class="sr-only">{t("Actions")}</span>
                 </th>
               </tr>
             </thead>
@@ -137,14 +138,14 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
                 <tr key={g.id}>
                   <th scope="row">{g.name}</th>
                   <td>{g.sipId}</td>
-                  <td>{g.members.map(userName).join(', ') || <span class="muted">none</span>}</td>
-                  <td>{REACH_LABEL[g.reach ?? 'console']}</td>
+                  <td>{g.members.map(userName).join(', ') || <span class="muted">{t("none")}</span>}</td>
+                  <td>{t(REACH_LABEL[g.reach ?? 'console'])}</td>
                   <td class="row-actions">
-                    <button type="button" class="btn btn-small" aria-label={`Edit ${g.name}`} onClick={() => setEdit({ group: g })}>
-                      Edit
+                    <button type="button" class="btn btn-small" aria-label={t("Edit {name}", { name: g.name })} onClick={() => setEdit({ group: g })}>
+                      {t("Edit")}
                     </button>
-                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${g.name}`} onClick={() => del(g)}>
-                      Delete
+                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {name}", { name: g.name })} onClick={() => del(g)}>
+                      {t("Delete")}
                     </button>
                   </td>
                 </tr>

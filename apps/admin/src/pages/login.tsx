@@ -3,8 +3,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { TextField } from '../components/fields.js';
+import { t } from '../i18n.js';
+import { LanguageSelect } from '../components/language-select.js';
+import { msg } from '@cw/client-core';
 
-export const NO_ADMIN = 'This account has no admin rights. Sign in with an administrator account; agents use the agent console.';
+export const NO_ADMIN = msg('This account has no admin rights. Sign in with an administrator account; agents use the agent console.');
 
 export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null }) {
   const [username, setUsername] = useState('');
@@ -17,7 +20,7 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!username.trim() || !password) {
-      setError('Enter your username and password.');
+      setError(t("Enter your username and password."));
       return;
     }
     setBusy(true);
@@ -28,14 +31,14 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
       if (!me.roles?.includes('admin')) {
         // Do not keep a session this app cannot use.
         await api.logout().catch(() => undefined);
-        setError(NO_ADMIN);
+        setError(t(NO_ADMIN));
         return;
       }
       p.onSignedIn(me);
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.code === 'invalid-credentials')) setError('Wrong username or password.');
-      else if (err instanceof ApiError && err.status === 429) setError(err.message || 'Too many attempts. Wait a moment and try again.');
-      else if (err instanceof ApiError && err.status === 403) setError(NO_ADMIN);
+      if (err instanceof ApiError && (err.status === 401 || err.code === 'invalid-credentials')) setError(t("Wrong username or password."));
+      else if (err instanceof ApiError && err.status === 429) setError(err.message || t("Too many attempts. Wait a moment and try again."));
+      else if (err instanceof ApiError && err.status === 403) setError(t(NO_ADMIN));
       else setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
@@ -44,9 +47,12 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
 
   return (
     <main class="login">
+      <div class="login-language">
+        <LanguageSelect signedIn={false} id="login-language" />
+      </div>
       <form class="login-card" onSubmit={submit} noValidate aria-labelledby="login-title">
-        <h1 id="login-title">Contact Widgets</h1>
-        <p class="hint">Sign in to manage your website widgets.</p>
+        <h1 id="login-title">{t("Contact Widgets")}</h1>
+        <p class="hint">{t("Sign in to manage your website widgets.")}</p>
         {p.notice && !error && (
           <p class="banner banner-info" role="status">
             {p.notice}
@@ -57,10 +63,10 @@ export function Login(p: { onSignedIn: (u: User) => void; notice?: string | null
             {error}
           </p>
         )}
-        <TextField label="Username" value={username} onValue={setUsername} autoComplete="username" spellcheck={false} inputRef={userRef} />
-        <TextField label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" />
+        <TextField label={t("Username")} value={username} onValue={setUsername} autoComplete="username" spellcheck={false} inputRef={userRef} />
+        <TextField label={t("Password")} type="password" value={password} onValue={setPassword} autoComplete="current-password" />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t("Signing in…") : t("Sign in")}
         </button>
       </form>
     </main>

@@ -9,14 +9,16 @@ import { CheckField, ErrorBanner, SelectField, TextField } from '../components/f
 import { failHandler, PageHead } from '../components/page.js';
 import { setDirty } from '../nav.js';
 import { splitError } from './users-page.js';
+import { language, t } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
 type Transport = PhoneSystem['transport'];
 const TRANSPORTS: { value: Transport; label: string }[] = [
   { value: 'udp', label: 'UDP' },
   { value: 'tcp', label: 'TCP' },
   { value: 'tls', label: 'TLS' },
-  { value: 'ws', label: 'WebSocket (WS)' },
-  { value: 'wss', label: 'Secure WebSocket (WSS)' },
+  { value: 'ws', label: msg("WebSocket (WS)") },
+  { value: 'wss', label: msg("Secure WebSocket (WSS)") },
 ];
 
 interface Form {
@@ -67,20 +69,20 @@ function when(ts: number): string {
   if (!ts) return '';
   const d = new Date(ts);
   const today = new Date().toDateString() === d.toDateString();
-  return today ? d.toLocaleTimeString() : d.toLocaleString();
+  return today ? language.date(d, { timeStyle: 'medium' }) : language.date(d, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /** The status in words (spec 9: registered, or failing with the PBX's answer, and since when). */
 export function statusText(s: PhoneSystemStatus): string {
   switch (s.state) {
     case 'off':
-      return 'Off: no phone system is connected.';
+      return t("Off: no phone system is connected.");
     case 'registering':
       return `Registering… (since ${when(s.since)})`;
     case 'registered':
-      return `Registered since ${when(s.since)}.`;
+      return t("Registered since {time}.", { time: when(s.since) });
     case 'failed':
-      return `Not registered: ${s.reason || 'unknown error'} (since ${when(s.since)}). Retrying.`;
+      return t('Not registered: {reason} (since {time}). Retrying.', { reason: s.reason || t('unknown error'), time: when(s.since) });
   }
 }
 
@@ -123,8 +125,8 @@ export function PhoneSystemPage(p: { onUnauthorized: () => void }) {
   if (!f || !loaded)
     return (
       <div class="page">
-        <PageHead title="Phone system" />
-        {banner ? <ErrorBanner message={banner.text} /> : <p class="loading">Loading…</p>}
+        <PageHead title={t("Phone system")} />
+        {banner ? <ErrorBanner message={banner.text} /> : <p class="loading">{t("Loading…")}</p>}
       </div>
     );
 
@@ -134,15 +136,15 @@ export function PhoneSystemPage(p: { onUnauthorized: () => void }) {
     e.preventDefault();
     const local: Record<string, string> = {};
     const interval = Number(f.registerIntervalS);
-    if (!Number.isInteger(interval) || interval < 30 || interval > 86400) local.registerIntervalS = 'Between 30 and 86400 seconds.';
+    if (!Number.isInteger(interval) || interval < 30 || interval > 86400) local.registerIntervalS = t("Between 30 and 86400 seconds.");
     if (f.enabled) {
-      if (!f.registrar.trim()) local.registrar = 'Enter the address of the registrar, e.g. sip:pbx.example.com;transport=tcp.';
-      if (!f.domain.trim()) local.domain = 'Enter the SIP domain, e.g. pbx.example.com.';
-      if (!f.username.trim()) local.username = 'Enter the user name of the account.';
+      if (!f.registrar.trim()) local.registrar = t("Enter the address of the registrar, e.g. sip:pbx.example.com;transport=tcp.");
+      if (!f.domain.trim()) local.domain = t("Enter the SIP domain, e.g. pbx.example.com.");
+      if (!f.username.trim()) local.username = t("Enter the user name of the account.");
     }
     setErrors(local);
     if (Object.keys(local).length) {
-      setBanner({ kind: 'error', text: 'Not saved: please check the marked fields.' });
+      setBanner({ kind: 'error', text: t("Not saved: please check the marked fields.") });
       return;
     }
     setBusy(true);
@@ -162,12 +164,12 @@ export function PhoneSystemPage(p: { onUnauthorized: () => void }) {
       setLoaded(res);
       setF(toForm(res));
       setStatus(res.status);
-      setBanner({ kind: 'ok', text: res.enabled ? 'Saved. Registering with the new settings now.' : 'Saved. The phone system is off.' });
+      setBanner({ kind: 'ok', text: res.enabled ? t("Saved. Registering with the new settings now.") : t("Saved. The phone system is off.") });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
       const s = splitError(err);
       if (s.field && s.field in f) setErrors({ [s.field]: s.message });
-      setBanner({ kind: 'error', text: `Not saved: ${s.message}` });
+      setBanner({ kind: 'error', text: t("Not saved: {reason}", { reason: s.message }) });
     } finally {
       setBusy(false);
     }
@@ -175,18 +177,17 @@ export function PhoneSystemPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <PageHead title="Phone system" />
+      <PageHead title={t("Phone system")} />
       <p class="hint">
-        Connect the company's phone system (PBX): the server registers with one account, and agents whose “Reached at” is Phone or Both are rung on their phones, their
-        presence comes from the PBX and chats reach them as SIP messages. Off, the product works without a phone system.
+        {t("Connect the company's phone system (PBX): the server registers with one account, and agents whose “Reached at” is Phone or Both are rung on their phones, their presence comes from the PBX and chats reach them as SIP messages. Off, the product works without a phone system.")}
       </p>
       <section class="phone-status" aria-labelledby="phone-status-title">
-        <h2 id="phone-status-title">Status</h2>
+        <h2 id="phone-status-title">{t("Status")}</h2>
         <p role="status" aria-live="polite" class={`status-line status-${status?.state ?? 'off'}`}>
           {status ? statusText(status) : ''}
         </p>
         {status?.presence === 'unsupported' && (
-          <p class="hint">This phone system does not offer presence subscriptions: give agents reached by phone the availability “Always” or a flag.</p>
+          <p class="hint">{t("This phone system does not offer presence subscriptions: give agents reached by phone the availability “Always” or a flag.")}</p>
         )}
       </section>
       {banner && (
@@ -194,47 +195,47 @@ export function PhoneSystemPage(p: { onUnauthorized: () => void }) {
           {banner.text}
         </div>
       )}
-      <form class="phone-form" onSubmit={save} noValidate aria-label="Phone system settings">
-        <CheckField label="Connect to a phone system" checked={f.enabled} field="enabled" onChecked={(v) => setF({ ...f, enabled: v })} />
+      <form class="phone-form" onSubmit={save} noValidate aria-label={t("Phone system settings")}>
+        <CheckField label={t("Connect to a phone system")} checked={f.enabled} field="enabled" onChecked={(v) => setF({ ...f, enabled: v })} />
         <div class="grid-2">
           <TextField
-            label="Registrar"
+            label={t("Registrar")}
             value={f.registrar}
             field="registrar"
             onValue={set('registrar')}
             error={errors.registrar}
             spellcheck={false}
             placeholder="sip:pbx.example.com;transport=tcp"
-            hint="SIP URI of the registrar or proxy, or a ws:// / wss:// address."
+            hint={t("SIP URI of the registrar or proxy, or a ws:// / wss:// address.")}
           />
           <SelectField<Transport>
-            label="Transport"
+            label={t("Transport")}
             value={transportOf(f.registrar)}
             field="transport"
             onValue={(t) => setF({ ...f, registrar: withTransport(f.registrar, t) })}
             options={TRANSPORTS}
-            hint="Changes the transport in the registrar address."
+            hint={t("Changes the transport in the registrar address.")}
           />
-          <TextField label="Domain" value={f.domain} field="domain" onValue={set('domain')} error={errors.domain} spellcheck={false} placeholder="pbx.example.com" hint="Agents are called at sip:SIP-ID@domain." />
-          <TextField label="Username" value={f.username} field="username" onValue={set('username')} error={errors.username} spellcheck={false} autoComplete="off" />
+          <TextField label={t("Domain")} value={f.domain} field="domain" onValue={set('domain')} error={errors.domain} spellcheck={false} placeholder="pbx.example.com" hint={t("Agents are called at sip:SIP-ID@domain.")} />
+          <TextField label={t("Username")} value={f.username} field="username" onValue={set('username')} error={errors.username} spellcheck={false} autoComplete="off" />
           <TextField
-            label="Password"
+            label={t("Password")}
             type="password"
             value={f.password}
             field="password"
             onValue={set('password')}
             error={errors.password}
             autoComplete="new-password"
-            hint={loaded.hasPassword ? 'A password is stored. Leave empty to keep it.' : 'The account’s password at the phone system.'}
+            hint={loaded.hasPassword ? t("A password is stored. Leave empty to keep it.") : t("The account’s password at the phone system.")}
           />
-          <TextField label="Auth user" value={f.authUser} field="authUser" onValue={set('authUser')} error={errors.authUser} spellcheck={false} hint="Only if the PBX wants another name for authentication." />
-          <TextField label="Display name" value={f.displayName} field="displayName" onValue={set('displayName')} error={errors.displayName} />
-          <TextField label="Outbound proxy" value={f.outboundProxy} field="outboundProxy" onValue={set('outboundProxy')} error={errors.outboundProxy} spellcheck={false} hint="Optional; same form as the registrar." />
-          <TextField label="Registration interval (seconds)" type="number" min={30} max={86400} value={f.registerIntervalS} field="registerIntervalS" onValue={set('registerIntervalS')} error={errors.registerIntervalS} />
+          <TextField label={t("Auth user")} value={f.authUser} field="authUser" onValue={set('authUser')} error={errors.authUser} spellcheck={false} hint={t("Only if the PBX wants another name for authentication.")} />
+          <TextField label={t("Display name")} value={f.displayName} field="displayName" onValue={set('displayName')} error={errors.displayName} />
+          <TextField label={t("Outbound proxy")} value={f.outboundProxy} field="outboundProxy" onValue={set('outboundProxy')} error={errors.outboundProxy} spellcheck={false} hint={t("Optional; same form as the registrar.")} />
+          <TextField label={t("Registration interval (seconds)")} type="number" min={30} max={86400} value={f.registerIntervalS} field="registerIntervalS" onValue={set('registerIntervalS')} error={errors.registerIntervalS} />
         </div>
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            Save
+            {t("Save")}
           </button>
         </div>
       </form>

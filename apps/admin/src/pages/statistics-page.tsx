@@ -10,22 +10,24 @@ import { ErrorBanner, SelectField } from '../components/fields.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { Chart, type Series } from '../stats/chart.js';
 import { duration, isoDate, periodRange, type Period } from '../stats/period.js';
+import { language, t } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
 const COLORS = { chats: '#0a7d5c', voice: '#1f5fbf', video: '#8a3fb8', offline: '#b8621f', answered: '#0a7d5c', missed: '#c0392b', contacts: '#1f5fbf' };
 const COUNTS = [
-  ['chats', 'Chats'],
-  ['voiceCalls', 'Voice calls'],
-  ['videoCalls', 'Video calls'],
-  ['offlineMessages', 'Offline messages'],
-  ['answered', 'Answered'],
-  ['missed', 'Missed'],
+  ['chats', msg('Chats')],
+  ['voiceCalls', msg('Voice calls')],
+  ['videoCalls', msg('Video calls')],
+  ['offlineMessages', msg('Offline messages')],
+  ['answered', msg('Answered')],
+  ['missed', msg('Missed')],
 ] as const;
 
 function formatStart(iso: string, bucket: 'hour' | 'day'): string {
   const d = new Date(iso);
   return bucket === 'hour'
-    ? d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+    ? language.date(d, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+    : language.date(d, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 /** The buckets as CSV (ISO start, then the counts). */
@@ -87,103 +89,103 @@ export function StatisticsPage(p: { onUnauthorized: () => void }) {
     const x = data.buckets.map((b) => Date.parse(b.start) / 1000);
     const col = (k: (typeof COUNTS)[number][0]) => data.buckets.map((b) => b[k]);
     const contacts: Series[] = [
-      { label: 'Chats', values: col('chats'), color: COLORS.chats },
-      { label: 'Voice calls', values: col('voiceCalls'), color: COLORS.voice },
-      { label: 'Video calls', values: col('videoCalls'), color: COLORS.video },
-      { label: 'Offline messages', values: col('offlineMessages'), color: COLORS.offline },
+      { label: t("Chats"), values: col('chats'), color: COLORS.chats },
+      { label: t("Voice calls"), values: col('voiceCalls'), color: COLORS.voice },
+      { label: t("Video calls"), values: col('videoCalls'), color: COLORS.video },
+      { label: t("Offline messages"), values: col('offlineMessages'), color: COLORS.offline },
     ];
     const outcome: Series[] = [
-      { label: 'Answered', values: col('answered'), color: COLORS.answered },
-      { label: 'Missed', values: col('missed'), color: COLORS.missed },
+      { label: t("Answered"), values: col('answered'), color: COLORS.answered },
+      { label: t("Missed"), values: col('missed'), color: COLORS.missed },
     ];
     const byHour = [...data.busiestHours].sort((a, b) => a.hour - b.hour);
-    const hours: Series[] = [{ label: 'Contacts', values: byHour.map((h) => h.contacts), color: COLORS.contacts }];
+    const hours: Series[] = [{ label: t("Contacts"), values: byHour.map((h) => h.contacts), color: COLORS.contacts }];
     return { x, contacts, outcome, hourX: byHour.map((h) => h.hour), hours };
   }, [data]);
 
   const unit = data?.period.bucket === 'hour' ? 'hour' : 'day';
-  const t = data?.totals;
+  const totals = data?.totals;
   return (
     <section class="stats-page">
-      <PageHead title="Statistics" />
+      <PageHead title={t("Statistics")} />
       <form class="stats-filters" onSubmit={(e) => e.preventDefault()}>
         <SelectField
-          label="Period"
+          label={t("Period")}
           value={period}
           onValue={(v) => setPeriod(v as Period)}
           options={[
-            { value: 'today', label: 'Today' },
-            { value: '7d', label: 'Last 7 days' },
-            { value: '30d', label: 'Last 30 days' },
-            { value: 'custom', label: 'Custom' },
+            { value: 'today', label: t("Today") },
+            { value: '7d', label: t("Last 7 days") },
+            { value: '30d', label: t("Last 30 days") },
+            { value: 'custom', label: t("Custom") },
           ]}
         />
         {period === 'custom' && (
           <>
             <div class="field">
-              <label for="stats-from">From</label>
+              <label for="stats-from">{t("From")}</label>
               <input id="stats-from" type="date" value={custom.from} max={today} onChange={(e) => setCustom({ ...custom, from: (e.target as HTMLInputElement).value })} />
             </div>
             <div class="field">
-              <label for="stats-to">To</label>
+              <label for="stats-to">{t("To")}</label>
               <input id="stats-to" type="date" value={custom.to} min={custom.from} max={today} onChange={(e) => setCustom({ ...custom, to: (e.target as HTMLInputElement).value })} />
             </div>
           </>
         )}
-        <SelectField label="Widget" value={widget} onValue={setWidget} options={[{ value: '', label: 'All widgets' }, ...lists.widgets.map((w) => ({ value: w.uuid, label: w.name }))]} />
-        <SelectField label="Agent" value={agent} onValue={setAgent} options={[{ value: '', label: 'All agents' }, ...lists.users.filter((u) => u.sipId).map((u) => ({ value: u.sipId, label: u.displayName || u.username }))]} />
-        <SelectField label="Group" value={group} onValue={setGroup} options={[{ value: '', label: 'All groups' }, ...lists.groups.map((g) => ({ value: g.id, label: g.name }))]} />
+        <SelectField label={t("Widget")} value={widget} onValue={setWidget} options={[{ value: '', label: t("All widgets") }, ...lists.widgets.map((w) => ({ value: w.uuid, label: w.name }))]} />
+        <SelectField label={t("Agent")} value={agent} onValue={setAgent} options={[{ value: '', label: t("All agents") }, ...lists.users.filter((u) => u.sipId).map((u) => ({ value: u.sipId, label: u.displayName || u.username }))]} />
+        <SelectField label={t("Group")} value={group} onValue={setGroup} options={[{ value: '', label: t("All groups") }, ...lists.groups.map((g) => ({ value: g.id, label: g.name }))]} />
         <button type="button" class="btn" disabled={!data} onClick={() => data && download(`statistics-${range.from}-to-${range.to}.csv`, statsCsv(data))}>
-          Download CSV
+          {t("Download CSV")}
         </button>
       </form>
       <p class="muted">
-        Times in {tz}. {customBad ? 'Choose a start date on or before the end date.' : ''}
+        {t('Times in {timeZone}.', { timeZone: tz })} {customBad ? t("Choose a start date on or before the end date.") : ''}
       </p>
       <ErrorBanner message={error} />
       <p role="status" class="sr-only">
-        {loading ? 'Loading statistics…' : data ? 'Statistics updated.' : ''}
+        {loading ? t("Loading statistics…") : data ? t("Statistics updated.") : ''}
       </p>
 
-      {data && t && charts && (
+      {data && totals && charts && (
         <>
-          <dl class="stats-totals" aria-label="Totals">
+          <dl class="stats-totals" aria-label={t("Totals")}>
             {COUNTS.map(([k, label]) => (
               <div key={k}>
-                <dt>{label}</dt>
-                <dd data-total={k}>{t[k]}</dd>
+                <dt>{t(label)}</dt>
+                <dd data-total={k}>{totals[k]}</dd>
               </div>
             ))}
             <div>
-              <dt>Time to answer, median</dt>
-              <dd>{duration(t.answerTimeP50Ms)}</dd>
+              <dt>{t("Time to answer, median")}</dt>
+              <dd>{duration(totals.answerTimeP50Ms)}</dd>
             </div>
             <div>
-              <dt>Time to answer, 90 %</dt>
-              <dd>{duration(t.answerTimeP90Ms)}</dd>
+              <dt>{t("Time to answer, 90 %")}</dt>
+              <dd>{duration(totals.answerTimeP90Ms)}</dd>
             </div>
             <div>
-              <dt>Average call</dt>
-              <dd>{duration(t.callDurationAvgMs)}</dd>
+              <dt>{t("Average call")}</dt>
+              <dd>{duration(totals.callDurationAvgMs)}</dd>
             </div>
             <div>
-              <dt>Average chat</dt>
-              <dd>{duration(t.chatDurationAvgMs)}</dd>
+              <dt>{t("Average chat")}</dt>
+              <dd>{duration(totals.chatDurationAvgMs)}</dd>
             </div>
           </dl>
 
           <div class="stats-block">
-            <h2 id="contacts-title">Contacts per {unit}</h2>
-            <Chart label={`Chart of contacts per ${unit}; the table "Contacts per ${unit}" has the same numbers`} x={charts.x} series={charts.contacts} time />
-            <Chart label={`Chart of answered and missed contacts per ${unit}; the same numbers are in the table`} x={charts.x} series={charts.outcome} time />
+            <h2 id="contacts-title">{unit === 'hour' ? t('Contacts per hour') : t('Contacts per day')}</h2>
+            <Chart label={unit === 'hour' ? t('Chart of contacts per hour; the table "Contacts per hour" has the same numbers') : t('Chart of contacts per day; the table "Contacts per day" has the same numbers')} x={charts.x} series={charts.contacts} time />
+            <Chart label={unit === 'hour' ? t('Chart of answered and missed contacts per hour; the same numbers are in the table') : t('Chart of answered and missed contacts per day; the same numbers are in the table')} x={charts.x} series={charts.outcome} time />
             <div class="table-wrap">
               <table class="table stats-table" aria-labelledby="contacts-title">
                 <thead>
                   <tr>
-                    <th scope="col">{unit === 'hour' ? 'Hour' : 'Day'}</th>
+                    <th scope="col">{unit === 'hour' ? t('Hour') : t('Day')}</th>
                     {COUNTS.map(([k, label]) => (
                       <th key={k} scope="col" class="num">
-                        {label}
+                        {t(label)}
                       </th>
                     ))}
                   </tr>
@@ -202,10 +204,10 @@ export function StatisticsPage(p: { onUnauthorized: () => void }) {
                 </tbody>
                 <tfoot>
                   <tr>
-                    <th scope="row">Total</th>
+                    <th scope="row">{t("Total")}</th>
                     {COUNTS.map(([k]) => (
                       <td key={k} class="num" data-col={k}>
-                        {t[k]}
+                        {totals[k]}
                       </td>
                     ))}
                   </tr>
@@ -215,15 +217,15 @@ export function StatisticsPage(p: { onUnauthorized: () => void }) {
           </div>
 
           <div class="stats-block">
-            <h2 id="hours-title">Busiest hours</h2>
-            <Chart label='Bar chart of contacts by hour of the day; the table "Busiest hours" has the same numbers' x={charts.hourX} series={charts.hours} time={false} bars xLabel={(v) => `${String(v).padStart(2, '0')}:00`} />
+            <h2 id="hours-title">{t("Busiest hours")}</h2>
+            <Chart label={t("Bar chart of contacts by hour of the day; the table \"Busiest hours\" has the same numbers")} x={charts.hourX} series={charts.hours} time={false} bars xLabel={(v) => `${String(v).padStart(2, '0')}:00`} />
             <div class="table-wrap">
               <table class="table stats-table" aria-labelledby="hours-title">
                 <thead>
                   <tr>
-                    <th scope="col">Hour of the day</th>
+                    <th scope="col">{t("Hour of the day")}</th>
                     <th scope="col" class="num">
-                      Contacts
+                      {t("Contacts")}
                     </th>
                   </tr>
                 </thead>
@@ -242,23 +244,23 @@ export function StatisticsPage(p: { onUnauthorized: () => void }) {
           </div>
 
           <div class="stats-block">
-            <h2 id="agents-title">Agents</h2>
+            <h2 id="agents-title">{t("Agents")}</h2>
             {data.agents.length === 0 ? (
-              <p class="muted">No agent answered a call or chat in this period.</p>
+              <p class="muted">{t("No agent answered a call or chat in this period.")}</p>
             ) : (
               <div class="table-wrap">
                 <table class="table stats-table" aria-labelledby="agents-title">
                   <thead>
                     <tr>
-                      <th scope="col">Agent</th>
+                      <th scope="col">{t("Agent")}</th>
                       <th scope="col" class="num">
-                        Calls answered
+                        {t("Calls answered")}
                       </th>
                       <th scope="col" class="num">
-                        Chats answered
+                        {t("Chats answered")}
                       </th>
                       <th scope="col" class="num">
-                        Talk time
+                        {t("Talk time")}
                       </th>
                     </tr>
                   </thead>

@@ -6,11 +6,13 @@ import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
+import { t } from '../i18n.js';
 import { PictureField } from '../widget/picture-field.js';
+import { msg } from '@cw/client-core';
 
-const ROLE_LABEL: Record<Role, string> = { admin: 'Admin', agent: 'Agent' };
+const ROLE_LABEL: Record<Role, string> = { admin: msg("Admin"), agent: msg("Agent") };
 /** Spec 9's choices for where calls and chats go. */
-export const REACH_LABEL: Record<Reach, string> = { console: 'Console', phone: 'Phone', both: 'Both' };
+export const REACH_LABEL: Record<Reach, string> = { console: msg("Console"), phone: msg("Phone"), both: msg("Both") };
 export const REACH_OPTIONS = REACH.map((r) => ({ value: r, label: REACH_LABEL[r] }));
 
 /** Turns an API error into a field error (by the server's field) or a general one. */
@@ -41,13 +43,13 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
   const submit = async () => {
     const e: Record<string, string> = {};
     if (!f.username.trim()) e.username = 'Enter a username.';
-    else if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = 'A username may only contain letters, digits and . _ @ - (no spaces).';
+    else if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = t("Use letters, digits and . _ @ - only.");
     if (!u && !f.password) e.password = 'Enter a password.';
-    else if (!u && f.password.length < 8) e.password = 'The password needs at least 8 characters.';
+    else if (!u && f.password.length < 8) e.password = t("At least 8 characters.");
     if (f.email.trim() && !new RegExp(EMAIL_PATTERN).test(f.email.trim())) e.email = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
-    if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = 'Use letters, digits and . _ @ + - only.';
-    if (!roles.length) e.roles = 'Choose at least one role.';
-    if (u && u.id === p.meId && !roles.includes('admin')) e.roles = 'You cannot take the admin role from yourself; ask another admin.';
+    if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = t("Use letters, digits and . _ @ + - only.");
+    if (!roles.length) e.roles = t("Choose at least one role.");
+    if (u && u.id === p.meId && !roles.includes('admin')) e.roles = t("You cannot take the admin role from yourself; ask another admin.");
     setErrors(e);
     if (Object.keys(e).length) return;
     setBusy(true);
@@ -71,43 +73,43 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
 
   return (
     <Modal
-      title={u ? `Edit user ${u.username}` : 'Add user'}
+      title={u ? t("Edit user {username}", { username: u.username }) : t("Add user")}
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={<ModalButtons onCancel={p.onCancel} submitLabel={u ? 'Save user' : 'Create user'} busy={busy} />}
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={u ? t("Save user") : t("Create user")} busy={busy} />}
     >
       <ErrorBanner message={general} />
       <div class="grid-2">
-        <TextField label="Username" maxLength={100} value={f.username} onValue={set('username')} error={errors.username} required autoComplete="off" spellcheck={false} />
-        {!u && <TextField label="Password" type="password" value={f.password} onValue={set('password')} error={errors.password} required autoComplete="new-password" hint="At least 8 characters." />}
-        <TextField label="Display name" maxLength={100} value={f.displayName} onValue={set('displayName')} error={errors.displayName} />
-        <TextField label="SIP-ID" value={f.sipId} onValue={set('sipId')} error={errors.sipId} spellcheck={false} hint="The address visitors call; needed to be an agent on a widget." />
-        <TextField label="E-mail" maxLength={254} type="email" value={f.email} onValue={set('email')} error={errors.email} />
-        <TextField label="Phone" maxLength={50} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
-        <TextField label="Department" maxLength={100} value={f.department} onValue={set('department')} error={errors.department} />
+        <TextField label={t("Username")} maxLength={100} value={f.username} onValue={set('username')} error={errors.username} required autoComplete="off" spellcheck={false} />
+        {!u && <TextField label={t("Password")} type="password" value={f.password} onValue={set('password')} error={errors.password} required autoComplete="new-password" hint={t("At least 8 characters.")} />}
+        <TextField label={t("Display name")} maxLength={100} value={f.displayName} onValue={set('displayName')} error={errors.displayName} />
+        <TextField label={t("SIP-ID")} value={f.sipId} onValue={set('sipId')} error={errors.sipId} spellcheck={false} hint={t("The address visitors call; needed to be an agent on a widget.")} />
+        <TextField label={t("E-mail")} maxLength={254} type="email" value={f.email} onValue={set('email')} error={errors.email} />
+        <TextField label={t("Phone")} maxLength={50} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
+        <TextField label={t("Department")} maxLength={100} value={f.department} onValue={set('department')} error={errors.department} />
         <PictureField value={picture} onValue={setPicture} error={errors.picture} type="sidebar" />
         <p class="hint">Picture, department, phone and e-mail show on every widget this user is an agent of (a widget may override them).</p>
         <SelectField<Reach>
-          label="Reached at"
+          label={t("Reached at")}
           value={reach}
           field="reach"
           onValue={setReach}
           options={REACH_OPTIONS}
           error={errors.reach}
-          hint="Console: the agent console. Phone: the phone system rings sip:SIP-ID@domain. Both: both ring, the first to answer takes the call."
+          hint={t("Console: the agent console. Phone: the phone system rings sip:SIP-ID@domain. Both: both ring, the first to answer takes the call.")}
         />
       </div>
       <fieldset class="field">
-        <legend>Roles</legend>
+        <legend>{t("Roles")}</legend>
         <div class="checks-row">
           {ROLES.map((r) => (
             <label key={r} class="check-inline">
               <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles((x) => ((e.currentTarget as HTMLInputElement).checked ? ROLES.filter((y) => y === r || x.includes(y)) : x.filter((y) => y !== r)))} />
-              {ROLE_LABEL[r]}
+              {t(ROLE_LABEL[r])}
             </label>
           ))}
         </div>
-        <p class="hint">Admins manage widgets, users and flags here. Agents answer visitors in the agent console.</p>
+        <p class="hint">{t("Admins manage widgets, users and flags here. Agents answer visitors in the agent console.")}</p>
         {errors.roles && <p class="field-error">{errors.roles}</p>}
       </fieldset>
     </Modal>
@@ -118,7 +120,7 @@ function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => voi
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
   const submit = async () => {
-    if (password.length < 8) return setError('At least 8 characters.');
+    if (password.length < 8) return setError(t("At least 8 characters."));
     try {
       await api.patchUser(p.user.id, { password: password });
       p.onDone();
@@ -129,13 +131,13 @@ function PasswordDialog(p: { user: User; onDone: () => void; onCancel: () => voi
   };
   return (
     <Modal
-      title={`Reset password of ${p.user.username}`}
+      title={t("Reset password of {username}", { username: p.user.username })}
       size="small"
       onClose={p.onCancel}
       onSubmit={submit}
-      footer={<ModalButtons onCancel={p.onCancel} submitLabel="Set password" />}
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={t("Set password")} />}
     >
-      <TextField label="New password" type="password" value={password} onValue={setPassword} error={error} autoComplete="new-password" hint="At least 8 characters. Tell the user in a safe way." />
+      <TextField label={t("New password")} type="password" value={password} onValue={setPassword} error={error} autoComplete="new-password" hint={t("At least 8 characters. Tell the user in a safe way.")} />
     </Modal>
   );
 }
@@ -152,11 +154,11 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
   useEffect(() => void load(), []);
 
   const del = async (u: User) => {
-    const ok = await ask({ title: `Delete user ${u.username}?`, message: 'They can no longer sign in. Widgets that list them as an agent keep the entry, but it cannot be reached.', confirmLabel: 'Delete user', danger: true });
+    const ok = await ask({ title: t("Delete user {username}?", { username: u.username }), message: t("They can no longer sign in. Widgets that list them as an agent keep the entry, but it cannot be reached."), confirmLabel: t("Delete user"), danger: true });
     if (!ok) return;
     try {
       await api.deleteUser(u.id);
-      setStatus(`Deleted ${u.username}.`);
+      setStatus(t("Deleted {username}.", { username: u.username }));
       await load();
     } catch (e) {
       fail(e);
@@ -165,26 +167,26 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <PageHead title="Users" addLabel="Add user" onAdd={() => setEdit({ user: null })} />
+      <PageHead title={t("Users")} addLabel={t("Add user")} onAdd={() => setEdit({ user: null })} />
       <ErrorBanner message={error} />
       <p class="sr-only" role="status">
         {status}
       </p>
-      {users === null && !error && <p class="loading">Loading users…</p>}
+      {users === null && !error && <p class="loading">{t("Loading users…")}</p>}
       {users && (
         <div class="table-wrap">
           <table class="table">
-            <caption class="sr-only">Users</caption>
+            <caption class="sr-only">{t("Users")}</caption>
             <thead>
               <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Display name</th>
-                <th scope="col">SIP-ID</th>
-                <th scope="col">Department</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Reached at</th>
+                <th scope="col">{t("Username")}</th>
+                <th scope="col">{t("Display name")}</th>
+                <th scope="col">{t("SIP-ID")}</th>
+                <th scope="col">{t("Department")}</th>
+                <th scope="col">{t("Roles")}</th>
+                <th scope="col">{t("Reached at")}</th>
                 <th scope="col">
-                  <span class="sr-only">Actions</span>
+                  <span class="sr-only">{t("Actions")}</span>
                 </th>
               </tr>
             </thead>
@@ -195,17 +197,17 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
                   <td>{u.displayName}</td>
                   <td>{u.sipId}</td>
                   <td>{u.department}</td>
-                  <td>{u.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</td>
-                  <td>{REACH_LABEL[u.reach ?? 'console']}</td>
+                  <td>{u.roles.map((r) => t(ROLE_LABEL[r] ?? r)).join(', ')}</td>
+                  <td>{t(REACH_LABEL[u.reach ?? 'console'])}</td>
                   <td class="row-actions">
-                    <button type="button" class="btn btn-small" aria-label={`Edit ${u.username}`} onClick={() => setEdit({ user: u })}>
-                      Edit
+                    <button type="button" class="btn btn-small" aria-label={t("Edit {username}", { username: u.username })} onClick={() => setEdit({ user: u })}>
+                      {t("Edit")}
                     </button>
-                    <button type="button" class="btn btn-small" aria-label={`Reset password of ${u.username}`} onClick={() => setPwFor(u)}>
-                      Reset password
+                    <button type="button" class="btn btn-small" aria-label={t("Reset password of {username}", { username: u.username })} onClick={() => setPwFor(u)}>
+                      {t("Reset password")}
                     </button>
-                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${u.username}`} disabled={u.id === p.me.id} title={u.id === p.me.id ? 'You cannot delete yourself' : undefined} onClick={() => del(u)}>
-                      Delete
+                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {username}", { username: u.username })} disabled={u.id === p.me.id} title={u.id === p.me.id ? t("You cannot delete yourself") : undefined} onClick={() => del(u)}>
+                      {t("Delete")}
                     </button>
                   </td>
                 </tr>
@@ -222,7 +224,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
           onUnauthorized={p.onUnauthorized}
           onDone={(u) => {
             setEdit(null);
-            setStatus(edit.user ? `Saved ${u.username ?? ''}.` : `Created ${u.username ?? ''}.`);
+            setStatus(edit.user ? t('Saved {username}.', { username: u.username ?? '' }) : t('Created {username}.', { username: u.username ?? '' }));
             void load();
           }}
         />
@@ -233,7 +235,7 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
           onCancel={() => setPwFor(null)}
           onUnauthorized={p.onUnauthorized}
           onDone={() => {
-            setStatus(`New password set for ${pwFor.username}.`);
+            setStatus(t("New password set for {username}.", { username: pwFor.username }));
             setPwFor(null);
           }}
         />

@@ -10,18 +10,20 @@ import { ask } from '../components/confirm.js';
 import { CheckField, ErrorBanner, TextField } from '../components/fields.js';
 import { Modal } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
+import { language, t, tx } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
 const EVENTS: { name: WebhookEventName; label: string }[] = [
-  { name: 'chat.started', label: 'Chat started' },
-  { name: 'chat.ended', label: 'Chat ended (with transcript)' },
-  { name: 'call.started', label: 'Call started' },
-  { name: 'call.answered', label: 'Call answered' },
-  { name: 'call.ended', label: 'Call ended (with cause)' },
-  { name: 'offline.message', label: 'Offline message' },
-  { name: 'presence.changed', label: 'Agent presence changed' },
+  { name: 'chat.started', label: msg("Chat started") },
+  { name: 'chat.ended', label: msg("Chat ended (with transcript)") },
+  { name: 'call.started', label: msg("Call started") },
+  { name: 'call.answered', label: msg("Call answered") },
+  { name: 'call.ended', label: msg("Call ended (with cause)") },
+  { name: 'offline.message', label: msg("Offline message") },
+  { name: 'presence.changed', label: msg("Agent presence changed") },
 ];
 
-const when = (ts: number | null) => (ts === null ? '—' : new Date(ts).toLocaleString());
+const when = (ts: number | null) => (ts === null ? '—' : language.date(ts));
 
 function HookDialog(p: { hook?: Webhook; onClose: () => void; onSaved: (w: Webhook | WebhookCreated) => void }) {
   const [url, setUrl] = useState(p.hook?.url ?? 'https://');
@@ -31,7 +33,7 @@ function HookDialog(p: { hook?: Webhook; onClose: () => void; onSaved: (w: Webho
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const save = async () => {
-    if (events.length === 0) return setError('Choose at least one event.');
+    if (events.length === 0) return setError(t("Choose at least one event."));
     setBusy(true);
     try {
       const body = { url: url.trim(), events, active, description };
@@ -44,35 +46,35 @@ function HookDialog(p: { hook?: Webhook; onClose: () => void; onSaved: (w: Webho
   };
   return (
     <Modal
-      title={p.hook ? `Edit webhook ${p.hook.url}` : 'Add webhook'}
+      title={p.hook ? t("Edit webhook {url}", { url: p.hook.url }) : t("Add webhook")}
       onClose={p.onClose}
       onSubmit={save}
       footer={
         <>
           <button type="button" class="btn" onClick={p.onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {p.hook ? 'Save webhook' : 'Add webhook'}
+            {p.hook ? t("Save webhook") : t("Add webhook")}
           </button>
         </>
       }
     >
       <ErrorBanner message={error} />
-      <TextField label="URL" value={url} onValue={setUrl} type="url" hint="Deliveries are POSTed here as signed JSON." autofocus />
-      <TextField label="Description" value={description} onValue={setDescription} />
+      <TextField label={t("URL")} value={url} onValue={setUrl} type="url" hint={t("Deliveries are POSTed here as signed JSON.")} autofocus />
+      <TextField label={t("Description")} value={description} onValue={setDescription} />
       <fieldset class="field">
-        <legend>Events</legend>
+        <legend>{t("Events")}</legend>
         {EVENTS.map((ev) => (
           <CheckField
             key={ev.name}
-            label={ev.label}
+            label={t(ev.label)}
             checked={events.includes(ev.name)}
             onChecked={(on) => setEvents(on ? [...events, ev.name] : events.filter((x) => x !== ev.name))}
           />
         ))}
       </fieldset>
-      <CheckField label="Active" checked={active} onChecked={setActive} />
+      <CheckField label={t("Active")} checked={active} onChecked={setActive} />
     </Modal>
   );
 }
@@ -80,21 +82,21 @@ function HookDialog(p: { hook?: Webhook; onClose: () => void; onSaved: (w: Webho
 function SecretDialog(p: { hook: WebhookCreated; onClose: () => void }) {
   return (
     <Modal
-      title="Signing secret"
-      description="Copy it now: it is shown only this once."
+      title={t("Signing secret")}
+      description={t("Copy it now: it is shown only this once.")}
       onClose={p.onClose}
       footer={
         <button type="button" class="btn btn-primary" onClick={p.onClose}>
-          Done
+          {t("Done")}
         </button>
       }
     >
       <p>
-        Receivers check <code>X-CW-Signature</code> with this secret (see the README, "Webhooks").
+        {tx('Receivers check {header} with this secret (see the README, “Webhooks”).', { header: <code>X-CW-Signature</code> })}
       </p>
-      <TextField label="Secret" value={p.hook.secret} onValue={() => undefined} />
+      <TextField label={t("Secret")} value={p.hook.secret} onValue={() => undefined} />
       <button type="button" class="btn" onClick={() => void navigator.clipboard?.writeText(p.hook.secret)}>
-        Copy secret
+        {t("Copy secret")}
       </button>
     </Modal>
   );
@@ -106,22 +108,22 @@ function Deliveries(p: { hook: Webhook; onError: (e: unknown) => void; refresh: 
   useEffect(() => {
     void load();
   }, [p.hook.id, p.refresh]);
-  if (!list) return <p class="loading">Loading deliveries…</p>;
-  if (list.length === 0) return <p class="empty">No deliveries yet.</p>;
+  if (!list) return <p class="loading">{t("Loading deliveries…")}</p>;
+  if (list.length === 0) return <p class="empty">{t("No deliveries yet.")}</p>;
   return (
     <div class="table-wrap">
       <table class="table">
-        <caption class="sr-only">Deliveries to {p.hook.url}</caption>
+        <caption class="sr-only">{t('Deliveries to {url}', { url: p.hook.url })}</caption>
         <thead>
           <tr>
-            <th scope="col">Event</th>
-            <th scope="col">State</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Last answer</th>
-            <th scope="col">Queued</th>
-            <th scope="col">Next attempt</th>
+            <th scope="col">{t("Event")}</th>
+            <th scope="col">{t("State")}</th>
+            <th scope="col">{t("Attempts")}</th>
+            <th scope="col">{t("Last answer")}</th>
+            <th scope="col">{t("Queued")}</th>
+            <th scope="col">{t("Next attempt")}</th>
             <th scope="col">
-              <span class="sr-only">Actions</span>
+              <span class="sr-only">{t("Actions")}</span>
             </th>
           </tr>
         </thead>
@@ -140,7 +142,7 @@ function Deliveries(p: { hook: Webhook; onError: (e: unknown) => void; refresh: 
               <td>
                 {d.state === 'failed' && (
                   <button type="button" class="btn btn-small" onClick={() => api.retryDelivery(p.hook.id, d.id).then(load).catch(p.onError)}>
-                    Retry
+                    {t("Retry")}
                   </button>
                 )}
               </td>
@@ -168,23 +170,23 @@ export function WebhooksPage(p: { onUnauthorized: () => void }) {
 
   return (
     <section>
-      <PageHead title="Webhooks" addLabel="Add webhook" onAdd={() => setEditing('new')} />
-      <p class="muted">Tell other systems what happens: each event is POSTed as signed JSON and retried until the receiver answers.</p>
+      <PageHead title={t("Webhooks")} addLabel={t("Add webhook")} onAdd={() => setEditing('new')} />
+      <p class="muted">{t("Tell other systems what happens: each event is POSTed as signed JSON and retried until the receiver answers.")}</p>
       <ErrorBanner message={error} />
       <p role="status" class="sr-only">
         {note}
       </p>
       {hooks === null ? (
-        <p class="loading">Loading…</p>
+        <p class="loading">{t("Loading…")}</p>
       ) : hooks.length === 0 ? (
-        <p class="empty-state">No webhooks yet.</p>
+        <p class="empty-state">{t("No webhooks yet.")}</p>
       ) : (
         <ul class="hook-list">
           {hooks.map((h) => (
             <li key={h.id} class="hook">
               <div class="hook-head">
                 <h2>{h.url}</h2>
-                <span class={`badge ${h.active ? 'on' : ''}`}>{h.active ? 'Active' : 'Paused'}</span>
+                <span class={`badge ${h.active ? 'on' : ''}`}>{h.active ? t('Active') : t('Paused')}</span>
               </div>
               {h.description && <p>{h.description}</p>}
               <p class="hint">{h.events.join(', ')}</p>
@@ -192,51 +194,51 @@ export function WebhooksPage(p: { onUnauthorized: () => void }) {
                 <button
                   type="button"
                   class="btn btn-small"
-                  aria-label={`Send test event to ${h.url}`}
+                  aria-label={t("Send test event to {url}", { url: h.url })}
                   onClick={() =>
                     api
                       .testWebhook(h.id)
                       .then(() => {
-                        setNote(`Test event queued for ${h.url}.`);
+                        setNote(t("Test event queued for {url}.", { url: h.url }));
                         setOpen(h.id);
                         setRefresh((n) => n + 1);
                       })
                       .catch(fail)
                   }
                 >
-                  Send test event
+                  {t("Send test event")}
                 </button>
                 <button type="button" class="btn btn-small" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
-                  Delivery log
+                  {t("Delivery log")}
                 </button>
-                <button type="button" class="btn btn-small" aria-label={`Edit ${h.url}`} onClick={() => setEditing(h)}>
-                  Edit
+                <button type="button" class="btn btn-small" aria-label={t("Edit {url}", { url: h.url })} onClick={() => setEditing(h)}>
+                  {t("Edit")}
                 </button>
                 <button
                   type="button"
                   class="btn btn-small"
-                  aria-label={`New secret for ${h.url}`}
+                  aria-label={t("New secret for {url}", { url: h.url })}
                   onClick={async () => {
-                    if (!(await ask({ title: 'Make a new secret?', message: 'The current secret stops working at once; receivers need the new one.', confirmLabel: 'New secret' }))) return;
+                    if (!(await ask({ title: t("Make a new secret?"), message: t("The current secret stops working at once; receivers need the new one."), confirmLabel: t("New secret") }))) return;
                     api.rotateWebhookSecret(h.id).then(setSecret).catch(fail);
                   }}
                 >
-                  New secret
+                  {t("New secret")}
                 </button>
                 <button
                   type="button"
                   class="btn btn-small btn-quiet-danger"
-                  aria-label={`Delete ${h.url}`}
+                  aria-label={t("Delete {url}", { url: h.url })}
                   onClick={async () => {
-                    if (!(await ask({ title: 'Delete webhook?', message: `Deliveries to ${h.url} stop, and its delivery log is removed.`, confirmLabel: 'Delete', danger: true }))) return;
+                    if (!(await ask({ title: t("Delete webhook?"), message: t("Deliveries to {url} stop, and its delivery log is removed.", { url: h.url }), confirmLabel: t("Delete"), danger: true }))) return;
                     api.deleteWebhook(h.id).then(load).catch(fail);
                   }}
                 >
-                  Delete
+                  {t("Delete")}
                 </button>
                 {open === h.id && (
                   <button type="button" class="btn btn-small" onClick={() => setRefresh((n) => n + 1)}>
-                    Refresh log
+                    {t("Refresh log")}
                   </button>
                 )}
               </div>

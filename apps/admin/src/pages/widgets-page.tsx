@@ -11,6 +11,7 @@ import { WidgetPanel } from '../widget/widget-panel.js';
 import { isDirty } from '../nav.js';
 import { hasStash } from '../widget/stash.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
+import { t } from '../i18n.js';
 
 /** The original product's default names: "New Sidebar Widget", or "… 2", "… 3" when taken. */
 export function uniqueName(base: string, taken: string[]): string {
@@ -54,7 +55,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
     // Name field would be the only one on the page, and typing (or a test) could land in it.
     setExpanded((s) => new Set([...s].filter(isDirty)));
     try {
-      const base = type === 'sidebar' ? 'New Sidebar Widget' : 'New Business Cards Widget';
+      const base = type === 'sidebar' ? t("New Sidebar Widget") : t("New Business Cards Widget");
       const name = uniqueName(base, (widgets ?? []).map((w) => w.name));
       const w = await api.createWidget({ type, name, lang: 'en', agents: [] });
       setWidgets((list) => [...(list ?? []), w]);
@@ -81,27 +82,27 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
   return (
     <div class="page">
       <div class="page-head">
-        <h1>Widgets</h1>
+        <h1>{t("Widgets")}</h1>
         <div class="actions">
           <button type="button" class="btn btn-primary" disabled={creating} onClick={() => add('sidebar')}>
-            <span aria-hidden="true">+ </span>Add new sidebar widget
+            <span aria-hidden="true">+ </span>{t("Add new sidebar widget")}
           </button>
           <button type="button" class="btn btn-primary" disabled={creating} onClick={() => add('cards')}>
-            <span aria-hidden="true">+ </span>Add new business cards widget
+            <span aria-hidden="true">+ </span>{t("Add new business cards widget")}
           </button>
         </div>
       </div>
       <ErrorBanner message={error} />
-      {widgets === null && !error && <p class="loading">Loading widgets…</p>}
+      {widgets === null && !error && <p class="loading">{t("Loading widgets…")}</p>}
       {widgets !== null && widgets.length === 0 && (
         <div class="empty-state">
-          <p class="empty-title">There are no widgets yet. Three steps to the first one:</p>
+          <p class="empty-title">{t("There are no widgets yet.")} Three steps to the first one:</p>
           <ol class="steps">
             <li>
               <strong>Agents are users</strong> with the agent role and a SIP-ID: add them under <a href="/admin/users">Users</a> (or later, from inside a widget’s “Add agent” dialog).
             </li>
             <li>
-              <strong>Add a widget</strong> with the buttons above — a sidebar sits at the edge of your website and opens when a visitor is interested; business cards sit inside your page content — then add its agents, save, and press <strong>Code</strong> to get the lines for your website.
+              <strong>Add a widget</strong> with the buttons above — {t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.")} Then add its agents, save, and press <strong>Code</strong> to get the lines for your website.
             </li>
             <li>
               <strong>Agents sign in</strong> at <a href="/agent">the agent console</a> and set themselves Online: visitors can then chat with them and call them.

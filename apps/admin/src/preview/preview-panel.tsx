@@ -14,6 +14,7 @@ import { api } from '../api.js';
 import { widgetStrings } from '@cw/i18n/widget';
 import { toBody, type Draft } from '../widget/draft.js';
 import type { Directory } from '../widget/directory.js';
+import { t } from '../i18n.js';
 
 /** How often the preview asks for presence. */
 const PRESENCE_REFRESH_MS = 3000;
@@ -136,15 +137,15 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
   }, [data]);
 
   return (
-    <aside class="preview" aria-label={`Live preview of ${p.name || 'the widget'}`}>
-      <h3 class="preview-title">Live preview</h3>
-      <p class="hint">Shows your unsaved changes. Websites see them after you save.</p>
+    <aside class="preview" aria-label={p.name ? t('Live preview of {name}', { name: p.name }) : t('Live preview of the widget')}>
+      <h3 class="preview-title">{t("Live preview")}</h3>
+      <p class="hint">{t("Shows your unsaved changes. Websites see them after you save.")}</p>
       {failed && (
         <p class="field-error" role="status">
-          The preview could not be shown: {failed}
+          {t('The preview could not be shown: {reason}', { reason: failed })}
         </p>
       )}
-      <p class="sr-only">The preview is visual only. Visitors get the same names, texts and buttons as set in the fields of this form.</p>
+      <p class="sr-only">{t("The preview is visual only. Visitors get the same names, texts and buttons as set in the fields of this form.")}</p>
       {/* inert + aria-hidden: the preview's own buttons and regions (e.g. one named after
           the widget) must not be mistaken for the admin app's controls. */}
       <div class={`preview-stage preview-${p.draft.type}`} inert aria-hidden="true">

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type uPlotType from 'uplot';
+import { t } from '../i18n.js';
 
 export interface Series {
   label: string;
@@ -74,7 +75,7 @@ export function Chart(p: ChartProps) {
 
   return (
     <div class="chart" role="img" aria-label={p.label}>
-      {failed && <p class="muted">The chart could not be loaded; the table has the same numbers.</p>}
+      {failed && <p class="muted">{t("The chart could not be loaded; the table has the same numbers.")}</p>}
       <div ref={host} class="chart-canvas" aria-hidden="true" />
     </div>
   );

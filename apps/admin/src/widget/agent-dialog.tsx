@@ -12,14 +12,16 @@ import { SipIdField } from './sip-id-field.js';
 import { PictureField } from './picture-field.js';
 import { validateAgent, type AgentDraft } from './draft.js';
 import { unknownSipId, type Directory } from './directory.js';
+import { t } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
-const MEDIA_LABEL: Record<Media, string> = { voice: 'Voice', video: 'Video', chat: 'Chat', email: 'E-mail' };
+const MEDIA_LABEL: Record<Media, string> = { voice: msg("Voice"), video: msg("Video"), chat: msg("Chat"), email: msg("E-mail") };
 
 export const AVAILABILITY_INFO: Record<Availability, { label: string; explain: string }> = {
-  presence: { label: 'Presence', explain: 'Follows the agent’s live presence: available when online in the agent console or set by the presence API.' },
-  always: { label: 'Always online', explain: 'Always shown as available — for a group, a queue or a line with many channels.' },
-  boolean: { label: 'Flag', explain: 'Available while the chosen flag is on, not available while it is off.' },
-  inactive: { label: 'Inactive', explain: 'Shown, but never reachable — for example during holidays.' },
+  presence: { label: msg("Presence"), explain: msg("Follows the agent’s live presence: available when online in the agent console or set by the presence API.") },
+  always: { label: msg("Always online"), explain: msg("Always shown as available — for a group, a queue or a line with many channels.") },
+  boolean: { label: msg("Flag"), explain: msg("Available while the chosen flag is on, not available while it is off.") },
+  inactive: { label: msg("Inactive"), explain: msg("Shown, but never reachable — for example during holidays.") },
 };
 
 export interface AgentDialogProps {
@@ -58,7 +60,7 @@ export function AgentDialog(p: AgentDialogProps) {
 
   const ok = () => {
     const e = validateAgent(a);
-    if (!e['sipId'] && p.taken.includes(a.sipId.trim())) e['sipId'] = 'This agent is already on the widget.';
+    if (!e['sipId'] && p.taken.includes(a.sipId.trim())) e['sipId'] = t("This agent is already on the widget.");
     setErrors(e);
     const first = Object.keys(e)[0];
     if (first) {
@@ -68,15 +70,15 @@ export function AgentDialog(p: AgentDialogProps) {
     p.onOk({ ...a, sipId: a.sipId.trim() });
   };
 
-  const fromDir = (v: string | undefined) => (v ? `From the directory: ${v}` : undefined);
+  const fromDir = (v: string | undefined) => (v ? t('From the directory: {value}', { value: v }) : undefined);
   const info = AVAILABILITY_INFO[a.availability];
   return (
     <Modal
-      title={p.isNew ? 'Add agent' : `Edit agent ${p.initial.displayName || p.dir.bySipId(p.initial.sipId)?.name || p.initial.sipId}`}
+      title={p.isNew ? t("Add agent") : t('Edit agent {name}', { name: p.initial.displayName || p.dir.bySipId(p.initial.sipId)?.name || p.initial.sipId })}
       size="large"
       onClose={p.onCancel}
       onSubmit={ok}
-      footer={<ModalButtons onCancel={p.onCancel} submitLabel="OK" />}
+      footer={<ModalButtons onCancel={p.onCancel} submitLabel={t("OK")} />}
     >
       <div class="agent-form">
         <div class="col">
@@ -98,16 +100,16 @@ export function AgentDialog(p: AgentDialogProps) {
               setEntry({ kind: 'user', id: u.id, sipId: u.sipId, name: u.displayName, department: u.department, email: u.email, phone: u.phone });
             }} />
           )}
-          <TextField label="Display name" value={a.displayName} onValue={(v) => set('displayName', v)} field="displayName" error={errors['displayName']} placeholder={entry?.name} hint={entry ? 'Leave empty to use the directory’s name.' : 'Shown to visitors. Empty: the directory’s name.'} />
-          <TextField label="Department" value={a.department} onValue={(v) => set('department', v)} field="department" error={errors['department']} placeholder={entry?.department} hint={fromDir(entry?.department)} />
-          <TextField label="Phone number" type="tel" value={a.phone} onValue={(v) => set('phone', v)} field="phone" error={errors['phone']} placeholder={entry?.phone} hint={fromDir(entry?.phone)} />
-          <TextField label="Email address" type="email" value={a.email} onValue={(v) => set('email', v)} field="email" error={errors['email']} placeholder={entry?.email} hint={fromDir(entry?.email)} />
-          <TextField label="Link (opening hours or calendar)" type="url" value={a.link} onValue={(v) => set('link', v)} field="link" error={errors['link']} placeholder="https://" />
+          <TextField label={t("Display name")} value={a.displayName} onValue={(v) => set('displayName', v)} field="displayName" error={errors['displayName']} placeholder={entry?.name} hint={entry ? t("Leave empty to use the directory’s name.") : t("Shown to visitors. Empty: the directory’s name.")} />
+          <TextField label={t("Department")} value={a.department} onValue={(v) => set('department', v)} field="department" error={errors['department']} placeholder={entry?.department} hint={fromDir(entry?.department)} />
+          <TextField label={t("Phone number")} type="tel" value={a.phone} onValue={(v) => set('phone', v)} field="phone" error={errors['phone']} placeholder={entry?.phone} hint={fromDir(entry?.phone)} />
+          <TextField label={t("Email address")} type="email" value={a.email} onValue={(v) => set('email', v)} field="email" error={errors['email']} placeholder={entry?.email} hint={fromDir(entry?.email)} />
+          <TextField label={t("Link (opening hours or calendar)")} type="url" value={a.link} onValue={(v) => set('link', v)} field="link" error={errors['link']} placeholder="https://" />
         </div>
         <div class="col">
           <PictureField value={a.picture} onValue={(v) => set('picture', v)} error={errors['picture']} type={p.widgetType} />
           <fieldset class="field media" aria-describedby={errors['media'] ? `${mediaId}-err` : undefined}>
-            <legend>Reachable by</legend>
+            <legend>{t("Reachable by")}</legend>
             <div class="checks-row">
               {MEDIA.map((m) => (
                 <label key={m} class="check-inline">
@@ -120,7 +122,7 @@ export function AgentDialog(p: AgentDialogProps) {
                       set('media', on ? MEDIA.filter((x) => x === m || a.media.includes(x)) : a.media.filter((x) => x !== m));
                     }}
                   />
-                  {MEDIA_LABEL[m]}
+                  {t(MEDIA_LABEL[m])}
                 </label>
               ))}
             </div>
@@ -131,22 +133,22 @@ export function AgentDialog(p: AgentDialogProps) {
             )}
           </fieldset>
           <SelectField<Availability>
-            label="Availability"
+            label={t("Availability")}
             value={a.availability}
             field="availability"
             onValue={(v) => set('availability', v)}
-            options={(Object.keys(AVAILABILITY_INFO) as Availability[]).map((k) => ({ value: k, label: AVAILABILITY_INFO[k].label }))}
-            hint={info.explain}
+            options={(Object.keys(AVAILABILITY_INFO) as Availability[]).map((k) => ({ value: k, label: t(AVAILABILITY_INFO[k].label) }))}
+            hint={t(info.explain)}
             error={errors['availability']}
           />
           {a.availability === 'boolean' &&
             (p.flags.length ? (
               <SelectField<string>
-                label="Flag"
+                label={t("Flag")}
                 value={a.flag ?? ''}
                 field="flag"
                 onValue={(v) => set('flag', v || null)}
-                options={[{ value: '', label: 'Choose a flag…' }, ...p.flags.map((f) => ({ value: f.id, label: f.name }))]}
+                options={[{ value: '', label: t("Choose a flag…") }, ...p.flags.map((f) => ({ value: f.id, label: f.name }))]}
                 hint={(() => {
                   const f = p.flags.find((x) => x.id === a.flag);
                   return f ? `“${f.name}” is ${f.value ? 'on: the agent shows as available' : 'off: the agent shows as not available'}.` : undefined;
@@ -155,7 +157,7 @@ export function AgentDialog(p: AgentDialogProps) {
               />
             ) : (
               <p class="field-error" data-field="flag" tabIndex={-1}>
-                There are no flags yet. Create one on the Flags page first.
+                {t("There are no flags yet. Create one on the Flags page first.")}
               </p>
             ))}
         </div>

@@ -8,6 +8,8 @@ import type { Flag, Media } from '@cw/protocol';
 import type { AgentDraft } from './draft.js';
 import { emptyDirectory, unknownSipId, type Directory } from './directory.js';
 import { AVAILABILITY_INFO } from './agent-dialog.js';
+import { t } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
 export interface AgentListProps {
   agents: AgentDraft[];
@@ -21,7 +23,7 @@ export interface AgentListProps {
   label: string;
 }
 
-const MEDIA_WORD: Record<Media, string> = { voice: 'Voice', video: 'Video', chat: 'Chat', email: 'E-mail' };
+const MEDIA_WORD: Record<Media, string> = { voice: msg("Voice"), video: msg("Video"), chat: msg("Chat"), email: msg("E-mail") };
 
 /** Rows rendered at once; a widget may list 1,000 agents (spec 14). */
 export const AGENT_PAGE = 50;
@@ -57,13 +59,13 @@ export function AgentList(p: AgentListProps) {
     const a = p.agents[from]!;
     if (focusSel) refocus.current = { key: a.key, sel: focusSel };
     p.onMove(from, to);
-    setAnnounce(`${agentName(a, p.dir)} moved to position ${to + 1} of ${p.agents.length}.`);
+    setAnnounce(t("{name} moved to position {position} of {count}.", { name: agentName(a, p.dir), position: to + 1, count: p.agents.length }));
   };
 
   if (!p.agents.length)
     return (
       <p class="empty">
-        No agents yet. Visitors see nobody to contact until you add one.
+        {t("No agents yet. Visitors see nobody to contact until you add one.")}
       </p>
     );
 
@@ -95,7 +97,7 @@ export function AgentList(p: AgentListProps) {
       <ol class="agent-list" aria-label={p.label} ref={listRef}>
         {shown.map(({ a, i }) => {
           const name = agentName(a, p.dir);
-          const av = AVAILABILITY_INFO[a.availability].label;
+          const av = t(AVAILABILITY_INFO[a.availability].label);
           const flag = a.availability === 'boolean' ? p.flags.find((f) => f.id === a.flag) : undefined;
           return (
             <li
@@ -134,14 +136,14 @@ export function AgentList(p: AgentListProps) {
                 move(i, e.key === 'ArrowUp' ? i - 1 : i + 1, role ? `[data-role="${role}"]` : '.move-btn');
               }}
             >
-              <span class="drag-handle" aria-hidden="true" title="Drag to reorder">
+              <span class="drag-handle" aria-hidden="true" title={t("Drag to reorder")}>
                 ⋮⋮
               </span>
               {a.picture ? <img class="agent-pic" src={a.picture} alt="" /> : <span class="agent-pic none" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</span>}
               <span class="agent-main">
                 <span class="agent-name">{name}</span>
                 <span class="agent-meta">
-                  {a.sipId} · {a.media.length ? a.media.map((m) => MEDIA_WORD[m]).join(', ') : 'not reachable'} · {av}
+                  {a.sipId} · {a.media.length ? a.media.map((m) => t(MEDIA_WORD[m])).join(', ') : t('not reachable')} · {av}
                   {flag ? ` (${flag.name}: ${flag.value ? 'on' : 'off'})` : ''}
                 </span>
                 {p.errors[i] && <span class="field-error">{p.errors[i]}</span>}
@@ -150,17 +152,17 @@ export function AgentList(p: AgentListProps) {
                 )}
               </span>
               <span class="agent-actions">
-                <button type="button" class="icon-btn move-btn" data-role="up" disabled={i === 0} onClick={() => move(i, i - 1, '[data-role="up"]')} aria-label={`Move up: ${name}`} title="Move up (Alt+Arrow Up)">
+                <button type="button" class="icon-btn move-btn" data-role="up" disabled={i === 0} onClick={() => move(i, i - 1, '[data-role="up"]')} aria-label={t("Move up: {name}", { name })} title={t("Move up (Alt+Arrow Up)")}>
                   <span aria-hidden="true">↑</span>
                 </button>
-                <button type="button" class="icon-btn move-btn" data-role="down" disabled={i === p.agents.length - 1} onClick={() => move(i, i + 1, '[data-role="down"]')} aria-label={`Move down: ${name}`} title="Move down (Alt+Arrow Down)">
+                <button type="button" class="icon-btn move-btn" data-role="down" disabled={i === p.agents.length - 1} onClick={() => move(i, i + 1, '[data-role="down"]')} aria-label={t("Move down: {name}", { name })} title={t("Move down (Alt+Arrow Down)")}>
                   <span aria-hidden="true">↓</span>
                 </button>
-                <button type="button" class="btn btn-small" data-role="edit" data-field={`agents[${i}]`} onClick={() => p.onEdit(i)} aria-label={`Edit ${name}`}>
-                  Edit
+                <button type="button" class="btn btn-small" data-role="edit" data-field={`agents[${i}]`} onClick={() => p.onEdit(i)} aria-label={t("Edit {name}", { name })}>
+                  {t("Edit")}
                 </button>
-                <button type="button" class="btn btn-small btn-quiet-danger" data-role="remove" onClick={() => p.onRemove(i)} aria-label={`Remove ${name}`}>
-                  Remove
+                <button type="button" class="btn btn-small btn-quiet-danger" data-role="remove" onClick={() => p.onRemove(i)} aria-label={t("Remove {name}", { name })}>
+                  {t("Remove")}
                 </button>
               </span>
             </li>
@@ -172,7 +174,7 @@ export function AgentList(p: AgentListProps) {
           Show more agents ({matching.length - shown.length} more)
         </button>
       )}
-      <p class="hint">Drag agents to change their order, or use the arrow buttons (or Alt+Arrow keys on a row).</p>
+      <p class="hint">{t("Drag agents to change their order, or use the arrow buttons (or Alt+Arrow keys on a row).")}</p>
       <div class="sr-only" role="status" aria-live="polite">
         {announce}
       </div>

@@ -6,6 +6,7 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { Modal } from '../components/modal.js';
+import { t } from '../i18n.js';
 
 /** The server's origin as the embed code names it (falls back to ours). */
 export function scriptOrigin(html: string, fallback: string): string {
@@ -55,7 +56,7 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
     api
       .embed(p.uuid)
       .then((r) => setHtml(r.html))
-      .catch((e) => setError(e instanceof ApiError ? e.message : 'The code could not be loaded.'));
+      .catch((e) => setError(e instanceof ApiError ? e.message : t("The code could not be loaded.")));
   }, [p.uuid]);
 
   const copy = async () => {
@@ -64,7 +65,7 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       await copyText(html, document.getElementById(codeId) as HTMLTextAreaElement | null);
       setFeedback('Copied');
     } catch {
-      setFeedback('Copying failed. Select the code and copy it by hand.');
+      setFeedback(t("Copying failed. Select the code and copy it by hand."));
     }
   };
 
@@ -85,7 +86,7 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       setFeedback('Downloaded');
     } catch {
-      setFeedback('The test page could not be downloaded.');
+      setFeedback(t("The test page could not be downloaded."));
     } finally {
       setBusy(false);
     }
@@ -94,7 +95,7 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
   const origin = html ? scriptOrigin(html, location.origin) : location.origin;
   return (
     <Modal
-      title={`Code for ${p.name || 'this widget'}`}
+      title={p.name ? t('Code for {name}', { name: p.name }) : t('Code for this widget')}
       size="large"
       onClose={p.onClose}
       footer={
@@ -103,17 +104,17 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
             {feedback}
           </span>
           <button type="button" class="btn" onClick={download} disabled={busy || html === null}>
-            Download
+            {t("Download")}
           </button>
           <button type="button" class="btn btn-primary" onClick={copy} disabled={html === null} data-autofocus>
-            Copy
+            {t("Copy")}
           </button>
         </>
       }
     >
-      <p>Paste these lines into your website’s HTML, just before &lt;/body&gt;. The widget then updates by itself whenever you save here.</p>
+      <p>{t("Paste these lines into your website’s HTML, just before </body>. The widget then updates by itself whenever you save here.")}</p>
       {p.unsaved && (
-        <p class="banner banner-warn">This widget has unsaved changes. Websites show them once you save.</p>
+        <p class="banner banner-warn">{t("This widget has unsaved changes. Websites show them once you save.")}</p>
       )}
       {html !== null && <AddressWarnings origin={origin} />}
       {error && (
@@ -125,13 +126,13 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       {html === null ? (
         !error && (
           <p class="loading" role="status">
-            Loading the code…
+            {t("Loading the code…")}
           </p>
         )
       ) : (
         <>
           <label for={codeId} class="label">
-            Embed code
+            {t("Embed code")}
           </label>
           {/* The code as the textarea's content (not only its value), so it reads the same as text and as value. */}
           <textarea id={codeId} class="code" readOnly rows={6} spellcheck={false} onFocus={(e) => (e.currentTarget as HTMLTextAreaElement).select()}>
@@ -139,12 +140,12 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
           </textarea>
         </>
       )}
-      <p class="hint">Download saves a small HTML page with the widget, to try it out in a browser.</p>
+      <p class="hint">{t("Download saves a small HTML page with the widget, to try it out in a browser.")}</p>
       <label for={cspId} class="label">
-        Content-Security-Policy entries
+        {t("Content-Security-Policy entries")}
       </label>
       <textarea id={cspId} class="code" readOnly rows={4} spellcheck={false} value={cspLines(origin)} />
-      <p class="hint">Only needed if your website sends a Content-Security-Policy: add these sources to the matching directives.</p>
+      <p class="hint">{t("Only needed if your website sends a Content-Security-Policy: add these sources to the matching directives.")}</p>
     </Modal>
   );
 }

@@ -4,6 +4,7 @@
  */
 import { useId } from 'preact/hooks';
 import { FieldMessages } from '../components/fields.js';
+import { t } from '../i18n.js';
 
 /** The picker needs #rrggbb; expand #rgb and fall back for named colours. */
 export function pickerValue(v: string): string {
@@ -24,12 +25,12 @@ export function ColorField(p: { label: string; value: string; onValue: (v: strin
     <div class={`field color-field ${empty ? 'inherit' : ''}`}>
       <label for={id}>{p.label}</label>
       <div class="color-row">
-        <input type="color" class="swatch" value={pickerValue(p.value)} aria-label={`${p.label} picker`} onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)} />
+        <input type="color" class="swatch" value={pickerValue(p.value)} aria-label={t('{field} picker', { field: p.label })} onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)} />
         <input
           id={id}
           type="text"
           value={p.value}
-          placeholder="inherit"
+          placeholder={t("inherit")}
           spellcheck={false}
           data-field={p.field}
           aria-invalid={p.error ? true : undefined}
@@ -38,12 +39,12 @@ export function ColorField(p: { label: string; value: string; onValue: (v: strin
           onBlur={p.onBlur}
         />
         {!empty && (
-          <button type="button" class="icon-btn" onClick={() => p.onValue('')} aria-label={`Clear ${p.label.toLowerCase()}`} title="Inherit the website’s colour">
+          <button type="button" class="icon-btn" onClick={() => p.onValue('')} aria-label={t('Clear {field}', { field: p.label })} title={t("Inherit the website’s colour")}>
             <span aria-hidden="true">×</span>
           </button>
         )}
       </div>
-      <FieldMessages hintId={hintId} errId={errId} hint={empty ? 'Empty: inherits the website’s colour.' : undefined} error={p.error} />
+      <FieldMessages hintId={hintId} errId={errId} hint={empty ? t("Empty: inherits the website’s colour.") : undefined} error={p.error} />
       {p.warning && !p.error && (
         <div id={warnId} class="field-warning">
           {p.warning}

@@ -5,6 +5,8 @@
 import { AVAILABILITY, COLOR_PATTERN, EMAIL_PATTERN, LANGS, MEDIA, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
 import { Origin, validate } from '@cw/protocol/api';
 import type { WidgetBody } from '../api.js';
+import { t } from '../i18n.js';
+import { msg } from '@cw/client-core';
 
 export interface AgentDraft {
   /** Stable identity in lists (not sent). */
@@ -223,25 +225,25 @@ const LENGTH_RE = /^(|\d{1,3}(\.\d+)?(px|em|rem|pt|%)?)$/;
  */
 export function validateDraft(d: Draft): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!d.name.trim()) e['name'] = 'Give the widget a name.';
+  if (!d.name.trim()) e['name'] = t("Give the widget a name.");
   const appearance = d.appearance;
   for (const k of ['primary', 'background', 'text'] as const)
     if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = `“${appearance.colors[k].trim().slice(0, 40)}” is not a colour the widget can use. Enter a hex colour such as #0a7d5c (or pick one), or leave it empty to inherit.`;
-  if (!LENGTH_RE.test(appearance.fontSize.trim())) e['appearance.fontSize'] = 'Use a size such as 14px or 1rem, or leave it empty to inherit.';
+  if (!LENGTH_RE.test(appearance.fontSize.trim())) e['appearance.fontSize'] = t("Use a size such as 14px or 1rem, or leave it empty to inherit.");
   if (/[;{}<>\\]/.test(appearance.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
   for (const side of ['top', 'right', 'bottom', 'left'] as const) {
     const v = intOrUndefined(appearance.margin[side]);
-    if (v !== undefined && (Number.isNaN(v) || v < 0 || v > 2000)) e[`appearance.margin.${side}`] = 'Use a whole number of pixels from 0 to 2000, or leave it empty.';
+    if (v !== undefined && (Number.isNaN(v) || v < 0 || v > 2000)) e[`appearance.margin.${side}`] = t("Use a whole number of pixels from 0 to 2000, or leave it empty.");
   }
   const z = intOrUndefined(appearance.zIndex);
-  if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = 'Use a whole number, or leave it empty.';
+  if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = t("Use a whole number, or leave it empty.");
   if (d.contact.email.trim() && !EMAIL_RE.test(d.contact.email.trim())) e['contact.email'] = 'Enter an e-mail address such as sales@example.com (no spaces), or leave it empty.';
   const lines = originLines(d.originsText);
   const seen = new Set<string>();
   lines.forEach((o, i) => {
     const r = validate(Origin, o);
-    if (!r.ok) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is not an origin. Write it like https://shop.example.com or https://*.example.com.`;
-    else if (seen.has(o)) e[`allowedOrigins[${i}]`] = `Line ${i + 1} (“${o}”) is listed twice.`;
+    if (!r.ok) e[`allowedOrigins[${i}]`] = t("Line {line} (“{origin}”) is not an origin. Write it like https://shop.example.com or https://*.example.com.", { line: i + 1, origin: o });
+    else if (seen.has(o)) e[`allowedOrigins[${i}]`] = t("Line {line} (“{origin}”) is listed twice.", { line: i + 1, origin: o });
     seen.add(o);
   });
   d.agents.forEach((a, i) => {
@@ -254,9 +256,9 @@ export function validateDraft(d: Draft): Record<string, string> {
 /** Checks one agent entry (keys are its field names). */
 export function validateAgent(a: AgentDraft): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!a.sipId.trim()) e['sipId'] = 'Enter the SIP-ID, or search the directory by name.';
-  if (a.availability === 'boolean' && !a.flag) e['flag'] = 'Choose the flag that switches this agent on and off.';
-  if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = 'Use a web address starting with https://';
+  if (!a.sipId.trim()) e['sipId'] = t("Enter the SIP-ID, or search the directory by name.");
+  if (a.availability === 'boolean' && !a.flag) e['flag'] = t("Choose the flag that switches this agent on and off.");
+  if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = t("Use a web address starting with https://");
   if (a.email.trim() && !EMAIL_RE.test(a.email.trim())) e['email'] = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
   return e;
 }
@@ -275,28 +277,28 @@ export function errorAt(errors: Record<string, string>, path: string): string | 
 }
 
 const FIELD_WORDS: Record<string, string> = {
-  name: 'The name',
-  notes: 'The notes',
-  lang: 'The language',
-  sipId: 'The SIP-ID',
-  displayName: 'The display name',
-  department: 'The department',
-  phone: 'The phone number',
-  email: 'The e-mail address',
-  picture: 'The picture',
-  media: 'Reachable by',
-  availability: 'The availability',
-  flag: 'The flag',
-  link: 'The link',
-  company: 'The company',
-  address: 'The address',
-  fontFamily: 'The font family',
-  fontSize: 'The font size',
-  primary: 'The primary colour',
-  background: 'The background colour',
-  text: 'The text colour',
-  zIndex: 'The z-index',
-  allowedOrigins: 'This origin',
+  name: msg("The name"),
+  notes: msg("The notes"),
+  lang: msg("The language"),
+  sipId: msg("The SIP-ID"),
+  displayName: msg("The display name"),
+  department: msg("The department"),
+  phone: msg("The phone number"),
+  email: msg("The e-mail address"),
+  picture: msg("The picture"),
+  media: msg("Reachable by"),
+  availability: msg("The availability"),
+  flag: msg("The flag"),
+  link: msg("The link"),
+  company: msg("The company"),
+  address: msg("The address"),
+  fontFamily: msg("The font family"),
+  fontSize: msg("The font size"),
+  primary: msg("The primary colour"),
+  background: msg("The background colour"),
+  text: msg("The text colour"),
+  zIndex: msg("The z-index"),
+  allowedOrigins: msg("This origin"),
 };
 
 /**
@@ -307,7 +309,7 @@ const FIELD_WORDS: Record<string, string> = {
 export function humanError(field: string, message: string): string {
   if (!field || !message.startsWith(`${field} `)) return message;
   const last = field.replace(/\[\d+\]$/, '').split(/[.[\]]+/).filter(Boolean).pop() ?? '';
-  const word = FIELD_WORDS[last] ?? (/^margin/.test(field) ? 'The margin' : undefined);
+  const word = (FIELD_WORDS[last] && t(FIELD_WORDS[last])) ?? (/^margin/.test(field) ? t("The margin") : undefined);
   if (!word) return message;
   return `${word} ${message.slice(field.length + 1)}`;
 }

@@ -4,6 +4,7 @@
  */
 import { useId, useRef, useState } from 'preact/hooks';
 import { pictureFromFile, PictureError } from './picture.js';
+import { t } from '../i18n.js';
 
 export function PictureField(p: { value: string; onValue: (v: string) => void; error?: string; type: 'sidebar' | 'cards' }) {
   const id = useId();
@@ -19,7 +20,7 @@ export function PictureField(p: { value: string; onValue: (v: string) => void; e
     try {
       p.onValue(await pictureFromFile(f));
     } catch (e) {
-      setErr(e instanceof PictureError ? e.message : 'The picture could not be used.');
+      setErr(e instanceof PictureError ? e.message : t("The picture could not be used."));
     } finally {
       setBusy(false);
     }
@@ -29,7 +30,7 @@ export function PictureField(p: { value: string; onValue: (v: string) => void; e
   return (
     <div class="field picture-field" role="group" aria-labelledby={`${id}-label`}>
       <span id={`${id}-label`} class="label">
-        Picture
+        {t("Picture")}
       </span>
       <div class="picture-row">
         <button
@@ -57,25 +58,25 @@ export function PictureField(p: { value: string; onValue: (v: string) => void; e
             <span class="crops" aria-hidden="true">
               <span class="crop">
                 <img class={`crop-img ${p.type === 'sidebar' ? 'round' : 'square'}`} src={p.value} alt="" />
-                <span class="crop-cap">{p.type === 'sidebar' ? 'As in the sidebar' : 'As on a card'}</span>
+                <span class="crop-cap">{p.type === 'sidebar' ? t("As in the sidebar") : t("As on a card")}</span>
               </span>
               <span class="crop">
                 <img class={`crop-img ${p.type === 'sidebar' ? 'square' : 'round'}`} src={p.value} alt="" />
-                <span class="crop-cap">{p.type === 'sidebar' ? 'Square' : 'Round'}</span>
+                <span class="crop-cap">{p.type === 'sidebar' ? t('Square') : t('Round')}</span>
               </span>
             </span>
           ) : (
             <span class="drop-text" aria-hidden="true">
-              Drop a picture here
+              {t("Drop a picture here")}
               <br />
-              or click to choose one
+              {t("or click to choose one")}
             </span>
           )}
-          <span class="sr-only">{p.value ? 'Change picture' : 'Choose picture'}</span>
+          <span class="sr-only">{p.value ? t("Change picture") : t("Choose picture")}</span>
         </button>
         {p.value && (
           <button type="button" class="btn btn-small" onClick={() => p.onValue('')}>
-            Remove picture
+            {t("Remove picture")}
           </button>
         )}
       </div>
@@ -92,7 +93,7 @@ export function PictureField(p: { value: string; onValue: (v: string) => void; e
         }}
       />
       <div id={`${id}-hint`} class="hint">
-        {busy ? 'Reading the picture…' : 'PNG, JPEG, WebP or GIF. It is cropped to fill the frame, as shown.'}
+        {busy ? t("Reading the picture…") : t("PNG, JPEG, WebP or GIF. It is cropped to fill the frame, as shown.")}
       </div>
       {error && (
         <div id={`${id}-err`} class="field-error" role="alert">

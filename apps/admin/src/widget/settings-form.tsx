@@ -6,12 +6,16 @@ import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { LANGS, type Lang } from '@cw/protocol';
 import { autonym } from '@cw/i18n';
+import { msg } from '@cw/client-core';
 import { CheckField, SelectField, TextField } from '../components/fields.js';
 import { ColorField } from './color-field.js';
 import { TEXT_LIMITS } from '@cw/protocol';
 import { contrastWarnings, errorAt, type Draft } from './draft.js';
+import { t } from '../i18n.js';
 
 /** Each language by its own name (Intl.DisplayNames), as language choosers show them. */
+const MARGIN_LABEL = { top: msg('Margin top'), right: msg('Margin right'), bottom: msg('Margin bottom'), left: msg('Margin left') };
+
 export const LANG_NAMES = Object.fromEntries(LANGS.map((l) => [l, autonym(l)])) as Record<Lang, string>;
 
 type Ap = Draft['appearance'];
@@ -52,12 +56,12 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
 
   return (
     <div class="settings">
-      <Section title="General">
+      <Section title={t("General")}>
         <div class="grid-2">
-          <TextField label="Name" maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart (for you; visitors read the heading below)." />
-          <SelectField<Lang> label="Default language" value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint="Used when the visitor’s browser language is not available." />
+          <TextField label={t("Name")} maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart (for you; visitors read the heading below)." />
+          <SelectField<Lang> label={t("Default language")} value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint={t("Used when the visitor’s browser language is not available.")} />
         </div>
-        <TextField label="Notes" maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint="For you only, e.g. the website where this widget is used." />
+        <TextField label={t("Notes")} maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
       </Section>
 
       {d.type === 'sidebar' && (
@@ -69,50 +73,50 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
         </Section>
       )}
 
-      <Section title="Contact details" note="Shown to visitors with the agents.">
+      <Section title={t("Contact details")} note={t("Shown to visitors with the agents.")}>
         <div class="grid-2">
-          <TextField label="Company" maxLength={200} value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
-          <TextField label="Phone" maxLength={50} type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
-          <TextField label="Address" maxLength={500} multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
-          <TextField label="Email address" maxLength={254} type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" onBlur={leave('contact.email')} error={err('contact.email')} />
+          <TextField label={t("Company")} maxLength={200} value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
+          <TextField label={t("Phone")} maxLength={50} type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
+          <TextField label={t("Address")} maxLength={500} multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
+          <TextField label={t("Email address")} maxLength={254} type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" onBlur={leave('contact.email')} error={err('contact.email')} />
         </div>
       </Section>
 
-      <Section title="Appearance" note={d.type === 'sidebar' ? 'Empty values inherit the website’s own font, colours and spacing.' : 'Empty values inherit the website’s own font, colours and spacing. Business cards appear where the code is placed in the page.'}>
+      <Section title={t("Appearance")} note={d.type === 'sidebar' ? t("Empty values inherit the website’s own font, colours and spacing.") : t("Empty values inherit the website’s own font, colours and spacing. Business cards appear where the code is placed in the page.")}>
         {d.type === 'sidebar' && (
         <div class="grid-2">
           <div class="field" role="radiogroup" aria-labelledby={posId}>
             <span id={posId} class="label">
-              Position
+              {t("Position")}
             </span>
             <div class="checks-row">
               {(['left', 'right'] as const).map((side) => (
                 <label key={side} class="check-inline">
                   <input type="radio" name={`${posId}-pos`} value={side} checked={d.appearance.position === side} onChange={() => setAp({ position: side })} data-field={side === 'left' ? 'appearance.position' : undefined} />
-                  {side === 'left' ? 'Left' : 'Right'}
+                  {side === 'left' ? t('Left') : t('Right')}
                 </label>
               ))}
             </div>
           </div>
-          <CheckField label="Always show" checked={d.appearance.alwaysShow} onChecked={(v) => setAp({ alwaysShow: v })} field="appearance.alwaysShow" hint="List every agent, also those not available right now. Otherwise the sidebar lists only available agents." />
+          <CheckField label={t("Always show")} checked={d.appearance.alwaysShow} onChecked={(v) => setAp({ alwaysShow: v })} field="appearance.alwaysShow" hint={t("List every agent, also those not available right now. Otherwise the sidebar lists only available agents.")} />
         </div>
         )}
         <div class="grid-2">
-          <TextField label="Font family" value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" onBlur={leave('appearance.fontFamily')} error={err('appearance.fontFamily')} placeholder="inherit" hint={d.appearance.fontFamily ? undefined : 'Empty: the website’s font.'} />
-          <TextField label="Font size" value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" onBlur={leave('appearance.fontSize')} error={err('appearance.fontSize')} placeholder="inherit" hint={d.appearance.fontSize ? 'For example 14px or 1rem.' : 'Empty: the website’s size. For example 14px or 1rem.'} />
+          <TextField label={t("Font family")} value={d.appearance.fontFamily} onValue={(v) => setAp({ fontFamily: v })} field="appearance.fontFamily" onBlur={leave('appearance.fontFamily')} error={err('appearance.fontFamily')} placeholder={t("inherit")} hint={d.appearance.fontFamily ? undefined : t("Empty: the website’s font.")} />
+          <TextField label={t("Font size")} value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" onBlur={leave('appearance.fontSize')} error={err('appearance.fontSize')} placeholder={t("inherit")} hint={d.appearance.fontSize ? t("For example 14px or 1rem.") : t("Empty: the website’s size. For example 14px or 1rem.")} />
         </div>
         <div class="grid-3">
-          <ColorField label="Primary colour" value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" onBlur={leave('appearance.colors.primary')} error={err('appearance.colors.primary')} warning={warn['appearance.colors.primary']} />
-          <ColorField label="Background colour" value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" onBlur={leave('appearance.colors.background')} error={err('appearance.colors.background')} />
-          <ColorField label="Text colour" value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" onBlur={leave('appearance.colors.text')} error={err('appearance.colors.text')} warning={warn['appearance.colors.text']} />
+          <ColorField label={t("Primary colour")} value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" onBlur={leave('appearance.colors.primary')} error={err('appearance.colors.primary')} warning={warn['appearance.colors.primary']} />
+          <ColorField label={t("Background colour")} value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" onBlur={leave('appearance.colors.background')} error={err('appearance.colors.background')} />
+          <ColorField label={t("Text colour")} value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" onBlur={leave('appearance.colors.text')} error={err('appearance.colors.text')} warning={warn['appearance.colors.text']} />
         </div>
         <fieldset class="subsection">
-          <legend>Margins (pixels)</legend>
+          <legend>{t("Margins (pixels)")}</legend>
           <div class="grid-5">
             {(['top', 'right', 'bottom', 'left'] as const).map((side) => (
               <TextField
                 key={side}
-                label={`Margin ${side}`}
+                label={t(MARGIN_LABEL[side])}
                 type="number"
                 min={0}
                 max={2000}
@@ -122,17 +126,17 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
                 field={`appearance.margin.${side}`}
                 onBlur={leave(`appearance.margin.${side}`)}
                 error={err(`appearance.margin.${side}`)}
-                placeholder="inherit"
+                placeholder={t("inherit")}
               />
             ))}
-            <TextField label="Z-index" type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" onBlur={leave('appearance.zIndex')} error={err('appearance.zIndex')} placeholder="auto" hint="Raise it if the website covers the widget." />
+            <TextField label={t("Z-index")} type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" onBlur={leave('appearance.zIndex')} error={err('appearance.zIndex')} placeholder={t("auto")} hint={t("Raise it if the website covers the widget.")} />
           </div>
         </fieldset>
       </Section>
 
-      <Section title="Websites">
+      <Section title={t("Websites")}>
         <TextField
-          label="Allowed origins"
+          label={t("Allowed origins")}
           multiline
           rows={3}
           spellcheck={false}
@@ -142,7 +146,7 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
           onBlur={leave('allowedOrigins')}
           error={err('allowedOrigins')}
           placeholder={'https://www.example.com\nhttps://*.example.com'}
-          hint="One per line. Only these websites may show the widget. Empty: any website."
+          hint={t("One per line. Only these websites may show the widget. Empty: any website.")}
         />
       </Section>
     </div>

@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { DirectoryEntry } from '@cw/protocol';
 import { api } from '../api.js';
 import { FieldMessages } from '../components/fields.js';
+import { t } from '../i18n.js';
 
 export function SipIdField(p: { value: string; onValue: (v: string) => void; onPick: (e: DirectoryEntry) => void; error?: string; autofocus?: boolean; taken?: string[] }) {
   const id = useId();
@@ -31,7 +32,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
     }
     const mine = ++seq.current;
     // Wait for a pause in typing before asking the server.
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       api
         .directory(q)
         .then((r) => {
@@ -40,16 +41,16 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
           // Nothing active until the arrow keys move: Enter on a typed SIP-ID submits the dialog.
           setActive(-1);
           setOpen(true);
-          setStatus(r.length ? `${r.length} ${r.length === 1 ? 'match' : 'matches'} in the directory. Use the arrow keys and Enter to pick one.` : 'No match in the directory.');
+          setStatus(r.length ? t('Matches in the directory: {count}. Use the arrow keys and Enter to pick one.', { count: r.length }) : t("No match in the directory."));
         })
         .catch(() => {
           if (mine !== seq.current) return;
           setHits([]);
           setOpen(false);
-          setStatus('The directory search failed.');
+          setStatus(t("The directory search failed."));
         });
     }, 150);
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [query]);
 
   const pick = (e: DirectoryEntry) => {
@@ -57,7 +58,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
     setOpen(false);
     setHits([]);
     setActive(-1);
-    setStatus(`Picked ${e.name} (${e.sipId}).`);
+    setStatus(t("Picked {name} ({sipId}).", { name: e.name, sipId: e.sipId }));
     p.onPick(e);
   };
 
@@ -84,7 +85,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
   return (
     <div class="field sipid">
       <label for={id}>
-        SIP-ID
+        {t("SIP-ID")}
       </label>
       {/* A textbox (not role=combobox) with a suggestion list: it stays a plain
           text field for assistive tech and tests, the list is announced by the status line. */}
@@ -110,7 +111,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
         onKeyDown={onKeyDown}
         onBlur={() => setOpen(false)}
       />
-      <ul id={listId} role="listbox" aria-label="Directory matches" class="listbox" hidden={!showList}>
+      <ul id={listId} role="listbox" aria-label={t("Directory matches")} class="listbox" hidden={!showList}>
         {hits.map((h, i) => (
           <li
             key={`${h.kind}:${h.id}`}
@@ -134,7 +135,7 @@ export function SipIdField(p: { value: string; onValue: (v: string) => void; onP
           </li>
         ))}
       </ul>
-      <FieldMessages hintId={hintId} errId={errId} hint="The agent's dialable address. Type a name to search the directory." error={p.error} />
+      <FieldMessages hintId={hintId} errId={errId} hint={t("The agent's dialable address. Type a name to search the directory.")} error={p.error} />
       <div class="sr-only" role="status" aria-live="polite">
         {status}
       </div>

@@ -16,6 +16,7 @@ import { CodeDialog } from './code-dialog.js';
 import { PreviewPanel } from '../preview/preview-panel.js';
 import { agentErrorPath, emptyAgent, errorsUnder, humanError, remainingErrors, sameDraft, toBody, toDraft, validateDraft, type AgentDraft, type Draft } from './draft.js';
 import type { Directory } from './directory.js';
+import { t } from '../i18n.js';
 
 export interface WidgetPanelProps {
   widget: Widget;
@@ -56,7 +57,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
   const [draft, setDraft] = useState<Draft>(stash ?? saved);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<{ kind: 'error' | 'ok' | 'info'; text: string } | null>(
-    stash ? { kind: 'info', text: 'Your unsaved changes from before the session ended are back. Save them when you are ready.' } : null,
+    stash ? { kind: 'info', text: t("Your unsaved changes from before the session ended are back. Save them when you are ready.") } : null,
   );
   const [saving, setSaving] = useState(false);
   const [agentDlg, setAgentDlg] = useState<{ index: number | null; initial: AgentDraft } | null>(null);
@@ -120,7 +121,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
     setErrors(local);
     const first = Object.keys(local)[0];
     if (first) {
-      setBanner({ kind: 'error', text: `Not saved: ${Object.keys(local).length === 1 ? 'one field needs' : `${Object.keys(local).length} fields need`} your attention.` });
+      setBanner({ kind: 'error', text: Object.keys(local).length === 1 ? t('Not saved: one field needs your attention.') : t('Not saved: {count} fields need your attention.', { count: Object.keys(local).length }) });
       requestAnimationFrame(() => focusField(first));
       return;
     }
@@ -133,14 +134,14 @@ export function WidgetPanel(p: WidgetPanelProps) {
       });
       if (current && savedAt.current !== undefined && typeof current.updatedAt === 'number' && current.updatedAt !== savedAt.current) {
         const overwrite = await ask({
-          title: 'Overwrite changes made elsewhere?',
-          message: `“${current.name}” was saved by someone else after you opened it. Saving now replaces their version with yours.`,
-          confirmLabel: 'Overwrite',
-          cancelLabel: 'Cancel',
+          title: t("Overwrite changes made elsewhere?"),
+          message: t("“{name}” was saved by someone else after you opened it. Saving now replaces their version with yours.", { name: current.name }),
+          confirmLabel: t("Overwrite"),
+          cancelLabel: t("Cancel"),
           danger: true,
         });
         if (!overwrite) {
-          setBanner({ kind: 'error', text: 'Not saved. Reload the page to see the other version (your changes here would be lost), or save again to overwrite it.' });
+          setBanner({ kind: 'error', text: t("Not saved. Reload the page to see the other version (your changes here would be lost), or save again to overwrite it.") });
           savedAt.current = current.updatedAt;
           return;
         }
@@ -152,7 +153,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
       setSaved(next);
       setDraft(next);
       setErrors({});
-      setBanner({ kind: 'ok', text: 'Saved. Open widgets on websites update now.' });
+      setBanner({ kind: 'ok', text: t("Saved. Open widgets on websites update now.") });
       p.onSaved(stored);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
@@ -160,9 +161,9 @@ export function WidgetPanel(p: WidgetPanelProps) {
         const msg = humanError(e.field, e.message);
         const agentPath = agentErrorPath(e.field);
         setErrors({ [e.field]: msg });
-        setBanner({ kind: 'error', text: `Not saved: ${agentPath ? `${agentName(draft.agents[agentPath.index] ?? emptyAgent(), p.dir)}: ` : ''}${msg}` });
+        setBanner({ kind: 'error', text: t('Not saved: {reason}', { reason: `${agentPath ? `${agentName(draft.agents[agentPath.index] ?? emptyAgent(), p.dir)}: ` : ''}${msg}` }) });
         requestAnimationFrame(() => focusField(e.field!));
-      } else setBanner({ kind: 'error', text: `Not saved: ${e instanceof Error ? e.message : String(e)}` });
+      } else setBanner({ kind: 'error', text: t('Not saved: {reason}', { reason: e instanceof Error ? e.message : String(e) }) });
     } finally {
       setSaving(false);
     }
@@ -170,9 +171,9 @@ export function WidgetPanel(p: WidgetPanelProps) {
 
   const remove = async () => {
     const ok = await ask({
-      title: `Delete widget “${saved.name}”?`,
-      message: 'Websites that embed it stop showing it at once. This cannot be undone.',
-      confirmLabel: 'Delete widget',
+      title: t("Delete widget “{name}”?", { name: saved.name }),
+      message: t("Websites that embed it stop showing it at once. This cannot be undone."),
+      confirmLabel: t("Delete widget"),
       danger: true,
     });
     if (!ok) return;
@@ -182,7 +183,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
       p.onDeleted();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return p.onUnauthorized();
-      setBanner({ kind: 'error', text: `Not deleted: ${e instanceof Error ? e.message : String(e)}` });
+      setBanner({ kind: 'error', text: t('Not deleted: {reason}', { reason: e instanceof Error ? e.message : String(e) }) });
     }
   };
 
@@ -200,11 +201,11 @@ export function WidgetPanel(p: WidgetPanelProps) {
 
   const removeAgent = async (i: number) => {
     const a = draft.agents[i]!;
-    const ok = await ask({ title: `Remove ${agentName(a, p.dir)}?`, message: 'The agent disappears from this widget when you save.', confirmLabel: 'Remove agent', danger: true });
+    const ok = await ask({ title: t("Remove {name}?", { name: agentName(a, p.dir) }), message: t("The agent disappears from this widget when you save."), confirmLabel: t("Remove agent"), danger: true });
     if (ok) setAgents(draft.agents.filter((_, j) => j !== i));
   };
 
-  const typeLabel = draft.type === 'sidebar' ? 'Sidebar' : 'Business cards';
+  const typeLabel = draft.type === 'sidebar' ? 'Sidebar' : t("Business cards");
   const otherErrors = Object.entries(errors).filter(([k]) => !k.startsWith('agents['));
   return (
     <div class={`widget-card ${p.expanded ? 'expanded' : ''} ${dirty ? 'is-dirty' : ''}`}>
@@ -229,7 +230,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
                 ▸
               </span>
               <span id={headId} class="widget-name">
-                {draft.name || 'Unnamed widget'}
+                {draft.name || t("Unnamed widget")}
               </span>
             </button>
             <span class="badge">{typeLabel}</span>
@@ -237,7 +238,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
           <button
             type="button"
             class="icon-btn pen"
-            title="Rename"
+            title={t("Rename")}
             onClick={() => {
               if (!p.expanded) p.onToggle();
               requestAnimationFrame(() => {
@@ -249,23 +250,23 @@ export function WidgetPanel(p: WidgetPanelProps) {
             <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16">
               <path d="M11.5 1.5l3 3-9 9H2.5v-3z M10 3l3 3" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round" />
             </svg>
-            <span class="sr-only">Rename</span>
+            <span class="sr-only">{t("Rename")}</span>
           </button>
           <span class="spacer" />
           <span id={statusId} class={`save-state ${dirty ? 'dirty' : ''}`} aria-live="polite">
-            {saving ? 'Saving…' : dirty ? 'Unsaved changes' : ''}
+            {saving ? t("Saving…") : dirty ? t("Unsaved changes") : ''}
           </span>
           {/* Actions only on an open widget: one Save, Code and Delete per open panel. */}
           {p.expanded && (
             <>
               <button type="button" class={`btn save-btn ${dirty ? 'dirty' : ''}`} onClick={save} disabled={saving} aria-describedby={statusId}>
-                Save
+                {t("Save")}
               </button>
               <button type="button" class="btn" onClick={() => setCodeOpen(true)}>
-                Code
+                {t("Code")}
               </button>
               <button type="button" class="btn btn-quiet-danger" onClick={remove}>
-                Delete
+                {t("Delete")}
               </button>
             </>
           )}
@@ -297,14 +298,14 @@ export function WidgetPanel(p: WidgetPanelProps) {
             <>
               <SettingsForm draft={draft} errors={errors} onChange={change} onLeaveField={checkField} nameRef={nameRef} />
               <fieldset class="section agents-section">
-                <legend class="section-title">Agents</legend>
-                <p class="hint section-note">Who visitors can contact, in the order shown on the website.</p>
+                <legend class="section-title">{t("Agents")}</legend>
+                <p class="hint section-note">{t("Who visitors can contact, in the order shown on the website.")}</p>
                 <AgentList
                   agents={draft.agents}
                   dir={p.dir}
                   flags={p.flags}
                   errors={agentErrors}
-                  label={`Agents of ${draft.name || 'this widget'}`}
+                  label={draft.name ? t('Agents of {name}', { name: draft.name }) : t('Agents of this widget')}
                   onMove={(from, to) => {
                     const next = [...draft.agents];
                     const [a] = next.splice(from, 1);
@@ -315,7 +316,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
                   onRemove={(i) => void removeAgent(i)}
                 />
                 <button type="button" class="btn add-agent" onClick={() => setAgentDlg({ index: null, initial: emptyAgent() })}>
-                  <span aria-hidden="true">+ </span>Add agent
+                  <span aria-hidden="true">+ </span>{t("Add agent")}
                 </button>
               </fieldset>
             </>

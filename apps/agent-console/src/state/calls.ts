@@ -64,8 +64,8 @@ export class CallController {
     const name = ringing.from.dn;
     const widget = ringing.widget?.name;
     const via = widget ? ` ${t('via {widget}', { widget })}` : '';
-    if (widget) announce(t(ringing.video ? 'Incoming video call from {name} via {widget}.' : 'Incoming voice call from {name} via {widget}.', { name, widget }), 'assertive');
-    else announce(t(ringing.video ? 'Incoming video call from {name}.' : 'Incoming voice call from {name}.', { name }), 'assertive');
+    if (widget) announce(t(ringing.video ? 'Incoming video call from {name} via {widget}.' : 'Incoming voice call from {name} via {widget}.', { name, widget }));
+    else announce(t(ringing.video ? 'Incoming video call from {name}.' : 'Incoming voice call from {name}.', { name }));
     this.#closeNotification.set(ringing.id, notifyIfHidden(t(ringing.video ? 'Incoming video call' : 'Incoming voice call'), `${name}${via}`, `call:${ringing.id}`));
   }
 

@@ -66,7 +66,7 @@ export class ChatController {
     this.#ctx.onChatRequest?.();
     const widget = m.widget?.name;
     const via = widget ? ` ${t('via {widget}', { widget })}` : '';
-    announce(widget ? t('Chat request from {name} via {widget}.', { name: from.dn, widget }) : t('Chat request from {name}.', { name: from.dn }), 'assertive');
+    announce(widget ? t('Chat request from {name} via {widget}.', { name: from.dn, widget }) : t('Chat request from {name}.', { name: from.dn }));
     this.#closeNotification.set(m.chat, notifyIfHidden(t("Chat request"), `${from.dn}${via}`, `chat:${m.chat}`));
   }
 

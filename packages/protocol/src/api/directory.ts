@@ -37,7 +37,7 @@ export type Me = Static<typeof Me>;
 
 /** PATCH /api/me: what a user may change about themselves. */
 export const MePatch = Type.Object({
-  lang: StringEnum(LANGS, { description: 'the language of the admin app and agent console' }),
+  lang: StringEnum(['', ...LANGS] as const, { description: "the language of the admin app and agent console; '' to follow the browser's again" }),
 });
 export type MePatch = Static<typeof MePatch>;
 

@@ -221,6 +221,8 @@ export class PhoneSystemService {
   /** Unregisters and closes. */
   async stop(): Promise<void> {
     for (const off of this.#offs.splice(0)) off();
+    // Unregister (and wait for the PBX's answer) while still holding the lease, then let another process take it.
+    await this.connector.setActive(false).catch(() => undefined);
     await this.#lease?.stop();
     await this.#applying.catch(() => undefined);
     await this.connector.close();

@@ -79,6 +79,15 @@ function scopeWhere(src: Source, scope: StatsScope) {
   };
 }
 
+/**
+ * The answering agent, grouped by as an expression: grouped by the bare
+ * column, SQLite walks the (agent_user_id, time) index in agent order for
+ * every agent's rows in the period (167,000 of 1,000,000 calls for a month,
+ * 137 ms) instead of the one widget's month from its covering index and a
+ * small sort (16 ms). PostgreSQL plans the same either way.
+ */
+const AGENT = sql<string>`coalesce(agent_user_id, '')`;
+
 const sumIf = (cond: RawBuilder<SqlBool>) => sql<number | string>`sum(case when ${cond} then 1 else 0 end)`;
 const sumOf = (v: RawBuilder<number | null>) => sql<number | string>`sum(coalesce(${v}, 0))`;
 const countOf = (v: RawBuilder<number | null>) => sql<number | string>`count(${v})`;
@@ -173,18 +182,18 @@ export function statsRepo(ctx: RepoContext): StatsRepo {
       const [calls, chats] = await Promise.all([
         db
           .selectFrom('call_log')
-          .select(['agent_user_id', sql<number | string>`count(*)`.as('n'), sumOf(CALLS.durationMs).as('talk_ms')])
+          .select([AGENT.as('agent_user_id'), sql<number | string>`count(*)`.as('n'), sumOf(CALLS.durationMs).as('talk_ms')])
           .where(scopeWhere(CALLS, scope))
           .where('answered_at', 'is not', null)
           .where('agent_user_id', 'is not', null)
-          .groupBy('agent_user_id')
+          .groupBy(AGENT)
           .execute(),
         db
           .selectFrom('chats')
-          .select(['agent_user_id', sql<number | string>`count(*)`.as('n')])
+          .select([AGENT.as('agent_user_id'), sql<number | string>`count(*)`.as('n')])
           .where(scopeWhere(CHATS, scope))
           .where('agent_user_id', 'is not', null)
-          .groupBy('agent_user_id')
+          .groupBy(AGENT)
           .execute(),
       ]);
       const out = new Map<string, StatsAgentRow>();

@@ -213,7 +213,9 @@ describe.skipIf(!ok)('issue 15: the first ten minutes', () => {
 
   it('takes 1,000 agents in one widget: the admin lists them, the sidebar loads', async () => {
     const agents = Array.from({ length: 1000 }, (_, i) => ({ sipId: `a${String(i).padStart(4, '0')}`, displayName: `Agent ${i}`, media: ['chat' as const], availability: (i < 3 ? 'always' : 'inactive') as 'always' | 'inactive' }));
-    const big = await w.api<Widget>('POST', '/api/widgets', { type: 'sidebar', name: 'Big', agents });
+    // A name of its own per attempt (a retry must not find the first attempt's widget too).
+    const bigName = `Big ${Math.random().toString(36).slice(2, 7)}`;
+    const big = await w.api<Widget>('POST', '/api/widgets', { type: 'sidebar', name: bigName, agents });
     const { html } = await w.api<{ html: string }>('GET', `/api/widgets/${big.uuid}/embed`);
     w.site.set('/big', hostPage('Big', html));
     const vctx = await w.browser.newContext({ locale: 'en-US' });
@@ -229,9 +231,9 @@ describe.skipIf(!ok)('issue 15: the first ten minutes', () => {
     await vctx.close();
 
     await page.reload();
-    const region = await openWidget(page, 'Big');
+    const region = await openWidget(page, bigName);
     // Paged: the first rows, a search, and more on demand.
-    const rows = region.getByRole('list', { name: 'Agents of Big' }).getByRole('listitem');
+    const rows = region.getByRole('list', { name: `Agents of ${bigName}` }).getByRole('listitem');
     await expect.poll(() => rows.count()).toBe(50);
     await region.getByRole('button', { name: /Show more agents \(950 more\)/ }).waitFor();
     await region.getByRole('searchbox', { name: 'Search agents' }).fill('Agent 999');

@@ -79,8 +79,7 @@ describe.skipIf(!ok)('admin app: phone system', () => {
     expect(v, v.join('\n')).toEqual([]);
     await dlg.getByRole('button', { name: 'Save user' }).click();
     await expect.poll(() => row.textContent()).toContain('Phone');
-    const users = await w.api<any[]>('GET', '/api/users');
-    expect(users.find((u) => u.username === 'petra')?.reach).toBe('phone');
+    await expect.poll(async () => (await w.api<any[]>('GET', '/api/users')).find((u) => u.username === 'petra')?.reach).toBe('phone');
 
     await page.getByRole('link', { name: 'Groups' }).click();
     await page.getByRole('button', { name: 'Add group' }).click();
@@ -91,8 +90,7 @@ describe.skipIf(!ok)('admin app: phone system', () => {
     await dlg.getByRole('button', { name: 'Create group' }).click();
     const grow = page.getByRole('row').filter({ hasText: 'frontdesk' });
     await expect.poll(() => grow.textContent()).toContain('Both');
-    const groups = await w.api<any[]>('GET', '/api/groups');
-    expect(groups.find((g) => g.sipId === 'frontdesk')?.reach).toBe('both');
+    await expect.poll(async () => (await w.api<any[]>('GET', '/api/groups')).find((g) => g.sipId === 'frontdesk')?.reach).toBe('both');
     expect(errors).toEqual([]);
     await ctx.close();
   });

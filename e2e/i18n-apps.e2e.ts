@@ -149,6 +149,25 @@ describe.skipIf(!ready)('agent console: German and Hebrew', () => {
     await page.getByRole('button', { name: che['End chat'] }).click();
     await visitor.getByText(`${world.agents[0]!.displayName} ended the chat.`).waitFor({ timeout: 10_000 });
 
+    // A call in Hebrew: ringing and in the call, axe clean; announced politely; hung up by its Hebrew name.
+    await visitor.getByRole('button', { name: 'Close' }).click();
+    await visitor.getByRole('button', { name: `Voice call ${world.agents[0]!.displayName}` }).click();
+    // The name is remembered from the chat; the prompt shows again only if the widget asks.
+    const prompt = visitor.getByLabel('Your name');
+    await prompt.or(visitor.getByRole('heading', { name: /^Call with/ })).first().waitFor();
+    if (await prompt.isVisible()) await visitor.getByRole('button', { name: 'Start' }).click();
+    const answer = page.getByRole('button', { name: che['Accept'], exact: true });
+    await answer.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => (await politeTexts(page)).map(strip)).toContain('שיחה קולית נכנסת מ־Vera Visitor דרך Sales.');
+    expect(await consoleA11y(page)).toEqual([]);
+    await answer.click();
+    await page.getByRole('button', { name: che['Hang up'] }).waitFor({ timeout: 15_000 });
+    await visitor.getByText(`Connected with ${world.agents[0]!.displayName}`).waitFor({ timeout: 15_000 });
+    expect(await consoleA11y(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'console-he-call.png') });
+    await page.getByRole('button', { name: che['Hang up'] }).click();
+    await visitor.getByText(`${world.agents[0]!.displayName} ended the call.`).waitFor({ timeout: 10_000 });
+
     // Remembered for the user on the server.
     const me = await api(world.server, world.adminCookie, 'GET', '/api/users').then((users: any[]) => users.find((u) => u.username === world.agents[0]!.username));
     expect(me).toBeTruthy();

@@ -34,7 +34,7 @@ export async function liveRegions(page: Page): Promise<LiveRegion[]> {
       return (n.childIds ?? []).map((id) => byId.get(id)).filter((c): c is AXNode => !!c).map(text).join('');
     };
     return nodes
-      .filter((n) => !n.ignored && prop(n, 'live') !== undefined && prop(n, 'live') !== 'off' && prop(n, 'root') === undefined)
+      .filter((n) => prop(n, 'live') !== undefined && prop(n, 'live') !== 'off' && prop(n, 'root') === undefined)
       .filter((n) => {
         // Only the region's root: a node whose parent is not itself in the same live region.
         const parent = n.parentId ? byId.get(n.parentId) : undefined;

@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { AuditEntry, DirectoryEntry, PresenceState, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
+import type { MailEntry, MailStatus, Schedule, ScheduleInput, AuditEntry, DirectoryEntry, PresenceState, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -58,9 +58,16 @@ export const api = {
   patchGroup: (id: string, g: Partial<Omit<Group, 'id'>>) => request<Group>('PATCH', `/api/groups/${enc(id)}`, g),
   deleteGroup: (id: string) => request<void>('DELETE', `/api/groups/${enc(id)}`),
 
+  schedules: () => request<Schedule[]>('GET', '/api/schedules'),
+  createSchedule: (b: ScheduleInput) => request<Schedule>('POST', '/api/schedules', b),
+  putSchedule: (id: string, b: ScheduleInput) => request<Schedule>('PUT', `/api/schedules/${enc(id)}`, b),
+  deleteSchedule: (id: string) => request<void>('DELETE', `/api/schedules/${enc(id)}`),
+  mailStatus: () => request<MailStatus>('GET', '/api/mail/status'),
+  mail: () => request<MailEntry[]>('GET', '/api/mail'),
+  retryMail: (id: string) => request<MailEntry>('POST', `/api/mail/${enc(id)}/retry`),
   flags: () => request<Flag[]>('GET', '/api/flags'),
   createFlag: (name: string) => request<Flag>('POST', '/api/flags', { name, value: false }),
-  putFlag: (id: string, f: { name?: string; value?: boolean }) => request<Flag>('PUT', `/api/flags/${enc(id)}`, f),
+  putFlag: (id: string, f: { name?: string; value?: boolean; scheduleId?: string | null }) => request<Flag>('PUT', `/api/flags/${enc(id)}`, f),
   deleteFlag: (id: string) => request<void>('DELETE', `/api/flags/${enc(id)}`),
 
   /** GET /api/stats with the query's parameters (from, to, bucket, tz, widget, agent, group) */

@@ -8,6 +8,7 @@ import { WidgetsPage } from './pages/widgets-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { GroupsPage } from './pages/groups-page.js';
 import { FlagsPage } from './pages/flags-page.js';
+import { SchedulesPage } from './pages/schedules-page.js';
 import { StatisticsPage } from './pages/statistics-page.js';
 import { WebhooksPage } from './pages/webhooks-page.js';
 import { AuditPage } from './pages/audit-page.js';
@@ -130,6 +131,7 @@ export function App() {
         {route === 'users' && <UsersPage me={me} onUnauthorized={expired} />}
         {route === 'groups' && <GroupsPage onUnauthorized={expired} />}
         {route === 'flags' && <FlagsPage onUnauthorized={expired} />}
+        {route === 'schedules' && <SchedulesPage onUnauthorized={expired} />}
         {route === 'statistics' && <StatisticsPage onUnauthorized={expired} />}
         {route === 'webhooks' && <WebhooksPage onUnauthorized={expired} />}
         {route === 'audit' && <AuditPage onUnauthorized={expired} />}

@@ -5,12 +5,32 @@
  */
 import type { ComponentChildren } from 'preact';
 import { createAppLanguage, type AppLanguage } from '@cw/client-core';
+import type { Catalogue, Language } from '@cw/i18n';
 import en from '../../../packages/i18n/locales/admin/en.json';
+
+/**
+ * One chunk per language, named one by one (not a glob): English is in app.js, and a glob would
+ * also make English a shared chunk that every page load fetches.
+ */
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Catalogue }>> = {
+  de: () => import('../../../packages/i18n/locales/admin/de.json'),
+  fr: () => import('../../../packages/i18n/locales/admin/fr.json'),
+  it: () => import('../../../packages/i18n/locales/admin/it.json'),
+  es: () => import('../../../packages/i18n/locales/admin/es.json'),
+  nl: () => import('../../../packages/i18n/locales/admin/nl.json'),
+  pt: () => import('../../../packages/i18n/locales/admin/pt.json'),
+  pl: () => import('../../../packages/i18n/locales/admin/pl.json'),
+  sv: () => import('../../../packages/i18n/locales/admin/sv.json'),
+  tr: () => import('../../../packages/i18n/locales/admin/tr.json'),
+  ar: () => import('../../../packages/i18n/locales/admin/ar.json'),
+  he: () => import('../../../packages/i18n/locales/admin/he.json'),
+};
+
 
 export const language: AppLanguage = createAppLanguage({
   storageKey: 'cw.admin.lang',
   en,
-  load: async (lang) => (await import(`../../../packages/i18n/locales/admin/${lang}.json`)).default,
+  load: async (lang) => (await LOADERS[lang as Exclude<Language, 'en'>]()).default,
 });
 
 /** A text in the user's language (the key is the English text). */

@@ -8,12 +8,13 @@ import { t } from './i18n.js';
 import { msg } from '@cw/client-core';
 
 export const BASE = '/admin';
-export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'phone-system' | 'statistics' | 'webhooks' | 'audit';
+export type Route = 'widgets' | 'users' | 'groups' | 'flags' | 'schedules' | 'phone-system' | 'statistics' | 'webhooks' | 'audit';
 export const ROUTES: { route: Route; path: string; label: string }[] = [
   { route: 'widgets', path: `${BASE}/`, label: msg("Widgets") },
   { route: 'users', path: `${BASE}/users`, label: msg("Users") },
   { route: 'groups', path: `${BASE}/groups`, label: msg("Groups") },
   { route: 'flags', path: `${BASE}/flags`, label: msg("Flags") },
+  { route: 'schedules', path: `${BASE}/schedules`, label: msg("Schedules") },
   { route: 'phone-system', path: `${BASE}/phone-system`, label: msg("Phone system") },
   { route: 'statistics', path: `${BASE}/statistics`, label: msg("Statistics") },
   { route: 'webhooks', path: `${BASE}/webhooks`, label: msg("Webhooks") },

@@ -5,7 +5,7 @@
  * session cookie); failures are its `ApiError` with the server's message.
  */
 import { ApiError, fetchJson } from '@cw/client-core';
-import type { ChatDetail, ChatListItem, Me as MeShape } from '@cw/protocol';
+import type { ChatDetail, ChatListItem, Me as MeShape, MissedItem } from '@cw/protocol';
 
 /** The signed-in user, as GET /api/me answers. */
 export type Me = MeShape;
@@ -44,4 +44,21 @@ export function listHistory(q: string): Promise<HistoryChat[]> {
 /** One chat with its full transcript. */
 export function getHistory(id: string): Promise<HistoryDetail> {
   return fetchJson<ChatDetail>('GET', `/api/chats/${encodeURIComponent(id)}`);
+}
+
+/** A missed contact (spec 11), as GET /api/missed answers. */
+export type Missed = MissedItem;
+
+/** Missed contacts you may see, newest first (`open` only by default). */
+export function listMissed(state: 'open' | 'done' | 'all' = 'open'): Promise<Missed[]> {
+  return fetchJson<MissedItem[]>('GET', state === 'all' ? '/api/missed' : `/api/missed?state=${state}`);
+}
+
+export function markMissed(id: string, state: 'open' | 'done'): Promise<Missed> {
+  return fetchJson<MissedItem>('PATCH', `/api/missed/${encodeURIComponent(id)}`, { state });
+}
+
+/** Mails a chat's transcript (now when it has ended, else when it does). */
+export async function sendTranscript(chatId: string, email: string): Promise<void> {
+  await fetchJson('POST', `/api/chats/${encodeURIComponent(chatId)}/transcript`, { email });
 }

@@ -5,12 +5,32 @@
  */
 import type { ComponentChildren } from 'preact';
 import { createAppLanguage, type AppLanguage } from '@cw/client-core';
+import type { Catalogue, Language } from '@cw/i18n';
 import en from '../../../packages/i18n/locales/console/en.json';
+
+/**
+ * One chunk per language, named one by one (not a glob): English is in app.js, and a glob would
+ * also make English a shared chunk that every page load fetches.
+ */
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Catalogue }>> = {
+  de: () => import('../../../packages/i18n/locales/console/de.json'),
+  fr: () => import('../../../packages/i18n/locales/console/fr.json'),
+  it: () => import('../../../packages/i18n/locales/console/it.json'),
+  es: () => import('../../../packages/i18n/locales/console/es.json'),
+  nl: () => import('../../../packages/i18n/locales/console/nl.json'),
+  pt: () => import('../../../packages/i18n/locales/console/pt.json'),
+  pl: () => import('../../../packages/i18n/locales/console/pl.json'),
+  sv: () => import('../../../packages/i18n/locales/console/sv.json'),
+  tr: () => import('../../../packages/i18n/locales/console/tr.json'),
+  ar: () => import('../../../packages/i18n/locales/console/ar.json'),
+  he: () => import('../../../packages/i18n/locales/console/he.json'),
+};
+
 
 export const language: AppLanguage = createAppLanguage({
   storageKey: 'cw.console.lang',
   en,
-  load: async (lang) => (await import(`../../../packages/i18n/locales/console/${lang}.json`)).default,
+  load: async (lang) => (await LOADERS[lang as Exclude<Language, 'en'>]()).default,
 });
 
 /** A text in the user's language (the key is the English text). */

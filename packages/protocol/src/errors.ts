@@ -17,6 +17,10 @@ export const ERRORS = {
   'media-not-allowed': { status: 403, message: 'This agent cannot be reached that way.' },
   /** not fatal: too many new chats and calls from one address (the socket stays) */
   'try-later': { status: 429, message: 'Too many new chats and calls from your network. Try again in a few minutes.' },
+  /** spec 11: the widget's offline form is off */
+  'offline-disabled': { status: 403, message: 'This widget takes no messages.' },
+  /** spec 11: an offline form sent faster than a person fills it in (anti-spam); sending again later works */
+  'too-fast': { status: 429, message: 'The form was sent too quickly. Please send it again.' },
   'not-found': { status: 404, message: 'Not found.' },
   conflict: { status: 409, message: 'That conflicts with existing data.' },
   'payload-too-large': { status: 413, message: 'The request is too large.' },

@@ -10,3 +10,4 @@ export type { ApiError, Login, Token, TokenCreate, TokenCreated } from './api/au
 export type { CallLogEntry, ChatDetail, ChatListItem, ChatMessageView, ChatSummary } from './api/history.js';
 export type { AuditEntry, AuditQuery, Stats, StatsBucket, StatsQuery, StatsTotals, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookEventName, WebhookInput } from './api/insights.js';
 export type { PhoneSystem, PhoneSystemInput, PhoneSystemStatus, RegistrationState } from './api/phone-system.js';
+export type { MailEntry, MailStatus, MissedItem, MissedPatch, Schedule, ScheduleInput, TranscriptRequest, WidgetOffline } from './api/schedules.js';

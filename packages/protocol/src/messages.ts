@@ -50,6 +50,23 @@ export const TypingIn = obj({ mt: literal('Typing'), chat: id, typing: bool() })
 /** Either side → server: end a chat. */
 export const ChatEnd = obj({ mt: literal('ChatEnd'), chat: id });
 
+/** Visitor → server (spec 11): a message for when nobody is available. `hp` is the form's hidden honeypot field. */
+export const OfflineMessage = obj({
+  mt: literal('OfflineMessage'),
+  cid: id,
+  name: opt(str({ max: LIMITS.dnMax })),
+  email: str({ min: 3, max: 254, pattern: new RegExp(EMAIL_PATTERN), patternText: 'must be an e-mail address such as name@example.com (no spaces, no "?")' }),
+  text,
+  consent: opt(bool()),
+  hp: opt(str({ max: 200 })),
+});
+/** Visitor → server (spec 11): mail me this chat's transcript when it has ended. */
+export const ChatTranscript = obj({
+  mt: literal('ChatTranscript'),
+  chat: id,
+  email: str({ min: 3, max: 254, pattern: new RegExp(EMAIL_PATTERN), patternText: 'must be an e-mail address such as name@example.com (no spaces, no "?")' }),
+});
+
 export const visitorInbound = {
   Start,
   GetPicture,
@@ -60,6 +77,8 @@ export const visitorInbound = {
   ChatMessage: ChatMessageIn,
   Typing: TypingIn,
   ChatEnd,
+  OfflineMessage,
+  ChatTranscript,
 } as const;
 export type VisitorInbound = { [K in keyof typeof visitorInbound]: Infer<(typeof visitorInbound)[K]> }[keyof typeof visitorInbound];
 
@@ -134,6 +153,23 @@ export interface SessionMsg {
   uuid: string;
   /** Spec 14: the admin's heading and greeting; empty values mean the defaults of `strings`. */
   texts: { title: string; greeting: string };
+  /** spec 11, for a widget with a schedule: open now, and when it opens next (null while open or never) */
+  open?: boolean;
+  nextOpen?: number | null;
+  /** spec 11 (addition): the offline form, when the widget takes messages */
+  offline?: { consentText: string };
+}
+
+/** Server → visitor (spec 11): the offline message was stored. */
+export interface OfflineAckMsg {
+  mt: 'OfflineAck';
+  cid: string;
+}
+
+/** Server → visitor (spec 11): the transcript will be mailed when the chat has ended. */
+export interface ChatTranscriptAckMsg {
+  mt: 'ChatTranscriptAck';
+  chat: string;
 }
 
 /** Server → visitor: one agent and its visible presence. */
@@ -245,7 +281,9 @@ export type VisitorOutbound =
   | ChatAckMsg
   | ChatMessageMsg
   | TypingMsg
-  | ChatHistoryMsg;
+  | ChatHistoryMsg
+  | OfflineAckMsg
+  | ChatTranscriptAckMsg;
 
 /** Server → agent: who is connected and their presence. */
 export interface WelcomeMsg {

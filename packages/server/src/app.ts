@@ -14,8 +14,12 @@ import { registerRealtime, type Realtime } from './realtime/index.js';
 import { PhoneSystemService } from './phone/phone-system.js';
 import { SecretBox } from './phone/secret-box.js';
 import { Activity } from './domain/activity.js';
+import { DOMAIN_TOPIC } from './bus/types.js';
 import { registerWebhooks, type Webhooks } from './webhooks/index.js';
 import { Metrics } from './metrics/metrics.js';
+import { ContactDesk } from './contact/contact-desk.js';
+import { MailSender } from './mail/mail-sender.js';
+import { registerSchedules } from './schedules/index.js';
 
 export type { AppContext, AppDeps } from './app-deps.js';
 
@@ -31,6 +35,9 @@ declare module 'fastify' {
     connectionCap: ConnectionCap;
     webhooks: Webhooks;
     metrics: Metrics;
+    /** offline messages, missed contacts, transcripts (spec 11) */
+    contact: ContactDesk;
+    mail: MailSender;
   }
 }
 
@@ -83,10 +90,34 @@ export async function buildApp(input: AppDeps): Promise<FastifyInstance> {
   app.decorate('phone', phone);
   // After the sockets drained (their calls ended): unregister from the PBX.
   app.addHook('onClose', async () => phone.stop());
+  const mail = new MailSender({
+    storage: deps.storage,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'mail' }),
+    smtpUrl: deps.config.smtpUrl,
+    from: deps.config.mailFrom,
+    retryBaseMs: deps.config.mailRetryBaseS * 1000,
+    maxAgeMs: deps.config.mailMaxAgeH * 3_600_000,
+  });
+  app.decorate('mail', mail);
+  const contact = new ContactDesk({
+    storage: deps.storage,
+    clock: deps.clock,
+    counters: deps.counters,
+    activity: deps.activity,
+    logger: deps.logger.child({ module: 'contact' }),
+    config: deps.config,
+    onMailQueued: () => {
+      void mail.kick();
+      deps.bus.publish(DOMAIN_TOPIC, { t: 'mail-queued' });
+    },
+  });
+  app.decorate('contact', contact);
   await registerHttp(app, deps);
   const realtime = await registerRealtime(app, deps);
   app.decorate('realtime', realtime);
   await phone.start();
+  registerSchedules(app, deps);
   const webhooks = registerWebhooks(app, deps);
   app.decorate('webhooks', webhooks);
   metrics.sources.sockets = realtime.sockets;

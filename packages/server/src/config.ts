@@ -87,6 +87,19 @@ export interface Config {
     /** verify the PBX's TLS/WSS certificate */
     tlsVerify: boolean;
   };
+  /** e-mail (spec 11): smtp://user:pass@host:port or smtps://…; unset: nothing is sent (mails wait in the outbox) */
+  smtpUrl: string | undefined;
+  /** the From address of every mail */
+  mailFrom: string;
+  /** first retry delay of a mail that failed; it doubles per attempt up to 1 h; given up after mailMaxAgeH */
+  mailRetryBaseS: number;
+  mailMaxAgeH: number;
+  /** offline messages (spec 11): at most this many per visitor session and per address within the window */
+  offlinePerSession: number;
+  offlinePerIp: number;
+  offlineWindowS: number;
+  /** an offline form sent sooner than this after the widget loaded is refused (anti-spam) */
+  offlineMinFillS: number;
   /** key for secrets stored in the database (the phone-system password): 32 bytes, hex or base64; unset: DATA_DIR/secrets.key */
   secretsKey: string | undefined;
 }
@@ -125,6 +138,19 @@ function clusterMode(redisUrl: string | undefined, databaseUrl: string | undefin
         'Set DATABASE_URL=postgres://… for cluster mode, or unset REDIS_URL to run one process on SQLite.',
     );
   return true;
+}
+
+function smtpUrl(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  if (!/^smtps?:\/\/[^\s]+$/i.test(v)) throw new Error('SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  return v;
+}
+
+function mailFrom(v: string | undefined): string {
+  const from = v || 'Contact Widgets <no-reply@localhost>';
+  // One address, one line: nothing a header could be continued or split with.
+  if (/[\r\n]/.test(from) || !/@/.test(from) || from.length > 254) throw new Error('MAIL_FROM must be one address such as "Example <contact@example.com>"');
+  return from;
 }
 
 /**
@@ -196,6 +222,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsVerify: flag(env.SIP_TLS_VERIFY, true),
     },
     secretsKey: env.SECRETS_KEY || undefined,
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: mailFrom(env.MAIL_FROM),
+    mailRetryBaseS: num(env.MAIL_RETRY_BASE_S, 30, 'MAIL_RETRY_BASE_S'),
+    mailMaxAgeH: num(env.MAIL_MAX_AGE_H, 72, 'MAIL_MAX_AGE_H'),
+    offlinePerSession: num(env.OFFLINE_PER_SESSION, 3, 'OFFLINE_PER_SESSION'),
+    offlinePerIp: num(env.OFFLINE_PER_IP, 20, 'OFFLINE_PER_IP'),
+    offlineWindowS: num(env.OFFLINE_WINDOW_S, 3600, 'OFFLINE_WINDOW_S'),
+    offlineMinFillS: num(env.OFFLINE_MIN_FILL_S, 3, 'OFFLINE_MIN_FILL_S'),
     login: {
       maxPerUser: num(env.LOGIN_MAX_PER_USER, 10, 'LOGIN_MAX_PER_USER'),
       maxPerIp: num(env.LOGIN_MAX_PER_IP, 100, 'LOGIN_MAX_PER_IP'),

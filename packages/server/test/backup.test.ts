@@ -76,7 +76,7 @@ describe('configuration export', () => {
   it('is one document with every configuration table', () => {
     expect(doc).toMatchObject({ format: 'contact-widgets-config', version: 1 });
     expect(doc.migrations).toContain('001_init');
-    expect(Object.keys(doc.tables)).toEqual(['users', 'groups', 'group_members', 'widgets', 'flags', 'api_tokens', 'webhooks']);
+    expect(Object.keys(doc.tables)).toEqual(['users', 'groups', 'group_members', 'schedules', 'widgets', 'flags', 'api_tokens', 'webhooks']);
     expect(doc.tables.users).toHaveLength(2);
     expect(doc.tables.widgets![0]!.body).toContain(PICTURE);
     expect(typeof doc.tables.users![0]!.created_at).toBe('number');
@@ -89,7 +89,7 @@ describe.skipIf(!hasPg)('SQLite → PostgreSQL → SQLite', () => {
     try {
       // A new installation has its first admin; the import replaces it.
       await target.users.create({ username: 'admin', displayName: 'Administrator', sipId: 'admin', email: '', phone: '', department: '', roles: ['admin'], passwordHash: 'h' });
-      expect(await importConfig(target, doc)).toEqual({ users: 2, groups: 1, group_members: 2, widgets: 1, flags: 1, api_tokens: 1, webhooks: 1 });
+      expect(await importConfig(target, doc)).toEqual({ users: 2, groups: 1, group_members: 2, schedules: 0, widgets: 1, flags: 1, api_tokens: 1, webhooks: 1 });
       expect(await snapshot(target)).toEqual(await snapshot(source));
       const again = await exportConfig(target);
       expect(again.tables).toEqual(doc.tables);

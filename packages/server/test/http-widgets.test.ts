@@ -54,7 +54,8 @@ describe('widgets', () => {
     const r = await env.admin.post('/api/widgets', body);
     expect(r.status).toBe(201);
     const { uuid, createdAt, updatedAt, ...rest } = r.body;
-    expect(rest).toEqual(body);
+    // Spec 11's additions with their defaults: no schedule, the offline form on without consent text or addresses.
+    expect(rest).toEqual({ ...body, scheduleId: null, offline: { enabled: true, consentText: '', notify: [] } });
   });
 
   it('PUT replaces the whole widget and publishes widget-updated', async () => {
@@ -258,13 +259,13 @@ describe('flags', () => {
   it('creates (201, value false), lists, sets with flag-changed, renames', async () => {
     const c = await env.admin.post('/api/flags', { name: 'Hotline open' });
     expect(c.status).toBe(201);
-    expect(c.body).toEqual({ id: expect.any(String), name: 'Hotline open', value: false });
+    expect(c.body).toEqual({ id: expect.any(String), name: 'Hotline open', value: false, scheduleId: null });
     expect((await env.admin.get('/api/flags')).body).toContainEqual(c.body);
     env.events.length = 0;
     const p = await env.admin.put(`/api/flags/${c.body.id}`, { value: true });
     expect(p.body).toEqual({ ...c.body, value: true });
     expect(env.events).toEqual([{ t: 'flag-changed', id: c.body.id, value: true }]);
-    expect((await env.admin.put(`/api/flags/${c.body.id}`, { name: 'Renamed' })).body).toEqual({ id: c.body.id, name: 'Renamed', value: true });
+    expect((await env.admin.put(`/api/flags/${c.body.id}`, { name: 'Renamed' })).body).toEqual({ id: c.body.id, name: 'Renamed', value: true, scheduleId: null });
     expect((await env.admin.put('/api/flags/none', { value: true })).status).toBe(404);
     const bad = await env.admin.put(`/api/flags/${c.body.id}`, { value: 'yes' });
     expect(bad.status).toBe(400);

@@ -796,7 +796,7 @@ describe('5 HTTP API', () => {
     }
     const f = await admin.post('/api/flags', { name: 'Open' });
     expect(f.status).toBe(201);
-    expect(f.body).toEqual({ id: expect.any(String), name: 'Open', value: false });
+    expect(f.body).toEqual({ id: expect.any(String), name: 'Open', scheduleId: null, value: false });
     const g = await admin.post('/api/groups', { name: 'G2', sipId: 'g2', members: [ann.id] });
     expect(g.status).toBe(201);
     expect(g.body).toMatchObject({ id: expect.any(String), name: 'G2', sipId: 'g2', members: [ann.id] });
@@ -1132,7 +1132,7 @@ describe('8 ownership and edge cases', () => {
     const f = (await admin.post('/api/flags', { name: 'V' })).body;
     expect((await admin.put(`/api/flags/${f.id}`, { value: 'yes' })).status).toBe(400);
     // PUT {} is a documented no-op (value and/or name may be sent).
-    expect((await admin.get('/api/flags')).body.find((x: any) => x.id === f.id)).toEqual({ id: f.id, name: 'V', value: false });
+    expect((await admin.get('/api/flags')).body.find((x: any) => x.id === f.id)).toEqual({ id: f.id, name: 'V', value: false, scheduleId: null });
     const u = await admin.post('/api/users', { username: 'temp', password: 'temp-password-1', displayName: 'Temp', roles: ['agent'] });
     expect((await admin.get(`/api/users/${u.body.id}`)).status).toBe(200);
     expect((await admin.del(`/api/users/${u.body.id}`)).status).toBeLessThan(300);

@@ -41,6 +41,8 @@ function widget(name: string): NewWidget {
     allowedOrigins: ['https://shop.example.com'],
     texts: { title: 'Talk to us', greeting: '' },
     agents: [{ sipId: 'atlantis', media: ['chat', 'voice'], availability: 'presence', flag: null }],
+    scheduleId: null,
+    offline: { enabled: true, consentText: '', notify: [] },
   };
 }
 
@@ -229,12 +231,12 @@ for (const [backend, available] of backends) {
     describe('flags', () => {
       it('creates, reads, lists, updates and deletes', async () => {
         const f = await s.flags.create({ name: 'Holiday', value: false });
-        expect(f).toEqual({ id: f.id, name: 'Holiday', value: false });
+        expect(f).toEqual({ id: f.id, name: 'Holiday', value: false, scheduleId: null, overrideUntil: null });
         const g = await s.flags.create({ name: 'Emergency', value: true });
         expect(await s.flags.get(g.id)).toEqual(g);
         expect(await s.flags.list()).toEqual([g, f]);
         expect(await s.flags.update(f.id, { value: true })).toEqual({ ...f, value: true });
-        expect(await s.flags.update(f.id, { name: 'Vacation' })).toEqual({ id: f.id, name: 'Vacation', value: true });
+        expect(await s.flags.update(f.id, { name: 'Vacation' })).toEqual({ id: f.id, name: 'Vacation', value: true, scheduleId: null, overrideUntil: null });
         expect(await s.flags.update('nope', { value: true })).toBeUndefined();
         expect(await s.flags.delete(f.id)).toBe(true);
         expect(await s.flags.delete(f.id)).toBe(false);
@@ -452,6 +454,14 @@ for (const [backend, available] of backends) {
     });
 
     describe('phone system (migration 002)', () => {
+      it("keeps a user's language (spec 13), none by default", async () => {
+        const u = await s.users.create(user('lang1'));
+        expect(u.lang).toBeUndefined();
+        expect((await s.users.update(u.id, { lang: 'he' }))?.lang).toBe('he');
+        expect((await s.users.get(u.id))?.lang).toBe('he');
+        expect((await s.users.update(u.id, { lang: '' }))?.lang).toBeUndefined();
+      });
+
       it('keeps where users and groups are reached, console by default', async () => {
         const u = await s.users.create(user('reach1'));
         expect(u.reach).toBe('console');

@@ -154,6 +154,9 @@ export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster>
   }
 }
 
+/** Processes the test ended on purpose (kill/stop): their exit is not reported. */
+const expectedExit = new WeakSet<ChildProcess>();
+
 function node(
   spec: { name: string; port: number; pinPort: number },
   dir: string,
@@ -200,18 +203,27 @@ function node(
       } finally {
         fs.closeSync(fd);
       }
+      // A process that dies on its own (not by kill()/stop()) is a bug: show why, before the temp dir goes.
+      const mine = proc;
+      mine.once('exit', (code, signal) => {
+        if (expectedExit.has(mine)) return;
+        const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-4000) : '';
+        process.stderr.write(`\n[cluster] ${spec.name} exited unexpectedly (code ${code}, signal ${signal}); the end of its log:\n${tail}\n`);
+      });
       // Generous: a loaded shared machine compiles the TypeScript of a fresh process slowly.
       await waitReady(`${self.url}/readyz`, 180_000, exited(proc));
     },
     async kill() {
       const p = proc;
       if (!p) return;
+      expectedExit.add(p);
       p.kill('SIGKILL');
       await exited(p);
     },
     async stop() {
       const p = proc;
       if (!p) return;
+      expectedExit.add(p);
       p.kill('SIGTERM');
       const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
       await exited(p);

@@ -6,4 +6,5 @@ export * from './server.js';
 export * from './sip/index.js';
 export * from './infra.js';
 export * from './cluster.js';
+export * from './smtp.js';
 export * from './tied.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, startServer, type Bus, type Config, type RunningServer, type Storage } from '@cw/server';
+import { loadConfig, startServer, type Bus, type Clock, type Config, type RunningServer, type Storage } from '@cw/server';
 
 export interface TestServer {
   url: string;
@@ -36,6 +36,56 @@ export interface TestServerOptions {
   logLevel?: string;
   /** a logger of the test's own (to read what the server logs) */
   logger?: pino.Logger;
+  /** the server's clock (e.g. a JumpClock to move server time forward); kept across restart() */
+  clock?: Clock;
+}
+
+/**
+ * Real time plus an offset the test moves forward with `jump(ms)`: timers
+ * whose moment has come by then fire at once (in order), the others wait in
+ * real time. Only tests can hand a server a clock (startServer's options),
+ * so nothing in a production process can move its time.
+ */
+export class JumpClock implements Clock {
+  #offset = 0;
+  #timers = new Set<{ at: number; fn: () => void; t: NodeJS.Timeout | undefined }>();
+
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  setTimeout(fn: () => void, ms: number): { cancel(): void } {
+    const timer = { at: this.now() + Math.max(0, ms), fn, t: undefined as NodeJS.Timeout | undefined };
+    const fire = () => {
+      if (!this.#timers.delete(timer)) return;
+      if (timer.t) clearTimeout(timer.t);
+      fn();
+    };
+    timer.t = setTimeout(fire, Math.max(0, ms));
+    timer.t.unref?.();
+    this.#timers.add(timer);
+    (timer as { fire?: () => void }).fire = fire;
+    return { cancel: () => void (this.#timers.delete(timer), timer.t && clearTimeout(timer.t)) };
+  }
+
+  /** Moves time forward by `ms` (or to the instant `at` with jumpTo); due timers fire. */
+  jump(ms: number): void {
+    this.#offset += ms;
+    const now = this.now();
+    for (const timer of [...this.#timers].sort((a, b) => a.at - b.at)) {
+      if (timer.at <= now) (timer as { fire?: () => void }).fire?.();
+      else {
+        // Not due yet: it now waits only what is left of its time.
+        if (timer.t) clearTimeout(timer.t);
+        timer.t = setTimeout((timer as { fire?: () => void }).fire!, timer.at - now);
+        timer.t.unref?.();
+      }
+    }
+  }
+
+  jumpTo(at: number): void {
+    this.jump(Math.max(0, at - this.now()));
+  }
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -59,7 +109,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
 
   // A restart listens on the port the first start got, so that clients reconnect to the same URL.
   const boot = async () => {
-    server = await startServer({ ...config, host: '127.0.0.1', port }, { logger });
+    server = await startServer({ ...config, host: '127.0.0.1', port }, { logger, ...(o.clock ? { clock: o.clock } : {}) });
     port = server.port;
   };
   const shutdown = () => server.close();

@@ -196,10 +196,22 @@ export class WidgetController implements Model {
           this.#setChat({ peerTyping: m.typing });
         }
         return;
+      case 'OfflineAck':
+        if (this.#offlineMsg && m.cid === this.#offlineMsg.cid) {
+          this.#offlineMsg = null;
+          this.#set({ offline: { phase: 'sent' } });
+        }
+        return;
+      case 'ChatTranscriptAck':
+        return;
       case 'Error':
         return this.#onError(m);
     }
   }
+
+  /** the offline message in flight (resent once after `too-fast`) */
+  #offlineMsg: Extract<VisitorInbound, { mt: 'OfflineMessage' }> | null = null;
+  #offlineRetried = false;
 
   #onSession(session: SessionMsg): void {
     const fresh = this.#saved.session !== undefined && this.#saved.session !== session.session;
@@ -248,6 +260,18 @@ export class WidgetController implements Model {
       console.warn(`contact-widget ${this.#uuid}: ${code}: ${m.text}`);
       this.#set({ conn: 'hidden', session: null, agents: [] });
       this.#persist();
+    } else if (m.ref === 'OfflineMessage') {
+      const msg = this.#offlineMsg;
+      if (code === 'too-fast' && msg && !this.#offlineRetried) {
+        // Sent quicker than the server's minimum fill time (autofill): once more in a moment.
+        this.#offlineRetried = true;
+        setTimeout(() => this.#send(msg), 3000);
+        return;
+      }
+      this.#offlineMsg = null;
+      this.#set({ offline: { phase: 'error', error: code === 'try-later' ? 'limited' : 'failed' } });
+    } else if (m.ref === 'ChatTranscript') {
+      this.#set({ transcript: null });
     } else if (m.ref === 'CreateCall' || m.ref === 'Channels') {
       this.#call?.hangUp(code === 'media-not-allowed' || code === 'unknown-agent' ? 'unavailable' : 'error');
     } else if (m.ref === 'ChatStart' && this.state.chat && !this.state.chat.id) {
@@ -396,6 +420,26 @@ export class WidgetController implements Model {
         this.#typing.stop();
         if (chat.id) this.#send({ mt: 'ChatEnd', chat: chat.id });
         this.#setChat({ state: 'closed', by: 'visitor', peerTyping: false });
+      },
+      openOffline: () => {
+        void this.#conv().catch(() => {});
+        this.#set({ screen: { kind: 'offline' }, offline: this.state.offline.phase === 'sent' ? this.state.offline : { phase: 'idle' } });
+      },
+      sendOffline: (f) => {
+        const msg = { mt: 'OfflineMessage' as const, cid: newCid('o'), email: f.email, text: f.text, consent: f.consent, ...(f.name ? { name: f.name } : {}), ...(f.hp ? { hp: f.hp } : {}) };
+        this.#offlineMsg = msg;
+        this.#offlineRetried = false;
+        // Known from now on: the transcript and later forms need not ask again.
+        this.#set({ offline: { phase: 'sending' }, visitor: { dn: f.name || this.state.visitor.dn, email: f.email } });
+        this.#persist();
+        if (!this.#send(msg)) this.#set({ offline: { phase: 'error', error: 'failed' } });
+      },
+      sendTranscript: (email) => {
+        const chat = this.state.chat;
+        if (!chat?.id) return;
+        this.#send({ mt: 'ChatTranscript', chat: chat.id, email });
+        this.#set({ transcript: { chat: chat.id, email }, visitor: { ...this.state.visitor, email } });
+        this.#persist();
       },
       hangUp: () => this.#call?.hangUp(),
       toggleMute: () => this.#call?.toggleMute(),

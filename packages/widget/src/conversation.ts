@@ -9,4 +9,5 @@ export { setDeps } from './preact-shim.js';
 export { NamePrompt } from './ui/name-prompt.js';
 export { ChatPanel } from './ui/chat-panel.js';
 export { CallPanel } from './ui/call-panel.js';
+export { OfflineForm, TranscriptOffer } from './ui/offline-form.js';
 export { VisitorCall } from './call.js';

@@ -5,11 +5,11 @@
  */
 import type { InfoMsg, SessionMsg } from '@cw/protocol';
 import type { Conversation } from './lazy.js';
-import type { Action, Actions, CallView, ChatView } from './view.js';
+import type { Action, Actions, CallView, ChatView, OfflineView } from './view.js';
 
-export type { Action, Actions, CallPhase, CallView, ChatView, EndReason } from './view.js';
+export type { Action, Actions, CallPhase, CallView, ChatView, EndReason, OfflineInput, OfflineView } from './view.js';
 
-export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' };
+export type Screen = { kind: 'list' } | { kind: 'prompt'; agent: string; action: Action } | { kind: 'chat' } | { kind: 'call' } | { kind: 'offline' };
 
 export interface WidgetState {
   /** `hidden`: fatal error (unknown widget, origin not allowed): render nothing. */
@@ -28,6 +28,9 @@ export interface WidgetState {
   /** the lazily loaded chat/call UI, once loaded; `convFailed` when it could not be */
   conv: Conversation | null;
   convFailed: boolean;
+  /** spec 11: the offline form, and the transcript asked for (the address it goes to) per chat */
+  offline: OfflineView;
+  transcript: { chat: string; email: string } | null;
 }
 
 export interface Model {
@@ -51,6 +54,8 @@ export function initialState(): WidgetState {
     preview: false,
     conv: null,
     convFailed: false,
+    offline: { phase: 'idle' },
+    transcript: null,
   };
 }
 
@@ -66,4 +71,10 @@ export function upsertAgent(list: InfoMsg[], info: InfoMsg): InfoMsg[] {
 export function visibleAgents(s: Pick<WidgetState, 'agents' | 'session' | 'chat' | 'call'>): InfoMsg[] {
   if (s.session?.type === 'cards' || s.session?.appearance?.alwaysShow) return s.agents;
   return s.agents.filter((a) => a.presence === 'online' || a.id === s.chat?.agent || a.id === s.call?.agent);
+}
+
+/** Spec 11: nobody can answer — outside the widget's hours, or no agent online or busy. */
+export function nobodyReachable(s: Pick<WidgetState, 'agents' | 'session'>): boolean {
+  if (s.session?.open === false) return true;
+  return !s.agents.some((a) => a.presence !== 'offline');
 }

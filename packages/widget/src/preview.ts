@@ -34,6 +34,9 @@ class PreviewModel implements Model {
       hangUp: noop,
       toggleMute: noop,
       toggleCamera: noop,
+      openOffline: noop,
+      sendOffline: noop,
+      sendTranscript: noop,
     };
   }
   set(d: PreviewData): void {

@@ -79,6 +79,10 @@ p{margin:0}
 .field{display:flex;flex-direction:column;gap:4px}
 .field input,.compose textarea{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
 .err{color:#b3261e;font-size:.9em}
+.field textarea{width:100%;min-height:88px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a;font:inherit}
+.field.check{flex-direction:row;flex-wrap:wrap;align-items:flex-start;gap:8px}.field.check input{width:auto;min-height:auto;margin-top:3px}.field.check .err{flex-basis:100%}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.offline{margin:8px 0}.transcript{display:flex;flex-direction:column;gap:8px;margin-top:8px}
 .log{list-style:none;margin:0;padding:4px;display:flex;flex-direction:column;gap:6px;max-height:min(420px,calc(100vh - 300px));min-height:180px;overflow:auto;border:1px solid var(--cw-border);border-radius:8px}
 .msg{max-width:85%;padding:6px 10px;border-radius:10px;overflow-wrap:anywhere;white-space:pre-wrap}
 .msg.visitor{align-self:flex-end;background:var(--cw-primary);color:var(--cw-on-primary)}

@@ -60,6 +60,20 @@ export interface NextSteps {
   other?: { dn: string; go: () => void };
 }
 
+/** The offline form's progress (spec 11). */
+export interface OfflineView {
+  phase: 'idle' | 'sending' | 'sent' | 'error';
+  error?: 'failed' | 'limited';
+}
+
+export interface OfflineInput {
+  name: string;
+  email: string;
+  text: string;
+  consent: boolean;
+  hp: string;
+}
+
 export interface Actions {
   setExpanded(open: boolean): void;
   /** Starts loading the chat/call code before the visitor needs it. */
@@ -73,4 +87,8 @@ export interface Actions {
   hangUp(): void;
   toggleMute(): void;
   toggleCamera(): void;
+  /** spec 11: show the offline form, send it, ask for a chat's transcript */
+  openOffline(): void;
+  sendOffline(input: OfflineInput): void;
+  sendTranscript(email: string): void;
 }

@@ -7,6 +7,8 @@ import os from 'node:os';
 import zlib from 'node:zlib';
 // @ts-expect-error plain ESM build script without types
 import { build } from '../build.mjs';
+import { LANGUAGES } from '@cw/i18n';
+import { widgetStrings } from '@cw/i18n/widget';
 
 const BUDGET = 24 * 1024;
 
@@ -20,6 +22,13 @@ describe('widget size budget', () => {
     const gz = zlib.gzipSync(js, { level: 9 }).length;
     console.log(`widget.js: ${js.length} bytes, ${gz} bytes gzipped (budget ${BUDGET})`);
     expect(gz).toBeLessThanOrEqual(BUDGET);
+    // Only English is built in; any other language is its Session.strings table. Loader + that table stays in budget too.
+    for (const lang of LANGUAGES) {
+      const table = zlib.gzipSync(Buffer.from(JSON.stringify(widgetStrings(lang))), { level: 9 }).length;
+      expect(gz + table, `widget.js + ${lang} strings`).toBeLessThanOrEqual(BUDGET);
+    }
+    // No other language's catalogue is in the loader (a word from each, not in English).
+    for (const word of ['Kontakt', 'Conversar com', 'تواصل معنا', 'צרו קשר', 'Czat z']) expect(js.toString()).not.toContain(word);
     // The chat/call code is a separate chunk loaded on first use; it reuses widget.js's Preact, so it stays small.
     const chunk = fs.readFileSync(path.join(out, 'conversation.js'));
     expect(zlib.gzipSync(chunk, { level: 9 }).length).toBeLessThan(8 * 1024);

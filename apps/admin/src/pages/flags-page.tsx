@@ -3,7 +3,7 @@
  * available while its flag is on. Toggling takes effect on websites at once.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Flag } from '@cw/protocol';
+import type { Flag, Schedule } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
@@ -11,13 +11,13 @@ import { failHandler, PageHead } from '../components/page.js';
 import { splitError } from './users-page.js';
 import { t } from '../i18n.js';
 
-function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
+function FlagRow(p: { flag: Flag; schedules: Schedule[]; usedBy: string[]; onChange: (f: Flag) => void; onError: (e: unknown) => void; onDelete: () => void }) {
   const f = p.flag;
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(f.name);
   const [busy, setBusy] = useState(false);
 
-  const put = async (body: { name?: string; value?: boolean }) => {
+  const put = async (body: { name?: string; value?: boolean; scheduleId?: string | null }) => {
     setBusy(true);
     try {
       const res = await api.putFlag(f.id, body);
@@ -69,6 +69,15 @@ function FlagRow(p: { flag: Flag; usedBy: string[]; onChange: (f: Flag) => void;
             {f.name}
             <span class="flag-use">{p.usedBy.length ? t('Used by {widgets}', { widgets: p.usedBy.join(', ') }) : t("Not used by any widget")}</span>
           </span>
+          <label class="flag-schedule">
+            <span class="sr-only">{`Schedule of ${f.name}`}</span>
+            <select aria-label={`Schedule of ${f.name}`} value={f.scheduleId ?? ''} disabled={busy} onChange={(e) => void put({ scheduleId: e.currentTarget.value || null })}>
+              <option value="">Set by hand</option>
+              {p.schedules.map((x) => (
+                <option value={x.id}>{`On while “${x.name}” is open`}</option>
+              ))}
+            </select>
+          </label>
           <button type="button" class="btn btn-small" aria-label={t("Rename {name}", { name: f.name })} onClick={() => setRenaming(true)}>
             {t("Rename")}
           </button>
@@ -90,7 +99,9 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
 
   const fail = failHandler(p.onUnauthorized, setError);
   const [usage, setUsage] = useState<Record<string, string[]>>({});
+  const [schedules, setSchedules] = useState<Schedule[]>([]);
   useEffect(() => {
+    api.schedules().then(setSchedules).catch(() => undefined);
     api.flags().then(setFlags).catch(fail);
     // Which agents follow which flag: shown so that a toggle's effect is clear.
     api
@@ -153,6 +164,7 @@ export function FlagsPage(p: { onUnauthorized: () => void }) {
             <FlagRow
               key={f.id}
               flag={f}
+              schedules={schedules}
               usedBy={usage[f.id] ?? []}
               onError={fail}
               onDelete={() => void remove(f)}

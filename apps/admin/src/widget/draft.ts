@@ -44,6 +44,12 @@ export interface Draft {
   /** Spec 14: heading and greeting of the open widget; empty = the defaults in the visitor's language. */
   texts: { title: string; greeting: string };
   agents: AgentDraft[];
+  /** spec 11: the schedule the widget follows ("" = none) and the offline form */
+  scheduleId: string;
+  offlineEnabled: boolean;
+  consentText: string;
+  /** notification addresses, comma or line separated */
+  notifyText: string;
 }
 
 let keySeq = 0;
@@ -99,6 +105,10 @@ export function toDraft(w: Partial<Widget>): Draft {
     originsText: (w.allowedOrigins ?? []).join('\n'),
     texts: { title: s(w.texts?.title), greeting: s(w.texts?.greeting) },
     agents: (w.agents ?? []).map(agentToDraft),
+    scheduleId: s(w.scheduleId),
+    offlineEnabled: w.offline?.enabled !== false,
+    consentText: s(w.offline?.consentText),
+    notifyText: (w.offline?.notify ?? []).join(', '),
   };
 }
 
@@ -160,6 +170,8 @@ export function toBody(d: Draft): WidgetBody {
     allowedOrigins: originLines(d.originsText),
     texts: { title: d.texts.title.trim(), greeting: d.texts.greeting.trim() },
     agents: d.agents.map(agentToBody),
+    scheduleId: d.scheduleId || null,
+    offline: { enabled: d.offlineEnabled, consentText: d.consentText.trim(), notify: d.notifyText.split(/[\s,;]+/).filter(Boolean) },
   };
 }
 

@@ -10,6 +10,9 @@ import { msg } from '@cw/client-core';
 import { CheckField, SelectField, TextField } from '../components/fields.js';
 import { ColorField } from './color-field.js';
 import { TEXT_LIMITS } from '@cw/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import type { Schedule } from '@cw/protocol';
+import { api } from '../api.js';
 import { contrastWarnings, errorAt, type Draft } from './draft.js';
 import { t } from '../i18n.js';
 
@@ -134,6 +137,8 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
         </fieldset>
       </Section>
 
+      <HoursSection draft={d} set={set} err={err} />
+
       <Section title={t("Websites")}>
         <TextField
           label={t("Allowed origins")}
@@ -150,5 +155,47 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
         />
       </Section>
     </div>
+  );
+}
+
+/** Spec 11: opening hours of the widget, and the message form shown when nobody can answer. */
+function HoursSection(p: { draft: Draft; set: (patch: Partial<Draft>) => void; err: (path: string) => string | undefined }) {
+  const d = p.draft;
+  const [schedules, setSchedules] = useState<Schedule[]>([]);
+  useEffect(() => {
+    api.schedules().then(setSchedules).catch(() => undefined);
+  }, []);
+  return (
+    <Section title="Opening hours and messages">
+      <SelectField
+        label="Opening hours"
+        value={d.scheduleId}
+        onValue={(v) => p.set({ scheduleId: v })}
+        field="scheduleId"
+        error={p.err('scheduleId')}
+        options={[{ value: '', label: 'Always open (no schedule)' }, ...schedules.map((x) => ({ value: x.id, label: x.name }))]}
+        hint="Outside these hours the widget says when you are back. Schedules are set up on the Schedules page."
+      />
+      <CheckField label="Offer a message form when nobody is available" checked={d.offlineEnabled} onChecked={(v) => p.set({ offlineEnabled: v })} field="offline.enabled" />
+      <TextField
+        label="Consent text"
+        multiline
+        rows={2}
+        value={d.consentText}
+        onValue={(v) => p.set({ consentText: v })}
+        field="offline.consentText"
+        error={p.err('offline.consentText')}
+        hint="Shown beside a checkbox the visitor must tick before sending, e.g. how you use their data. Empty: no checkbox."
+      />
+      <TextField
+        label="Notification addresses"
+        value={d.notifyText}
+        onValue={(v) => p.set({ notifyText: v })}
+        field="offline.notify"
+        error={p.err('offline.notify')}
+        placeholder="sales@example.com, support@example.com"
+        hint="Messages are e-mailed to these addresses (comma separated) and always listed under Missed in the agent console."
+      />
+    </Section>
   );
 }

@@ -205,7 +205,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
     if (ok) setAgents(draft.agents.filter((_, j) => j !== i));
   };
 
-  const typeLabel = draft.type === 'sidebar' ? 'Sidebar' : t("Business cards");
+  const typeLabel = draft.type === 'sidebar' ? t('Sidebar') : t("Business cards");
   const otherErrors = Object.entries(errors).filter(([k]) => !k.startsWith('agents['));
   return (
     <div class={`widget-card ${p.expanded ? 'expanded' : ''} ${dirty ? 'is-dirty' : ''}`}>

@@ -7,6 +7,7 @@ import { ChatList } from './chat-list.js';
 import { ChatView } from './chat-view.js';
 import { Header } from './header.js';
 import { History } from './history.js';
+import { MissedView } from './missed.js';
 import { LiveRegions, Notices } from './notices.js';
 import { Ringing } from './ringing.js';
 import { useStoreState } from './use-store.js';
@@ -46,7 +47,7 @@ function NotifyPrompt() {
 export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
   const { store } = props;
   const s = useStoreState(store);
-  const [view, setView] = useState<'work' | 'history'>('work');
+  const [view, setView] = useState<'work' | 'history' | 'missed'>('work');
 
   // Unread counts clear when the agent looks at the open chat again.
   useEffect(() => {
@@ -71,6 +72,30 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
     if (wasInCall.current && !inCall && (!a || a === document.body)) document.getElementById('composer-input')?.focus();
     wasInCall.current = inCall;
   }, [inCall]);
+
+  // Any control that vanishes while focused (an accepted chat request, an answered or ended call)
+  // must not drop keyboard focus to the page: it continues in the open chat's field, else in the main area.
+  useEffect(() => {
+    let last: HTMLElement | null = null;
+    const onIn = (e: FocusEvent) => {
+      last = e.target instanceof HTMLElement ? e.target : null;
+    };
+    const refocus = () => {
+      const a = document.activeElement;
+      if (!last || last.isConnected || (a && a !== document.body)) return;
+      last = null;
+      const next = document.getElementById('composer-input') ?? document.querySelector<HTMLElement>('.ringing-list button') ?? document.querySelector<HTMLElement>('main');
+      if (next?.tagName === 'MAIN' && !next.hasAttribute('tabindex')) next.setAttribute('tabindex', '-1');
+      next?.focus();
+    };
+    const obs = new MutationObserver(refocus);
+    obs.observe(document.body, { childList: true, subtree: true });
+    document.addEventListener('focusin', onIn);
+    return () => {
+      obs.disconnect();
+      document.removeEventListener('focusin', onIn);
+    };
+  }, []);
 
   const active = s.chats.find((c) => c.id === s.activeChat) ?? null;
   return (
@@ -101,7 +126,9 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
           <Notices store={store} notices={s.notices} />
           <Ringing store={store} ringing={s.ringing} canAccept={!s.call && s.link === 'online'} soundBlocked={s.ringing.length > 0 && store.ringtone.blocked} />
           {s.call && <CallPanel store={store} call={s.call} />}
-          {view === 'history' ? (
+          {view === 'missed' ? (
+            <MissedView />
+          ) : view === 'history' ? (
             <History />
           ) : active ? (
             <ChatView store={store} chat={active} online={s.link === 'online'} />

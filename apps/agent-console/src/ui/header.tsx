@@ -23,7 +23,7 @@ export function statusText(s: ConsoleState): string {
   return label ? t(label) : t('Unknown');
 }
 
-export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history'; onView(v: 'work' | 'history'): void; onSignOut(): void }) {
+export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history' | 'missed'; onView(v: 'work' | 'history' | 'missed'): void; onSignOut(): void }) {
   const { store, state: s } = props;
   const status = statusText(s);
   const link = s.link === 'online' ? t('Connected') : s.link === 'connecting' ? t("Connecting…") : s.link === 'reconnecting' ? t("Connection lost — reconnecting…") : t('Disconnected');
@@ -56,6 +56,9 @@ export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 
         </button>
         <button type="button" class="tab" aria-pressed={props.view === 'history'} onClick={() => props.onView('history')}>
           {t("History")}
+        </button>
+        <button type="button" class="tab" aria-pressed={props.view === 'missed'} onClick={() => props.onView('missed')}>
+          Missed
         </button>
       </nav>
       <div class="me">

@@ -1,6 +1,6 @@
 /** Closed chats: search (GET /api/chats?q=) and the full transcript (GET /api/chats/:id). */
 import { useEffect, useState } from 'preact/hooks';
-import { getHistory, listHistory, type HistoryChat, type HistoryDetail } from '../api.js';
+import { getHistory, listHistory, sendTranscript, type HistoryChat, type HistoryDetail } from '../api.js';
 import { clock, dateTime } from './format.js';
 import { t } from '../i18n.js';
 
@@ -97,6 +97,7 @@ export function History() {
               {dateTime(open.chat.createdAt)}
               {open.chat.closedBy && ` · ${t(open.chat.closedBy === 'visitor' ? 'ended by the visitor' : open.chat.closedBy === 'agent' ? 'ended by the agent' : 'closed by the system')}`}
             </p>
+            <TranscriptMail chatId={open.chat.id} initial={open.chat.visitorEmail ?? ''} />
             <ol class="lines" aria-label={t("Transcript")}>
               {open.messages.length === 0 && <li class="empty">{t("No messages.")}</li>}
               {open.messages.map((m) => (
@@ -117,5 +118,40 @@ export function History() {
         )}
       </div>
     </section>
+  );
+}
+
+/** Sends the transcript by e-mail (to the visitor, or anyone the agent names). */
+function TranscriptMail(props: { chatId: string; initial: string }) {
+  const [to, setTo] = useState(props.initial);
+  const [said, setSaid] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    setTo(props.initial);
+    setSaid('');
+    setError('');
+  }, [props.chatId]);
+  return (
+    <form
+      class="transcript-mail"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaid('');
+        setError('');
+        sendTranscript(props.chatId, to.trim())
+          .then(() => setSaid(`The transcript is on its way to ${to.trim()}.`))
+          .catch((err: Error) => setError(err.message));
+      }}
+    >
+      <label for="transcript-to">Send transcript to</label>
+      <input id="transcript-to" type="email" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+      <button type="submit">Send transcript</button>
+      <span role="status">{said}</span>
+      {error && (
+        <span class="form-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }

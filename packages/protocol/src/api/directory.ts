@@ -88,13 +88,26 @@ export type GroupCreate = Static<typeof GroupCreate>;
 export const GroupPatch = Type.Object({ name: Type.Optional(NotBlank({ minLength: 1, maxLength: 100 })), sipId: Type.Optional(SipId), members: Type.Optional(Members), reach: Type.Optional(Reach(GROUP_REACH)) });
 export type GroupPatch = Static<typeof GroupPatch>;
 
-export const Flag = Type.Object({ id: Type.String({ readOnly: true }), name: Type.String(), value: Type.Boolean() });
+export const Flag = Type.Object({
+  id: Type.String({ readOnly: true }),
+  name: Type.String(),
+  value: Type.Boolean(),
+  scheduleId: Type.Optional(Nullable(Type.String(), { description: 'on while this schedule is open (spec 11); a PUT of value overrides it until its next change' })),
+});
 export type Flag = Static<typeof Flag>;
 /** POST /api/flags */
-export const FlagCreate = Type.Object({ name: NotBlank({ minLength: 1, maxLength: 100 }), value: Type.Optional(Type.Boolean({ default: false })) });
+export const FlagCreate = Type.Object({
+  name: NotBlank({ minLength: 1, maxLength: 100 }),
+  value: Type.Optional(Type.Boolean({ default: false })),
+  scheduleId: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+});
 export type FlagCreate = Static<typeof FlagCreate>;
 /** PUT /api/flags/:id: a new value and/or name. */
-export const FlagPut = Type.Object({ value: Type.Optional(Type.Boolean()), name: Type.Optional(NotBlank({ minLength: 1, maxLength: 100 })) });
+export const FlagPut = Type.Object({
+  value: Type.Optional(Type.Boolean()),
+  name: Type.Optional(NotBlank({ minLength: 1, maxLength: 100 })),
+  scheduleId: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+});
 export type FlagPut = Static<typeof FlagPut>;
 
 /** PUT /api/presence/:sipId */

@@ -11,6 +11,7 @@ import { CallLogEntry, ChatDetail, ChatListItem, ChatSummary } from './history.j
 import { Embed, Widget, WidgetAgent, WidgetInput } from './widgets.js';
 import { insightComponents } from './insights.js';
 import { PhoneSystem, PhoneSystemPut, PhoneSystemStatus } from './phone-system.js';
+import { MailEntry, MailStatus, MissedItem, MissedPatch, Schedule, ScheduleInput, TranscriptRequest, WidgetOffline } from './schedules.js';
 import type { TSchema } from './kit.js';
 
 export * from './kit.js';
@@ -20,6 +21,7 @@ export * from './history.js';
 export * from './widgets.js';
 export * from './insights.js';
 export * from './phone-system.js';
+export * from './schedules.js';
 
 /** The named shapes of the OpenAPI document (components/schemas), by name. */
 export const apiComponents: Record<string, TSchema> = {
@@ -54,5 +56,13 @@ export const apiComponents: Record<string, TSchema> = {
   PhoneSystemStatus,
   PhoneSystem,
   PhoneSystemPut,
+  Schedule,
+  ScheduleInput,
+  WidgetOffline,
+  MissedItem,
+  MissedPatch,
+  MailEntry,
+  MailStatus,
+  TranscriptRequest,
   ...insightComponents,
 };

@@ -96,6 +96,7 @@ interface Node {
   minimum?: number;
   maximum?: number;
   items?: Node;
+  minItems?: number;
   maxItems?: number;
   uniqueItems?: boolean;
   properties?: Record<string, Node>;
@@ -163,6 +164,7 @@ function check(s: Node, v: unknown, path: string, coerce: boolean): Outcome {
       return v === null ? { value: null } : fail('type', 'must be null');
     case 'array': {
       if (!Array.isArray(v)) return fail('type', 'must be an array');
+      if (s.minItems !== undefined && v.length < s.minItems) return fail('minItems', `must have at least ${s.minItems} entries`);
       if (s.maxItems !== undefined && v.length > s.maxItems) return fail('maxItems', `must have at most ${s.maxItems} entries`);
       const out: unknown[] = [];
       for (let i = 0; i < v.length; i++) {

@@ -1,6 +1,7 @@
 /** Widgets and their agent entries: POST/PUT bodies and GET answers of /api/widgets. */
 import { AVAILABILITY, COLOR_PATTERN, LANGS, MAX_AGENTS, MAX_PICTURE_BYTES, MEDIA, TEXT_LIMITS } from '../model.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
+import { WidgetOffline } from './schedules.js';
 
 /** A colour the admin may pick (spec 14): a CSS hex colour #rgb or #rrggbb; empty means "inherit". */
 const Color = Matching(COLOR_PATTERN, 'must be a hex colour such as #0a7d5c (or empty to inherit the website’s)');
@@ -83,6 +84,8 @@ export const WidgetInput = Type.Object({
   allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: 100, uniqueItems: true })),
   texts: Type.Optional(WidgetTexts),
   agents: Type.Optional(Type.Array(WidgetAgent, { maxItems: MAX_AGENTS })),
+  scheduleId: Type.Optional(Nullable(Type.String({ maxLength: 100 }), { description: 'outside this schedule the widget says when it is back (spec 11)' })),
+  offline: Type.Optional(WidgetOffline),
 });
 export type WidgetInput = Static<typeof WidgetInput>;
 
@@ -99,6 +102,8 @@ export const Widget = Type.Object({
   /** always present in API answers; optional in stored records written before it existed */
   texts: Type.Optional(WidgetTexts),
   agents: Type.Array(WidgetAgent),
+  scheduleId: Type.Optional(Nullable(Type.String())),
+  offline: Type.Optional(Type.Object({ enabled: Type.Boolean(), consentText: Type.String(), notify: Type.Array(Type.String()) })),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
 });

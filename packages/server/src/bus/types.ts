@@ -10,11 +10,15 @@
 /** Events that HTTP routes publish and the realtime side consumes. */
 export type DomainEvent =
   /** A widget was saved: open visitors get Session, Remove, Info. */
-  | { t: 'widget-updated'; uuid: string }
+  | { t: 'widget-updated'; uuid: string; byKeeper?: boolean }
   /** A widget was deleted: open visitors get unknown-widget and close. */
   | { t: 'widget-deleted'; uuid: string }
   /** A flag changed value (or name): widgets using it update. */
-  | { t: 'flag-changed'; id: string; value: boolean }
+  | { t: 'flag-changed'; id: string; value: boolean; byKeeper?: boolean }
+  /** A schedule was created, changed or deleted (spec 11): the keeper looks again, caches forget it. */
+  | { t: 'schedule-changed'; id: string }
+  /** A mail was queued (spec 11): the process that sends mail looks now */
+  | { t: 'mail-queued' }
   /** The presence API set a user's presence (already stored). */
   | { t: 'presence-api'; userId: string; presence: 'online' | 'away' | 'busy' | 'offline'; at?: number }
   /** Directory data of a user or group changed: Info may change. */

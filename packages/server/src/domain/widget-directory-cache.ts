@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { DomainEvent } from '../bus/types.js';
-import type { FlagRecord, Storage, UserRecord, WidgetRecord } from '../storage/types.js';
+import type { FlagRecord, ScheduleRecord, Storage, UserRecord, WidgetRecord } from '../storage/types.js';
 import { resolveDirectory, type DirectoryTarget } from '../presence/directory.js';
 
 export interface Catalog {
@@ -20,9 +20,11 @@ export interface Catalog {
   /** a flag by id, or by name */
   flag(ref: string): Promise<FlagRecord | undefined>;
   user(id: string): Promise<UserRecord | undefined>;
+  /** a schedule by id (spec 11) */
+  schedule?(id: string): Promise<ScheduleRecord | undefined>;
 }
 
-type Src = Pick<Storage, 'widgets' | 'users' | 'groups' | 'flags'>;
+type Src = Pick<Storage, 'widgets' | 'users' | 'groups' | 'flags'> & Partial<Pick<Storage, 'schedules'>>;
 
 /** A Catalog that reads storage every time. */
 export function storageCatalog(storage: Src): Catalog {
@@ -31,6 +33,7 @@ export function storageCatalog(storage: Src): Catalog {
     directory: (sipId) => resolveDirectory(storage, sipId),
     flag: async (ref) => (await storage.flags.get(ref)) ?? (await storage.flags.list()).find((f) => f.name === ref),
     user: (id) => storage.users.get(id),
+    schedule: async (id) => storage.schedules?.get(id),
   };
 }
 
@@ -45,6 +48,7 @@ export class WidgetDirectoryCache implements Catalog {
   #dir = new Map<string, { at: number; p: Promise<DirectoryTarget> }>();
   #users = new Map<string, Promise<UserRecord | undefined>>();
   #flags: Promise<FlagRecord[]> | undefined;
+  #schedules = new Map<string, Promise<ScheduleRecord | undefined>>();
   #inner: Catalog;
 
   constructor(
@@ -108,12 +112,26 @@ export class WidgetDirectoryCache implements Catalog {
     return p;
   }
 
+  schedule(id: string): Promise<ScheduleRecord | undefined> {
+    let p = this.#schedules.get(id);
+    if (!p) {
+      p = this.storage.schedules ? this.storage.schedules.get(id) : Promise.resolve(undefined);
+      this.#schedules.set(id, p);
+      p.then(
+        (s) => s || this.#schedules.delete(id),
+        () => this.#schedules.delete(id),
+      );
+    }
+    return p;
+  }
+
   /** Forgets everything (after an outage in which change events may have been lost). */
   reset(): void {
     this.#widgets.clear();
     this.#dir.clear();
     this.#users.clear();
     this.#flags = undefined;
+    this.#schedules.clear();
   }
 
   /** Forgets what a committed change made stale. */
@@ -125,6 +143,9 @@ export class WidgetDirectoryCache implements Catalog {
         return;
       case 'flag-changed':
         this.#flags = undefined;
+        return;
+      case 'schedule-changed':
+        this.#schedules.delete(ev.id);
         return;
       case 'directory-changed':
       case 'user-revoked':

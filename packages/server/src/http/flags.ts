@@ -1,14 +1,16 @@
 /** Flags (admin): GET/POST /api/flags, GET/PUT/DELETE /api/flags/:id. Widgets follow a flag live. */
 import type { FastifyInstance } from 'fastify';
 import { Flag, FlagCreate, FlagPut, IdParams } from '@cw/protocol/api';
-import { HttpError, notFound } from './errors.js';
+import { HttpError, invalid, notFound } from './errors.js';
+import { scheduleState } from '../schedules/schedule-engine.js';
+import { planOf } from '../schedules/schedule-view.js';
 import { publish } from './events.js';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { flagView } from './views.js';
 
 /** Registers the flag routes. */
 export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
-  const { storage, bus } = ctx.deps;
+  const { storage, bus, clock } = ctx.deps;
 
   const loadFlag = async (id: string) => {
     const f = await storage.flags.get(id);
@@ -37,7 +39,12 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     },
     async (req, reply) => {
       const input = req.body;
-      const flag = await storage.flags.create({ name: input.name, value: input.value ?? false });
+      const flag = await storage.transaction(async (tx) => {
+        if (input.scheduleId && !(await tx.schedules.get(input.scheduleId))) throw invalid('scheduleId', 'scheduleId names no existing schedule');
+        return tx.flags.create({ name: input.name, value: input.value ?? false, scheduleId: input.scheduleId || null });
+      });
+      // A flag that follows a schedule takes its value at once.
+      if (flag.scheduleId) publish(bus, { t: 'schedule-changed', id: flag.scheduleId });
       return reply.code(201).send(flagView(flag));
     },
   );
@@ -70,16 +77,30 @@ export async function flagRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req) => {
       const { id } = req.params;
       const input = req.body;
-      const patch: { value?: boolean; name?: string } = {};
+      const patch: { value?: boolean; name?: string; scheduleId?: string | null; overrideUntil?: number | null } = {};
       if (input.value !== undefined) patch.value = input.value;
       if (input.name !== undefined) patch.name = input.name;
+      if (input.scheduleId !== undefined) patch.scheduleId = input.scheduleId || null;
       const flag = await storage.transaction(async (tx) => {
-        if (!(await tx.flags.get(id))) throw notFound('flag');
+        const before = await tx.flags.get(id);
+        if (!before) throw notFound('flag');
+        const scheduleId = patch.scheduleId !== undefined ? patch.scheduleId : (before.scheduleId ?? null);
+        if (patch.scheduleId !== undefined) patch.overrideUntil = null;
+        if (scheduleId) {
+          const schedule = await tx.schedules.get(scheduleId);
+          if (!schedule) throw invalid('scheduleId', 'scheduleId names no existing schedule');
+          // Spec 11: a value set by hand on a flag that follows a schedule holds until the schedule's next change.
+          if (input.value !== undefined) {
+            const state = scheduleState(planOf(schedule), clock.now());
+            patch.overrideUntil = input.value === state.open ? null : (state.nextChange ?? Number.MAX_SAFE_INTEGER);
+          }
+        }
         const after = Object.keys(patch).length ? await tx.flags.update(id, patch) : await tx.flags.get(id);
         if (!after) throw notFound('flag');
         return after;
       });
       publish(bus, { t: 'flag-changed', id: flag.id, value: flag.value });
+      if (flag.scheduleId) publish(bus, { t: 'schedule-changed', id: flag.scheduleId });
       return flagView(flag);
     },
   );

@@ -26,6 +26,7 @@ import { statsRoutes } from './stats.js';
 import { webhookRoutes } from './webhooks.js';
 import { auditRoutes } from './audit-log.js';
 import { backupRoutes } from './backup.js';
+import { scheduleRoutes } from './schedules.js';
 import { staticRoutes, type StaticRoots } from './static.js';
 import { LoginGuard } from '../auth/login-guard.js';
 import { DependencyDownError, isUnavailableError } from '../unavailable.js';
@@ -159,7 +160,7 @@ export async function registerHttp(app: FastifyInstance, deps: AppContext, opts:
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
   });
 
-  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, metricsRoutes, phoneSystemRoutes, openapiRoutes])
+  for (const plugin of [healthRoutes, authRoutes, userRoutes, groupRoutes, directoryRoutes, widgetRoutes, flagRoutes, presenceRoutes, chatRoutes, statsRoutes, webhookRoutes, auditRoutes, backupRoutes, scheduleRoutes, metricsRoutes, phoneSystemRoutes, openapiRoutes])
     await app.register(async (instance) => plugin(instance, ctx));
   await app.register(async (instance) => staticRoutes(instance, { roots: opts.staticRoots }));
   return table;

@@ -23,7 +23,7 @@ export function groupView(g: GroupRecord): Group {
 }
 
 export function flagView(f: FlagRecord): Flag {
-  return { id: f.id, name: f.name, value: f.value };
+  return { id: f.id, name: f.name, value: f.value, scheduleId: f.scheduleId ?? null };
 }
 
 export function widgetView(w: WidgetRecord): Widget {
@@ -38,6 +38,8 @@ export function widgetView(w: WidgetRecord): Widget {
     allowedOrigins: w.allowedOrigins,
     texts: { title: w.texts?.title ?? '', greeting: w.texts?.greeting ?? '' },
     agents: w.agents,
+    scheduleId: w.scheduleId ?? null,
+    offline: w.offline ?? { enabled: true, consentText: '', notify: [] },
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
   };

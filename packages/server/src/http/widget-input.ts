@@ -59,7 +59,14 @@ export async function widgetFromBody(body: WidgetInput): Promise<WidgetData> {
     allowedOrigins: body.allowedOrigins ?? [],
     texts: { title: body.texts?.title?.trim() ?? '', greeting: body.texts?.greeting?.trim() ?? '' },
     agents,
+    scheduleId: body.scheduleId || null,
+    offline: { enabled: body.offline?.enabled ?? true, consentText: body.offline?.consentText ?? '', notify: body.offline?.notify ?? [] },
   };
+}
+
+/** Inside the write transaction: the schedule the widget follows must exist. */
+export async function checkSchedule(tx: Tx, body: WidgetData): Promise<void> {
+  if (body.scheduleId && !(await tx.schedules.get(body.scheduleId))) throw invalid('scheduleId', 'scheduleId names no existing schedule');
 }
 
 /** Inside the write transaction: every named flag must exist. */

@@ -9,7 +9,7 @@ import { notFound } from './errors.js';
 import { publish } from './events.js';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { widgetView } from './views.js';
-import { checkFlags, widgetFromBody } from './widget-input.js';
+import { checkFlags, checkSchedule, widgetFromBody } from './widget-input.js';
 import { baseUrl, embedHtml, previewDisposition, previewPage } from './embed.js';
 
 /**
@@ -57,6 +57,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       const data = await widgetFromBody(req.body);
       const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
+        await checkSchedule(tx, data);
         return tx.widgets.create(data);
       });
       publish(bus, { t: 'widget-updated', uuid: widget.uuid });
@@ -101,6 +102,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<
       const data = await widgetFromBody(req.body);
       const widget = await storage.transaction(async (tx) => {
         await checkFlags(tx, data);
+        await checkSchedule(tx, data);
         const after = await tx.widgets.replace(uuid, data);
         if (!after) throw notFound('widget');
         return after;

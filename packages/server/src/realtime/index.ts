@@ -97,7 +97,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   chats.phoneLink = phoneChats;
   const phoneWatch = new PhonePresenceWatch({ phone, storage, presence, logger: phoneLog });
   const offApplied = phone.onApplied(() => void phoneWatch.sync());
-  const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }) });
+  const hub = new WidgetHub({ catalog, presence, bus, logger: deps.logger.child({ module: 'widget-hub' }), now: () => deps.clock.now() });
   const agentRecheckMs = config.authRecheckS * 1000;
   const metrics = app.hasDecorator('metrics') ? app.metrics : undefined;
   // Bound once the cluster side is wired (below); a message that failed for an outage makes the sockets catch up later.
@@ -113,7 +113,7 @@ export async function registerRealtime(app: FastifyInstance, deps: AppContext): 
   const visitors = new Set<VisitorConnection>();
   const unstarted = new Map<VisitorConnection, number>();
   const agents = new Set<AgentConnection>();
-  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub };
+  const visitorDeps = { app: deps, open: visitors, unstarted, trust: trustFunction(config.trustProxy), conn: { ...connDeps, logger: deps.logger.child({ module: 'visitor-gateway' }) }, catalog, calls, chats, hub, desk: app.contact };
   const clustered: RealtimeCluster | undefined = cluster
     ? wireCluster({
         cluster,

@@ -4,16 +4,42 @@ import { matchLanguage } from '@cw/i18n';
 import { widgetStrings } from '@cw/i18n/widget';
 import type { WidgetRecord } from '../storage/types.js';
 import type { ResolvedAgent } from '../presence/availability.js';
+import type { Catalog } from '../domain/widget-directory-cache.js';
+import { widgetHours } from '../schedules/schedule-view.js';
+
+/** What spec 11 adds to a Session: opening hours and the offline form. */
+export interface SessionExtras {
+  open?: boolean;
+  nextOpen?: number | null;
+  offline?: { consentText: string };
+}
+
+/** The Session additions of a widget at `now`: its schedule's state, and the offline form when it takes messages. */
+export async function sessionExtras(w: Pick<WidgetRecord, 'scheduleId' | 'offline'>, catalog: Catalog, now: number): Promise<SessionExtras> {
+  const out: SessionExtras = {};
+  if (w.scheduleId && catalog.schedule) {
+    const hours = widgetHours(await catalog.schedule(w.scheduleId), now);
+    if (hours) Object.assign(out, hours);
+  }
+  const offline = w.offline ?? { enabled: true, consentText: '', notify: [] };
+  if (offline.enabled) out.offline = { consentText: offline.consentText };
+  return out;
+}
+
+/** The visitor's wish (the element's lang attribute, else the browser's languages; pt-BR → pt), else the widget's default. */
+export function sessionLang(widgetLang: string | undefined, visitorLang: string | undefined): Lang {
+  const fallback = matchLanguage([widgetLang], LANGS, 'en');
+  return matchLanguage([visitorLang], LANGS, fallback);
+}
 
 /** The Session for one visitor: language from the visitor's wish and the widget's default. */
 export function buildSession(
   w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact' | 'texts'>,
   visitorLang: string | undefined,
   token: string,
+  extras: SessionExtras = {},
 ): SessionMsg {
-  // The visitor's wish (the element's lang attribute, else the browser's languages; pt-BR → pt), else the widget's default.
-  const fallback = matchLanguage([w.lang], LANGS, 'en');
-  const lang: Lang = matchLanguage([visitorLang], LANGS, fallback);
+  const lang = sessionLang(w.lang, visitorLang);
   return {
     mt: 'Session',
     name: w.name,
@@ -25,6 +51,7 @@ export function buildSession(
     session: token,
     uuid: w.uuid,
     texts: { title: w.texts?.title ?? '', greeting: w.texts?.greeting ?? '' },
+    ...extras,
   };
 }
 

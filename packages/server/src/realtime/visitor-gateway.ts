@@ -15,11 +15,12 @@ import { sendIceAndRefresh } from '../ice.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
 import { findWidgetAgent, needMedia } from '../domain/widget-agent.js';
 import { Connection, type ConnectionDeps, type Handlers } from './connection.js';
-import { buildSession } from './info.js';
+import { buildSession, sessionExtras, sessionLang } from './info.js';
 import { originAllowed } from './origins.js';
 import { topics, type WidgetEvent } from '../domain/outbox.js';
 import type { WidgetHub, WidgetListener } from './widget-hub.js';
 import { WireError } from '../domain/wire-error.js';
+import type { ContactDesk } from '../contact/contact-desk.js';
 import { clientAddress, type TrustFn } from '../http/proxy-trust.js';
 
 /** What every visitor socket of a process shares. */
@@ -36,6 +37,8 @@ export interface VisitorGatewayDeps {
   calls: CallManager;
   chats: ChatManager;
   hub: WidgetHub;
+  /** offline messages and transcripts (spec 11) */
+  desk: ContactDesk;
 }
 
 /** How often activity refreshes the visitor session's 24 h lifetime. */
@@ -86,6 +89,16 @@ const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
   ChatMessage: (visitor, msg) => visitor.deps.chats.handleVisitorMessage(visitor.ref, msg.chat, msg.cid, msg.text),
   Typing: (visitor, msg) => visitor.deps.chats.handleVisitorTyping(visitor.ref, msg.chat, msg.typing),
   ChatEnd: (visitor, msg) => visitor.deps.chats.handleVisitorEnd(visitor.ref, msg.chat),
+  OfflineMessage: async (visitor, msg) => {
+    const widget = await visitor.deps.catalog.widget(visitor.uuid!);
+    if (!widget) throw new WireError('unknown-widget', `no widget ${visitor.uuid}`);
+    await visitor.deps.desk.handleOfflineMessage(visitor.offlineSender, widget, msg);
+    visitor.conn.send({ mt: 'OfflineAck', cid: msg.cid });
+  },
+  ChatTranscript: async (visitor, msg) => {
+    await visitor.deps.desk.handleTranscriptRequest(visitor.ref.session, msg.chat, msg.email, visitor.lang);
+    visitor.conn.send({ mt: 'ChatTranscriptAck', chat: msg.chat });
+  },
 };
 
 /** Before Start only Start; Start only once. */
@@ -115,6 +128,8 @@ export class VisitorConnection implements WidgetListener {
   /** subscribed to the session's topic (chat traffic) */
   #session = false;
   #lastTouch = 0;
+  /** when Start was answered (the offline form's minimum fill time counts from here) */
+  #startedAt = 0;
   #iceTimer: { cancel(): void } | undefined;
   /** spec 14: what the agent is told about this visitor */
   context: VisitorContext;
@@ -142,6 +157,14 @@ export class VisitorConnection implements WidgetListener {
     if (lang) this.context.lang = lang;
   }
 
+  /** who sends an offline message: session, address, and when the widget loaded */
+  get offlineSender(): { session: string; addr: string; startedAt: number } {
+    return { session: this.#token, addr: this.#addr, startedAt: this.#startedAt };
+  }
+
+  /** the language the visitor's Session uses */
+  lang = 'en';
+
   get ref(): VisitorRef {
     return { connId: this.conn.id, session: this.#token, widgetUuid: this.uuid! };
   }
@@ -163,7 +186,9 @@ export class VisitorConnection implements WidgetListener {
     let infos: { json: string }[] = [];
     try {
       infos = await this.deps.hub.current(widget);
-      this.conn.send(buildSession(widget, lang, this.#token));
+      this.#startedAt = this.deps.app.clock.now();
+      this.lang = sessionLang(widget.lang, lang);
+      this.conn.send(buildSession(widget, lang, this.#token, await sessionExtras(widget, this.deps.catalog, this.#startedAt)));
       for (const info of infos) this.conn.sendRaw(info.json);
       this.#iceTimer = sendIceAndRefresh(this.deps.app.config, this.deps.app.clock, (ice) => this.conn.send(ice), () => this.conn.open);
       const history = await this.deps.chats.visitorHistory(this.#token);
@@ -205,7 +230,7 @@ export class VisitorConnection implements WidgetListener {
         return;
       }
       const widget = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact']; texts?: WidgetRecord['texts'] };
-      this.conn.send(buildSession({ uuid: this.uuid!, ...widget }, this.#lang, this.#token));
+      this.conn.send(buildSession({ uuid: this.uuid!, ...widget }, this.#lang, this.#token, ev.widget.extras));
       for (const id of ev.removed) this.conn.send({ mt: 'Remove', id });
       for (const info of ev.infos) this.conn.sendRaw(info.json);
     }

@@ -18,7 +18,7 @@ import type { WidgetRecord } from '../storage/types.js';
 import { reachableUsers, resolveAgent, targetVisible, type PresenceView, type ResolvedAgent } from '../presence/availability.js';
 import type { Catalog } from '../domain/widget-directory-cache.js';
 import { FanOut, type WidgetListener } from './fan-out.js';
-import { buildInfo } from './info.js';
+import { buildInfo, sessionExtras } from './info.js';
 import { topics, type InfoEntry, type WidgetEvent } from '../domain/outbox.js';
 
 export type { WidgetListener } from './fan-out.js';
@@ -48,7 +48,7 @@ export class WidgetHub {
   #dirty = new Set<string>();
   #running: Promise<void> | undefined;
 
-  constructor(private readonly deps: { catalog: Catalog; presence: PresenceView; bus: Bus; logger: Logger }) {}
+  constructor(private readonly deps: { catalog: Catalog; presence: PresenceView; bus: Bus; logger: Logger; now?: () => number }) {}
 
   /** Resolves every agent of a widget, in order. */
   async resolveAll(w: WidgetRecord): Promise<ResolvedAgent[]> {
@@ -153,7 +153,7 @@ export class WidgetHub {
     watched.state = c;
     this.#publish(uuid, {
       k: 'reload',
-      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins, texts: w.texts },
+      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins, texts: w.texts, extras: await sessionExtras(w, this.deps.catalog, (this.deps.now ?? Date.now)()) },
       removed,
       infos: c.infos,
     });

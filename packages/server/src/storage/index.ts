@@ -37,6 +37,7 @@ import { auditRepo } from './repos/audit.js';
 import { backupRepo } from './repos/backup.js';
 import { userRepo } from './repos/users.js';
 import { widgetRepo } from './repos/widgets.js';
+import { mailRepo, missedRepo, scheduleRepo, transcriptRequestRepo } from './repos/schedules.js';
 import type { Database } from './schema.js';
 import type { Storage, StorageOptions } from './types.js';
 import type { RepoContext } from './util.js';
@@ -63,6 +64,10 @@ function makeRepos(kind: StorageKind, ctx: RepoContext): Repos {
     webhooks: webhookRepo(ctx),
     audit: auditRepo(ctx),
     backup: backupRepo(ctx, kind),
+    schedules: scheduleRepo(ctx),
+    missed: missedRepo(ctx),
+    mail: mailRepo(ctx),
+    transcripts: transcriptRequestRepo(ctx),
   };
 }
 

@@ -60,6 +60,67 @@ export interface FlagsTable {
   id: string;
   name: string;
   value: number;
+  /** migration 004: the schedule it follows */
+  schedule_id: Generated<string | null>;
+  /** migration 004: a manual value holds until then */
+  override_until: Generated<Big | null>;
+}
+
+/** migration 004 */
+export interface SchedulesTable {
+  id: string;
+  name: string;
+  /** JSON: timeZone, week, exceptions */
+  body: string;
+  created_at: Big;
+  updated_at: Big;
+}
+
+/** migration 004 */
+export interface MissedTable {
+  seq: Generated<number>;
+  id: string;
+  kind: string;
+  ref: string | null;
+  widget_uuid: string;
+  widget_name: string;
+  agent: string | null;
+  name: string;
+  email: string;
+  text: string;
+  consent: number;
+  ts: Big;
+  state: string;
+  done_at: Big | null;
+  done_by: string | null;
+}
+
+/** migration 004 */
+export interface MailOutboxTable {
+  seq: Generated<number>;
+  id: string;
+  kind: string;
+  recipients: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  reply_to: string;
+  state: string;
+  attempts: number;
+  next_at: Big;
+  locked_until: Big | null;
+  last_error: string;
+  created_at: Big;
+  sent_at: Big | null;
+}
+
+/** migration 004 */
+export interface TranscriptRequestsTable {
+  chat_id: string;
+  email: string;
+  lang: string;
+  created_at: Big;
+  queued_at: Big | null;
 }
 
 export interface AuthSessionsTable {
@@ -213,4 +274,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   audit_log: AuditLogTable;
+  schedules: SchedulesTable;
+  missed: MissedTable;
+  mail_outbox: MailOutboxTable;
+  transcript_requests: TranscriptRequestsTable;
 }

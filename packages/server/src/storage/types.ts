@@ -49,7 +49,98 @@ export interface UserRecord {
 /** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
 export type GroupRecord = Group;
 export type WidgetRecord = Widget;
-export type FlagRecord = Flag;
+/** A flag as the API shows it, plus until when a manual value overrides its schedule (spec 11). */
+export type FlagRecord = Flag & { overrideUntil?: number | null };
+
+/** A schedule (spec 11) without its computed state. */
+export interface ScheduleRecord {
+  id: string;
+  name: string;
+  timeZone: string;
+  week: Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', [string, string][]>;
+  exceptions: { date: string; intervals: [string, string][]; label: string }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ScheduleRepo {
+  create(s: Omit<ScheduleRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<ScheduleRecord>;
+  get(id: string): Promise<ScheduleRecord | undefined>;
+  list(): Promise<ScheduleRecord[]>;
+  replace(id: string, s: Omit<ScheduleRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<ScheduleRecord | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** Something nobody answered (spec 11): an offline message, a call, a chat request. */
+export interface MissedRecord {
+  id: string;
+  kind: 'offline' | 'call' | 'chat';
+  /** the call or chat id (recording is idempotent per ref); null for offline messages */
+  ref: string | null;
+  widgetUuid: string;
+  widgetName: string;
+  /** the sipId addressed; null for offline messages */
+  agent: string | null;
+  name: string;
+  email: string;
+  text: string;
+  consent: boolean;
+  ts: number;
+  state: 'open' | 'done';
+  doneAt: number | null;
+  doneBy: string | null;
+}
+
+export interface MissedRepo {
+  /** Stores a new item; with a `ref` already recorded nothing changes (inserted false). */
+  add(m: Omit<MissedRecord, 'id' | 'state' | 'doneAt' | 'doneBy'>): Promise<{ record: MissedRecord; inserted: boolean }>;
+  get(id: string): Promise<MissedRecord | undefined>;
+  /** newest first */
+  list(q: { state?: 'open' | 'done'; limit: number }): Promise<MissedRecord[]>;
+  setState(id: string, state: 'open' | 'done', by: string | null, at: number): Promise<MissedRecord | undefined>;
+}
+
+/** A mail accepted for sending (spec 11): kept until sent, or failed after its retries. */
+export interface MailRecord {
+  id: string;
+  kind: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  replyTo: string;
+  state: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAt: number;
+  lastError: string;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+export interface MailRepo {
+  enqueue(m: Pick<MailRecord, 'kind' | 'to' | 'subject' | 'text' | 'html' | 'replyTo'>): Promise<MailRecord>;
+  /** Takes up to `limit` due pending mails, each locked for `lockMs` (another process skips them meanwhile). */
+  claimDue(now: number, limit: number, lockMs: number): Promise<MailRecord[]>;
+  markSent(id: string, at: number): Promise<void>;
+  /** another attempt at `nextAt`; `failed` gives it up */
+  markAttempt(id: string, o: { error: string; nextAt: number | null }): Promise<void>;
+  get(id: string): Promise<MailRecord | undefined>;
+  /** newest first */
+  list(limit: number, state?: MailRecord['state']): Promise<MailRecord[]>;
+  counts(): Promise<{ pending: number; failed: number; sent: number; nextAt: number | null }>;
+  /** Puts a failed mail back in the queue (admin "retry"). */
+  retry(id: string, now: number): Promise<boolean>;
+}
+
+export interface TranscriptRequestRepo {
+  /** Records a request; the same address twice for one chat is one request (false). */
+  add(chatId: string, email: string, lang: string, at: number): Promise<boolean>;
+  /** requests of a chat not yet queued as mail */
+  pending(chatId: string): Promise<{ chatId: string; email: string; lang: string }[]>;
+  markQueued(chatId: string, email: string, at: number): Promise<void>;
+  /** chats with requests not yet queued (a restart finds what it left) */
+  pendingChats(): Promise<string[]>;
+}
 
 /** A signed-in browser session (cookie). The id stored is a hash of the cookie value. */
 export interface AuthSessionRecord {
@@ -192,6 +283,8 @@ export interface FlagRepo {
   get(id: string): Promise<FlagRecord | undefined>;
   list(): Promise<FlagRecord[]>;
   update(id: string, patch: Partial<Omit<FlagRecord, 'id'>>): Promise<FlagRecord | undefined>;
+  /** flags that follow this schedule */
+  listBySchedule(scheduleId: string): Promise<FlagRecord[]>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -445,6 +538,10 @@ export interface Storage {
   webhooks: WebhookRepo;
   audit: AuditRepo;
   backup: BackupRepo;
+  schedules: ScheduleRepo;
+  missed: MissedRepo;
+  mail: MailRepo;
+  transcripts: TranscriptRequestRepo;
   /**
    * All-or-nothing, and serial on both databases (PostgreSQL: SERIALIZABLE, `fn` re-run on a
    * serialization failure). Inside `fn` use only `tx` and do only database work; publish after.

@@ -39,6 +39,7 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
     <button
       type="button"
       class="act"
+      data-action={a}
       aria-label={label}
       title={online ? label : `${label} — ${reason}`}
       aria-disabled={online ? undefined : 'true'}

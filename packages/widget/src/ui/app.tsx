@@ -2,13 +2,22 @@
 import type { JSX } from 'preact';
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { cssVars } from '../appearance.js';
-import { visibleAgents, type Model } from '../model.js';
+import { nobodyReachable, visibleAgents, type Model } from '../model.js';
 import type { Action, NextSteps, PeerView } from '../view.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
 import { AgentCard } from './agent-card.js';
 import { Icon } from './icons.js';
 
 let seq = 0;
+
+/** "Monday 8:00 AM" in the visitor's language and time format; with the date when it is more than six days away. */
+function whenText(ts: number, lang: string): string {
+  // The browser's own locale (with its region's clock) when it speaks the widget's language.
+  const nav = typeof navigator !== 'undefined' ? navigator.language : '';
+  const locale = nav && nav.toLowerCase().split('-')[0] === lang ? nav : lang;
+  const far = ts - Date.now() > 6 * 86_400_000;
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', hour: 'numeric', minute: '2-digit', ...(far ? { day: 'numeric', month: 'long' } : {}) }).format(ts);
+}
 
 function useModel(model: Model): Model['state'] {
   const [, bump] = useReducer((n: number) => n + 1, 0);
@@ -47,16 +56,21 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const rootEl = useRef<HTMLDivElement>(null);
   // The agent of the last conversation screen: when the visitor comes back to the list, focus returns to that agent's card.
   const lastAgent = useRef<string | null>(null);
+  // …and the action it was started with, so focus goes back to that very button.
+  const lastAction = useRef<string | null>(null);
   const kind = s.screen.kind;
   useEffect(() => {
     const screen = model.state.screen;
-    if (screen.kind === 'prompt') lastAgent.current = screen.agent;
-    else if (screen.kind === 'chat') lastAgent.current = model.state.chat?.agent ?? lastAgent.current;
-    else if (screen.kind === 'call') lastAgent.current = model.state.call?.agent ?? lastAgent.current;
+    if (screen.kind === 'prompt') [lastAgent.current, lastAction.current] = [screen.agent, screen.action];
+    else if (screen.kind === 'chat') [lastAgent.current, lastAction.current] = [model.state.chat?.agent ?? lastAgent.current, 'chat'];
+    else if (screen.kind === 'call') [lastAgent.current, lastAction.current] = [model.state.call?.agent ?? lastAgent.current, lastAction.current ?? (model.state.call?.video ? 'video' : 'voice')];
     else if (lastAgent.current) {
-      const btn = rootEl.current?.querySelector<HTMLElement>(`[data-agent="${CSS.escape(lastAgent.current)}"] .act`);
+      const card = `[data-agent="${CSS.escape(lastAgent.current)}"]`;
+      const btn =
+        rootEl.current?.querySelector<HTMLElement>(`${card} .act[data-action="${lastAction.current ?? ''}"]`) ?? rootEl.current?.querySelector<HTMLElement>(`${card} .act`);
       (btn ?? tab.current)?.focus();
       lastAgent.current = null;
+      lastAction.current = null;
     }
   }, [kind]);
   useEffect(() => {
@@ -134,8 +148,17 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   } else if (C && s.screen.kind === 'prompt') {
     const screen = s.screen;
     body = <C.NamePrompt t={t} actions={a} agentDn={s.agents.find((x) => x.id === screen.agent)?.dn ?? screen.agent} action={screen.action} initial={s.visitor} idBase={idBase} />;
+  } else if (C && s.screen.kind === 'offline') {
+    body = <C.OfflineForm t={t} actions={a} consentText={session.offline?.consentText ?? ''} initial={s.visitor} offline={s.offline} idBase={idBase} />;
   } else if (C && s.screen.kind === 'chat' && s.chat) {
-    body = <C.ChatPanel t={t} actions={a} chat={s.chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} peer={peerOf(s.chat.agent)} next={nextFor(s.chat.agent, 'chat')} />;
+    const chat = s.chat;
+    const ended = chat.state === 'closed' && !!chat.id;
+    body = (
+      <>
+        <C.ChatPanel t={t} actions={a} chat={chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} peer={peerOf(chat.agent)} next={nextFor(chat.agent, 'chat')} />
+        {ended ? <C.TranscriptOffer t={t} actions={a} email={s.visitor.email} sent={s.transcript && s.transcript.chat === chat.id ? s.transcript.email : null} idBase={idBase} /> : null}
+      </>
+    );
   } else if (C && s.screen.kind === 'call' && s.call) {
     body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} peer={peerOf(s.call.agent)} next={nextFor(s.call.agent, s.call.video ? 'video' : 'voice')} />;
   } else {
@@ -149,6 +172,19 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         ) : null}
         {type === 'sidebar' ? <p class="greeting">{session.texts?.greeting || t('greeting')}</p> : null}
         {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
+        {s.session.open === false ? (
+          <p class="banner closed" role="status">
+            {t('closedNow')}
+            {s.session.nextOpen ? ` ${t('backAt', whenText(s.session.nextOpen, session.lang))}` : ''}
+          </p>
+        ) : null}
+        {session.offline && nobodyReachable(s) ? (
+          <div class="offline">
+            <button type="button" class="btn" disabled={inert} onClick={() => a.openOffline()}>
+              {t('leaveMessage')}
+            </button>
+          </div>
+        ) : null}
         {list.length ? (
           <ul class="list" aria-label={type === 'cards' ? title : undefined}>
             {list.map((agent, i) => (

@@ -34,8 +34,11 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }
   const log = useRef<HTMLDivElement>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const done = chat.state === 'closed' || chat.state === 'lost';
+  const closeBtn = useRef<HTMLButtonElement>(null);
   useEffect(() => {
+    // Open: typing goes to the field. Ended: "End chat" is gone, so focus moves to "Close" instead of the page.
     if (!done) field.current?.focus();
+    else closeBtn.current?.focus();
   }, [done]);
   useEffect(() => {
     const element = log.current;
@@ -77,7 +80,7 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }
       {done && chat.state === 'closed' && chat.by === 'system' ? <NextStepBar t={t} next={{ ...(next?.other ? { other: next.other } : {}) }} /> : null}
       {done ? (
         <div class="bar">
-          <button type="button" class="btn" onClick={() => actions.back()}>
+          <button type="button" class="btn" ref={closeBtn} onClick={() => actions.back()}>
             {t('close')}
           </button>
         </div>

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { init } from './001_init.js';
 import { phoneSystem } from './002_phone-system.js';
 import { oneOpenChat } from './003_one-open-chat.js';
+import { schedules } from './004_schedules.js';
 import { stats } from './005_stats.js';
 import { userLang } from './006_user-lang.js';
 import { ux } from './007_ux.js';
@@ -15,6 +16,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
         '001_init': init(kind),
         '002_phone-system': phoneSystem(),
         '003_one-open-chat': oneOpenChat(),
+        '004_schedules': schedules(kind),
         '005_stats': stats(kind),
         '006_user-lang': userLang(),
         '007_ux': ux(),

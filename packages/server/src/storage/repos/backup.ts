@@ -14,7 +14,7 @@ import type { RepoContext } from '../util.js';
  * inserted in; deletion runs backwards). History (chats, calls, the audit
  * trail), sessions, presence and the webhook queue are not configuration.
  */
-export const CONFIG_TABLES = ['users', 'groups', 'group_members', 'widgets', 'flags', 'api_tokens', 'webhooks'] as const;
+export const CONFIG_TABLES = ['users', 'groups', 'group_members', 'schedules', 'widgets', 'flags', 'api_tokens', 'webhooks'] as const;
 
 /** Tables emptied before an import, children first (their rows point at users or webhooks). */
 const CLEARED_FIRST = ['webhook_deliveries', 'auth_sessions', 'presence'] as const;

@@ -140,11 +140,29 @@ export function statsRepo(ctx: RepoContext): StatsRepo {
     return calls.unionAll(chats);
   };
 
+  /** Offline messages (spec 11, the `missed` table): per widget only — they are addressed to no agent. */
+  const offlineHours = async (scope: StatsScope, zone: StatsZone): Promise<StatsHourRow[]> => {
+    if (scope.party) return [];
+    const seg = bySegment('ts', zone, (i) => i);
+    const off = bySegment('ts', zone, (i) => zone[i]!.offsetMs);
+    const lh = sql<number>`(${sql.ref('ts')} + ${off}) / ${sql.lit(HOUR_MS)}`;
+    let q = ctx
+      .db()
+      .selectFrom('missed')
+      .select([seg.as('seg'), lh.as('lh'), sql<number | string>`count(*)`.as('total')])
+      .where('kind', '=', 'offline')
+      .where('ts', '>=', scope.from)
+      .where('ts', '<', scope.to);
+    if (scope.widgetUuid !== undefined) q = q.where('widget_uuid', '=', scope.widgetUuid);
+    const rows = await q.groupBy([sql`seg`, sql`lh`]).execute();
+    return rows.map((r) => ({ source: 'offline' as const, seg: n(r.seg), lh: n(r.lh), total: n(r.total), video: 0, answered: 0, missed: 0, answerMs: 0, answerN: 0, durationMs: 0, durationN: 0 }));
+  };
+
   return {
     async hours(scope, zone) {
       if (zone.length === 0) throw new Error('stats: a zone needs at least one segment');
-      const [calls, chats] = await Promise.all([hoursOf(CALLS, scope, zone), hoursOf(CHATS, scope, zone)]);
-      return [...calls, ...chats];
+      const [calls, chats, offline] = await Promise.all([hoursOf(CALLS, scope, zone), hoursOf(CHATS, scope, zone), offlineHours(scope, zone)]);
+      return [...calls, ...chats, ...offline];
     },
 
     async answerTimeAt(scope, k) {

@@ -17,6 +17,8 @@ function bodyOf(w: Input): string {
     allowedOrigins: w.allowedOrigins,
     texts: w.texts ?? { title: '', greeting: '' },
     agents: w.agents,
+    scheduleId: w.scheduleId ?? null,
+    ...(w.offline ? { offline: w.offline } : {}),
   };
   return JSON.stringify(body);
 }
@@ -34,6 +36,8 @@ function toWidget(r: Selectable<WidgetsTable>): WidgetRecord {
     allowedOrigins: body.allowedOrigins,
     texts: { title: body.texts?.title ?? '', greeting: body.texts?.greeting ?? '' },
     agents: body.agents,
+    scheduleId: body.scheduleId ?? null,
+    offline: body.offline ?? { enabled: true, consentText: '', notify: [] },
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };

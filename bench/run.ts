@@ -239,6 +239,12 @@ await stage('render', async () => {
   });
   if (r.phases) ctx.notes.push(`Time to first render, ${r.phases}.`);
   ctx.figures.push(row('time to first render, cold (median)', r.cold?.median, r.floorCold), row('time to first render, warm (median)', r.warm?.median, r.floorWarm));
+  // Issue 15: a widget may list 1,000 agents (spec 14).
+  ctx.figures.push(
+    { section: 6, name: 'time to first render (launcher), sidebar with 1,000 agents (10 online), cold (median)', unit: 'ms', ours: r.scale?.cold.median, oursNa: r.scaleNa ?? r.na, baseline: r.cold?.median, baselineName: 'business cards, 10 agents', baselineNa: r.na },
+    { section: 6, name: 'WebSocket bytes to the visitor, 1,000 agents, until first render', unit: 'KiB', ours: r.scale ? r.scale.bytesAtRender / 1024 : undefined, oursNa: r.scaleNa ?? r.na, baselineNa: 'none' },
+    { section: 6, name: 'WebSocket bytes to the visitor, 1,000 agents, 2 s after load', unit: 'KiB', ours: r.scale ? r.scale.bytesSettled / 1024 : undefined, oursNa: r.scaleNa ?? r.na, baselineNa: 'none' },
+  );
   const rc = ctx.figures.find((f) => f.section === 1 && f.name.includes('gzip') && f.name.includes('Rocket'));
   ctx.figures.push({
     section: 1,

@@ -69,13 +69,19 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     await origins.fill('https://shop.example.com\nhttps://*.example.com');
     await expect.poll(() => origins.getAttribute('aria-invalid')).toBe(null);
 
-    // A name longer than the server allows: the server's message shows at the Name field.
+    // A name longer than the server allows is cut at the limit in the field itself, with a counter (issue 15).
     await region.getByLabel('Name', { exact: true }).fill('S'.repeat(201));
-    const long = page.getByRole('region', { name: 'S'.repeat(201) });
-    await long.getByRole('button', { name: 'Save' }).click();
+    const long = page.getByRole('region', { name: 'S'.repeat(200) });
     const name = long.getByLabel('Name', { exact: true });
+    expect(await name.inputValue()).toHaveLength(200);
+    const countId = (await name.getAttribute('aria-describedby'))!.split(' ').pop()!;
+    expect(await page.locator(`[id="${countId}"]`).textContent()).toBe('200 / 200');
+    // The server's own message still shows at the field when a client skips the form's limit.
+    await name.evaluate((el) => el.removeAttribute('maxlength'));
+    await name.fill('S'.repeat(201));
+    await page.getByRole('region', { name: 'S'.repeat(201) }).getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
-    const errId = (await name.getAttribute('aria-describedby'))!.split(' ').pop()!;
+    const errId = (await name.getAttribute('aria-describedby'))!.split(' ').filter((id) => id.endsWith('-err'))[0]!;
     expect(await page.locator(`[id="${errId}"]`).textContent()).toContain('at most 200');
     await expect.poll(() => name.evaluate((el) => el === document.activeElement)).toBe(true);
 

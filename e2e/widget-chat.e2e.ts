@@ -27,7 +27,7 @@ describe.skipIf(!ready)('widget: chat', () => {
     api = await adminApi(server);
     ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
     agentWs = await onlineAgent(server, ann.token);
-    const w = await createWidget(api, widgetBody({ name: 'Sales', agents: [agentBody('ann')] }));
+    const w = await createWidget(api, widgetBody({ name: 'Sales', texts: { title: 'Sales' }, agents: [agentBody('ann')] }));
     uuid = w.uuid;
     site = await startSite({ '/': hostPage('Shop', [w.embed]) });
     browser = await launchChromium();
@@ -113,7 +113,7 @@ describe.skipIf(!ready)('widget: chat', () => {
     await page.getByRole('heading', { name: 'Sales' }).waitFor();
     await page.getByRole('button', { name: 'Chat with Ann Agent' }).waitFor();
 
-    await api('PUT', `/api/widgets/${uuid}`, widgetBody({ name: 'Support', appearance: { position: 'left', alwaysShow: true }, agents: [{ ...agentBody('ann'), displayName: 'Ann from Support', media: ['voice'] }] }));
+    await api('PUT', `/api/widgets/${uuid}`, widgetBody({ name: 'Support', texts: { title: 'Support' }, appearance: { position: 'left', alwaysShow: true }, agents: [{ ...agentBody('ann'), displayName: 'Ann from Support', media: ['voice'] }] }));
     // Within a second of the save answering (the spec's bound).
     const t0 = Date.now();
     await page.getByRole('heading', { name: 'Support' }).waitFor({ timeout: 1000 });

@@ -25,7 +25,7 @@ import { sizesOf, type Sizes } from './weight.js';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 /** The host page: captures shadow roots, inserts `embed` and times the first "Chat with" button. */
-function page(embed: string): string {
+function page(embed: string, label = 'Chat with'): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Shop</h1><p>Our products.</p>
 <script>
 (function () {
@@ -38,10 +38,11 @@ function page(embed: string): string {
       var els = roots[i].querySelectorAll('button, a, [role=button]');
       for (var j = 0; j < els.length; j++) {
         var n = (els[j].getAttribute('aria-label') || els[j].textContent || '').trim();
-        if (n.indexOf('Chat with') === 0 && laidOut(els[j])) {
+        if (n.indexOf(${JSON.stringify(label)}) === 0 && laidOut(els[j])) {
           done = true;
           performance.mark('cw-rendered');
           window.__bench.ms = performance.now() - t0;
+          window.__bench.bytesAtRender = window.__bench.wsBytes || 0;
           mo.disconnect();
           return;
         }
@@ -56,7 +57,11 @@ function page(embed: string): string {
     if (window.__bench.wsCreated === undefined) {
       window.__bench.wsCreated = performance.now() - t0;
       ws.addEventListener('open', function () { window.__bench.wsOpen = performance.now() - t0; });
-      ws.addEventListener('message', function () { if (window.__bench.wsFirst === undefined) window.__bench.wsFirst = performance.now() - t0; });
+      ws.addEventListener('message', function (e) {
+        if (window.__bench.wsFirst === undefined) window.__bench.wsFirst = performance.now() - t0;
+        window.__bench.wsBytes = (window.__bench.wsBytes || 0) + (typeof e.data === 'string' ? new Blob([e.data]).size : e.data.byteLength || e.data.size || 0);
+        window.__bench.wsFrames = (window.__bench.wsFrames || 0) + 1;
+      });
     }
     return ws;
   };
@@ -148,7 +153,18 @@ async function timeLoads(browser: Browser, url: string, cold: number, warm: numb
   return { cold: coldMs, warm: warmMs, wire, phases };
 }
 
+/** Issue 15: one sidebar widget with 1,000 agents (10 online): first render and what the server sent. */
+export interface ScaleResult {
+  cold: { median: number; p90: number; n: number };
+  /** bytes of WebSocket frames the visitor received before the first button, and 2 s later (median) */
+  bytesAtRender: number;
+  bytesSettled: number;
+  framesSettled: number;
+}
+
 export interface RenderResult {
+  scale?: ScaleResult;
+  scaleNa?: string;
   cold?: { median: number; p90: number; n: number };
   warm?: { median: number; p90: number; n: number };
   floorCold?: number;
@@ -181,7 +197,7 @@ export async function render(ctx: Ctx): Promise<RenderResult> {
     try {
       if (!fs.existsSync(path.join(ctx.root, 'packages/widget/dist/widget.js'))) throw new Error('packages/widget/dist/widget.js is not built');
       server = await spawnChild('product-render', path.join(HERE, '..', 'servers', 'product.ts'), { logDir: ctx.logDir });
-      const fx: Fixtures = await server.call('start', { widgets: [{ prefix: 'ag', agents: 10 }] }, 120_000);
+      const fx: Fixtures = await server.call('start', { widgets: [{ prefix: 'ag', agents: 10 }, { prefix: 'big', agents: 1000, type: 'sidebar' }] }, 300_000);
       const w = fx.widgets[0]!;
       for (const ag of w.agents) {
         const r = await fetch(`${fx.url}/api/presence/${ag.sipId}`, { method: 'PUT', headers: { authorization: `Bearer ${fx.adminToken}`, 'content-type': 'application/json' }, body: '{"presence":"online"}' });
@@ -199,6 +215,40 @@ export async function render(ctx: Ctx): Promise<RenderResult> {
         const v = coldPhases.map((p) => p[k]).filter((x): x is number => typeof x === 'number');
         return v.length ? median(v).toFixed(0) : '?';
       };
+      try {
+        const big = fx.widgets[1]!;
+        for (const ag of big.agents.slice(0, 10)) {
+          const rr = await fetch(`${fx.url}/api/presence/${ag.sipId}`, { method: 'PUT', headers: { authorization: `Bearer ${fx.adminToken}`, 'content-type': 'application/json' }, body: '{"presence":"online"}' });
+          await rr.arrayBuffer();
+        }
+        const re = await fetch(`${fx.url}/api/widgets/${big.uuid}/embed`, { headers: { authorization: `Bearer ${fx.adminToken}` } });
+        // A sidebar shows its launcher first: timed to "Contact us" laid out, with every agent's Info received.
+        site.set('/big.html', page(((await re.json()) as { html: string }).html, 'Contact us'));
+        const times: number[] = [];
+        const atRender: number[] = [];
+        const settled: number[] = [];
+        const frames: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const context = await browser.newContext();
+          try {
+            const pg = await context.newPage();
+            await pg.goto(`${site.url}/big.html`);
+            await pg.waitForFunction(() => (window as any).__bench?.ms !== undefined, undefined, { timeout: 30_000 });
+            await pg.waitForTimeout(2000);
+            const b = await pg.evaluate(() => (window as any).__bench as { ms: number; bytesAtRender: number; wsBytes: number; wsFrames: number });
+            times.push(b.ms);
+            atRender.push(b.bytesAtRender);
+            settled.push(b.wsBytes);
+            frames.push(b.wsFrames);
+          } finally {
+            await context.close();
+          }
+        }
+        out.scale = { cold: { median: median(times), p90: percentile(times, 90), n: times.length }, bytesAtRender: median(atRender), bytesSettled: median(settled), framesSettled: median(frames) };
+        ctx.log(`  render: 1,000 agents: first button ${out.scale.cold.median.toFixed(0)} ms (p90 ${out.scale.cold.p90.toFixed(0)}), ${out.scale.bytesAtRender} B before it, ${out.scale.bytesSettled} B in ${out.scale.framesSettled} frames after 2 s`);
+      } catch (e) {
+        out.scaleNa = reason(e);
+      }
       out.phases = `cold, median ms after insertion: widget.js received ${med('script')}, element defined ${med('defined')}, WebSocket created ${med('wsCreated')}, open ${med('wsOpen')}, first frame ${med('wsFirst')}, first "Chat with" button ${med('ms')}`;
       ctx.log(`  render: ${out.phases}`);
       ctx.log(`  render: cold median ${out.cold.median.toFixed(0)} ms, warm median ${out.warm.median.toFixed(0)} ms; floor ${out.floorCold?.toFixed(0)} / ${out.floorWarm?.toFixed(0)} ms`);

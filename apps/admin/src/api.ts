@@ -4,7 +4,7 @@
  * failures are its `ApiError` with the server's code, message and field.
  */
 import { ApiError, fetchJson, type HttpMethod } from '@cw/client-core';
-import type { MailEntry, MailStatus, Schedule, ScheduleInput, AuditEntry, DirectoryEntry, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
+import type { MailEntry, MailStatus, Schedule, ScheduleInput, AuditEntry, DirectoryEntry, PresenceState, Embed, Flag, Group, PhoneSystem, PhoneSystemInput, Stats, User, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookInput, Widget } from '@cw/protocol';
 
 export { ApiError };
 
@@ -43,6 +43,8 @@ export const api = {
   putWidget: (uuid: string, w: WidgetBody) => request<Widget>('PUT', `/api/widgets/${enc(uuid)}`, w),
   deleteWidget: (uuid: string) => request<void>('DELETE', `/api/widgets/${enc(uuid)}`),
   embed: (uuid: string) => request<Embed>('GET', `/api/widgets/${enc(uuid)}/embed`),
+
+  presence: () => request<PresenceState[]>('GET', '/api/presence'),
 
   directory: (q: string) => request<DirectoryEntry[]>('GET', `/api/directory?q=${enc(q)}`),
 

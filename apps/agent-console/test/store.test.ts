@@ -72,7 +72,7 @@ function cidOf(line: { cid?: string | null } | undefined): string {
   return line.cid;
 }
 
-const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', roles: ['agent'], reach: 'console', lang: '' };
+const user: Me = { id: 'u1', username: 'ann', displayName: 'Ann', sipId: 'ann', email: '', phone: '', department: '', picture: '', lang: '', roles: ['agent'], reach: 'console' };
 const welcome = (presence: Presence = 'offline'): AgentOutbound => ({ mt: 'Welcome', user: { id: 'u1', sipId: 'ann', dn: 'Ann' }, presence });
 
 async function make() {

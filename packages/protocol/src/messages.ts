@@ -28,7 +28,9 @@ const sdp = str({ min: 1, max: 60_000 });
 // ---------------------------------------------------------------- visitor →
 
 /** Visitor → server: open a widget (optionally resuming a session). */
-export const Start = obj({ mt: literal('Start'), uuid: str({ min: 1, max: 100 }), session: opt(str({ max: 200 })), lang: opt(str({ max: 35 })) });
+/** Spec 14: the host page the widget sits on (address and title), as the embed script sees it. */
+const page = obj({ url: str({ max: 2000 }), title: opt(str({ max: 500 })) });
+export const Start = obj({ mt: literal('Start'), uuid: str({ min: 1, max: 100 }), session: opt(str({ max: 200 })), lang: opt(str({ max: 35 })), page: opt(page) });
 /** Visitor → server: ask for an agent's picture. */
 export const GetPicture = obj({ mt: literal('GetPicture'), id });
 /** Visitor → server: call an agent. */
@@ -149,6 +151,8 @@ export interface SessionMsg {
   session: string;
   /** The widget's uuid (addition). */
   uuid: string;
+  /** Spec 14: the admin's heading and greeting; empty values mean the defaults of `strings`. */
+  texts: { title: string; greeting: string };
   /** spec 11, for a widget with a schedule: open now, and when it opens next (null while open or never) */
   open?: boolean;
   nextOpen?: number | null;
@@ -262,6 +266,7 @@ export interface ChatHistoryMsg {
   widget?: { uuid: string; name: string };
   agent?: string;
   agentDn?: string;
+  visitor?: VisitorContext;
 }
 
 export type VisitorOutbound =
@@ -295,6 +300,15 @@ export interface PresenceMsg {
   visible: VisiblePresence;
 }
 
+/** Spec 14: where the visitor is and with what (ChatOffer, IncomingCall, the agent's ChatHistory). */
+export interface VisitorContext {
+  page?: { url: string; title: string };
+  /** the language the visitor's widget asked for (Start.lang), else the one chosen */
+  lang?: string;
+  /** the browser's User-Agent header */
+  userAgent?: string;
+}
+
 export interface IncomingCallMsg {
   mt: 'IncomingCall';
   call: string;
@@ -304,6 +318,7 @@ export interface IncomingCallMsg {
   sdp: string;
   /** The directory entry called: the user's own sipId or a group's (addition). */
   dest?: string;
+  visitor?: VisitorContext;
 }
 
 export interface ChatOfferMsg {
@@ -312,6 +327,11 @@ export interface ChatOfferMsg {
   from: { dn: string; email?: string };
   widget: { uuid: string; name: string };
   dest?: string;
+  visitor?: VisitorContext;
+  /** the visitor's messages written before anyone accepted (addition), oldest first */
+  messages?: ChatMessageMsg[];
+  /** earlier conversations of the same visitor session, newest first (addition, spec 14) */
+  earlier?: { chat: string; ts: number; agentDn: string | null; answered: boolean }[];
 }
 
 export type AgentOutbound =

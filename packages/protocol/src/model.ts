@@ -40,3 +40,12 @@ export const PICTURE_RE = /^data:image\/(jpeg|png|webp|gif);base64,[A-Za-z0-9+/]
  */
 export const EMAIL_PATTERN = '^$|^[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"]{1,64}@[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"/#%.]+(\\.[^\\s\\x00-\\x1f\\x7f@?<>()\\[\\]\\\\,;:"/#%.]+)+$';
 
+
+/** A colour of `appearance.colors` (spec 14): CSS hex #rgb or #rrggbb, or "" (inherit). */
+export const COLOR_PATTERN = '^(|#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6})$';
+
+/** Agents one widget may list (spec 14). */
+export const MAX_AGENTS = 1000;
+
+/** Longest widget texts (spec 14), in code points. */
+export const TEXT_LIMITS = { title: 100, greeting: 500 } as const;

@@ -20,14 +20,17 @@ async function main(): Promise<void> {
   // Printed plainly (not only as a log line) so that a first-time user sees it.
   process.stdout.write(`\nContact Widgets is running on ${base}\n  admin app:     ${base}/admin\n  agent console: ${base}/agent\n`);
   const created = server.firstAdmin;
-  if (created) {
+  if (created?.generated) {
+    // Its own plain lines, set apart from the JSON log lines around it (issue 15).
+    const rule = '='.repeat(64);
     process.stdout.write(
-      created.generated
-        ? `  first admin:   username "${created.username}", password "${created.password}" (generated; shown only this once)\n\n`
-        : `  first admin:   username "${created.username}" with the password from ADMIN_PASSWORD\n\n`,
+      `\n${rule}\n  FIRST ADMIN CREATED — the password is shown only this once\n\n    username:  ${created.username}\n    password:  ${created.password}\n\n` +
+        `  Sign in at ${base}/admin. Lost it? npm run admin -- reset-password ${created.username}\n${rule}\n\n`,
     );
+  } else if (created) {
+    process.stdout.write(`  first admin:   username "${created.username}" with the password from ADMIN_PASSWORD\n\n`);
   } else {
-    process.stdout.write(`  sign in with an existing admin account\n\n`);
+    process.stdout.write(`  sign in with an existing admin account (forgotten password: npm run admin -- reset-password <username>)\n\n`);
   }
 
   let stopping = false;

@@ -54,7 +54,9 @@ describe('ChatManager', () => {
     const ack = out.to('visitor:conn1')[0] as { id: string };
     expect(ack).toMatchObject({ mt: 'ChatAck', cid: 'k1' });
     expect((await storage.chats.listMessages(chat.id))[0]!.id).toBe(ack.id);
-    expect(out.to(`user:${ann.id}`)).toHaveLength(1);
+    // Spec 14: the offer again, with what the visitor wrote, so the agent reads it before accepting (no ChatMessage yet).
+    expect(out.to(`user:${ann.id}`)).toHaveLength(2);
+    expect(out.to(`user:${ann.id}`)[1]).toMatchObject({ mt: 'ChatOffer', chat: chat.id, messages: [{ id: ack.id, text: 'hello', from: 'visitor' }] });
     await chats.handleAccept(annRef, chat.id);
     expect(out.to('console:ca')[1]).toMatchObject({ mt: 'ChatHistory', messages: [{ id: ack.id, text: 'hello', from: 'visitor' }] });
   });

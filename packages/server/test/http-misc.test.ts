@@ -58,7 +58,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual(Object.keys(apiComponents).sort());
     // The component is the validator's schema, with named shapes inside replaced by $refs.
     expect(doc.components.schemas.WidgetInput.properties.name).toEqual(JSON.parse(JSON.stringify(WidgetInput.properties.name)));
-    expect(doc.components.schemas.WidgetInput.properties.agents).toEqual({ type: 'array', maxItems: 200, items: { $ref: '#/components/schemas/WidgetAgent' } });
+    expect(doc.components.schemas.WidgetInput.properties.agents).toEqual({ type: 'array', maxItems: 1000, items: { $ref: '#/components/schemas/WidgetAgent' } });
     expect(doc.paths['/api/chats'].get.parameters.map((p: any) => [p.name, p.required])).toEqual([['q', false], ['limit', false], ['all', false]]);
     expect(doc.paths['/api/widgets/{uuid}'].put.parameters).toEqual([{ name: 'uuid', in: 'path', required: true, schema: { type: 'string' }, description: 'the widget uuid' }]);
   });

@@ -15,7 +15,7 @@ describe('users', () => {
     env.events.length = 0;
     const r = await env.admin.post('/api/users', { username: 'alice', password: 'alice-password', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', roles: ['agent'] });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', roles: ['agent'], reach: 'console' });
+    expect(r.body).toEqual({ id: expect.any(String), username: 'alice', displayName: 'Alice', sipId: 'alice', email: 'a@example.com', phone: '+1', department: 'Sales', picture: '', roles: ['agent'], reach: 'console' });
     expect(env.events).toContainEqual({ t: 'directory-changed' });
     const list = await env.admin.get('/api/users');
     expect(list.body.map((u: any) => u.username)).toEqual(expect.arrayContaining(['admin', 'alice']));

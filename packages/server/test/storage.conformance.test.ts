@@ -39,6 +39,7 @@ function widget(name: string): NewWidget {
     contact: { company: 'Acme', email: 'info@acme.test' },
     appearance: { position: 'right', colors: { primary: '#123456' } },
     allowedOrigins: ['https://shop.example.com'],
+    texts: { title: 'Talk to us', greeting: '' },
     agents: [{ sipId: 'atlantis', media: ['chat', 'voice'], availability: 'presence', flag: null }],
     scheduleId: null,
     offline: { enabled: true, consentText: '', notify: [] },

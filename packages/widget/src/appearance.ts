@@ -41,7 +41,10 @@ export function readableOn(bg: string): string {
 
 /** The custom properties for one widget. */
 export function cssVars(a: Appearance | undefined, type: 'sidebar' | 'cards'): Record<string, string> {
-  const c = a?.colors ?? {};
+  // A colour the widget cannot read (stored before the server checked them) is ignored, never let through to CSS.
+  const raw = a?.colors ?? {};
+  const ok = (v: string | undefined) => (v && parseColor(v) ? v : '');
+  const c = { primary: ok(raw.primary), background: ok(raw.background), text: ok(raw.text) };
   const primary = c.primary || DEFAULT_PRIMARY;
   const v: Record<string, string> = {
     '--cw-primary': primary,

@@ -149,7 +149,7 @@ export class WidgetController implements Model {
   #onOpen(): void {
     const browser = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : [];
     const lang = wantedLang(this.#forcedLang, browser);
-    this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}) });
+    this.#send({ mt: 'Start', uuid: this.#uuid, ...(this.#saved.session ? { session: this.#saved.session } : {}), ...(lang ? { lang } : {}), ...pageContext() });
     this.#resuming = !!this.state.chat && this.state.chat.state !== 'closed' && this.state.chat.state !== 'lost';
     this.#set({ conn: 'open' });
   }
@@ -242,7 +242,10 @@ export class WidgetController implements Model {
   #onInfo(info: InfoMsg): void {
     this.#set({ agents: upsertAgent(this.state.agents, info) });
     this.#persistSoon();
-    if (!this.#asked.has(info.id)) {
+    // Pictures only of agents the visitor can see (a sidebar of 1,000 agents lists the available few);
+    // an agent who becomes visible later is asked for then.
+    const shown = this.state.session?.type === 'cards' || this.state.session?.appearance?.alwaysShow || info.presence === 'online' || this.state.chat?.agent === info.id || this.state.call?.agent === info.id;
+    if (shown && !this.#asked.has(info.id)) {
       this.#asked.add(info.id);
       this.#send({ mt: 'GetPicture', id: info.id });
     }
@@ -443,4 +446,10 @@ export class WidgetController implements Model {
       toggleCamera: () => this.#call?.toggleCamera(),
     };
   }
+}
+
+/** Spec 14: the host page's address and title, for the agent (web pages only; none in the admin preview). */
+function pageContext(): { page?: { url: string; title: string } } {
+  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return {};
+  return { page: { url: location.href.slice(0, 2000), title: (typeof document !== 'undefined' ? document.title : '').slice(0, 500) } };
 }

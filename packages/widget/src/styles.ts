@@ -43,11 +43,27 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .dept{font-size:.9em;overflow-wrap:anywhere}
 .state{display:flex;align-items:center;gap:6px;font-size:.9em}
 .dot{width:10px;height:10px;border-radius:50%;flex:none;border:1px solid rgba(0,0,0,.35)}
-.dot.online{background:#1e8e3e}.dot.busy{background:#e37400}.dot.offline{background:#c5221f}
+.dot.online{background:#1e8e3e}.dot.busy{background:#e37400}.dot.offline{background:#9e9e9e}
+.card.offline .pic{filter:grayscale(1) opacity(.7)}.card.offline .initials{background:#6b6b6b;color:#fff}
+.card.offline .state{color:var(--cw-text-muted,inherit)}
+.panel{position:relative}
+.panel h2{padding-inline-end:40px}
+.close{position:absolute;top:4px;inset-inline-end:4px;display:inline-flex;align-items:center;justify-content:center;width:44px;height:44px;border:0;border-radius:50%;background:transparent;color:var(--cw-text-solid)}
+.close svg{width:22px;height:22px}
+.greeting{margin:0 0 10px;font-size:.95em}
+.cap{font-size:.8em;font-weight:600;white-space:nowrap}
+.peer{display:flex;gap:10px;align-items:center;min-width:0}
+.peer .pic,.peer .initials{width:44px;height:44px}
+.peer.big{flex-direction:column;text-align:center}
+.peer.big .pic,.peer.big .initials{width:96px;height:96px;font-size:1.6em}
+.peer-text{min-width:0}.peer h2{margin:0}
+.peer.big .state{justify-content:center}
+.next{display:flex;flex-direction:column;gap:6px}
 .details{font-size:.9em;display:flex;flex-direction:column;gap:2px;overflow-wrap:anywhere}
 .acts{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
-.act{display:inline-flex;align-items:center;justify-content:center;width:44px;height:44px;border-radius:50%;border:0;background:var(--cw-primary);color:var(--cw-on-primary);text-decoration:none}
-.act svg{width:22px;height:22px}
+.act{display:inline-flex;align-items:center;justify-content:center;gap:6px;min-width:44px;height:44px;padding:0 12px;border-radius:22px;border:0;background:var(--cw-primary);color:var(--cw-on-primary);text-decoration:none}
+.act svg{width:20px;height:20px;flex:none}
+.act.tel{background:transparent;color:var(--cw-text-solid);border:2px solid var(--cw-primary)}
 .act[aria-disabled=true]{background:#6b6b6b;color:#fff;cursor:not-allowed;opacity:.75}
 .reason{font-size:.85em}
 .contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px;font-style:normal}
@@ -67,7 +83,7 @@ p{margin:0}
 .field.check{flex-direction:row;flex-wrap:wrap;align-items:flex-start;gap:8px}.field.check input{width:auto;min-height:auto;margin-top:3px}.field.check .err{flex-basis:100%}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .offline{margin:8px 0}.transcript{display:flex;flex-direction:column;gap:8px;margin-top:8px}
-.log{list-style:none;margin:0;padding:4px;display:flex;flex-direction:column;gap:6px;max-height:300px;min-height:120px;overflow:auto;border:1px solid var(--cw-border);border-radius:8px}
+.log{list-style:none;margin:0;padding:4px;display:flex;flex-direction:column;gap:6px;max-height:min(420px,calc(100vh - 300px));min-height:180px;overflow:auto;border:1px solid var(--cw-border);border-radius:8px}
 .msg{max-width:85%;padding:6px 10px;border-radius:10px;overflow-wrap:anywhere;white-space:pre-wrap}
 .msg.visitor{align-self:flex-end;background:var(--cw-primary);color:var(--cw-on-primary)}
 .msg.agent{align-self:flex-start;background:#ececec;color:#1a1a1a}
@@ -81,6 +97,8 @@ p{margin:0}
 .videos video.self{position:absolute;inset-inline-end:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
 .timer{font-variant-numeric:tabular-nums;font-weight:600}
 .banner{font-size:.85em;padding:6px 8px;border-radius:6px;background:#fff4e5;color:#5f3700}
+@media (max-width:480px){.panel.full{position:fixed;inset:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:none;border-radius:0;z-index:var(--cw-z,2147483647)}
+.panel .conv{min-height:100%}.panel .conv .log{flex:1 1 auto;max-height:none}}
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{transition:none !important;animation:none !important}}
 @media (forced-colors:active){.act,.tab,.btn{border:1px solid ButtonText}.act[aria-disabled=true]{color:GrayText;border-color:GrayText}.panel,.card,.conv,.log{border:1px solid CanvasText}.badge{border-color:CanvasText}.dot{forced-color-adjust:none}:focus-visible{outline-color:Highlight}}
 `;

@@ -44,6 +44,22 @@ export interface CallView {
   remote: MediaStream | null;
 }
 
+/** The agent of a chat or call as the sidebar shows them (issue 15: picture, name and status in the header). */
+export interface PeerView {
+  picture?: string | undefined;
+  /** "Available", "Busy", … */
+  stateText: string;
+  presence: 'online' | 'busy' | 'offline';
+}
+
+/** Issue 15, no dead ends: what the visitor can do when a call or chat did not happen. */
+export interface NextSteps {
+  /** the same agent offers chat and is available */
+  chatInstead?: () => void;
+  /** another available agent (same kind of contact) */
+  other?: { dn: string; go: () => void };
+}
+
 /** The offline form's progress (spec 11). */
 export interface OfflineView {
   phase: 'idle' | 'sending' | 'sent' | 'error';

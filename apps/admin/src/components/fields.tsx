@@ -47,6 +47,8 @@ export interface TextFieldProps extends Common {
   min?: number;
   max?: number;
   autofocus?: boolean;
+  /** Longest value (code points, as the server counts): the field stops there and shows a counter. */
+  maxLength?: number;
   onBlur?: () => void;
   inputRef?: { current: HTMLInputElement | HTMLTextAreaElement | null };
 }
@@ -55,13 +57,17 @@ export function TextField(p: TextFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
+  const countId = `${id}-count`;
+  const used = p.maxLength !== undefined ? [...p.value].length : 0;
+  const described = [describedBy(hintId, errId, p.hint, p.error), p.maxLength !== undefined && used >= p.maxLength * 0.9 ? countId : ''].filter(Boolean).join(' ') || undefined;
   const shared = {
     id,
+    maxLength: p.maxLength,
     value: p.value,
     placeholder: p.placeholder,
     required: p.required,
     'aria-invalid': p.error ? true : undefined,
-    'aria-describedby': describedBy(hintId, errId, p.hint, p.error),
+    'aria-describedby': described,
     'data-field': p.field,
     'data-autofocus': p.autofocus ? true : undefined,
     spellcheck: p.spellcheck,
@@ -85,6 +91,11 @@ export function TextField(p: TextFieldProps) {
           max={p.max}
           ref={p.inputRef as { current: HTMLInputElement | null }}
         />
+      )}
+      {p.maxLength !== undefined && (
+        <div id={countId} class={`counter ${used >= p.maxLength ? 'full' : ''}`}>
+          {used} / {p.maxLength}
+        </div>
       )}
       <FieldMessages hintId={hintId} errId={errId} hint={p.hint} error={p.error} />
     </div>

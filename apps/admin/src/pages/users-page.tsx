@@ -1,12 +1,13 @@
 /** Users: agents and admins. Create, edit, delete, reset a password. */
 import { useEffect, useState } from 'preact/hooks';
-import { REACH, ROLES, type Reach, type Role, type User } from '@cw/protocol';
+import { EMAIL_PATTERN, REACH, ROLES, type Reach, type Role, type User } from '@cw/protocol';
 import { api, ApiError, type UserBody } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
 import { failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
 import { t } from '../i18n.js';
+import { PictureField } from '../widget/picture-field.js';
 import { msg } from '@cw/client-core';
 
 const ROLE_LABEL: Record<Role, string> = { admin: msg("Admin"), agent: msg("Agent") };
@@ -31,6 +32,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     phone: u?.phone ?? '',
     department: u?.department ?? '',
   });
+  const [picture, setPicture] = useState(u?.picture ?? '');
   const [roles, setRoles] = useState<Role[]>(u?.roles ?? ['agent']);
   const [reach, setReach] = useState<Reach>(u?.reach ?? 'console');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -40,8 +42,11 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
 
   const submit = async () => {
     const e: Record<string, string> = {};
-    if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = t("Use letters, digits and . _ @ - only.");
-    if (!u && f.password.length < 8) e.password = t("At least 8 characters.");
+    if (!f.username.trim()) e.username = 'Enter a username.';
+    else if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = t("Use letters, digits and . _ @ - only.");
+    if (!u && !f.password) e.password = 'Enter a password.';
+    else if (!u && f.password.length < 8) e.password = t("At least 8 characters.");
+    if (f.email.trim() && !new RegExp(EMAIL_PATTERN).test(f.email.trim())) e.email = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
     if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = t("Use letters, digits and . _ @ + - only.");
     if (!roles.length) e.roles = t("Choose at least one role.");
     if (u && u.id === p.meId && !roles.includes('admin')) e.roles = t("You cannot take the admin role from yourself; ask another admin.");
@@ -51,13 +56,15 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     setGeneral(null);
     const body: UserBody = { username: f.username, displayName: f.displayName, email: f.email, phone: f.phone, department: f.department, roles, reach };
     if (f.sipId) body.sipId = f.sipId;
+    // Sent only when it changed: a picture is large.
+    if (picture !== (u?.picture ?? '')) body.picture = picture;
     try {
       const res = u ? await api.patchUser(u.id, body) : await api.createUser({ ...body, password: f.password });
       p.onDone(res);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return p.onUnauthorized();
       const s = splitError(err);
-      if (s.field && (s.field in f || s.field === 'reach')) setErrors({ [s.field]: s.message });
+      if (s.field && (s.field in f || s.field === 'reach' || s.field === 'picture')) setErrors({ [s.field]: s.message });
       else setGeneral(s.message);
     } finally {
       setBusy(false);
@@ -73,13 +80,15 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
     >
       <ErrorBanner message={general} />
       <div class="grid-2">
-        <TextField label={t("Username")} value={f.username} onValue={set('username')} error={errors.username} required autoComplete="off" spellcheck={false} />
+        <TextField label={t("Username")} maxLength={100} value={f.username} onValue={set('username')} error={errors.username} required autoComplete="off" spellcheck={false} />
         {!u && <TextField label={t("Password")} type="password" value={f.password} onValue={set('password')} error={errors.password} required autoComplete="new-password" hint={t("At least 8 characters.")} />}
-        <TextField label={t("Display name")} value={f.displayName} onValue={set('displayName')} error={errors.displayName} />
+        <TextField label={t("Display name")} maxLength={100} value={f.displayName} onValue={set('displayName')} error={errors.displayName} />
         <TextField label={t("SIP-ID")} value={f.sipId} onValue={set('sipId')} error={errors.sipId} spellcheck={false} hint={t("The address visitors call; needed to be an agent on a widget.")} />
-        <TextField label={t("E-mail")} type="email" value={f.email} onValue={set('email')} error={errors.email} />
-        <TextField label={t("Phone")} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
-        <TextField label={t("Department")} value={f.department} onValue={set('department')} error={errors.department} />
+        <TextField label={t("E-mail")} maxLength={254} type="email" value={f.email} onValue={set('email')} error={errors.email} />
+        <TextField label={t("Phone")} maxLength={50} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
+        <TextField label={t("Department")} maxLength={100} value={f.department} onValue={set('department')} error={errors.department} />
+        <PictureField value={picture} onValue={setPicture} error={errors.picture} type="sidebar" />
+        <p class="hint">Picture, department, phone and e-mail show on every widget this user is an agent of (a widget may override them).</p>
         <SelectField<Reach>
           label={t("Reached at")}
           value={reach}

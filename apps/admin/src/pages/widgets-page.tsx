@@ -3,7 +3,7 @@
  * a sidebar or a business-cards widget.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Flag, Widget } from '@cw/protocol';
+import type { Flag, Group, User, Widget } from '@cw/protocol';
 import { api } from '../api.js';
 import { ErrorBanner } from '../components/fields.js';
 import { failHandler } from '../components/page.js';
@@ -25,6 +25,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
   const [fresh, setFresh] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [dir, setDir] = useState<Directory>(emptyDirectory);
+  const [people, setPeople] = useState<{ users: User[]; groups: Group[] }>({ users: [], groups: [] });
   const [flags, setFlags] = useState<Flag[]>([]);
   const [creating, setCreating] = useState(false);
 
@@ -40,7 +41,10 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       })
       .catch(fail);
     // Directory and flags only improve the display; the page works without them.
-    Promise.all([api.users().catch(() => []), api.groups().catch(() => [])]).then(([u, g]) => setDir(makeDirectory(u, g)));
+    Promise.all([api.users().catch(() => []), api.groups().catch(() => [])]).then(([u, g]) => {
+      setPeople({ users: u, groups: g });
+      setDir(makeDirectory(u, g));
+    });
     api.flags().then(setFlags).catch(() => undefined);
   }, []);
 
@@ -92,8 +96,18 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       {widgets === null && !error && <p class="loading">{t("Loading widgets…")}</p>}
       {widgets !== null && widgets.length === 0 && (
         <div class="empty-state">
-          <p class="empty-title">{t("There are no widgets yet.")}</p>
-          <p>{t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.")}</p>
+          <p class="empty-title">{t("There are no widgets yet.")} Three steps to the first one:</p>
+          <ol class="steps">
+            <li>
+              <strong>Agents are users</strong> with the agent role and a SIP-ID: add them under <a href="/admin/users">Users</a> (or later, from inside a widget’s “Add agent” dialog).
+            </li>
+            <li>
+              <strong>Add a widget</strong> with the buttons above — {t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.")} Then add its agents, save, and press <strong>Code</strong> to get the lines for your website.
+            </li>
+            <li>
+              <strong>Agents sign in</strong> at <a href="/agent">the agent console</a> and set themselves Online: visitors can then chat with them and call them.
+            </li>
+          </ol>
         </div>
       )}
       <div class="widget-list">
@@ -109,6 +123,11 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
             onUnauthorized={p.onUnauthorized}
             dir={dir}
             flags={flags}
+            onUserCreated={(u) => {
+              const next = { users: [...people.users, u], groups: people.groups };
+              setPeople(next);
+              setDir(makeDirectory(next.users, next.groups));
+            }}
           />
         ))}
       </div>

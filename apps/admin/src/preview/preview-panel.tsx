@@ -9,14 +9,26 @@ type PreviewHandle = ReturnType<typeof mountPreview>;
 
 /** Test hook: the preview host element carries its (closed) shadow root under this symbol. */
 export const PREVIEW_ROOT = Symbol.for('cw-admin.preview-root');
-import { type Flag, type InfoMsg, type SessionMsg } from '@cw/protocol';
+import { type Flag, type InfoMsg, type Presence, type SessionMsg, type VisiblePresence } from '@cw/protocol';
+import { api } from '../api.js';
 import { widgetStrings } from '@cw/i18n/widget';
 import { toBody, type Draft } from '../widget/draft.js';
 import type { Directory } from '../widget/directory.js';
 import { t } from '../i18n.js';
 
+/** How often the preview asks for presence. */
+const PRESENCE_REFRESH_MS = 3000;
+
 /** Builds what a visitor would receive for this draft. */
-export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[]) {
+/** What visitors see of a user's stored presence. */
+function visibleOf(p: Presence | undefined): VisiblePresence {
+  return p === 'online' ? 'online' : p === 'away' || p === 'busy' ? 'busy' : 'offline';
+}
+
+/** Live presence for the preview: each user's, by SIP-ID; `null` while not known (then presence agents show available). */
+export type PresenceMap = Map<string, Presence> | null;
+
+export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[], live: PresenceMap = null, everyoneOffline = false) {
   const body = toBody(d);
   const session: SessionMsg = {
     mt: 'Session',
@@ -28,13 +40,24 @@ export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[
     contact: body.contact,
     session: 'preview',
     uuid,
+    texts: { title: body.texts?.title ?? '', greeting: body.texts?.greeting ?? '' },
   };
   const pictures: Record<string, string> = {};
   const infos: InfoMsg[] = body.agents.map((a, order) => {
     const u = dir.bySipId(a.sipId);
     const flag = flags.find((f) => f.id === a.flag);
-    const presence = a.availability === 'inactive' ? 'offline' : a.availability === 'boolean' ? (flag?.value ? 'online' : 'offline') : 'online';
-    pictures[a.sipId] = a.picture ?? '';
+    let presence: VisiblePresence;
+    if (a.availability === 'always') presence = 'online';
+    else if (everyoneOffline || a.availability === 'inactive') presence = 'offline';
+    else if (a.availability === 'boolean') presence = flag?.value ? 'online' : 'offline';
+    else if (!u) presence = 'offline'; // nobody has this SIP-ID: nobody can answer
+    else if (!live) presence = 'online';
+    else if (u.kind === 'user') presence = visibleOf(live.get(a.sipId));
+    else {
+      const seen = dir.membersOf(a.sipId).map((s) => visibleOf(live.get(s)));
+      presence = seen.includes('online') ? 'online' : seen.includes('busy') ? 'busy' : 'offline';
+    }
+    pictures[a.sipId] = a.picture || u?.picture || '';
     return {
       mt: 'Info',
       id: a.sipId,
@@ -56,7 +79,26 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
   const host = useRef<HTMLDivElement>(null);
   const handle = useRef<PreviewHandle | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const data = useMemo(() => previewData(p.draft, p.uuid, p.dir, p.flags), [p.draft, p.uuid, p.dir, p.flags]);
+  const [live, setLive] = useState<PresenceMap>(null);
+  const [allOffline, setAllOffline] = useState(false);
+  const hasPresence = p.draft.agents.some((a) => a.availability === 'presence');
+  // Live presence of presence-mode agents, refreshed every few seconds while the preview is shown.
+  useEffect(() => {
+    if (!hasPresence) return;
+    let stop = false;
+    const load = () =>
+      api.presence().then(
+        (list) => !stop && setLive(new Map(list.map((x) => [x.sipId, x.presence]))),
+        () => {},
+      );
+    void load();
+    const timer = setInterval(load, PRESENCE_REFRESH_MS);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [hasPresence]);
+  const data = useMemo(() => previewData(p.draft, p.uuid, p.dir, p.flags, live, allOffline), [p.draft, p.uuid, p.dir, p.flags, live, allOffline]);
 
   useEffect(() => {
     try {
@@ -94,7 +136,6 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
     return () => cancelAnimationFrame(id);
   }, [data]);
 
-  const hasPresence = p.draft.agents.some((a) => a.availability === 'presence');
   return (
     <aside class="preview" aria-label={p.name ? t('Live preview of {name}', { name: p.name }) : t('Live preview of the widget')}>
       <h3 class="preview-title">{t("Live preview")}</h3>
@@ -110,7 +151,11 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
       <div class={`preview-stage preview-${p.draft.type}`} inert aria-hidden="true">
         <div class="preview-host" ref={host} data-testid="widget-preview" />
       </div>
-      {hasPresence && <p class="hint">{t("Agents whose availability follows their presence are shown as available here.")}</p>}
+      <div class="check preview-offline">
+        <input type="checkbox" id={`${p.uuid}-all-offline`} checked={allOffline} onChange={(e) => setAllOffline((e.currentTarget as HTMLInputElement).checked)} />
+        <label for={`${p.uuid}-all-offline`}>Preview with everyone offline</label>
+      </div>
+      {hasPresence && <p class="hint">Agents whose availability follows their presence show it live (refreshed every few seconds).</p>}
     </aside>
   );
 }

@@ -4,13 +4,14 @@
  * can be reached; and how their availability is decided.
  */
 import { useId, useState } from 'preact/hooks';
-import { MEDIA, type Availability, type DirectoryEntry, type Flag, type Media } from '@cw/protocol';
+import { MEDIA, type Availability, type DirectoryEntry, type Flag, type Media, type User } from '@cw/protocol';
+import { api, ApiError } from '../api.js';
 import { Modal, ModalButtons } from '../components/modal.js';
 import { SelectField, TextField } from '../components/fields.js';
 import { SipIdField } from './sip-id-field.js';
 import { PictureField } from './picture-field.js';
 import { validateAgent, type AgentDraft } from './draft.js';
-import type { Directory } from './directory.js';
+import { unknownSipId, type Directory } from './directory.js';
 import { t } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
@@ -35,6 +36,8 @@ export interface AgentDialogProps {
   serverErrors?: Record<string, string>;
   onOk: (a: AgentDraft) => void;
   onCancel: () => void;
+  /** a user was created here (the directory gains them) */
+  onUserCreated?: (u: User) => void;
 }
 
 export function AgentDialog(p: AgentDialogProps) {
@@ -91,6 +94,12 @@ export function AgentDialog(p: AgentDialogProps) {
             }}
             onPick={pick}
           />
+          {a.sipId.trim() && !entry && !errors['sipId'] && a.availability !== 'inactive' && (
+            <NewUser sipId={a.sipId.trim()} displayName={a.displayName} onCreated={(u) => {
+              p.onUserCreated?.(u);
+              setEntry({ kind: 'user', id: u.id, sipId: u.sipId, name: u.displayName, department: u.department, email: u.email, phone: u.phone });
+            }} />
+          )}
           <TextField label={t("Display name")} value={a.displayName} onValue={(v) => set('displayName', v)} field="displayName" error={errors['displayName']} placeholder={entry?.name} hint={entry ? t("Leave empty to use the directory’s name.") : t("Shown to visitors. Empty: the directory’s name.")} />
           <TextField label={t("Department")} value={a.department} onValue={(v) => set('department', v)} field="department" error={errors['department']} placeholder={entry?.department} hint={fromDir(entry?.department)} />
           <TextField label={t("Phone number")} type="tel" value={a.phone} onValue={(v) => set('phone', v)} field="phone" error={errors['phone']} placeholder={entry?.phone} hint={fromDir(entry?.phone)} />
@@ -154,5 +163,49 @@ export function AgentDialog(p: AgentDialogProps) {
         </div>
       </div>
     </Modal>
+  );
+}
+
+/**
+ * Issue 15: an agent is a user with the agent role and a SIP-ID. When the
+ * SIP-ID names nobody, the dialog says so and can create that user here.
+ */
+function NewUser(p: { sipId: string; displayName: string; onCreated: (u: User) => void }) {
+  const [open, setOpen] = useState(false);
+  const [username, setUsername] = useState(p.sipId);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ field: string; text: string } | null>(null);
+  const create = async () => {
+    if (!username.trim()) return setError({ field: 'username', text: 'Enter a username.' });
+    if (password.length < 8) return setError({ field: 'password', text: 'Enter a password of at least 8 characters.' });
+    setBusy(true);
+    setError(null);
+    try {
+      const u = await api.createUser({ username: username.trim(), password, displayName: p.displayName.trim() || username.trim(), sipId: p.sipId, roles: ['agent'] });
+      p.onCreated(u);
+    } catch (e) {
+      setError({ field: e instanceof ApiError && e.field === 'username' ? 'username' : 'password', text: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="field-warning new-user">
+      <p>{unknownSipId(p.sipId)}</p>
+      {!open ? (
+        <button type="button" class="btn btn-small" onClick={() => setOpen(true)}>
+          Create user {p.sipId}
+        </button>
+      ) : (
+        <div class="new-user-form">
+          <TextField label="Username" value={username} onValue={setUsername} autoComplete="off" maxLength={100} error={error?.field === 'username' ? error.text : undefined} hint="The agent signs in to the console with it." />
+          <TextField label="Password" type="password" value={password} onValue={setPassword} autoComplete="new-password" maxLength={200} error={error?.field === 'password' ? error.text : undefined} hint="At least 8 characters; tell it to the agent." />
+          <button type="button" class="btn btn-primary btn-small" disabled={busy} onClick={() => void create()}>
+            Create agent user
+          </button>
+        </div>
+      )}
+    </div>
   );
 }

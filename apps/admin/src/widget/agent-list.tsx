@@ -3,10 +3,10 @@
  * keyboard: the Move up / Move down buttons, or Alt+Arrow keys on a row, with
  * an announcement for screen readers.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Flag, Media } from '@cw/protocol';
 import type { AgentDraft } from './draft.js';
-import type { Directory } from './directory.js';
+import { emptyDirectory, unknownSipId, type Directory } from './directory.js';
 import { AVAILABILITY_INFO } from './agent-dialog.js';
 import { t } from '../i18n.js';
 import { msg } from '@cw/client-core';
@@ -25,6 +25,11 @@ export interface AgentListProps {
 
 const MEDIA_WORD: Record<Media, string> = { voice: msg("Voice"), video: msg("Video"), chat: msg("Chat"), email: msg("E-mail") };
 
+/** Rows rendered at once; a widget may list 1,000 agents (spec 14). */
+export const AGENT_PAGE = 50;
+/** From this many agents on, the list has a search field. */
+const SEARCH_FROM = 12;
+
 export function agentName(a: AgentDraft, dir: Directory): string {
   return a.displayName || dir.bySipId(a.sipId)?.name || a.sipId;
 }
@@ -33,6 +38,9 @@ export function AgentList(p: AgentListProps) {
   const [dragKey, setDragKey] = useState<string | null>(null);
   const [overKey, setOverKey] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
+  const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(AGENT_PAGE);
+  const searchId = useId();
   const listRef = useRef<HTMLOListElement>(null);
   // After a keyboard move, focus follows the moved row's control.
   const refocus = useRef<{ key: string; sel: string } | null>(null);
@@ -61,10 +69,33 @@ export function AgentList(p: AgentListProps) {
       </p>
     );
 
+  const q = query.trim().toLowerCase();
+  const matching = p.agents.map((a, i) => ({ a, i })).filter(({ a, i }) => !q || !!p.errors[i] || agentName(a, p.dir).toLowerCase().includes(q) || a.sipId.toLowerCase().includes(q));
+  // Rows with an error are always shown, so the error list can lead to them.
+  const shown = matching.filter((r, n) => n < limit || !!p.errors[r.i]);
+
   return (
     <>
+      {p.agents.length >= SEARCH_FROM && (
+        <div class="field agent-search">
+          <label for={searchId}>Search agents</label>
+          <input
+            id={searchId}
+            type="search"
+            value={query}
+            maxLength={100}
+            onInput={(e) => {
+              setQuery((e.currentTarget as HTMLInputElement).value);
+              setLimit(AGENT_PAGE);
+            }}
+          />
+          <div class="hint" role="status">
+            {q ? `${matching.length} of ${p.agents.length} agents match.` : `${p.agents.length} agents.`}
+          </div>
+        </div>
+      )}
       <ol class="agent-list" aria-label={p.label} ref={listRef}>
-        {p.agents.map((a, i) => {
+        {shown.map(({ a, i }) => {
           const name = agentName(a, p.dir);
           const av = t(AVAILABILITY_INFO[a.availability].label);
           const flag = a.availability === 'boolean' ? p.flags.find((f) => f.id === a.flag) : undefined;
@@ -116,6 +147,9 @@ export function AgentList(p: AgentListProps) {
                   {flag ? ` (${flag.name}: ${flag.value ? 'on' : 'off'})` : ''}
                 </span>
                 {p.errors[i] && <span class="field-error">{p.errors[i]}</span>}
+                {!p.errors[i] && p.dir !== emptyDirectory && a.availability !== 'inactive' && !p.dir.bySipId(a.sipId) && (
+                  <span class="field-warning">{unknownSipId(a.sipId)}</span>
+                )}
               </span>
               <span class="agent-actions">
                 <button type="button" class="icon-btn move-btn" data-role="up" disabled={i === 0} onClick={() => move(i, i - 1, '[data-role="up"]')} aria-label={t("Move up: {name}", { name })} title={t("Move up (Alt+Arrow Up)")}>
@@ -135,6 +169,11 @@ export function AgentList(p: AgentListProps) {
           );
         })}
       </ol>
+      {matching.length > shown.length && (
+        <button type="button" class="btn more-agents" onClick={() => setLimit(limit + AGENT_PAGE * 4)}>
+          Show more agents ({matching.length - shown.length} more)
+        </button>
+      )}
       <p class="hint">{t("Drag agents to change their order, or use the arrow buttons (or Alt+Arrow keys on a row).")}</p>
       <div class="sr-only" role="status" aria-live="polite">
         {announce}

@@ -116,6 +116,7 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       {p.unsaved && (
         <p class="banner banner-warn">{t("This widget has unsaved changes. Websites show them once you save.")}</p>
       )}
+      {html !== null && <AddressWarnings origin={origin} />}
       {error && (
         <p class="banner banner-error" role="alert">
           {error}
@@ -146,5 +147,37 @@ export function CodeDialog(p: { uuid: string; name: string; unsaved: boolean; on
       <textarea id={cspId} class="code" readOnly rows={4} spellcheck={false} value={cspLines(origin)} />
       <p class="hint">{t("Only needed if your website sends a Content-Security-Policy: add these sources to the matching directives.")}</p>
     </Modal>
+  );
+}
+
+/** True for localhost, *.localhost, IPv4/IPv6 literals and single-label names: addresses other computers cannot use. */
+export function localAddress(origin: string): 'localhost' | 'ip' | null {
+  let host: string;
+  try {
+    host = new URL(origin).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'localhost';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[')) return 'ip';
+  return null;
+}
+
+/** Issue 15: say when the embed address will not work on a real website, and what calls need. */
+function AddressWarnings({ origin }: { origin: string }) {
+  const local = localAddress(origin);
+  const http = origin.startsWith('http:');
+  if (!local && !http) return null;
+  return (
+    <div class="banner banner-warn">
+      {local && (
+        <p>
+          The code loads the widget from <code>{origin}</code>
+          {local === 'localhost' ? ', which only this computer can reach' : ', an IP address that visitors’ browsers may not reach and no certificate covers'}. Set <code>PUBLIC_URL</code> to
+          the server’s public address (for example <code>https://contact.example.com</code>) and restart it before you paste the code into a real website.
+        </p>
+      )}
+      {http && <p>Calls from a website on https need this server on https too (browsers block microphone and camera otherwise): put it behind a TLS proxy and set <code>PUBLIC_URL</code> to its https address.</p>}
+    </div>
   );
 }

@@ -15,10 +15,11 @@ export function pickerValue(v: string): string {
   return '#808080';
 }
 
-export function ColorField(p: { label: string; value: string; onValue: (v: string) => void; error?: string; field: string; onBlur?: () => void }) {
+export function ColorField(p: { label: string; value: string; onValue: (v: string) => void; error?: string; warning?: string; field: string; onBlur?: () => void }) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
+  const warnId = `${id}-warn`;
   const empty = p.value.trim() === '';
   return (
     <div class={`field color-field ${empty ? 'inherit' : ''}`}>
@@ -33,7 +34,7 @@ export function ColorField(p: { label: string; value: string; onValue: (v: strin
           spellcheck={false}
           data-field={p.field}
           aria-invalid={p.error ? true : undefined}
-          aria-describedby={[empty ? hintId : '', p.error ? errId : ''].filter(Boolean).join(' ') || undefined}
+          aria-describedby={[empty ? hintId : '', p.error ? errId : '', p.warning && !p.error ? warnId : ''].filter(Boolean).join(' ') || undefined}
           onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)}
           onBlur={p.onBlur}
         />
@@ -44,6 +45,11 @@ export function ColorField(p: { label: string; value: string; onValue: (v: strin
         )}
       </div>
       <FieldMessages hintId={hintId} errId={errId} hint={empty ? t("Empty: inherits the website’s colour.") : undefined} error={p.error} />
+      {p.warning && !p.error && (
+        <div id={warnId} class="field-warning">
+          {p.warning}
+        </div>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@
  * The editable form of a widget ("draft") and its conversion to and from the
  * API body. Kept free of UI code so it can be unit tested.
  */
-import { AVAILABILITY, LANGS, MEDIA, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
+import { AVAILABILITY, COLOR_PATTERN, EMAIL_PATTERN, LANGS, MEDIA, type Availability, type Lang, type Media, type Widget, type WidgetAgent } from '@cw/protocol';
 import { Origin, validate } from '@cw/protocol/api';
 import type { WidgetBody } from '../api.js';
 import { t } from '../i18n.js';
@@ -41,6 +41,8 @@ export interface Draft {
   };
   /** One origin per line. */
   originsText: string;
+  /** Spec 14: heading and greeting of the open widget; empty = the defaults in the visitor's language. */
+  texts: { title: string; greeting: string };
   agents: AgentDraft[];
   /** spec 11: the schedule the widget follows ("" = none) and the offline form */
   scheduleId: string;
@@ -101,6 +103,7 @@ export function toDraft(w: Partial<Widget>): Draft {
       zIndex: n(appearance.zIndex),
     },
     originsText: (w.allowedOrigins ?? []).join('\n'),
+    texts: { title: s(w.texts?.title), greeting: s(w.texts?.greeting) },
     agents: (w.agents ?? []).map(agentToDraft),
     scheduleId: s(w.scheduleId),
     offlineEnabled: w.offline?.enabled !== false,
@@ -165,6 +168,7 @@ export function toBody(d: Draft): WidgetBody {
       ...(zIndex !== undefined ? { zIndex } : {}),
     },
     allowedOrigins: originLines(d.originsText),
+    texts: { title: d.texts.title.trim(), greeting: d.texts.greeting.trim() },
     agents: d.agents.map(agentToBody),
     scheduleId: d.scheduleId || null,
     offline: { enabled: d.offlineEnabled, consentText: d.consentText.trim(), notify: d.notifyText.split(/[\s,;]+/).filter(Boolean) },
@@ -176,7 +180,55 @@ export function sameDraft(a: Draft, b: Draft): boolean {
   return JSON.stringify(toBody(a)) === JSON.stringify(toBody(b));
 }
 
-const COLOR_RE = /^(|#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\))$/;
+/** Spec 14: #rgb or #rrggbb, or empty (inherit) — the server's rule. */
+const COLOR_RE = new RegExp(COLOR_PATTERN);
+const EMAIL_RE = new RegExp(EMAIL_PATTERN);
+
+/** sRGB of a #rgb / #rrggbb colour, or null. */
+export function hexRgb(v: string): [number, number, number] | null {
+  const t = v.trim();
+  if (/^#[0-9a-f]{3}$/i.test(t)) return [1, 2, 3].map((i) => parseInt(t[i]! + t[i]!, 16)) as [number, number, number];
+  if (/^#[0-9a-f]{6}$/i.test(t)) return [1, 3, 5].map((i) => parseInt(t.slice(i, i + 2), 16)) as [number, number, number];
+  return null;
+}
+
+/** WCAG contrast ratio of two colours (1 … 21). */
+export function contrastRatio(a: [number, number, number], b: [number, number, number]): number {
+  const lum = ([r, g, bl]: [number, number, number]) => {
+    const f = (v: number) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(bl);
+  };
+  const la = lum(a);
+  const lb = lum(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+/**
+ * Warnings (not errors: the widget still works) where the widget would be
+ * hard to read: text below WCAG AA 4.5:1 on the background, buttons below
+ * 3:1 against it. Button text needs no check: the widget writes it in black
+ * or white, whichever contrasts more with the primary colour (≥ 4.6:1).
+ */
+export function contrastWarnings(d: Draft): Record<string, string> {
+  const w: Record<string, string> = {};
+  const c = d.appearance.colors;
+  const bg = hexRgb(c.background) ?? (d.type === 'sidebar' && !c.background.trim() ? ([255, 255, 255] as [number, number, number]) : null);
+  const primary = hexRgb(c.primary);
+  // The widget writes button text in black or white, whichever reads better (always AA); the buttons themselves must stand out (WCAG 1.4.11, 3:1).
+  if (bg && primary) {
+    const r = contrastRatio(bg, primary);
+    if (r < 3) w['appearance.colors.primary'] = `Buttons in this colour barely stand out from the background (contrast ${r.toFixed(1)}:1; WCAG AA asks for 3:1). Choose a darker or lighter colour.`;
+  }
+  const text = hexRgb(c.text);
+  if (bg && text) {
+    const r = contrastRatio(bg, text);
+    if (r < 4.5) w['appearance.colors.text'] = `Text on the background is hard to read (contrast ${r.toFixed(1)}:1; WCAG AA asks for 4.5:1).`;
+  }
+  return w;
+}
 const LENGTH_RE = /^(|\d{1,3}(\.\d+)?(px|em|rem|pt|%)?)$/;
 
 /**
@@ -188,7 +240,7 @@ export function validateDraft(d: Draft): Record<string, string> {
   if (!d.name.trim()) e['name'] = t("Give the widget a name.");
   const appearance = d.appearance;
   for (const k of ['primary', 'background', 'text'] as const)
-    if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = t("Use a colour such as #0a7d5c, or leave it empty to inherit.");
+    if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = `“${appearance.colors[k].trim().slice(0, 40)}” is not a colour the widget can use. Enter a hex colour such as #0a7d5c (or pick one), or leave it empty to inherit.`;
   if (!LENGTH_RE.test(appearance.fontSize.trim())) e['appearance.fontSize'] = t("Use a size such as 14px or 1rem, or leave it empty to inherit.");
   if (/[;{}<>\\]/.test(appearance.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
   for (const side of ['top', 'right', 'bottom', 'left'] as const) {
@@ -197,6 +249,7 @@ export function validateDraft(d: Draft): Record<string, string> {
   }
   const z = intOrUndefined(appearance.zIndex);
   if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = t("Use a whole number, or leave it empty.");
+  if (d.contact.email.trim() && !EMAIL_RE.test(d.contact.email.trim())) e['contact.email'] = 'Enter an e-mail address such as sales@example.com (no spaces), or leave it empty.';
   const lines = originLines(d.originsText);
   const seen = new Set<string>();
   lines.forEach((o, i) => {
@@ -218,7 +271,7 @@ export function validateAgent(a: AgentDraft): Record<string, string> {
   if (!a.sipId.trim()) e['sipId'] = t("Enter the SIP-ID, or search the directory by name.");
   if (a.availability === 'boolean' && !a.flag) e['flag'] = t("Choose the flag that switches this agent on and off.");
   if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = t("Use a web address starting with https://");
-  if (a.email.trim() && !/^[^\s@]+@[^\s@]+$/.test(a.email.trim())) e['email'] = t("This does not look like an e-mail address.");
+  if (a.email.trim() && !EMAIL_RE.test(a.email.trim())) e['email'] = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
   return e;
 }
 

@@ -9,10 +9,11 @@ import { autonym } from '@cw/i18n';
 import { msg } from '@cw/client-core';
 import { CheckField, SelectField, TextField } from '../components/fields.js';
 import { ColorField } from './color-field.js';
+import { TEXT_LIMITS } from '@cw/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { Schedule } from '@cw/protocol';
 import { api } from '../api.js';
-import { errorAt, type Draft } from './draft.js';
+import { contrastWarnings, errorAt, type Draft } from './draft.js';
 import { t } from '../i18n.js';
 
 /** Each language by its own name (Intl.DisplayNames), as language choosers show them. */
@@ -53,23 +54,34 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
   const setMargin = (k: keyof Ap['margin'], v: string) => setAp({ margin: { ...d.appearance.margin, [k]: v } });
   const err = (path: string) => errorAt(errors, path);
   const posId = useId();
+  const warn = contrastWarnings(d);
+  const setTexts = (k: keyof Draft['texts'], v: string) => set({ texts: { ...d.texts, [k]: v } });
 
   return (
     <div class="settings">
       <Section title={t("General")}>
         <div class="grid-2">
-          <TextField label={t("Name")} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint={t("Helps you tell widgets apart; visitors see it too.")} />
+          <TextField label={t("Name")} maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart (for you; visitors read the heading below)." />
           <SelectField<Lang> label={t("Default language")} value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint={t("Used when the visitor’s browser language is not available.")} />
         </div>
-        <TextField label={t("Notes")} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
+        <TextField label={t("Notes")} maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
       </Section>
+
+      {d.type === 'sidebar' && (
+        <Section title="Texts" note="What visitors read at the top of the open sidebar. Empty: a friendly default in the visitor’s language.">
+          <div class="grid-2">
+            <TextField label="Heading" maxLength={TEXT_LIMITS.title} value={d.texts.title} onValue={(v) => setTexts('title', v)} field="texts.title" error={err('texts.title')} placeholder="Contact us" />
+            <TextField label="Greeting" maxLength={TEXT_LIMITS.greeting} multiline rows={2} value={d.texts.greeting} onValue={(v) => setTexts('greeting', v)} field="texts.greeting" error={err('texts.greeting')} placeholder="Chat with us, call us in your browser or write — we’re happy to help." />
+          </div>
+        </Section>
+      )}
 
       <Section title={t("Contact details")} note={t("Shown to visitors with the agents.")}>
         <div class="grid-2">
-          <TextField label={t("Company")} value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
-          <TextField label={t("Phone")} type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
-          <TextField label={t("Address")} multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
-          <TextField label={t("Email address")} type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" error={err('contact.email')} />
+          <TextField label={t("Company")} maxLength={200} value={d.contact.company} onValue={(v) => setContact('company', v)} field="contact.company" error={err('contact.company')} />
+          <TextField label={t("Phone")} maxLength={50} type="tel" value={d.contact.phone} onValue={(v) => setContact('phone', v)} field="contact.phone" error={err('contact.phone')} />
+          <TextField label={t("Address")} maxLength={500} multiline rows={2} value={d.contact.address} onValue={(v) => setContact('address', v)} field="contact.address" error={err('contact.address')} />
+          <TextField label={t("Email address")} maxLength={254} type="email" value={d.contact.email} onValue={(v) => setContact('email', v)} field="contact.email" onBlur={leave('contact.email')} error={err('contact.email')} />
         </div>
       </Section>
 
@@ -97,9 +109,9 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
           <TextField label={t("Font size")} value={d.appearance.fontSize} onValue={(v) => setAp({ fontSize: v })} field="appearance.fontSize" onBlur={leave('appearance.fontSize')} error={err('appearance.fontSize')} placeholder={t("inherit")} hint={d.appearance.fontSize ? t("For example 14px or 1rem.") : t("Empty: the website’s size. For example 14px or 1rem.")} />
         </div>
         <div class="grid-3">
-          <ColorField label={t("Primary colour")} value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" onBlur={leave('appearance.colors.primary')} error={err('appearance.colors.primary')} />
+          <ColorField label={t("Primary colour")} value={d.appearance.colors.primary} onValue={(v) => setColor('primary', v)} field="appearance.colors.primary" onBlur={leave('appearance.colors.primary')} error={err('appearance.colors.primary')} warning={warn['appearance.colors.primary']} />
           <ColorField label={t("Background colour")} value={d.appearance.colors.background} onValue={(v) => setColor('background', v)} field="appearance.colors.background" onBlur={leave('appearance.colors.background')} error={err('appearance.colors.background')} />
-          <ColorField label={t("Text colour")} value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" onBlur={leave('appearance.colors.text')} error={err('appearance.colors.text')} />
+          <ColorField label={t("Text colour")} value={d.appearance.colors.text} onValue={(v) => setColor('text', v)} field="appearance.colors.text" onBlur={leave('appearance.colors.text')} error={err('appearance.colors.text')} warning={warn['appearance.colors.text']} />
         </div>
         <fieldset class="subsection">
           <legend>{t("Margins (pixels)")}</legend>

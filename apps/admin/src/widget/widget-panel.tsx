@@ -4,7 +4,7 @@
  * Delete; when expanded its settings, agents and a live preview.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
-import type { Flag, Widget } from '@cw/protocol';
+import type { User, Flag, Widget } from '@cw/protocol';
 import { api, ApiError, onUnauthorized } from '../api.js';
 import { stashDraft, takeStash } from './stash.js';
 import { ask } from '../components/confirm.js';
@@ -27,6 +27,8 @@ export interface WidgetPanelProps {
   onUnauthorized: () => void;
   dir: Directory;
   flags: Flag[];
+  /** a user was created from the agent dialog: the directory gains them */
+  onUserCreated?: (u: User) => void;
   /** Focus the Name field once (a new widget). */
   focusName?: boolean;
 }
@@ -89,9 +91,11 @@ export function WidgetPanel(p: WidgetPanelProps) {
   }, [p.focusName, p.expanded]);
 
   const change = (d: Draft) => {
-    setErrors((e) => remainingErrors(e, draft, d));
+    const next = remainingErrors(errors, draft, d);
+    setErrors(next);
     setDraft(d);
-    if (banner?.kind === 'ok') setBanner(null);
+    // A stale banner goes: "Saved" after an edit, "Not saved: …" once every field it was about is fixed.
+    if (banner?.kind === 'ok' || (banner?.kind === 'error' && Object.keys(errors).length > 0 && Object.keys(next).length === 0)) setBanner(null);
   };
 
   /** Checks the fields under `prefix` when the user leaves them. */
@@ -325,6 +329,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
             widgetType={draft.type}
             flags={p.flags}
             dir={p.dir}
+            onUserCreated={p.onUserCreated}
             taken={draft.agents.filter((_, j) => j !== agentDlg.index).map((a) => a.sipId)}
             serverErrors={agentDlg.index !== null ? agentServerErrors(errors, agentDlg.index) : undefined}
             onCancel={() => setAgentDlg(null)}

@@ -77,6 +77,32 @@ export class Ringtone {
     this.#changed();
   }
 
+  /** A short two-note chime for a chat request (once, not repeated); silent while audio is blocked. */
+  chime(): void {
+    const ctx = this.#context();
+    if (!ctx) return;
+    if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
+    if (ctx.state !== 'running') return;
+    const gain = ctx.createGain();
+    gain.gain.value = 0;
+    gain.connect(ctx.destination);
+    const t0 = ctx.currentTime + 0.02;
+    [
+      [660, 0],
+      [880, 0.18],
+    ].forEach(([f, at]) => {
+      const o = ctx.createOscillator();
+      o.frequency.value = f!;
+      o.connect(gain);
+      gain.gain.setValueAtTime(0, t0 + at!);
+      gain.gain.linearRampToValueAtTime(0.1, t0 + at! + 0.02);
+      gain.gain.linearRampToValueAtTime(0, t0 + at! + 0.16);
+      o.start(t0 + at!);
+      o.stop(t0 + at! + 0.17);
+      if (at) o.onended = () => gain.disconnect();
+    });
+  }
+
   /** Schedules one ring: two short dual-tone bursts with soft edges. */
   #burst(): void {
     const ctx = this.#ctx;

@@ -58,7 +58,7 @@ export class CallController {
     const state = this.#ctx.state;
     if (state.ringing.some((other) => other.id === m.call) || state.call?.id === m.call) return;
     this.#offers.set(m.call, m.sdp);
-    const ringing: RingingCall = { id: m.call, from: { dn: m.from?.dn ?? t('Visitor') }, widget: m.widget ?? null, video: !!m.video, since: this.#ctx.now() };
+    const ringing: RingingCall = { id: m.call, from: { dn: m.from?.dn ?? t('Visitor') }, widget: m.widget ?? null, video: !!m.video, since: this.#ctx.now(), ...(m.visitor ? { visitor: m.visitor } : {}) };
     this.#ctx.set({ ringing: [...state.ringing, ringing] });
     this.#updateRing();
     const name = ringing.from.dn;
@@ -99,7 +99,7 @@ export class CallController {
     const ringing = state.ringing.find((x) => x.id === id);
     const offer = this.#offers.get(id);
     if (!ringing || !offer || state.call) return;
-    const call: ActiveCall = { id, from: ringing.from, widget: ringing.widget, video: ringing.video, phase: 'accepting', connectedAt: null, muted: false, cameraOff: false, trouble: 'none', local: null, remote: null };
+    const call: ActiveCall = { id, from: ringing.from, widget: ringing.widget, video: ringing.video, ...(ringing.visitor ? { visitor: ringing.visitor } : {}), phase: 'accepting', connectedAt: null, muted: false, cameraOff: false, trouble: 'none', local: null, remote: null };
     this.#dropRinging(id);
     this.#ctx.set({ call });
     let local: MediaStream | null = null;

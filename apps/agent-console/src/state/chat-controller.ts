@@ -52,9 +52,18 @@ export class ChatController {
 
   onOffer(m: ChatOfferMsg): void {
     const state = this.#ctx.state;
-    if (state.offers.some((o) => o.id === m.chat) || this.#chat(m.chat)?.phase === 'open') return;
+    if (this.#chat(m.chat)?.phase === 'open') return;
+    const messages = (m.messages ?? []).filter((x) => x.from === 'visitor').map((x) => ({ id: x.id, text: x.text }));
+    const known = state.offers.find((o) => o.id === m.chat);
+    if (known) {
+      // The offer again (the visitor wrote more before anyone accepted): only its messages change.
+      if (messages.length) this.#ctx.set({ offers: state.offers.map((o) => (o.id === m.chat ? { ...o, messages } : o)) });
+      return;
+    }
     const from = { dn: m.from?.dn ?? t('Visitor'), ...(m.from?.email ? { email: m.from.email } : {}) };
-    this.#ctx.set({ offers: [...state.offers, { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false }] });
+    const offer = { id: m.chat, from, widget: m.widget ?? null, since: this.#ctx.now(), accepting: false, ...(m.visitor ? { visitor: m.visitor } : {}), ...(messages.length ? { messages } : {}), ...(m.earlier?.length ? { earlier: m.earlier } : {}) };
+    this.#ctx.set({ offers: [...state.offers, offer] });
+    this.#ctx.onChatRequest?.();
     const widget = m.widget?.name;
     const via = widget ? ` ${t('via {widget}', { widget })}` : '';
     announce(widget ? t('Chat request from {name} via {widget}.', { name: from.dn, widget }) : t('Chat request from {name}.', { name: from.dn }));
@@ -77,6 +86,7 @@ export class ChatController {
     if (existing) return existing;
     const offer = this.#ctx.state.offers.find((o) => o.id === id);
     const chat = newChat(id, from ?? offer?.from ?? { dn: 'Visitor' }, widget ?? offer?.widget ?? null);
+    if (offer?.visitor) chat.context = offer.visitor;
     this.#dropOffer(id);
     this.#put(chat);
     // A chat the agent just accepted comes to the front; one restored after a reconnect does not.
@@ -96,7 +106,7 @@ export class ChatController {
       for (const u of this.#restoredPending[m.chat] ?? []) chat = { ...chat, lines: addPending(chat.lines, u, 'agent', this.#myDn()) };
       delete this.#restoredPending[m.chat];
     }
-    const merged: Chat = { ...chat, phase: 'open', closedBy: undefined, stale: false, lines: mergeHistory(chat.lines, m.messages ?? []) };
+    const merged: Chat = { ...chat, phase: 'open', closedBy: undefined, stale: false, lines: mergeHistory(chat.lines, m.messages ?? []), ...(m.visitor ? { context: m.visitor } : {}) };
     this.#put(merged);
     if (!had) announce(t('Chat with {name} accepted.', { name: merged.visitor.dn }));
     this.#resend(merged);

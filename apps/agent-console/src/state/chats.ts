@@ -5,6 +5,7 @@
  * after a reconnect replaces the rest.
  */
 import type { TranscriptLine } from '@cw/client-core';
+import type { VisitorContext } from '@cw/protocol';
 
 export type ChatPhase = 'open' | 'closed';
 
@@ -20,6 +21,8 @@ export interface Chat {
   visitorTyping: boolean;
   /** set on reconnect until the server confirms the chat with ChatHistory */
   stale: boolean;
+  /** spec 14: the visitor's page, language and browser */
+  context?: VisitorContext;
 }
 
 /** Creates a chat from what the offer or history told us. */

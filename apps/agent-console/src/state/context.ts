@@ -10,4 +10,6 @@ export interface StoreContext {
   send(m: AgentInbound): boolean;
   notice(text: string, kind?: Notice['kind']): void;
   now(): number;
+  /** a new chat request arrived (the store plays the chat sound when the agent wants it) */
+  onChatRequest?(): void;
 }

@@ -57,6 +57,9 @@ export class ConsoleStore {
       send: (m) => this.#socket.send(m),
       notice: (t, k) => this.notice(t, k),
       now: () => Date.now(),
+      onChatRequest: () => {
+        if (chatSoundOn()) this.ringtone.chime();
+      },
     };
     this.calls = new CallController(ctx, this.ringtone);
     this.chats = new ChatController(ctx);
@@ -217,5 +220,24 @@ export class ConsoleStore {
     this.calls.onError(ref, text);
     this.chats.onError(ref, code);
     if (!(ref === 'ChatAccept' && code === 'unknown-chat')) this.notice(ref ? t('The server refused {request}: {reason}', { request: ref, reason: text }) : t('The server refused a request: {reason}', { reason: text }), 'warning');
+  }
+}
+
+const CHAT_SOUND_KEY = 'cw-console.chat-sound';
+
+/** Whether a chat request plays a sound (on unless the agent turned it off; kept in this browser). */
+export function chatSoundOn(): boolean {
+  try {
+    return localStorage.getItem(CHAT_SOUND_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+export function setChatSound(on: boolean): void {
+  try {
+    localStorage.setItem(CHAT_SOUND_KEY, on ? 'on' : 'off');
+  } catch {
+    /* private mode: the choice lasts for this page only */
   }
 }

@@ -1,6 +1,6 @@
 /** The console's state as the UI reads it; changed only by the store. */
 import type { MediaTrouble } from '@cw/client-core';
-import type { Presence, VisiblePresence } from '@cw/protocol';
+import type { Presence, VisiblePresence, VisitorContext } from '@cw/protocol';
 import type { Me } from '../api.js';
 import type { Chat } from './chats.js';
 
@@ -14,6 +14,8 @@ export interface RingingCall {
   widget: { uuid: string; name: string } | null;
   video: boolean;
   since: number;
+  /** spec 14: the visitor's page, language and browser */
+  visitor?: VisitorContext;
 }
 
 export type CallPhase = 'accepting' | 'connecting' | 'active';
@@ -24,6 +26,7 @@ export interface ActiveCall {
   from: { dn: string };
   widget: { uuid: string; name: string } | null;
   video: boolean;
+  visitor?: VisitorContext;
   phase: CallPhase;
   /** when it became connected (ms), for the timer */
   connectedAt: number | null;
@@ -41,6 +44,11 @@ export interface ChatOfferView {
   widget: { uuid: string; name: string } | null;
   since: number;
   accepting: boolean;
+  visitor?: VisitorContext;
+  /** what the visitor wrote before anyone accepted (spec 14: read before accepting) */
+  messages?: { id: string; text: string }[];
+  /** earlier conversations of this visitor (same visit), newest first */
+  earlier?: { chat: string; ts: number; agentDn: string | null; answered: boolean }[];
 }
 
 /** A short message to the agent (call ended, chat taken, …). */

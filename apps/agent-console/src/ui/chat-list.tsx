@@ -1,4 +1,5 @@
 /** Left column: chat requests ("Accept chat") and open conversations with unread counts. */
+import { VisitorContextView } from './visitor-context.js';
 import { useState } from 'preact/hooks';
 import { useNow } from './use-store.js';
 import type { ConsoleStore } from '../state/store.js';
@@ -37,6 +38,26 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   {o.from.email && <span class="muted email">{o.from.email}</span>}
                   {o.widget?.name && <span class="muted">{t('via {widget}', { widget: o.widget.name })}</span>}
                   <Waiting since={o.since} />
+                  <VisitorContextView visitor={o.visitor} compact />
+                  {o.earlier?.length ? (
+                    <p class="earlier">
+                      Earlier in this visit:{' '}
+                      {o.earlier.map((e, i) => (
+                        <span key={e.chat}>
+                          {i ? ', ' : ''}
+                          <time dateTime={new Date(e.ts).toISOString()}>{new Date(e.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>{' '}
+                          {e.answered ? `chat with ${e.agentDn ?? 'an agent'}` : 'chat not answered'}
+                        </span>
+                      ))}
+                    </p>
+                  ) : null}
+                  {o.messages?.length ? (
+                    <blockquote class="offer-first" aria-label={`What ${o.from.dn} wrote`}>
+                      {o.messages.slice(-3).map((x) => (
+                        <p key={x.id}>{x.text}</p>
+                      ))}
+                    </blockquote>
+                  ) : null}
                 </div>
                 <button type="button" class="primary" disabled={o.accepting || s.link !== 'online'} onClick={() => store.chats.accept(o.id)}>
                   {t("Accept chat")}

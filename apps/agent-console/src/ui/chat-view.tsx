@@ -1,4 +1,5 @@
 /** One conversation: transcript, typing indicator, Message + Send, End chat. Text is never HTML. */
+import { VisitorContextView } from './visitor-context.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TranscriptLine } from '@cw/client-core';
 import type { Chat } from '../state/chats.js';
@@ -65,6 +66,7 @@ export function ChatView(props: { store: ConsoleStore; chat: Chat; online: boole
             {chat.visitor.email && chat.widget?.name ? ' · ' : ''}
             {chat.widget?.name && <span>{t('via {widget}', { widget: chat.widget.name })}</span>}
           </p>
+          <VisitorContextView visitor={chat.context} compact />
         </div>
         {open ? (
           <button type="button" class="quiet danger" onClick={() => store.chats.end(chat.id)}>

@@ -5,6 +5,8 @@ import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
 import { t } from '../i18n.js';
 import { LanguageSelect } from './language-select.js';
+import { useState } from 'preact/hooks';
+import { chatSoundOn, setChatSound } from '../state/store.js';
 
 const CHOICES: { value: Presence; label: string }[] = [
   { value: 'online', label: msg('Online') },
@@ -64,10 +66,30 @@ export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 
           {s.user.displayName || s.user.username}
         </span>
         <LanguageSelect signedIn />
+        <ChatSoundToggle />
         <button type="button" class="quiet" onClick={props.onSignOut}>
           {t("Sign out")}
         </button>
       </div>
     </header>
+  );
+}
+
+/** Issue 15: a sound for chat requests too (calls ring anyway), on by default, remembered in this browser. */
+function ChatSoundToggle() {
+  const [on, setOn] = useState(chatSoundOn);
+  return (
+    <label class="sound-toggle">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(e) => {
+          const v = (e.currentTarget as HTMLInputElement).checked;
+          setChatSound(v);
+          setOn(v);
+        }}
+      />
+      Sound for chat requests
+    </label>
   );
 }

@@ -1,6 +1,7 @@
 /** Ringing calls: who calls, from which widget, voice or video; Accept / Decline. */
 import { useEffect, useRef } from 'preact/hooks';
 import { Icon } from './icons.js';
+import { VisitorContextView } from './visitor-context.js';
 import type { ConsoleStore } from '../state/store.js';
 import type { RingingCall } from '../state/types.js';
 import { t, tx } from '../i18n.js';
@@ -32,6 +33,7 @@ export function Ringing(props: { store: ConsoleStore; ringing: RingingCall[]; ca
                 {kind}
                 {r.widget?.name ? ` · ${t('via {widget}', { widget: r.widget.name })}` : ''}
               </p>
+              <VisitorContextView visitor={r.visitor} compact />
               {props.soundBlocked && (
                 <p class="hint">
                   {t("The ring tone is silent until you click anywhere on the page.")}{' '}

@@ -1,5 +1,6 @@
 /** Users, groups, flags, presence and the directory search of the HTTP API. */
 import { LANGS, PRESENCE, REACH, ROLES } from '../model.js';
+import { Picture } from './widgets.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 
 const Username = Matching('^[A-Za-z0-9._@-]+$', 'may only contain letters, digits and . _ @ -', { minLength: 1, maxLength: 100 });
@@ -23,6 +24,8 @@ export const User = Type.Object({
   email: Type.String(),
   phone: Type.String(),
   department: Type.String(),
+  /** Spec 14: the user's own picture, shown on every widget whose entry has none ("" when none) */
+  picture: Type.String({ description: 'a data: URL (256×256 JPEG) or ""' }),
   roles: Type.Array(StringEnum(ROLES)),
   reach: Reach(USER_REACH),
 });
@@ -47,6 +50,7 @@ export const UserCreate = Type.Object({
   email: Type.Optional(Email()),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
+  picture: Type.Optional(Picture),
   roles: Roles,
   reach: Type.Optional(StringEnum(REACH, { default: 'console', description: USER_REACH })),
 });
@@ -61,6 +65,7 @@ export const UserPatch = Type.Object({
   email: Type.Optional(Email()),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   department: Type.Optional(Type.String({ maxLength: 100 })),
+  picture: Type.Optional(Picture),
   roles: Type.Optional(Roles),
   reach: Type.Optional(Reach(USER_REACH)),
 });

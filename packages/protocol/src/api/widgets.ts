@@ -1,10 +1,10 @@
 /** Widgets and their agent entries: POST/PUT bodies and GET answers of /api/widgets. */
-import { AVAILABILITY, LANGS, MAX_PICTURE_BYTES, MEDIA } from '../model.js';
+import { AVAILABILITY, COLOR_PATTERN, LANGS, MAX_AGENTS, MAX_PICTURE_BYTES, MEDIA, TEXT_LIMITS } from '../model.js';
 import { Email, Matching, NotBlank, Nullable, StringEnum, Type, type Static } from './kit.js';
 import { WidgetOffline } from './schedules.js';
 
-/** A CSS colour the admin may pick: empty means "inherit". */
-const Color = Matching('^(|#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20}|(rgb|rgba|hsl|hsla)\\([0-9.,%\\s/]+\\))$', 'must be a colour such as #0a7d5c', { maxLength: 32 });
+/** A colour the admin may pick (spec 14): a CSS hex colour #rgb or #rrggbb; empty means "inherit". */
+const Color = Matching(COLOR_PATTERN, 'must be a hex colour such as #0a7d5c (or empty to inherit the website’s)');
 /** A CSS length; empty means "inherit". */
 const CssLength = Matching('^(|\\d{1,3}(\\.\\d+)?(px|em|rem|pt|%)?)$', 'must be a size such as 14px', { maxLength: 16 });
 const FontFamily = Matching('^[^;{}<>\\\\]*$', 'must not contain ; { } < > or \\', { maxLength: 200 });
@@ -63,6 +63,16 @@ export type Appearance = Static<typeof Appearance>;
 
 const WidgetType = StringEnum(['sidebar', 'cards'] as const);
 
+/** Spec 14: the sidebar's heading and greeting; empty means the widget's default in the visitor's language. */
+export const WidgetTexts = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: TEXT_LIMITS.title })),
+    greeting: Type.Optional(Type.String({ maxLength: TEXT_LIMITS.greeting })),
+  },
+  { description: 'what visitors read at the top of the open widget; empty: the defaults in their language' },
+);
+export type WidgetTexts = Static<typeof WidgetTexts>;
+
 /** The widget body of POST/PUT /api/widgets; missing fields get defaults. */
 export const WidgetInput = Type.Object({
   type: WidgetType,
@@ -72,7 +82,8 @@ export const WidgetInput = Type.Object({
   contact: Type.Optional(Contact),
   appearance: Type.Optional(Appearance),
   allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: 100, uniqueItems: true })),
-  agents: Type.Optional(Type.Array(WidgetAgent, { maxItems: 200 })),
+  texts: Type.Optional(WidgetTexts),
+  agents: Type.Optional(Type.Array(WidgetAgent, { maxItems: MAX_AGENTS })),
   scheduleId: Type.Optional(Nullable(Type.String({ maxLength: 100 }), { description: 'outside this schedule the widget says when it is back (spec 11)' })),
   offline: Type.Optional(WidgetOffline),
 });
@@ -88,6 +99,8 @@ export const Widget = Type.Object({
   contact: Contact,
   appearance: Appearance,
   allowedOrigins: Type.Array(Type.String()),
+  /** always present in API answers; optional in stored records written before it existed */
+  texts: Type.Optional(WidgetTexts),
   agents: Type.Array(WidgetAgent),
   scheduleId: Type.Optional(Nullable(Type.String())),
   offline: Type.Optional(Type.Object({ enabled: Type.Boolean(), consentText: Type.String(), notify: Type.Array(Type.String()) })),

@@ -18,7 +18,7 @@
  * stops ringing the calls through it (`handleNodeGone`).
  */
 import crypto from 'node:crypto';
-import type { Availability, CallCause, CallInfoMsg, IncomingCallMsg, VisiblePresence } from '@cw/protocol';
+import type { Availability, CallCause, CallInfoMsg, IncomingCallMsg, VisiblePresence, VisitorContext } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CallLogRepo } from '../storage/types.js';
@@ -77,6 +77,7 @@ interface Call {
   dest: string;
   dn: string;
   video: boolean;
+  visitor?: VisitorContext | undefined;
   phase: Phase;
   /** the SDP offer arrived (its targets may still be looked up) */
   offered: boolean;
@@ -105,6 +106,8 @@ export interface CallRequest {
   dest: string;
   dn: string;
   video: boolean;
+  /** spec 14: page, language and browser of the visitor */
+  visitor?: VisitorContext | undefined;
 }
 
 /** Ring, busy or unavailable from what visitors see; "always" entries ring whatever presence says. */
@@ -155,7 +158,8 @@ export class CallManager {
     let verdict: CallVerdict;
     try {
       const { widget, entry } = await this.deps.targets.agent(caller.widgetUuid, req.dest);
-      needMedia(entry, 'voice');
+      // Spec 14: "video" includes voice — a call with or without video to such an agent is allowed.
+      if (!entry.media.includes('video')) needMedia(entry, 'voice');
       if (req.video) needMedia(entry, 'video');
       call.widget = { uuid: widget.uuid, name: widget.name };
       verdict = callVerdict(entry.availability, await this.deps.targets.visible(entry));
@@ -228,6 +232,7 @@ export class CallManager {
         video: call.video,
         sdp,
         dest: call.dest,
+        ...(call.visitor && Object.keys(call.visitor).length ? { visitor: call.visitor } : {}),
       });
   }
 

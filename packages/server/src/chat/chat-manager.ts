@@ -8,7 +8,7 @@
  * Redis lock per chat, or a periodic sweep of listWaiting()); everything
  * else already goes through storage and the bus.
  */
-import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg } from '@cw/protocol';
+import type { ChatHistoryMsg, ChatInfoMsg, ChatMessageMsg, ChatOfferMsg, VisitorContext } from '@cw/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { StorageConflictError, type ChatMessageRecord, type ChatRecord, type Storage } from '../storage/types.js';
@@ -61,6 +61,8 @@ export interface NewChat {
   dest: string;
   dn: string;
   email?: string;
+  /** spec 14: page, language and browser of the visitor */
+  visitor?: VisitorContext | undefined;
 }
 
 /** A stored message as the wire ChatMessage; `cid` only on the sender's own echo. */
@@ -69,6 +71,9 @@ export function chatMessageMsg(m: ChatMessageRecord, withCid = false): ChatMessa
   if (withCid) msg.cid = m.cid;
   return msg;
 }
+
+/** Earlier conversations of the visitor shown with an offer. */
+const EARLIER_SHOWN = 5;
 
 export class ChatManager {
   #timers = new Map<string, { cancel(): void }>();
@@ -115,6 +120,7 @@ export class ChatManager {
         visitorEmail: req.email ?? '',
         dest: req.dest,
         createdAt: this.deps.clock.now(),
+        visitor: req.visitor && Object.keys(req.visitor).length ? req.visitor : undefined,
       });
     } catch (err) {
       // One open chat per visitor session and destination (a unique index): a repeated request gets that chat again.
@@ -130,7 +136,7 @@ export class ChatManager {
     }
     this.deps.activity?.emit({ t: 'chat.started', ts: chat.createdAt, chat: chat.id });
     this.deps.outbox.toVisitorSession(v.session, { mt: 'ChatInfo', chat: chat.id, state: 'waiting' });
-    const offer = this.#offer(chat, req.widget);
+    const offer = await this.#offer(chat, req.widget);
     for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
     this.#arm(chat.id, this.deps.waitTimeoutMs);
     this.deps.logger.info({ chat: chat.id, widget: chat.widgetUuid, dest: chat.dest }, 'chat requested');
@@ -211,6 +217,11 @@ export class ChatManager {
     this.deps.outbox.toVisitorSession(chat.visitorSession, chatMessageMsg(rec, true), v.connId);
     // Before an agent accepts, messages wait in storage and arrive with the ChatHistory of the accept.
     if (chat.state === 'accepted' && chat.agentUserId) this.deps.outbox.toUser(chat.agentUserId, chatMessageMsg(rec));
+    else if (chat.state === 'waiting') {
+      // Spec 14: the agents offered the chat read what the visitor writes before they accept (the offer again, with the messages so far).
+      const offer = await this.#offerWithMessages(chat, await this.#widgetOf(chat.widgetUuid));
+      for (const userId of await this.#offerTargets(chat.dest)) this.deps.outbox.toUser(userId, offer);
+    }
     this.phoneLink?.visitorMessage(chat, rec);
   }
 
@@ -309,10 +320,11 @@ export class ChatManager {
         widget: await this.#widgetOf(chat.widgetUuid),
         agent: a.sipId,
         agentDn: chat.agentDn ?? a.dn,
+        ...(chat.visitor ? { visitor: chat.visitor } : {}),
       });
     }
     for (const chat of await this.deps.storage.chats.listWaiting())
-      if ((await this.#allTargets(chat.dest)).includes(a.userId)) out.push(this.#offer(chat, await this.#widgetOf(chat.widgetUuid)));
+      if ((await this.#allTargets(chat.dest)).includes(a.userId)) out.push(await this.#offerWithMessages(chat, await this.#widgetOf(chat.widgetUuid)));
     return out;
   }
 
@@ -331,7 +343,7 @@ export class ChatManager {
   async handleUserOnline(userId: string): Promise<void> {
     for (const chat of await this.deps.storage.chats.listWaiting()) {
       const t = await this.deps.catalog.directory(chat.dest);
-      if (t.kind === 'group' && t.members.some((m) => m.id === userId)) this.deps.outbox.toUser(userId, this.#offer(chat, await this.#widgetOf(chat.widgetUuid)));
+      if (t.kind === 'group' && t.members.some((m) => m.id === userId)) this.deps.outbox.toUser(userId, await this.#offerWithMessages(chat, await this.#widgetOf(chat.widgetUuid)));
     }
   }
 
@@ -387,8 +399,21 @@ export class ChatManager {
     return targetUserIds(t);
   }
 
-  #offer(chat: ChatRecord, widget: { uuid: string; name: string }): ChatOfferMsg {
-    return { mt: 'ChatOffer', chat: chat.id, from: this.#from(chat), widget, dest: chat.dest };
+  async #offer(chat: ChatRecord, widget: { uuid: string; name: string }): Promise<ChatOfferMsg> {
+    const offer: ChatOfferMsg = { mt: 'ChatOffer', chat: chat.id, from: this.#from(chat), widget, dest: chat.dest };
+    if (chat.visitor) offer.visitor = chat.visitor;
+    // Spec 14: earlier conversations of the same visitor session (newest first).
+    const earlier = (await this.deps.storage.chats.listClosedForVisitor(chat.visitorSession, EARLIER_SHOWN)).filter((c) => c.id !== chat.id);
+    if (earlier.length) offer.earlier = earlier.map((c) => ({ chat: c.id, ts: c.createdAt, agentDn: c.agentDn, answered: c.acceptedAt !== null || c.agentUserId !== null }));
+    return offer;
+  }
+
+  /** An offer repeated later (reconnect, a member coming online): with what the visitor already wrote, so the agent reads it before accepting. */
+  async #offerWithMessages(chat: ChatRecord, widget: { uuid: string; name: string }): Promise<ChatOfferMsg> {
+    const offer = await this.#offer(chat, widget);
+    const msgs = await this.deps.storage.chats.listMessages(chat.id);
+    if (msgs.length) offer.messages = msgs.map((m) => chatMessageMsg(m));
+    return offer;
   }
 
   #from(chat: ChatRecord): { dn: string; email?: string } {

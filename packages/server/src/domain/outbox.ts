@@ -31,7 +31,7 @@ export type WidgetEvent =
   | ({ k: 'info' } & InfoEntry)
   | {
       k: 'reload';
-      widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[]; extras?: { open?: boolean; nextOpen?: number | null; offline?: { consentText: string } } };
+      widget: { name: string; lang: string; type: 'sidebar' | 'cards'; appearance: unknown; contact: unknown; allowedOrigins: string[]; texts?: { title?: string; greeting?: string } | undefined; extras?: { open?: boolean; nextOpen?: number | null; offline?: { consentText: string } } };
       /** agent ids shown before the save and gone now */
       removed: string[];
       infos: InfoEntry[];

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PresencePut, PresenceState, SipIdParams } from '@cw/protocol/api';
 import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
-import { defineRoute, errs, type HttpCtx } from './route.js';
+import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 
 /** Registers the presence route. */
 export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<void> {
@@ -34,6 +34,25 @@ export async function presenceRoutes(app: FastifyInstance, ctx: HttpCtx): Promis
       await storage.presence.set({ userId: user.id, presence, source: 'api', updatedAt });
       publish(bus, { t: 'presence-api', userId: user.id, presence, at: updatedAt });
       return { sipId: user.sipId, presence, updatedAt };
+    },
+  );
+
+  defineRoute(
+    app,
+    ctx,
+    {
+      method: 'GET',
+      url: '/api/presence',
+      tag: 'presence',
+      summary: "Every user's last stored presence (admins; the admin app's preview shows it live)",
+      access: 'admin',
+      responses: { 200: { description: 'Stored presence of each user with a SIP-ID', schema: arrayOf(PresenceState) }, ...errs(401, 403) },
+    },
+    async () => {
+      const stored = new Map((await storage.presence.list()).map((p) => [p.userId, p]));
+      return (await storage.users.list())
+        .filter((u) => u.sipId)
+        .map((u) => ({ sipId: u.sipId, presence: stored.get(u.id)?.presence ?? 'offline', updatedAt: stored.get(u.id)?.updatedAt ?? null }));
     },
   );
 

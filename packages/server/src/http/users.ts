@@ -10,8 +10,23 @@ import { HttpError, notFound } from './errors.js';
 import { publish } from './events.js';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { userView } from './views.js';
+import { InvalidPictureError, normalizePicture } from '../pictures.js';
 
 type Tx = Omit<Storage, 'transaction' | 'close' | 'ping'>;
+
+/** A user's own picture (spec 14) may be up to 2 MiB decoded, about 2.8 MB as base64. */
+const USER_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** The picture to store: re-encoded like agents' pictures, 400 naming the field when it is not one. */
+async function pictureOf(input: string | undefined): Promise<string | undefined> {
+  if (input === undefined || input === '') return input;
+  try {
+    return await normalizePicture(input);
+  } catch (err) {
+    if (err instanceof InvalidPictureError) throw new HttpError('validation-failed', `picture ${err.message}`, 'picture');
+    throw err;
+  }
+}
 
 /** Turns a storage unique violation into 409 with the field. */
 export function conflictFrom(err: unknown): never {
@@ -63,6 +78,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Create a user (sipId defaults to the username)',
       access: 'admin',
+      bodyLimit: USER_BODY_LIMIT,
       audit: { action: 'user.create', load: loadUser },
       body: UserCreate,
       responses: { 201: { description: 'Created', schema: User }, ...errs(400, 401, 403, 409) },
@@ -70,6 +86,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
     async (req, reply) => {
       const input = req.body;
       await refuseWeakPassword(input.password, [input.username, input.displayName ?? '', input.email ?? '', input.sipId ?? ''], ctx.deps.config.passwordMinScore);
+      const picture = await pictureOf(input.picture);
       const passwordHash = await hashPassword(input.password);
       const sipId = input.sipId ?? input.username;
       const user = await storage
@@ -85,6 +102,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
             department: input.department ?? '',
             roles: input.roles,
             reach: input.reach ?? 'console',
+            picture: picture ?? '',
           });
         })
         .catch(conflictFrom);
@@ -113,6 +131,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       tag: 'users',
       summary: 'Change some fields of a user (password is write-only)',
       access: 'admin',
+      bodyLimit: USER_BODY_LIMIT,
       audit: { action: 'user.update', load: loadUser },
       params: IdParams,
       body: UserPatch,
@@ -126,6 +145,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
         const names = [input.username ?? current?.username ?? '', input.displayName ?? current?.displayName ?? '', input.email ?? current?.email ?? ''];
         await refuseWeakPassword(input.password, names, ctx.deps.config.passwordMinScore);
       }
+      const picture = await pictureOf(input.picture);
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
       const { before, after, revoked } = await storage
         .transaction(async (tx) => {
@@ -138,6 +158,7 @@ export async function userRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
           for (const key of ['username', 'displayName', 'sipId', 'email', 'phone', 'department', 'roles', 'reach'] as const)
             if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
           if (passwordHash) patch.passwordHash = passwordHash;
+          if (picture !== undefined) patch.picture = picture;
           const after = await tx.users.update(id, patch);
           if (!after) throw notFound('user');
           // A new password ends every other session and token of the user (an admin changing their own keeps this session).

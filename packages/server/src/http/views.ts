@@ -12,6 +12,7 @@ export function userView(u: UserRecord): User {
     email: u.email,
     phone: u.phone,
     department: u.department,
+    picture: u.picture ?? '',
     roles: [...u.roles],
     reach: u.reach,
   };
@@ -35,6 +36,7 @@ export function widgetView(w: WidgetRecord): Widget {
     contact: w.contact,
     appearance: w.appearance,
     allowedOrigins: w.allowedOrigins,
+    texts: { title: w.texts?.title ?? '', greeting: w.texts?.greeting ?? '' },
     agents: w.agents,
     scheduleId: w.scheduleId ?? null,
     offline: w.offline ?? { enabled: true, consentText: '', notify: [] },

@@ -57,6 +57,7 @@ export async function widgetFromBody(body: WidgetInput): Promise<WidgetData> {
     contact: body.contact ?? {},
     appearance: body.appearance ?? {},
     allowedOrigins: body.allowedOrigins ?? [],
+    texts: { title: body.texts?.title?.trim() ?? '', greeting: body.texts?.greeting?.trim() ?? '' },
     agents,
     scheduleId: body.scheduleId || null,
     offline: { enabled: body.offline?.enabled ?? true, consentText: body.offline?.consentText ?? '', notify: body.offline?.notify ?? [] },

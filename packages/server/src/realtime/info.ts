@@ -34,7 +34,7 @@ export function sessionLang(widgetLang: string | undefined, visitorLang: string 
 
 /** The Session for one visitor: language from the visitor's wish and the widget's default. */
 export function buildSession(
-  w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact'>,
+  w: Pick<WidgetRecord, 'uuid' | 'name' | 'lang' | 'type' | 'appearance' | 'contact' | 'texts'>,
   visitorLang: string | undefined,
   token: string,
   extras: SessionExtras = {},
@@ -50,6 +50,7 @@ export function buildSession(
     contact: w.contact ?? {},
     session: token,
     uuid: w.uuid,
+    texts: { title: w.texts?.title ?? '', greeting: w.texts?.greeting ?? '' },
     ...extras,
   };
 }

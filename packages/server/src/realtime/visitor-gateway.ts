@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
-import { CLOSE, LIMITS, visitorInbound, type Lang } from '@cw/protocol';
+import { CLOSE, LIMITS, visitorInbound, type Lang, type VisitorContext } from '@cw/protocol';
 import type { AppContext } from '../app-deps.js';
 import type { CallManager } from '../calls/call-manager.js';
 import type { ChatManager, VisitorRef } from '../chat/chat-manager.js';
@@ -45,15 +45,24 @@ export interface VisitorGatewayDeps {
 const TOUCH_EVERY_MS = 60_000;
 
 const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
-  Start: (visitor, msg) => visitor.start(msg.uuid, msg.session, msg.lang),
+  Start: (visitor, msg) => {
+    visitor.setContext(msg.page, msg.lang);
+    return visitor.start(msg.uuid, msg.session, msg.lang);
+  },
   GetPicture: async (visitor, msg) => {
     const { entry } = await findWidgetAgent(visitor.deps.catalog, visitor.uuid!, msg.id);
-    visitor.conn.send({ mt: 'Picture', id: entry.sipId, url: entry.picture ?? '' });
+    // Spec 14: an entry without a picture shows its user's own.
+    let url = entry.picture ?? '';
+    if (!url) {
+      const t = await visitor.deps.catalog.directory(entry.sipId);
+      if (t.kind === 'user') url = t.user.picture ?? '';
+    }
+    visitor.conn.send({ mt: 'Picture', id: entry.sipId, url });
   },
   CreateCall: async (visitor, msg) => {
     const counted = await visitor.countContact();
     try {
-      await visitor.deps.calls.handleCreateCall(visitor.ref, { dest: msg.dest, dn: msg.dn, video: msg.video === true });
+      await visitor.deps.calls.handleCreateCall(visitor.ref, { dest: msg.dest, dn: msg.dn, video: msg.video === true, visitor: visitor.context });
     } catch (err) {
       // Refused (call in progress, no such agent...): not a new contact.
       await counted.giveBack();
@@ -69,7 +78,7 @@ const handlers: Handlers<typeof visitorInbound, VisitorConnection> = {
     visitor.listenSession();
     let created: boolean;
     try {
-      ({ created } = await visitor.deps.chats.handleStart(visitor.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: msg.dn, ...(msg.email ? { email: msg.email } : {}) }));
+      ({ created } = await visitor.deps.chats.handleStart(visitor.ref, { widget: { uuid: widget.uuid, name: widget.name }, dest: entry.sipId, dn: msg.dn, visitor: visitor.context, ...(msg.email ? { email: msg.email } : {}) }));
     } catch (err) {
       await counted.giveBack();
       throw err;
@@ -122,6 +131,8 @@ export class VisitorConnection implements WidgetListener {
   /** when Start was answered (the offline form's minimum fill time counts from here) */
   #startedAt = 0;
   #iceTimer: { cancel(): void } | undefined;
+  /** spec 14: what the agent is told about this visitor */
+  context: VisitorContext;
 
   constructor(
     ws: WebSocket,
@@ -130,11 +141,20 @@ export class VisitorConnection implements WidgetListener {
   ) {
     this.#origin = req.headers.origin;
     this.#addr = clientAddress(req, deps.trust);
+    const ua = req.headers['user-agent'];
+    this.context = ua ? { userAgent: ua.slice(0, 500) } : {};
     this.conn = new Connection(ws, deps.conn, 'visitor', this);
     this.conn.listen(topics.visitor(this.conn.id));
     this.conn.dispatch(visitorInbound, handlers, this, gate);
     deps.open.add(this);
     deps.unstarted.set(this, deps.app.clock.now());
+  }
+
+  /** Start's page and language join the browser's User-Agent (spec 14). */
+  setContext(page: { url: string; title?: string | undefined } | undefined, lang: string | undefined): void {
+    // Only web pages: a javascript: or data: "address" would be a link in the console.
+    if (page && /^https?:\/\//i.test(page.url)) this.context.page = { url: page.url, title: page.title ?? '' };
+    if (lang) this.context.lang = lang;
   }
 
   /** who sends an offline message: session, address, and when the widget loaded */
@@ -209,7 +229,7 @@ export class VisitorConnection implements WidgetListener {
         this.conn.error('origin-not-allowed', 'this website may no longer use the widget', null);
         return;
       }
-      const widget = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact'] };
+      const widget = ev.widget as { name: string; lang: Lang; type: 'sidebar' | 'cards'; appearance: WidgetRecord['appearance']; contact: WidgetRecord['contact']; texts?: WidgetRecord['texts'] };
       this.conn.send(buildSession({ uuid: this.uuid!, ...widget }, this.#lang, this.#token, ev.widget.extras));
       for (const id of ev.removed) this.conn.send({ mt: 'Remove', id });
       for (const info of ev.infos) this.conn.sendRaw(info.json);

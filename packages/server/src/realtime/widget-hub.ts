@@ -153,7 +153,7 @@ export class WidgetHub {
     watched.state = c;
     this.#publish(uuid, {
       k: 'reload',
-      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins, extras: await sessionExtras(w, this.deps.catalog, (this.deps.now ?? Date.now)()) },
+      widget: { name: w.name, lang: w.lang, type: w.type, appearance: w.appearance, contact: w.contact, allowedOrigins: w.allowedOrigins, texts: w.texts, extras: await sessionExtras(w, this.deps.catalog, (this.deps.now ?? Date.now)()) },
       removed,
       infos: c.infos,
     });

@@ -27,6 +27,8 @@ export interface UsersTable {
   reach: Generated<string>;
   /** the language the user chose for the admin app and console, '' for none (migration 006) */
   lang: Generated<string>;
+  /** data: URL or '' (migration 007) */
+  picture: Generated<string>;
 }
 
 export interface GroupsTable {
@@ -157,6 +159,8 @@ export interface ChatsTable {
   closed_at: Big | null;
   /** when an agent accepted (migration 005; NULL for chats accepted before it) */
   accepted_at: Big | null;
+  /** JSON of the visitor context (page, lang, userAgent), '' when none (migration 007) */
+  visitor_context: Generated<string>;
 }
 
 export interface ChatMessagesTable {

@@ -9,7 +9,7 @@
  * Unique violations throw `StorageConflictError`.
  */
 import type { Logger } from 'pino';
-import type { Flag, Group, Presence, Reach, Role, Widget } from '@cw/protocol';
+import type { Flag, Group, Presence, Reach, Role, VisitorContext, Widget } from '@cw/protocol';
 
 export class StorageConflictError extends Error {
   constructor(public readonly field: string, message = `${field} is already taken`) {
@@ -42,6 +42,8 @@ export interface UserRecord {
   reach: Reach;
   /** the language chosen for the admin app and console (spec 13); absent until the user picks one */
   lang?: string;
+  /** spec 14: the user's own picture (data: URL, re-encoded) or "" (migration 007) */
+  picture?: string;
 }
 
 /** A group, a widget and a flag are stored exactly as the API shows them: one definition each (@cw/protocol/api). */
@@ -184,6 +186,8 @@ export interface ChatRecord {
   closedAt: number | null;
   /** when an agent accepted it; null while waiting (and for chats accepted before this was recorded) */
   acceptedAt: number | null;
+  /** spec 14: the visitor's page, language and browser when the chat was requested (migration 007) */
+  visitor?: VisitorContext;
 }
 
 export interface ChatMessageRecord {
@@ -309,13 +313,15 @@ export interface VisitorSessionRepo {
 }
 
 export interface ChatRepo {
-  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt'> & { id?: string; createdAt?: number }): Promise<ChatRecord>;
+  create(c: Omit<ChatRecord, 'id' | 'createdAt' | 'closedAt' | 'closedBy' | 'agentUserId' | 'agentDn' | 'state' | 'acceptedAt' | 'visitor'> & { visitor?: VisitorContext | undefined } & { id?: string; createdAt?: number }): Promise<ChatRecord>;
   get(id: string): Promise<ChatRecord | undefined>;
   /** compare-and-set: accepts only a waiting chat; false if someone else won */
   accept(id: string, agentUserId: string, agentDn: string, at?: number): Promise<boolean>;
   close(id: string, by: 'visitor' | 'agent' | 'system', at: number): Promise<boolean>;
   /** open (waiting or accepted) chats of a visitor session */
   listOpenForVisitor(visitorSession: string): Promise<ChatRecord[]>;
+  /** closed chats of a visitor session, newest first (spec 14: the agent sees earlier conversations) */
+  listClosedForVisitor(visitorSession: string, limit: number): Promise<ChatRecord[]>;
   /** accepted, not closed chats of an agent */
   listOpenForAgent(agentUserId: string): Promise<ChatRecord[]>;
   /** all waiting chats (offers to re-send after restart) */

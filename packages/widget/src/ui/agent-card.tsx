@@ -35,7 +35,7 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
   const tel = telUrl(agent.phonenumber);
   const mail = agent.media.includes('email') ? mailUrl(agent.email) : null;
 
-  const act = (a: Action, label: string, icon: string) => (
+  const act = (a: Action, label: string, icon: string, caption: string) => (
     <button
       type="button"
       class="act"
@@ -49,11 +49,14 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
       }}
     >
       <Icon name={icon} />
+      <span class="cap" aria-hidden="true">
+        {caption}
+      </span>
     </button>
   );
 
   return (
-    <li class="card" aria-labelledby={`${idBase}-name`} data-agent={agent.id}>
+    <li class={`card ${agent.presence}`} aria-labelledby={`${idBase}-name`} data-agent={agent.id}>
       <div class="who">
         {picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
         <div>
@@ -91,17 +94,24 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
         </a>
       ) : null}
       <div class="acts">
-        {agent.media.includes('chat') ? act('chat', t('chatWith', name), 'chat') : null}
-        {agent.media.includes('voice') ? act('voice', t('voiceCall', name), 'voice') : null}
-        {agent.media.includes('video') ? act('video', t('videoCall', name), 'video') : null}
+        {agent.media.includes('chat') ? act('chat', t('chatWith', name), 'chat', t('capChat')) : null}
+        {/* Spec 14: "video" includes voice. */}
+        {agent.media.includes('voice') || agent.media.includes('video') ? act('voice', t('voiceCall', name), 'voice', t('capCall')) : null}
+        {agent.media.includes('video') ? act('video', t('videoCall', name), 'video', t('capVideo')) : null}
         {mail ? (
-          <a class="act" href={inert ? undefined : mail} aria-label={t('emailTo', name)} title={t('emailTo', name)} role={inert ? 'link' : undefined}>
+          <a class="act" href={inert ? undefined : mail} aria-label={t('emailTo', name)} title={`${t('emailTo', name)}: ${agent.email}`} role={inert ? 'link' : undefined}>
             <Icon name="email" />
+            <span class="cap" aria-hidden="true">
+              {t('email')}
+            </span>
           </a>
         ) : null}
         {tel ? (
-          <a class="act" href={inert ? undefined : tel} aria-label={t('phoneTo', name)} title={t('phoneTo', name)} role={inert ? 'link' : undefined}>
+          <a class="act tel" href={inert ? undefined : tel} aria-label={t('phoneTo', name)} title={`${t('phoneTo', name)}: ${agent.phonenumber}`} role={inert ? 'link' : undefined}>
             <Icon name="phone" />
+            <span class="cap" aria-hidden="true">
+              {t('phone')}
+            </span>
           </a>
         ) : null}
       </div>

@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { cssVars } from '../appearance.js';
 import { nobodyReachable, visibleAgents, type Model } from '../model.js';
+import type { Action, NextSteps, PeerView } from '../view.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
 import { AgentCard } from './agent-card.js';
 import { Icon } from './icons.js';
@@ -109,6 +110,24 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const type = session.type === 'cards' ? 'cards' : 'sidebar';
   const vars = cssVars(session.appearance, type);
   const inert = s.preview;
+  // Spec 14: the admin's heading, else the default in the visitor's language (never the widget's internal name).
+  const title = session.texts?.title || t('contactUs');
+
+  /** The agent as the header of a chat or call shows them. */
+  const peerOf = (id: string): PeerView | undefined => {
+    const ag = s.agents.find((x) => x.id === id);
+    if (!ag) return undefined;
+    return { picture: s.pictures[id], presence: ag.presence, stateText: ag.presence === 'online' ? t('online') : ag.presence === 'busy' ? t('busy') : t('offline') };
+  };
+  /** No dead ends: chat with the same agent instead of a call, or the same with another available agent. */
+  const nextFor = (id: string, kind: Action): NextSteps => {
+    const out: NextSteps = {};
+    const ag = s.agents.find((x) => x.id === id);
+    if (ag && kind !== 'chat' && ag.presence === 'online' && ag.media.includes('chat')) out.chatInstead = () => a.choose(id, 'chat');
+    const other = s.agents.find((x) => x.id !== id && x.presence === 'online' && (x.media.includes(kind) || (kind === 'voice' && x.media.includes('video'))));
+    if (other) out.other = { dn: other.dn, go: () => a.choose(other.id, kind) };
+    return out;
+  };
 
   let body: JSX.Element;
   const C = s.conv;
@@ -136,21 +155,22 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const ended = chat.state === 'closed' && !!chat.id;
     body = (
       <>
-        <C.ChatPanel t={t} actions={a} chat={chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} />
+        <C.ChatPanel t={t} actions={a} chat={chat} idBase={idBase} reconnecting={s.conn === 'reconnecting'} peer={peerOf(chat.agent)} next={nextFor(chat.agent, 'chat')} />
         {ended ? <C.TranscriptOffer t={t} actions={a} email={s.visitor.email} sent={s.transcript && s.transcript.chat === chat.id ? s.transcript.email : null} idBase={idBase} /> : null}
       </>
     );
   } else if (C && s.screen.kind === 'call' && s.call) {
-    body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} />;
+    body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} peer={peerOf(s.call.agent)} next={nextFor(s.call.agent, s.call.video ? 'video' : 'voice')} />;
   } else {
     const list = visibleAgents(s);
     body = (
       <div>
         {type === 'sidebar' ? (
           <h2 id={`${idBase}-title`}>
-            <bdi>{session.name || t('contactUs')}</bdi>
+            <bdi>{title}</bdi>
           </h2>
         ) : null}
+        {type === 'sidebar' ? <p class="greeting">{session.texts?.greeting || t('greeting')}</p> : null}
         {s.conn === 'reconnecting' ? <p class="banner">{t('reconnecting')}</p> : null}
         {s.session.open === false ? (
           <p class="banner closed" role="status">
@@ -166,7 +186,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
           </div>
         ) : null}
         {list.length ? (
-          <ul class="list" aria-label={type === 'cards' ? session.name || t('contactUs') : undefined}>
+          <ul class="list" aria-label={type === 'cards' ? title : undefined}>
             {list.map((agent, i) => (
               <AgentCard key={agent.id} agent={agent} picture={s.pictures[agent.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
             ))}
@@ -174,7 +194,22 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         ) : (
           <p>{s.agents.length ? t('noneAvailable') : t('noAgents')}</p>
         )}
-        {type === 'sidebar' ? <Contact t={t} c={session.contact} /> : null}
+        <Contact t={t} c={session.contact} />
+        {/* Last in the tab order (Tab from the launcher goes to the agents first); shown at the top right by CSS. */}
+        {type === 'sidebar' ? (
+          <button
+            type="button"
+            class="close"
+            aria-label={t('closePanel')}
+            title={t('closePanel')}
+            onClick={() => {
+              a.setExpanded(false);
+              tab.current?.focus();
+            }}
+          >
+            <Icon name="close" />
+          </button>
+        ) : null}
       </div>
     );
   }
@@ -225,7 +260,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         {/* After the tab in the DOM (Tab goes from the tab into the panel); shown above it by CSS. */}
         {/* During a call the panel stays mounted (only hidden) so the call's audio keeps playing. */}
         {open || (s.screen.kind === 'call' && s.call && s.call.phase !== 'ended') ? (
-          <div class="panel" id={`${idBase}-panel`} role="region" aria-label={session.name || t('contactUs')} hidden={!open}>
+          <div class={`panel${s.screen.kind === 'chat' || s.screen.kind === 'call' ? ' full' : ''}`} id={`${idBase}-panel`} role="region" aria-label={title} hidden={!open}>
             {body}
           </div>
         ) : null}

@@ -1,7 +1,8 @@
 /** A call: state (announced), remote video or audio, small self view, timer, Mute, camera, Hang up. */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Actions, CallView, EndReason } from '../view.js';
+import type { Actions, CallView, EndReason, NextSteps, PeerView } from '../view.js';
+import { NextStepBar, PeerHead } from './peer.js';
 import { duration, type T } from '../text.js';
 
 interface Props {
@@ -9,6 +10,8 @@ interface Props {
   actions: Actions;
   call: CallView;
   idBase: string;
+  peer?: PeerView;
+  next?: NextSteps;
 }
 
 function endText(t: T, r: EndReason | undefined, name: string): string {
@@ -55,7 +58,7 @@ function Media({ stream, kind, cls, muted, label }: { stream: MediaStream | null
   );
 }
 
-export function CallPanel({ t, actions, call, idBase }: Props): JSX.Element {
+export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.Element {
   const [now, setNow] = useState(Date.now());
   const ended = call.phase === 'ended';
   const closeBtn = useRef<HTMLButtonElement>(null);
@@ -78,7 +81,9 @@ export function CallPanel({ t, actions, call, idBase }: Props): JSX.Element {
           : endText(t, call.reason, name);
   return (
     <section class="conv" aria-labelledby={`${idBase}-ktitle`}>
-      <h2 id={`${idBase}-ktitle`}>{t('callTitle', name)}</h2>
+      <PeerHead peer={peer} name={name} big={!ended && (!call.video || call.phase !== 'connected')}>
+        <h2 id={`${idBase}-ktitle`}>{t('callTitle', name)}</h2>
+      </PeerHead>
       <p class="status" role="status" aria-live="polite">
         {status}
       </p>
@@ -98,11 +103,14 @@ export function CallPanel({ t, actions, call, idBase }: Props): JSX.Element {
         </p>
       ) : null}
       {ended ? (
-        <div class="bar">
-          <button type="button" class="btn" ref={closeBtn} onClick={() => actions.back()}>
-            {t('close')}
-          </button>
-        </div>
+        <>
+          {call.reason && ['busy', 'rejected', 'no-answer', 'unavailable'].includes(call.reason) ? <NextStepBar t={t} next={next} /> : null}
+          <div class="bar">
+            <button type="button" class="btn" ref={closeBtn} onClick={() => actions.back()}>
+              {t('close')}
+            </button>
+          </div>
+        </>
       ) : (
         <div class="bar">
           <button type="button" class="btn alt" aria-pressed={call.muted ? 'true' : 'false'} onClick={() => actions.toggleMute()}>

@@ -1,7 +1,8 @@
 /** The chat: messages with times and delivery state, typing indicator, composer, End chat. Text is rendered as text nodes only. */
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { Actions, ChatView } from '../view.js';
+import type { Actions, ChatView, NextSteps, PeerView } from '../view.js';
+import { NextStepBar, PeerHead } from './peer.js';
 import { clock, type T } from '../text.js';
 
 interface Props {
@@ -10,13 +11,16 @@ interface Props {
   chat: ChatView;
   idBase: string;
   reconnecting: boolean;
+  peer?: PeerView;
+  next?: NextSteps;
 }
 
 function statusText(t: T, c: ChatView): string {
   switch (c.state) {
     case 'starting':
     case 'waiting':
-      return t('chatWaiting', c.agentDn);
+      // Says what happens next (issue 15), not only that we wait.
+      return `${t('chatWaiting', c.agentDn)} ${t('waitingNext', c.agentDn)}`;
     case 'accepted':
       return t('chatAccepted', c.agentDn);
     case 'closed':
@@ -26,7 +30,7 @@ function statusText(t: T, c: ChatView): string {
   }
 }
 
-export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JSX.Element {
+export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }: Props): JSX.Element {
   const log = useRef<HTMLDivElement>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const done = chat.state === 'closed' || chat.state === 'lost';
@@ -48,9 +52,9 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
   };
   return (
     <section class="conv" aria-labelledby={`${idBase}-ctitle`}>
-      <div class="bar">
+      <PeerHead peer={peer} name={chat.agentDn}>
         <h2 id={`${idBase}-ctitle`}>{t('chatTitle', chat.agentDn)}</h2>
-      </div>
+      </PeerHead>
       <p class="status" role="status">
         {statusText(t, chat)}
       </p>
@@ -73,6 +77,7 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting }: Props): JS
       <p class="status" aria-live="polite">
         {chat.peerTyping ? t('typing', chat.agentDn) : ''}
       </p>
+      {done && chat.state === 'closed' && chat.by === 'system' ? <NextStepBar t={t} next={{ ...(next?.other ? { other: next.other } : {}) }} /> : null}
       {done ? (
         <div class="bar">
           <button type="button" class="btn" ref={closeBtn} onClick={() => actions.back()}>

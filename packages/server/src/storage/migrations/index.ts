@@ -6,6 +6,7 @@ import { oneOpenChat } from './003_one-open-chat.js';
 import { schedules } from './004_schedules.js';
 import { stats } from './005_stats.js';
 import { userLang } from './006_user-lang.js';
+import { ux } from './007_ux.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -18,6 +19,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
         '004_schedules': schedules(kind),
         '005_stats': stats(kind),
         '006_user-lang': userLang(),
+        '007_ux': ux(),
       };
     },
   };

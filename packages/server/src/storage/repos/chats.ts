@@ -4,6 +4,7 @@
  * a database sequence, zero-padded so that they also sort as strings.
  */
 import { sql, type Selectable } from 'kysely';
+import type { VisitorContext } from '@cw/protocol';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
 import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
@@ -24,7 +25,18 @@ function toChat(r: Selectable<ChatsTable>): ChatRecord {
     createdAt: num(r.created_at),
     closedAt: numOrNull(r.closed_at),
     acceptedAt: numOrNull(r.accepted_at),
+    ...visitorOf(r.visitor_context),
   };
+}
+
+/** The stored visitor context (spec 14), when there is one. */
+function visitorOf(json: string | undefined): { visitor?: VisitorContext } {
+  if (!json) return {};
+  try {
+    return { visitor: JSON.parse(json) as VisitorContext };
+  } catch {
+    return {};
+  }
 }
 
 /** 16 digits: string order = insertion order for 10^16 messages. */
@@ -82,6 +94,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         createdAt: c.createdAt ?? ctx.now(),
         closedAt: null,
         acceptedAt: null,
+        ...(c.visitor ? { visitor: c.visitor } : {}),
       };
       await guard(() =>
         ctx
@@ -101,6 +114,7 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
             created_at: rec.createdAt,
             closed_at: null,
             accepted_at: null,
+            visitor_context: c.visitor ? JSON.stringify(c.visitor) : '',
           })
           .execute(),
       );
@@ -130,6 +144,19 @@ export function chatRepo(ctx: RepoContext): ChatRepo {
         .where('state', '<>', 'closed')
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
+    },
+    async listClosedForVisitor(visitorSession, limit) {
+      const rows = await ctx
+        .db()
+        .selectFrom('chats')
+        .selectAll()
+        .where('visitor_session', '=', visitorSession)
+        .where('state', '=', 'closed')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toChat);
     },
     async listOpenForVisitor(visitorSession) {
       const rows = await ctx

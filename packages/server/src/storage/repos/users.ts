@@ -20,6 +20,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
     createdAt: num(r.created_at),
     reach: (r.reach ?? 'console') as Reach,
     ...(r.lang ? { lang: r.lang } : {}),
+    picture: r.picture ?? '',
   };
 }
 
@@ -35,6 +36,7 @@ function toColumns(p: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Updateable
   if (p.passwordHash !== undefined) c.password_hash = p.passwordHash;
   if (p.reach !== undefined) c.reach = p.reach;
   if (p.lang !== undefined) c.lang = p.lang;
+  if (p.picture !== undefined) c.picture = p.picture;
   return c;
 }
 
@@ -61,6 +63,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
         passwordHash: u.passwordHash,
         createdAt: ctx.now(),
         reach: u.reach ?? 'console',
+        picture: u.picture ?? '',
       };
       await guard(() =>
         ctx
@@ -78,6 +81,7 @@ export function userRepo(ctx: RepoContext): UserRepo {
             password_hash: rec.passwordHash,
             created_at: rec.createdAt,
             reach: rec.reach,
+            picture: rec.picture ?? '',
           })
           .execute(),
       );

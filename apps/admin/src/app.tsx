@@ -1,5 +1,5 @@
 /** The app shell: session check, sign in/out, navigation between pages. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from '@cw/protocol';
 import { api, onUnauthorized } from './api.js';
 import { ConfirmHost } from './components/confirm.js';
@@ -49,6 +49,18 @@ export function App() {
     });
   }, []);
 
+  // The sticky top bar's height, for what sticks below it (a widget's Save and Code): it wraps on narrow windows.
+  const topbar = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const bar = topbar.current;
+    if (!bar || typeof ResizeObserver === 'undefined') return;
+    const set = () => document.documentElement.style.setProperty('--topbar-h', `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(bar);
+    return () => ro.disconnect();
+  }, [me]);
+
   useEffect(() => {
     const label = t(ROUTES.find((r) => r.route === route)?.label ?? 'Widgets');
     document.title = me ? t("{label} — Contact Widgets admin", { label }) : t("Sign in — Contact Widgets admin");
@@ -93,7 +105,7 @@ export function App() {
       <a class="skip" href="#main">
         {t("Skip to content")}
       </a>
-      <header class="topbar">
+      <header class="topbar" ref={topbar}>
         <span class="brand">{t("Contact Widgets")}</span>
         <nav aria-label={t("Main")}>
           <ul>

@@ -70,11 +70,11 @@ function FlagRow(p: { flag: Flag; schedules: Schedule[]; usedBy: string[]; onCha
             <span class="flag-use">{p.usedBy.length ? t('Used by {widgets}', { widgets: p.usedBy.join(', ') }) : t("Not used by any widget")}</span>
           </span>
           <label class="flag-schedule">
-            <span class="sr-only">{`Schedule of ${f.name}`}</span>
-            <select aria-label={`Schedule of ${f.name}`} value={f.scheduleId ?? ''} disabled={busy} onChange={(e) => void put({ scheduleId: e.currentTarget.value || null })}>
-              <option value="">Set by hand</option>
+            <span class="sr-only">{t('Schedule of {name}', { name: f.name })}</span>
+            <select aria-label={t('Schedule of {name}', { name: f.name })} value={f.scheduleId ?? ''} disabled={busy} onChange={(e) => void put({ scheduleId: e.currentTarget.value || null })}>
+              <option value="">{t('Set by hand')}</option>
               {p.schedules.map((x) => (
-                <option value={x.id}>{`On while “${x.name}” is open`}</option>
+                <option value={x.id}>{t('On while “{name}” is open', { name: x.name })}</option>
               ))}
             </select>
           </label>

@@ -12,15 +12,17 @@ import { api, ApiError } from '../api.js';
 import { ErrorBanner, TextField } from '../components/fields.js';
 import { ask } from '../components/confirm.js';
 import { failHandler, PageHead } from '../components/page.js';
+import { msg } from '@cw/client-core';
+import { t } from '../i18n.js';
 
 const DAYS = [
-  ['mon', 'Monday'],
-  ['tue', 'Tuesday'],
-  ['wed', 'Wednesday'],
-  ['thu', 'Thursday'],
-  ['fri', 'Friday'],
-  ['sat', 'Saturday'],
-  ['sun', 'Sunday'],
+  ['mon', msg('Monday')],
+  ['tue', msg('Tuesday')],
+  ['wed', msg('Wednesday')],
+  ['thu', msg('Thursday')],
+  ['fri', msg('Friday')],
+  ['sat', msg('Saturday')],
+  ['sun', msg('Sunday')],
 ] as const;
 type Day = (typeof DAYS)[number][0];
 type Iv = [string, string];
@@ -75,7 +77,7 @@ function toBody(d: Draft): ScheduleInput {
 }
 
 function when(ts: number | null): string {
-  if (ts === null) return 'no change ahead';
+  if (ts === null) return t('no change ahead');
   return new Date(ts).toLocaleString(undefined, { weekday: 'long', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 }
 
@@ -87,7 +89,7 @@ function Editor(p: { draft: Draft; onSaved: (s: Schedule) => void; onCancel: () 
   const save = async (e: Event) => {
     e.preventDefault();
     setError(null);
-    if (!d.name.trim()) return setError('Enter a name for the schedule.');
+    if (!d.name.trim()) return setError(t('Enter a name for the schedule.'));
     setBusy(true);
     try {
       const saved = d.id ? await api.putSchedule(d.id, toBody(d)) : await api.createSchedule(toBody(d));
@@ -101,11 +103,11 @@ function Editor(p: { draft: Draft; onSaved: (s: Schedule) => void; onCancel: () 
   };
   return (
     <form class="schedule-editor" onSubmit={save} noValidate aria-labelledby="schedule-edit-h">
-      <h2 id="schedule-edit-h">{d.id ? `Edit ${p.draft.name}` : 'New schedule'}</h2>
+      <h2 id="schedule-edit-h">{d.id ? t('Edit {name}', { name: p.draft.name }) : t('New schedule')}</h2>
       <ErrorBanner message={error} />
-      <TextField label="Name" value={d.name} onValue={(v) => setD({ ...d, name: v })} placeholder="e.g. Office hours" autofocus />
+      <TextField label={t('Name')} value={d.name} onValue={(v) => setD({ ...d, name: v })} placeholder={t('e.g. Office hours')} autofocus />
       <div class="field">
-        <label for="schedule-tz">Time zone</label>
+        <label for="schedule-tz">{t('Time zone')}</label>
         <input id="schedule-tz" list="schedule-tz-list" value={d.timeZone} onInput={(e) => setD({ ...d, timeZone: e.currentTarget.value })} />
         <datalist id="schedule-tz-list">
           {zones().map((z) => (
@@ -114,92 +116,92 @@ function Editor(p: { draft: Draft; onSaved: (s: Schedule) => void; onCancel: () 
         </datalist>
       </div>
       <table class="week-grid">
-        <caption>Opening hours per day (local time of the zone)</caption>
+        <caption>{t('Opening hours per day (local time of the zone)')}</caption>
         <thead>
           <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Hours</th>
+            <th scope="col">{t('Day')}</th>
+            <th scope="col">{t('Hours')}</th>
             <th scope="col">
-              <span class="sr-only">Add</span>
+              <span class="sr-only">{t('Add')}</span>
             </th>
           </tr>
         </thead>
         <tbody>
-          {DAYS.map(([day, label]) => (
+          {DAYS.map(([day, dayKey]) => { const label = t(dayKey); return (
             <tr key={day}>
               <th scope="row">{label}</th>
               <td>
-                {d.week[day].length === 0 ? <span class="muted">Closed</span> : null}
+                {d.week[day].length === 0 ? <span class="muted">{t('Closed')}</span> : null}
                 {d.week[day].map(([from, to], i) => (
                   <span class="interval" key={i}>
                     <label>
-                      <span class="sr-only">{`${label} opens (${i + 1})`}</span>
-                      <input type="time" required value={from} aria-label={`${label} opens (${i + 1})`} onInput={(e) => setDay(day, d.week[day].map((iv, j) => (j === i ? [e.currentTarget.value, iv[1]] : iv)))} />
+                      <span class="sr-only">{t('{day} opens ({n})', { day: label, n: i + 1 })}</span>
+                      <input type="time" required value={from} aria-label={t('{day} opens ({n})', { day: label, n: i + 1 })} onInput={(e) => setDay(day, d.week[day].map((iv, j) => (j === i ? [e.currentTarget.value, iv[1]] : iv)))} />
                     </label>
                     <span aria-hidden="true">–</span>
                     <label>
-                      <span class="sr-only">{`${label} closes (${i + 1})`}</span>
-                      <input type="time" required value={to === '24:00' ? '00:00' : to} aria-label={`${label} closes (${i + 1})`} onInput={(e) => setDay(day, d.week[day].map((iv, j) => (j === i ? [iv[0], e.currentTarget.value] : iv)))} />
+                      <span class="sr-only">{t('{day} closes ({n})', { day: label, n: i + 1 })}</span>
+                      <input type="time" required value={to === '24:00' ? '00:00' : to} aria-label={t('{day} closes ({n})', { day: label, n: i + 1 })} onInput={(e) => setDay(day, d.week[day].map((iv, j) => (j === i ? [iv[0], e.currentTarget.value] : iv)))} />
                     </label>
-                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Remove ${label} hours ${i + 1}`} onClick={() => setDay(day, d.week[day].filter((_, j) => j !== i))}>
-                      Remove
+                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t('Remove {day} hours {n}', { day: label, n: i + 1 })} onClick={() => setDay(day, d.week[day].filter((_, j) => j !== i))}>
+                      {t('Remove')}
                     </button>
                   </span>
                 ))}
               </td>
               <td>
-                <button type="button" class="btn btn-small" aria-label={`Add hours on ${label}`} onClick={() => setDay(day, [...d.week[day], ['09:00', '17:00']])}>
-                  Add hours
+                <button type="button" class="btn btn-small" aria-label={t('Add hours on {day}', { day: label })} onClick={() => setDay(day, [...d.week[day], ['09:00', '17:00']])}>
+                  {t('Add hours')}
                 </button>
               </td>
             </tr>
-          ))}
+          ); })}
         </tbody>
       </table>
-      <p class="hint">A closing time of 00:00 means the end of the day (midnight).</p>
+      <p class="hint">{t('A closing time of 00:00 means the end of the day (midnight).')}</p>
       <fieldset class="section">
-        <legend class="section-title">Exceptions</legend>
-        <p class="hint">A date listed here replaces that day’s hours: public holidays, a closed afternoon, an extra opening.</p>
+        <legend class="section-title">{t('Exceptions')}</legend>
+        <p class="hint">{t('A date listed here replaces that day’s hours: public holidays, a closed afternoon, an extra opening.')}</p>
         {d.exceptions.map((ex, i) => {
           const setEx = (patch: Partial<Draft['exceptions'][number]>) => setD({ ...d, exceptions: d.exceptions.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
           const n = i + 1;
           return (
-            <div class="exception" key={i} role="group" aria-label={`Exception ${n}`}>
+            <div class="exception" key={i} role="group" aria-label={t('Exception {n}', { n })}>
               <label>
-                Date <input type="date" required value={ex.date} onInput={(e) => setEx({ date: e.currentTarget.value })} />
+                {t('Date')} <input type="date" required value={ex.date} onInput={(e) => setEx({ date: e.currentTarget.value })} />
               </label>
               <label>
-                Label <input value={ex.label} placeholder="e.g. Christmas Eve" onInput={(e) => setEx({ label: e.currentTarget.value })} />
+                {t('Label')} <input value={ex.label} placeholder={t('e.g. Christmas Eve')} onInput={(e) => setEx({ label: e.currentTarget.value })} />
               </label>
               <label>
-                <input type="checkbox" checked={ex.closed} onChange={(e) => setEx({ closed: e.currentTarget.checked })} /> Closed all day
+                <input type="checkbox" checked={ex.closed} onChange={(e) => setEx({ closed: e.currentTarget.checked })} /> {t('Closed all day')}
               </label>
               {!ex.closed && (
                 <>
                   <label>
-                    Opens <input type="time" value={ex.from} onInput={(e) => setEx({ from: e.currentTarget.value })} />
+                    {t('Opens')} <input type="time" value={ex.from} onInput={(e) => setEx({ from: e.currentTarget.value })} />
                   </label>
                   <label>
-                    Closes <input type="time" value={ex.to} onInput={(e) => setEx({ to: e.currentTarget.value })} />
+                    {t('Closes')} <input type="time" value={ex.to} onInput={(e) => setEx({ to: e.currentTarget.value })} />
                   </label>
                 </>
               )}
-              <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Remove exception ${n}`} onClick={() => setD({ ...d, exceptions: d.exceptions.filter((_, j) => j !== i) })}>
-                Remove
+              <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t('Remove exception {n}', { n })} onClick={() => setD({ ...d, exceptions: d.exceptions.filter((_, j) => j !== i) })}>
+                {t('Remove')}
               </button>
             </div>
           );
         })}
         <button type="button" class="btn btn-small" onClick={() => setD({ ...d, exceptions: [...d.exceptions, { date: new Date().toISOString().slice(0, 10), closed: true, from: '09:00', to: '12:00', label: '' }] })}>
-          Add exception
+          {t('Add exception')}
         </button>
       </fieldset>
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
-          Save
+          {t('Save')}
         </button>
         <button type="button" class="btn" onClick={p.onCancel}>
-          Cancel
+          {t('Cancel')}
         </button>
       </div>
     </form>
@@ -220,26 +222,26 @@ function MailPanel(p: { onError: (e: unknown) => void }) {
   if (!status) return null;
   return (
     <section class="section mail-status" aria-labelledby="mail-h">
-      <h2 id="mail-h">E-mail</h2>
+      <h2 id="mail-h">{t('E-mail')}</h2>
       {status.configured ? (
         <p>
-          Mail is sent from {status.from}. Waiting: {status.pending}. Failed: {status.failed}.
+          {t('Mail is sent from {from}. Waiting: {pending}. Failed: {failed}.', { from: status.from ?? '', pending: status.pending, failed: status.failed })}
         </p>
       ) : (
         <p class="banner warning" role="status">
-          E-mail is not set up (SMTP_URL is not set): offline messages are kept under Missed, and mails wait in the outbox until it is.
+          {t('E-mail is not set up (SMTP_URL is not set): offline messages are kept under Missed, and mails wait in the outbox until it is.')}
         </p>
       )}
-      {status.lastError && <p class="form-error">Last error: {status.lastError}</p>}
+      {status.lastError && <p class="form-error">{t('Last error: {error}', { error: status.lastError })}</p>}
       {failed.length > 0 && (
-        <ul class="mail-list" aria-label="Mails not sent yet">
+        <ul class="mail-list" aria-label={t('Mails not sent yet')}>
           {failed.map((m) => (
             <li key={m.id}>
-              {m.state === 'failed' ? 'Failed' : 'Waiting'}: “{m.subject}” to {m.to.join(', ')} — {m.attempts} attempt{m.attempts === 1 ? '' : 's'}
+              {t(m.state === 'failed' ? 'Failed: “{subject}” to {to}' : 'Waiting: “{subject}” to {to}', { subject: m.subject, to: m.to.join(', ') })} — {t('{count} attempts', { count: m.attempts })}
               {m.lastError ? ` (${m.lastError})` : ''}{' '}
               {m.state === 'failed' && (
                 <button type="button" class="btn btn-small" onClick={() => void api.retryMail(m.id).then(load, p.onError)}>
-                  Send again
+                  {t('Send again')}
                 </button>
               )}
             </li>
@@ -261,12 +263,12 @@ export function SchedulesPage(p: { onUnauthorized: () => void }) {
   }, []);
 
   const remove = async (s: Schedule) => {
-    if (!(await ask({ title: `Delete schedule ${s.name}?`, message: 'Only a schedule that no flag or widget follows can be deleted.', confirmLabel: 'Delete schedule', danger: true }))) return;
+    if (!(await ask({ title: t('Delete schedule {name}?', { name: s.name }), message: t('Only a schedule that no flag or widget follows can be deleted.'), confirmLabel: t('Delete schedule'), danger: true }))) return;
     setError(null);
     try {
       await api.deleteSchedule(s.id);
       setList((l) => (l ?? []).filter((x) => x.id !== s.id));
-      setStatus(`Deleted schedule ${s.name}.`);
+      setStatus(t('Deleted schedule {name}.', { name: s.name }));
     } catch (e) {
       fail(e);
     }
@@ -274,8 +276,8 @@ export function SchedulesPage(p: { onUnauthorized: () => void }) {
 
   return (
     <div class="page">
-      <PageHead title="Schedules" addLabel="Add schedule" onAdd={() => setEditing(emptyDraft())} />
-      <p class="hint">Opening hours: flags can follow a schedule (on while open), and a widget with a schedule tells visitors when you are back.</p>
+      <PageHead title={t('Schedules')} addLabel={t('Add schedule')} onAdd={() => setEditing(emptyDraft())} />
+      <p class="hint">{t('Opening hours: flags can follow a schedule (on while open), and a widget with a schedule tells visitors when you are back.')}</p>
       <ErrorBanner message={error} />
       <p class="sr-only" role="status">
         {status}
@@ -289,27 +291,27 @@ export function SchedulesPage(p: { onUnauthorized: () => void }) {
           onSaved={(s) => {
             setList((l) => (l ?? []).some((x) => x.id === s.id) ? (l ?? []).map((x) => (x.id === s.id ? s : x)) : [...(l ?? []), s]);
             setEditing(null);
-            setStatus(`Saved schedule ${s.name}.`);
+            setStatus(t('Saved schedule {name}.', { name: s.name }));
           }}
         />
       )}
-      {list === null && !error && <p class="loading">Loading schedules…</p>}
-      {list && list.length === 0 && !editing && <p class="empty">No schedules yet.</p>}
+      {list === null && !error && <p class="loading">{t('Loading schedules…')}</p>}
+      {list && list.length === 0 && !editing && <p class="empty">{t('No schedules yet.')}</p>}
       {list && list.length > 0 && (
-        <ul class="schedule-list" aria-label="Schedules">
+        <ul class="schedule-list" aria-label={t('Schedules')}>
           {list.map((s) => (
             <li key={s.id} class="schedule-row">
               <span class="schedule-name">
                 <strong>{s.name}</strong> <span class="muted">{s.timeZone}</span>
               </span>
               <span>
-                {s.open ? 'Open now' : 'Closed now'} · {s.open ? 'closes' : 'opens'} {when(s.nextChange)}
+                {t(s.open ? 'Open now' : 'Closed now')} · {t(s.open ? 'closes {when}' : 'opens {when}', { when: when(s.nextChange) })}
               </span>
-              <button type="button" class="btn btn-small" aria-label={`Edit ${s.name}`} onClick={() => setEditing(toDraft(s))}>
-                Edit
+              <button type="button" class="btn btn-small" aria-label={t('Edit {name}', { name: s.name })} onClick={() => setEditing(toDraft(s))}>
+                {t('Edit')}
               </button>
-              <button type="button" class="btn btn-small btn-quiet-danger" aria-label={`Delete ${s.name}`} onClick={() => void remove(s)}>
-                Delete
+              <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t('Delete {name}', { name: s.name })} onClick={() => void remove(s)}>
+                {t('Delete')}
               </button>
             </li>
           ))}

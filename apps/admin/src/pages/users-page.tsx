@@ -42,11 +42,11 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
 
   const submit = async () => {
     const e: Record<string, string> = {};
-    if (!f.username.trim()) e.username = 'Enter a username.';
+    if (!f.username.trim()) e.username = t('Enter a username.');
     else if (!/^[A-Za-z0-9._@-]+$/.test(f.username)) e.username = t("Use letters, digits and . _ @ - only.");
-    if (!u && !f.password) e.password = 'Enter a password.';
+    if (!u && !f.password) e.password = t('Enter a password.');
     else if (!u && f.password.length < 8) e.password = t("At least 8 characters.");
-    if (f.email.trim() && !new RegExp(EMAIL_PATTERN).test(f.email.trim())) e.email = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
+    if (f.email.trim() && !new RegExp(EMAIL_PATTERN).test(f.email.trim())) e.email = t('Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.');
     if (f.sipId && !/^[A-Za-z0-9._@+-]+$/.test(f.sipId)) e.sipId = t("Use letters, digits and . _ @ + - only.");
     if (!roles.length) e.roles = t("Choose at least one role.");
     if (u && u.id === p.meId && !roles.includes('admin')) e.roles = t("You cannot take the admin role from yourself; ask another admin.");
@@ -88,7 +88,7 @@ function UserDialog(p: { user: User | null; meId: string; onDone: (u: User) => v
         <TextField label={t("Phone")} maxLength={50} type="tel" value={f.phone} onValue={set('phone')} error={errors.phone} />
         <TextField label={t("Department")} maxLength={100} value={f.department} onValue={set('department')} error={errors.department} />
         <PictureField value={picture} onValue={setPicture} error={errors.picture} type="sidebar" />
-        <p class="hint">Picture, department, phone and e-mail show on every widget this user is an agent of (a widget may override them).</p>
+        <p class="hint">{t("Picture, department, phone and e-mail show on every widget this user is an agent of (a widget may override them).")}</p>
         <SelectField<Reach>
           label={t("Reached at")}
           value={reach}

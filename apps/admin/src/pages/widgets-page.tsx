@@ -11,7 +11,7 @@ import { WidgetPanel } from '../widget/widget-panel.js';
 import { isDirty } from '../nav.js';
 import { hasStash } from '../widget/stash.js';
 import { makeDirectory, emptyDirectory, type Directory } from '../widget/directory.js';
-import { t } from '../i18n.js';
+import { t, tx } from '../i18n.js';
 
 /** The original product's default names: "New Sidebar Widget", or "… 2", "… 3" when taken. */
 export function uniqueName(base: string, taken: string[]): string {
@@ -96,16 +96,16 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
       {widgets === null && !error && <p class="loading">{t("Loading widgets…")}</p>}
       {widgets !== null && widgets.length === 0 && (
         <div class="empty-state">
-          <p class="empty-title">{t("There are no widgets yet.")} Three steps to the first one:</p>
+          <p class="empty-title">{t("There are no widgets yet.")} {t("Three steps to the first one:")}</p>
           <ol class="steps">
             <li>
-              <strong>Agents are users</strong> with the agent role and a SIP-ID: add them under <a href="/admin/users">Users</a> (or later, from inside a widget’s “Add agent” dialog).
+              {tx("{agents} with the agent role and a SIP-ID: add them under {users} (or later, from inside a widget’s “Add agent” dialog).", { agents: <strong>{t("Agents are users")}</strong>, users: <a href="/admin/users">{t("Users")}</a> })}
             </li>
             <li>
-              <strong>Add a widget</strong> with the buttons above — {t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started.")} Then add its agents, save, and press <strong>Code</strong> to get the lines for your website.
+              {tx("{add} with the buttons above — {intro} Then add its agents, save, and press {code} to get the lines for your website.", { add: <strong>{t("Add a widget")}</strong>, intro: t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started."), code: <strong>{t("Code")}</strong> })}
             </li>
             <li>
-              <strong>Agents sign in</strong> at <a href="/agent">the agent console</a> and set themselves Online: visitors can then chat with them and call them.
+              {tx("{signIn} at {console} and set themselves Online: visitors can then chat with them and call them.", { signIn: <strong>{t("Agents sign in")}</strong>, console: <a href="/agent">{t("the agent console")}</a> })}
             </li>
           </ol>
         </div>

@@ -153,9 +153,9 @@ export function PreviewPanel(p: { draft: Draft; uuid: string; dir: Directory; fl
       </div>
       <div class="check preview-offline">
         <input type="checkbox" id={`${p.uuid}-all-offline`} checked={allOffline} onChange={(e) => setAllOffline((e.currentTarget as HTMLInputElement).checked)} />
-        <label for={`${p.uuid}-all-offline`}>Preview with everyone offline</label>
+        <label for={`${p.uuid}-all-offline`}>{t("Preview with everyone offline")}</label>
       </div>
-      {hasPresence && <p class="hint">Agents whose availability follows their presence show it live (refreshed every few seconds).</p>}
+      {hasPresence && <p class="hint">{t("Agents whose availability follows their presence show it live (refreshed every few seconds).")}</p>}
     </aside>
   );
 }

@@ -177,8 +177,8 @@ function NewUser(p: { sipId: string; displayName: string; onCreated: (u: User) =
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: string; text: string } | null>(null);
   const create = async () => {
-    if (!username.trim()) return setError({ field: 'username', text: 'Enter a username.' });
-    if (password.length < 8) return setError({ field: 'password', text: 'Enter a password of at least 8 characters.' });
+    if (!username.trim()) return setError({ field: 'username', text: t('Enter a username.') });
+    if (password.length < 8) return setError({ field: 'password', text: t('Enter a password of at least 8 characters.') });
     setBusy(true);
     setError(null);
     try {
@@ -195,14 +195,14 @@ function NewUser(p: { sipId: string; displayName: string; onCreated: (u: User) =
       <p>{unknownSipId(p.sipId)}</p>
       {!open ? (
         <button type="button" class="btn btn-small" onClick={() => setOpen(true)}>
-          Create user {p.sipId}
+          {t('Create user {name}', { name: p.sipId })}
         </button>
       ) : (
         <div class="new-user-form">
-          <TextField label="Username" value={username} onValue={setUsername} autoComplete="off" maxLength={100} error={error?.field === 'username' ? error.text : undefined} hint="The agent signs in to the console with it." />
-          <TextField label="Password" type="password" value={password} onValue={setPassword} autoComplete="new-password" maxLength={200} error={error?.field === 'password' ? error.text : undefined} hint="At least 8 characters; tell it to the agent." />
+          <TextField label={t('Username')} value={username} onValue={setUsername} autoComplete="off" maxLength={100} error={error?.field === 'username' ? error.text : undefined} hint={t('The agent signs in to the console with it.')} />
+          <TextField label={t('Password')} type="password" value={password} onValue={setPassword} autoComplete="new-password" maxLength={200} error={error?.field === 'password' ? error.text : undefined} hint={t('At least 8 characters; tell it to the agent.')} />
           <button type="button" class="btn btn-primary btn-small" disabled={busy} onClick={() => void create()}>
-            Create agent user
+            {t('Create agent user')}
           </button>
         </div>
       )}

@@ -78,7 +78,7 @@ export function AgentList(p: AgentListProps) {
     <>
       {p.agents.length >= SEARCH_FROM && (
         <div class="field agent-search">
-          <label for={searchId}>Search agents</label>
+          <label for={searchId}>{t('Search agents')}</label>
           <input
             id={searchId}
             type="search"
@@ -90,7 +90,7 @@ export function AgentList(p: AgentListProps) {
             }}
           />
           <div class="hint" role="status">
-            {q ? `${matching.length} of ${p.agents.length} agents match.` : `${p.agents.length} agents.`}
+            {q ? t('{matched} of {count} agents match.', { matched: matching.length, count: p.agents.length }) : t('{count} agents.', { count: p.agents.length })}
           </div>
         </div>
       )}
@@ -171,7 +171,7 @@ export function AgentList(p: AgentListProps) {
       </ol>
       {matching.length > shown.length && (
         <button type="button" class="btn more-agents" onClick={() => setLimit(limit + AGENT_PAGE * 4)}>
-          Show more agents ({matching.length - shown.length} more)
+          {t('Show more agents ({count} more)', { count: matching.length - shown.length })}
         </button>
       )}
       <p class="hint">{t("Drag agents to change their order, or use the arrow buttons (or Alt+Arrow keys on a row).")}</p>

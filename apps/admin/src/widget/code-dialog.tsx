@@ -6,7 +6,7 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { Modal } from '../components/modal.js';
-import { t } from '../i18n.js';
+import { t, tx } from '../i18n.js';
 
 /** The server's origin as the embed code names it (falls back to ours). */
 export function scriptOrigin(html: string, fallback: string): string {
@@ -172,12 +172,15 @@ function AddressWarnings({ origin }: { origin: string }) {
     <div class="banner banner-warn">
       {local && (
         <p>
-          The code loads the widget from <code>{origin}</code>
-          {local === 'localhost' ? ', which only this computer can reach' : ', an IP address that visitors’ browsers may not reach and no certificate covers'}. Set <code>PUBLIC_URL</code> to
-          the server’s public address (for example <code>https://contact.example.com</code>) and restart it before you paste the code into a real website.
+          {tx('The code loads the widget from {origin}{where}. Set {setting} to the server’s public address (for example {example}) and restart it before you paste the code into a real website.', {
+            origin: <code>{origin}</code>,
+            where: t(local === 'localhost' ? ', which only this computer can reach' : ', an IP address that visitors’ browsers may not reach and no certificate covers'),
+            setting: <code>PUBLIC_URL</code>,
+            example: <code>https://contact.example.com</code>,
+          })}
         </p>
       )}
-      {http && <p>Calls from a website on https need this server on https too (browsers block microphone and camera otherwise): put it behind a TLS proxy and set <code>PUBLIC_URL</code> to its https address.</p>}
+      {http && <p>{tx('Calls from a website on https need this server on https too (browsers block microphone and camera otherwise): put it behind a TLS proxy and set {setting} to its https address.', { setting: <code>PUBLIC_URL</code> })}</p>}
     </div>
   );
 }

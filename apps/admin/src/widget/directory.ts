@@ -1,5 +1,6 @@
 /** What the app knows about users and groups, to show directory defaults for agents. */
 import type { DirectoryEntry, Group, User } from '@cw/protocol';
+import { t } from '../i18n.js';
 
 export interface Directory {
   bySipId(sipId: string): (DirectoryEntry & { picture?: string }) | undefined;
@@ -26,5 +27,5 @@ export const emptyDirectory: Directory = { bySipId: () => undefined, membersOf: 
 
 /** The warning for an agent whose SIP-ID names nobody (issue 15: "No user has SIP-ID carl"). */
 export function unknownSipId(sipId: string): string {
-  return `No user or group has SIP-ID “${sipId}”: nobody can answer, so visitors see this agent as not available. Create the user, or correct the SIP-ID.`;
+  return t('No user or group has SIP-ID “{sipId}”: nobody can answer, so visitors see this agent as not available. Create the user, or correct the SIP-ID.', { sipId });
 }

@@ -220,12 +220,12 @@ export function contrastWarnings(d: Draft): Record<string, string> {
   // The widget writes button text in black or white, whichever reads better (always AA); the buttons themselves must stand out (WCAG 1.4.11, 3:1).
   if (bg && primary) {
     const r = contrastRatio(bg, primary);
-    if (r < 3) w['appearance.colors.primary'] = `Buttons in this colour barely stand out from the background (contrast ${r.toFixed(1)}:1; WCAG AA asks for 3:1). Choose a darker or lighter colour.`;
+    if (r < 3) w['appearance.colors.primary'] = t('Buttons in this colour barely stand out from the background (contrast {ratio}:1; WCAG AA asks for 3:1). Choose a darker or lighter colour.', { ratio: r.toFixed(1) });
   }
   const text = hexRgb(c.text);
   if (bg && text) {
     const r = contrastRatio(bg, text);
-    if (r < 4.5) w['appearance.colors.text'] = `Text on the background is hard to read (contrast ${r.toFixed(1)}:1; WCAG AA asks for 4.5:1).`;
+    if (r < 4.5) w['appearance.colors.text'] = t('Text on the background is hard to read (contrast {ratio}:1; WCAG AA asks for 4.5:1).', { ratio: r.toFixed(1) });
   }
   return w;
 }
@@ -240,7 +240,7 @@ export function validateDraft(d: Draft): Record<string, string> {
   if (!d.name.trim()) e['name'] = t("Give the widget a name.");
   const appearance = d.appearance;
   for (const k of ['primary', 'background', 'text'] as const)
-    if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = `“${appearance.colors[k].trim().slice(0, 40)}” is not a colour the widget can use. Enter a hex colour such as #0a7d5c (or pick one), or leave it empty to inherit.`;
+    if (!COLOR_RE.test(appearance.colors[k].trim())) e[`appearance.colors.${k}`] = t('“{value}” is not a colour the widget can use. Enter a hex colour such as #0a7d5c (or pick one), or leave it empty to inherit.', { value: appearance.colors[k].trim().slice(0, 40) });
   if (!LENGTH_RE.test(appearance.fontSize.trim())) e['appearance.fontSize'] = t("Use a size such as 14px or 1rem, or leave it empty to inherit.");
   if (/[;{}<>\\]/.test(appearance.fontFamily)) e['appearance.fontFamily'] = 'A font family must not contain ; { } < > or \\.';
   for (const side of ['top', 'right', 'bottom', 'left'] as const) {
@@ -249,7 +249,7 @@ export function validateDraft(d: Draft): Record<string, string> {
   }
   const z = intOrUndefined(appearance.zIndex);
   if (z !== undefined && (Number.isNaN(z) || Math.abs(z) > 2147483647)) e['appearance.zIndex'] = t("Use a whole number, or leave it empty.");
-  if (d.contact.email.trim() && !EMAIL_RE.test(d.contact.email.trim())) e['contact.email'] = 'Enter an e-mail address such as sales@example.com (no spaces), or leave it empty.';
+  if (d.contact.email.trim() && !EMAIL_RE.test(d.contact.email.trim())) e['contact.email'] = t('Enter an e-mail address such as sales@example.com (no spaces), or leave it empty.');
   const lines = originLines(d.originsText);
   const seen = new Set<string>();
   lines.forEach((o, i) => {
@@ -271,7 +271,7 @@ export function validateAgent(a: AgentDraft): Record<string, string> {
   if (!a.sipId.trim()) e['sipId'] = t("Enter the SIP-ID, or search the directory by name.");
   if (a.availability === 'boolean' && !a.flag) e['flag'] = t("Choose the flag that switches this agent on and off.");
   if (a.link.trim() && !/^https?:\/\/\S+$/i.test(a.link.trim())) e['link'] = t("Use a web address starting with https://");
-  if (a.email.trim() && !EMAIL_RE.test(a.email.trim())) e['email'] = 'Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.';
+  if (a.email.trim() && !EMAIL_RE.test(a.email.trim())) e['email'] = t('Enter an e-mail address such as ann@example.com (no spaces), or leave it empty.');
   return e;
 }
 

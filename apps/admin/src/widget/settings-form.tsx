@@ -61,17 +61,17 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
     <div class="settings">
       <Section title={t("General")}>
         <div class="grid-2">
-          <TextField label={t("Name")} maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint="Helps you tell widgets apart (for you; visitors read the heading below)." />
+          <TextField label={t("Name")} maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint={t("Helps you tell widgets apart (for you; visitors read the heading below).")} />
           <SelectField<Lang> label={t("Default language")} value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint={t("Used when the visitor’s browser language is not available.")} />
         </div>
         <TextField label={t("Notes")} maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
       </Section>
 
       {d.type === 'sidebar' && (
-        <Section title="Texts" note="What visitors read at the top of the open sidebar. Empty: a friendly default in the visitor’s language.">
+        <Section title={t("Texts")} note={t("What visitors read at the top of the open sidebar. Empty: a friendly default in the visitor’s language.")}>
           <div class="grid-2">
-            <TextField label="Heading" maxLength={TEXT_LIMITS.title} value={d.texts.title} onValue={(v) => setTexts('title', v)} field="texts.title" error={err('texts.title')} placeholder="Contact us" />
-            <TextField label="Greeting" maxLength={TEXT_LIMITS.greeting} multiline rows={2} value={d.texts.greeting} onValue={(v) => setTexts('greeting', v)} field="texts.greeting" error={err('texts.greeting')} placeholder="Chat with us, call us in your browser or write — we’re happy to help." />
+            <TextField label={t("Heading")} maxLength={TEXT_LIMITS.title} value={d.texts.title} onValue={(v) => setTexts('title', v)} field="texts.title" error={err('texts.title')} placeholder={t("Contact us")} />
+            <TextField label={t("Greeting")} maxLength={TEXT_LIMITS.greeting} multiline rows={2} value={d.texts.greeting} onValue={(v) => setTexts('greeting', v)} field="texts.greeting" error={err('texts.greeting')} placeholder={t("Chat with us, call us in your browser or write — we’re happy to help.")} />
           </div>
         </Section>
       )}
@@ -166,35 +166,35 @@ function HoursSection(p: { draft: Draft; set: (patch: Partial<Draft>) => void; e
     api.schedules().then(setSchedules).catch(() => undefined);
   }, []);
   return (
-    <Section title="Opening hours and messages">
+    <Section title={t("Opening hours and messages")}>
       <SelectField
-        label="Opening hours"
+        label={t("Opening hours")}
         value={d.scheduleId}
         onValue={(v) => p.set({ scheduleId: v })}
         field="scheduleId"
         error={p.err('scheduleId')}
-        options={[{ value: '', label: 'Always open (no schedule)' }, ...schedules.map((x) => ({ value: x.id, label: x.name }))]}
-        hint="Outside these hours the widget says when you are back. Schedules are set up on the Schedules page."
+        options={[{ value: '', label: t('Always open (no schedule)') }, ...schedules.map((x) => ({ value: x.id, label: x.name }))]}
+        hint={t("Outside these hours the widget says when you are back. Schedules are set up on the Schedules page.")}
       />
-      <CheckField label="Offer a message form when nobody is available" checked={d.offlineEnabled} onChecked={(v) => p.set({ offlineEnabled: v })} field="offline.enabled" />
+      <CheckField label={t("Offer a message form when nobody is available")} checked={d.offlineEnabled} onChecked={(v) => p.set({ offlineEnabled: v })} field="offline.enabled" />
       <TextField
-        label="Consent text"
+        label={t("Consent text")}
         multiline
         rows={2}
         value={d.consentText}
         onValue={(v) => p.set({ consentText: v })}
         field="offline.consentText"
         error={p.err('offline.consentText')}
-        hint="Shown beside a checkbox the visitor must tick before sending, e.g. how you use their data. Empty: no checkbox."
+        hint={t("Shown beside a checkbox the visitor must tick before sending, e.g. how you use their data. Empty: no checkbox.")}
       />
       <TextField
-        label="Notification addresses"
+        label={t("Notification addresses")}
         value={d.notifyText}
         onValue={(v) => p.set({ notifyText: v })}
         field="offline.notify"
         error={p.err('offline.notify')}
         placeholder="sales@example.com, support@example.com"
-        hint="Messages are e-mailed to these addresses (comma separated) and always listed under Missed in the agent console."
+        hint={t("Messages are e-mailed to these addresses (comma separated) and always listed under Missed in the agent console.")}
       />
     </Section>
   );

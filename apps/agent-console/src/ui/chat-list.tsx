@@ -41,18 +41,18 @@ export function ChatList(props: { store: ConsoleStore; state: ConsoleState; onOp
                   <VisitorContextView visitor={o.visitor} compact />
                   {o.earlier?.length ? (
                     <p class="earlier">
-                      Earlier in this visit:{' '}
+                      {t('Earlier in this visit:')}{' '}
                       {o.earlier.map((e, i) => (
                         <span key={e.chat}>
                           {i ? ', ' : ''}
                           <time dateTime={new Date(e.ts).toISOString()}>{new Date(e.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>{' '}
-                          {e.answered ? `chat with ${e.agentDn ?? 'an agent'}` : 'chat not answered'}
+                          {e.answered ? t('chat with {name}', { name: e.agentDn ?? t('an agent') }) : t('chat not answered')}
                         </span>
                       ))}
                     </p>
                   ) : null}
                   {o.messages?.length ? (
-                    <blockquote class="offer-first" aria-label={`What ${o.from.dn} wrote`}>
+                    <blockquote class="offer-first" aria-label={t('What {name} wrote', { name: o.from.dn })}>
                       {o.messages.slice(-3).map((x) => (
                         <p key={x.id}>{x.text}</p>
                       ))}

@@ -58,7 +58,7 @@ export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 
           {t("History")}
         </button>
         <button type="button" class="tab" aria-pressed={props.view === 'missed'} onClick={() => props.onView('missed')}>
-          Missed
+          {t('Missed')}
         </button>
       </nav>
       <div class="me">
@@ -89,7 +89,7 @@ function ChatSoundToggle() {
           setOn(v);
         }}
       />
-      Sound for chat requests
+      {t('Sound for chat requests')}
     </label>
   );
 }

@@ -139,13 +139,13 @@ function TranscriptMail(props: { chatId: string; initial: string }) {
         setSaid('');
         setError('');
         sendTranscript(props.chatId, to.trim())
-          .then(() => setSaid(`The transcript is on its way to ${to.trim()}.`))
+          .then(() => setSaid(t('The transcript is on its way to {to}.', { to: to.trim() })))
           .catch((err: Error) => setError(err.message));
       }}
     >
-      <label for="transcript-to">Send transcript to</label>
+      <label for="transcript-to">{t('Send transcript to')}</label>
       <input id="transcript-to" type="email" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
-      <button type="submit">Send transcript</button>
+      <button type="submit">{t('Send transcript')}</button>
       <span role="status">{said}</span>
       {error && (
         <span class="form-error" role="alert">

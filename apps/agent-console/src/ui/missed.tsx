@@ -2,8 +2,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listMissed, markMissed, type Missed } from '../api.js';
 import { dateTime } from './format.js';
+import { msg } from '@cw/client-core';
+import { t } from '../i18n.js';
 
-const KIND: Record<Missed['kind'], string> = { offline: 'Message', call: 'Missed call', chat: 'Unanswered chat' };
+const KIND: Record<Missed['kind'], string> = { offline: msg('Message'), call: msg('Missed call'), chat: msg('Unanswered chat') };
 /** Re-read this often while the view is open (new items from visitors). */
 const REFRESH_MS = 15_000;
 
@@ -24,30 +26,30 @@ export function MissedView() {
   const load = () =>
     listMissed(show)
       .then((l) => (setItems(l), setError('')))
-      .catch((e: Error) => setError(`Missed contacts could not be loaded: ${e.message}`));
+      .catch((e: Error) => setError(t('Missed contacts could not be loaded: {error}', { error: e.message })));
 
   useEffect(() => {
     void load();
-    const t = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(t);
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
   }, [show]);
 
   const done = async (m: Missed) => {
     try {
       await markMissed(m.id, m.state === 'done' ? 'open' : 'done');
-      setSaid(m.state === 'done' ? `${m.name || m.email || 'Item'} is open again.` : `${m.name || m.email || 'Item'} marked done.`);
+      setSaid(t(m.state === 'done' ? '{name} is open again.' : '{name} marked done.', { name: m.name || m.email || t('Item') }));
       await load();
     } catch (e) {
-      setError(`Could not change it: ${(e as Error).message}`);
+      setError(t('Could not change it: {error}', { error: (e as Error).message }));
     }
   };
 
   return (
     <section class="missed" aria-labelledby="missed-h">
-      <h2 id="missed-h">Missed</h2>
+      <h2 id="missed-h">{t('Missed')}</h2>
       <div class="missed-filter">
         <label>
-          <input type="checkbox" checked={show === 'all'} onChange={(e) => setShow(e.currentTarget.checked ? 'all' : 'open')} /> Show done items too
+          <input type="checkbox" checked={show === 'all'} onChange={(e) => setShow(e.currentTarget.checked ? 'all' : 'open')} /> {t('Show done items too')}
         </label>
       </div>
       <p class="sr-only" role="status">
@@ -59,32 +61,32 @@ export function MissedView() {
         </p>
       )}
       {items === null ? (
-        <p class="empty">Loading…</p>
+        <p class="empty">{t('Loading…')}</p>
       ) : items.length === 0 ? (
-        <p class="empty">Nothing missed. Messages left while nobody was available, unanswered calls and chat requests appear here.</p>
+        <p class="empty">{t('Nothing missed. Messages left while nobody was available, unanswered calls and chat requests appear here.')}</p>
       ) : (
-        <ul class="missed-items" aria-label="Missed contacts">
+        <ul class="missed-items" aria-label={t('Missed contacts')}>
           {items.map((m) => {
             const reply = replyUrl(m);
             return (
               <li class={`missed-item ${m.state}`} key={m.id}>
-                <article aria-label={`${KIND[m.kind]} from ${m.name || m.email || 'a visitor'}`}>
+                <article aria-label={t('{kind} from {name}', { kind: t(KIND[m.kind]), name: m.name || m.email || t('a visitor') })}>
                   <p class="missed-head">
-                    <strong>{m.name || 'Visitor'}</strong>
+                    <strong>{m.name || t('Visitor')}</strong>
                     {m.email && <span> · {m.email}</span>}
                     <span class="muted">
                       {' '}
-                      · {KIND[m.kind]} · {m.widget.name} · {dateTime(m.ts)}
-                      {m.state === 'done' ? ' · done' : ''}
+                      · {t(KIND[m.kind])} · {m.widget.name} · {dateTime(m.ts)}
+                      {m.state === 'done' ? ` · ${t('done')}` : ''}
                     </span>
                   </p>
                   {m.text && <p class="text">{m.text}</p>}
                   <div class="missed-actions">
-                    <button type="button" disabled={!reply} title={reply ? undefined : 'No e-mail address was given'} onClick={() => reply && (window.location.href = reply)}>
-                      Reply by e-mail
+                    <button type="button" disabled={!reply} title={reply ? undefined : t('No e-mail address was given')} onClick={() => reply && (window.location.href = reply)}>
+                      {t('Reply by e-mail')}
                     </button>
                     <button type="button" class={m.state === 'done' ? 'quiet' : 'primary'} onClick={() => void done(m)}>
-                      {m.state === 'done' ? 'Open again' : 'Mark done'}
+                      {t(m.state === 'done' ? 'Open again' : 'Mark done')}
                     </button>
                   </div>
                 </article>

@@ -4,6 +4,7 @@
  * User-Agent header without a library, in words an agent understands.
  */
 import type { VisitorContext } from '@cw/protocol';
+import { t } from '../i18n.js';
 
 /** "Chrome on Windows", "Safari on iPhone", … or "" when unknown. */
 export function browserAndDevice(ua: string | undefined): string {
@@ -25,8 +26,8 @@ export function browserAndDevice(ua: string | undefined): string {
       ? 'iPad'
       : /Android/.test(ua)
         ? /Mobile/.test(ua)
-          ? 'Android phone'
-          : 'Android tablet'
+          ? t('Android phone')
+          : t('Android tablet')
         : /Windows/.test(ua)
           ? 'Windows'
           : /Mac OS X|Macintosh/.test(ua)
@@ -36,7 +37,7 @@ export function browserAndDevice(ua: string | undefined): string {
               : /Linux/.test(ua)
                 ? 'Linux'
                 : '';
-  return [browser, device].filter(Boolean).join(' on ');
+  return browser && device ? t('{browser} on {device}', { browser, device }) : browser || device;
 }
 
 /** A language tag in words, in the agent's own language ("German (Switzerland)"), else the tag. */
@@ -71,7 +72,7 @@ export function VisitorContextView({ visitor, compact }: { visitor: VisitorConte
     <dl class={`visitor-context${compact ? ' compact' : ''}`}>
       {page && (
         <>
-          <dt>Page</dt>
+          <dt>{t('Page')}</dt>
           <dd>
             {url ? (
               <a href={url} target="_blank" rel="noopener noreferrer" title={url}>
@@ -85,13 +86,13 @@ export function VisitorContextView({ visitor, compact }: { visitor: VisitorConte
       )}
       {lang && (
         <>
-          <dt>Language</dt>
+          <dt>{t('Language')}</dt>
           <dd>{lang}</dd>
         </>
       )}
       {ua && (
         <>
-          <dt>Browser</dt>
+          <dt>{t('Browser')}</dt>
           <dd title={visitor.userAgent}>{ua}</dd>
         </>
       )}

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Modal } from './modal.js';
+import { t } from '../i18n.js';
 
 export interface AskOptions {
   title: string;
@@ -50,7 +51,7 @@ export function ConfirmHost() {
       footer={
         <>
           <button type="button" class="btn" onClick={() => answer(false)} data-autofocus>
-            {p.cancelLabel ?? 'Cancel'}
+            {p.cancelLabel ?? t('Cancel')}
           </button>
           <button type="button" class={`btn ${p.danger ? 'btn-danger' : 'btn-primary'}`} onClick={() => answer(true)}>
             {p.confirmLabel}

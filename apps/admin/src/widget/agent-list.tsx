@@ -90,7 +90,7 @@ export function AgentList(p: AgentListProps) {
             }}
           />
           <div class="hint" role="status">
-            {q ? t('{matched} of {count} agents match.', { matched: matching.length, count: p.agents.length }) : t('{count} agents.', { count: p.agents.length })}
+            {q ? t('{matched} of {count} agents match.', { matched: String(matching.length), count: String(p.agents.length) }) : t('{count} agents.', { count: String(p.agents.length) })}
           </div>
         </div>
       )}

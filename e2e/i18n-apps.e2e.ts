@@ -59,6 +59,13 @@ describe.skipIf(!ready)('admin app: German and Hebrew', () => {
     await page.getByRole('link', { name: he['Users'] }).click();
     await page.getByRole('button', { name: he['Add user'] }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // Schedules (added after issue 16's first round) in Hebrew too.
+    await page.getByRole('link', { name: he['Schedules'] }).click();
+    await page.getByRole('button', { name: he['Add schedule'] }).click();
+    await page.getByRole('heading', { name: he['New schedule'] }).waitFor();
+    await page.getByRole('table', { name: he['Opening hours per day (local time of the zone)'] }).getByRole('rowheader', { name: he['Monday'] }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: he['Cancel'] }).click();
     await page.getByRole('link', { name: he['Widgets'] }).click();
     await page.getByRole('button', { name: he['Add new business cards widget'] }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -167,6 +174,11 @@ describe.skipIf(!ready)('agent console: German and Hebrew', () => {
     await page.screenshot({ path: path.join(SHOTS, 'console-he-call.png') });
     await page.getByRole('button', { name: che['Hang up'] }).click();
     await visitor.getByText(`${world.agents[0]!.displayName} ended the call.`).waitFor({ timeout: 10_000 });
+    // The Missed view (schedules) in Hebrew.
+    await page.getByRole('button', { name: che['Missed'], exact: true }).click();
+    await page.getByRole('heading', { name: che['Missed'] }).waitFor();
+    await page.getByLabel(che['Show done items too']).waitFor();
+    expect(await consoleA11y(page)).toEqual([]);
 
     // Remembered for the user on the server.
     const me = await api(world.server, world.adminCookie, 'GET', '/api/users').then((users: any[]) => users.find((u) => u.username === world.agents[0]!.username));

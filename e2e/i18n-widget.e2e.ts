@@ -106,6 +106,9 @@ describe.skipIf(!ready)('widget: languages and right to left', () => {
     expect((await liveRegions(page)).find((r) => r.role === 'log')).toMatchObject({ live: 'polite', relevant: 'additions' });
     await page.screenshot({ path: path.join(SHOTS, 'widget-ar-chat.png') });
     await page.getByRole('button', { name: ar.endChat }).click();
+    // Ending asks once (issue 15), in Arabic too.
+    expect(isoFree(await page.getByRole('alertdialog').textContent())).toContain(ar.endChatAsk.replace('{name}', 'Ann Agent'));
+    await page.getByRole('alertdialog').getByRole('button', { name: ar.endChat }).click();
     await agent.next((m) => m.mt === 'ChatInfo' && m.state === 'closed', 10_000);
     expect(errors).toEqual([]);
     await page.close();

@@ -109,6 +109,10 @@ describe.skipIf(!ready)('keyboard only: visitor and agent', () => {
     // The visitor ends the chat, closes it, and focus returns to the agent's chat button.
     await tabTo(visitor, 'End chat');
     await visitor.keyboard.press('Enter');
+    // Ending asks once (issue 15): focus is on "Keep chatting"; the question's own "End chat" follows it.
+    await expect.poll(async () => (await focused(visitor)).name).toBe('Keep chatting');
+    await tabTo(visitor, 'End chat');
+    await visitor.keyboard.press('Enter');
     // "End chat" is gone: focus is on "Close", not lost to the page.
     await expect.poll(async () => (await focused(visitor)).name).toBe('Close');
     await visitor.keyboard.press('Enter');

@@ -227,6 +227,8 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     await v.getByRole('button', { name: 'Chat with Ann' }).click();
     await con.getByRole('button', { name: 'Accept chat' }).click();
     await v.getByRole('button', { name: 'End chat' }).click();
+    // Ending a chat with a conversation asks once (issue 15): the question's button has the same name.
+    await v.getByRole('alertdialog').getByRole('button', { name: 'End chat' }).click();
     // The console's wording is its own (not in section 7): the chat's controls go away.
     await con.getByRole('button', { name: 'End chat' }).waitFor({ state: 'detached' });
     expect(await con.getByLabel('Message').count()).toBe(0);
@@ -308,6 +310,7 @@ describe.skipIf(!ok)('outside client: section 7 names with default matching', ()
     await ann.getByLabel('Message').press('Enter');
     await S.getByText('Happy to help').waitFor();
     await S.getByRole('button', { name: 'End chat' }).click();
+    await S.getByRole('alertdialog').getByRole('button', { name: 'End chat' }).click();
     await ann.getByRole('button', { name: 'End chat' }).waitFor({ state: 'detached' });
 
     // Ben has a chat request and a ringing call at once (two visitors). "Accept" with the

@@ -318,6 +318,7 @@ describe.skipIf(!ok)('agents on a phone system (Kamailio, baresip, rtpengine)', 
     await page.getByText('Paul Plain joined the chat.').waitFor({ timeout: 10_000 });
     await page.getByRole('log').getByText('Yes, we ship to Canada.').waitFor();
     await page.getByRole('button', { name: 'End chat' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'End chat' }).click();
     await paul.proc.waitFor(/Mary Visitor left the chat\./, mark);
     await page.getByRole('button', { name: 'Close' }).click();
   });

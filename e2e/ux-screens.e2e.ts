@@ -1,10 +1,16 @@
 /**
  * Issue 15, second part, in Chromium: an open widget's Save and Code stay in
- * view below the sticky top bar while its form scrolls.
+ * view below the sticky top bar while its form scrolls; in the widget, ending a
+ * chat with a conversation asks once (one End chat, focus on Keep chatting,
+ * Escape keeps), and a video call has Larger video and Full screen controls
+ * and the shared call timer format (mm:ss).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { need } from '@cw/testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, need, startSite, startTestServer, type TestServer, type WsClient } from '@cw/testkit';
+import { adminApi, agentWithToken, createWidget, hostPage, onlineAgent, widgetBody } from './support/widget-env.js';
+import { axeViolations as widgetAxe, collectErrors } from './support/widget-browser.js';
+import { agentPageHtml } from './support/widget-agent-page.js';
 import { axeViolations, createUser, newAdminPage, openWidget, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -54,5 +60,125 @@ describe.skipIf(!ok)('issue 15: every screen (admin)', () => {
     await page.keyboard.press('Escape');
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!ok)('issue 15: widget chat and call', () => {
+  let server: TestServer;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  let browser: Browser;
+  let annWs: WsClient;
+  let vid: { token: string };
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const api = await adminApi(server);
+    const ann = await agentWithToken(server, api, 'ann', 'Ann Agent');
+    vid = await agentWithToken(server, api, 'vid', 'Vida Video');
+    annWs = await onlineAgent(server, ann.token);
+    const w = await createWidget(
+      api,
+      widgetBody({
+        name: 'Sales',
+        agents: [
+          { sipId: 'ann', media: ['chat', 'voice'], availability: 'presence' },
+          { sipId: 'vid', media: ['voice', 'video'], availability: 'presence' },
+        ],
+      }),
+    );
+    site = await startSite({ '/': hostPage('Shop', [w.embed]), '/agent': agentPageHtml(server.wsUrl, vid.token) });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await annWs?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  async function visitor(): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url + '/');
+    const tab = page.getByRole('button', { name: 'Contact us' });
+    await tab.click();
+    await expect.poll(() => tab.getAttribute('aria-expanded')).toBe('true');
+    return { ctx, page, errors };
+  }
+
+  const active = (page: Page) => page.evaluate(() => document.querySelector('contact-widget')!.shadowRoot!.activeElement?.textContent ?? null);
+
+  it('ending a chat with a conversation asks once inside the widget: one End chat, focus on Keep chatting, Escape keeps', async () => {
+    const { ctx, page, errors } = await visitor();
+    await page.getByRole('button', { name: 'Chat with Ann Agent' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Vera Visitor');
+    await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
+    const offer = await annWs.next('ChatOffer', 10_000);
+    annWs.send({ mt: 'ChatAccept', chat: offer.chat });
+    await page.getByText('Ann Agent joined the chat.').waitFor();
+    const field = page.getByRole('textbox', { name: 'Message' });
+    await field.fill('Do you ship to Norway?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await annWs.next((m) => m.mt === 'ChatMessage' && m.from === 'visitor');
+
+    const endChat = page.getByRole('button', { name: 'End chat' });
+    const ask = page.getByRole('alertdialog', { name: 'End the chat with Ann Agent? You cannot continue it afterwards.' });
+    // First press asks; while asking, the question's End chat is the only one, and focus is on Keep chatting.
+    await endChat.click();
+    await ask.waitFor();
+    expect(await endChat.count()).toBe(1);
+    expect(await ask.getByRole('button', { name: 'End chat' }).count()).toBe(1);
+    await expect.poll(() => active(page)).toBe('Keep chatting');
+    expect(await widgetAxe(page)).toEqual([]);
+    // Escape keeps the chat; focus back in the message field.
+    await page.keyboard.press('Escape');
+    await ask.waitFor({ state: 'detached' });
+    await expect.poll(() => field.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    // Keep chatting keeps it too.
+    await endChat.click();
+    await ask.getByRole('button', { name: 'Keep chatting' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await endChat.count()).toBe(1);
+    expect(await page.getByText('You ended the chat.').count()).toBe(0);
+    // Confirmed once, it ends.
+    await endChat.click();
+    await ask.getByRole('button', { name: 'End chat' }).click();
+    await page.getByText('You ended the chat.').waitFor();
+    const closed = await annWs.next((m) => m.mt === 'ChatInfo' && m.chat === offer.chat && m.state === 'closed');
+    expect(closed.by).toBe('visitor');
+    expect(annWs.received.filter((m) => m.mt === 'ChatInfo' && m.chat === offer.chat && m.state === 'closed')).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a video call has Larger video (aria-pressed) and Full screen, and the timer reads mm:ss', async () => {
+    const agentCtx = await browser.newContext();
+    const agentPage = await agentCtx.newPage();
+    await agentPage.goto(site.url + '/agent');
+    await agentPage.waitForFunction(() => (window as any).agent.state === 'online');
+    const { ctx, page, errors } = await visitor();
+    await page.getByRole('button', { name: 'Video call Vida Video' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Vic Viewer');
+    await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
+    await page.getByText('Connected with Vida Video').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByRole('timer').textContent(), { timeout: 10_000 }).toMatch(/^00:0[1-9]$/);
+    const videos = page.locator('contact-widget .videos');
+    const before = (await videos.boundingBox())!;
+    const larger = page.getByRole('button', { name: 'Larger video' });
+    expect(await larger.getAttribute('aria-pressed')).toBe('false');
+    await larger.click();
+    await expect.poll(() => larger.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(async () => (await videos.boundingBox())!.height).toBeGreaterThan(before.height);
+    const full = page.getByRole('button', { name: 'Full screen' });
+    expect(await full.getAttribute('aria-pressed')).toBe('false');
+    expect(await widgetAxe(page)).toEqual([]);
+    await larger.click();
+    await expect.poll(() => larger.getAttribute('aria-pressed')).toBe('false');
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByText('The call has ended.').waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+    await agentCtx.close();
   });
 });

@@ -99,6 +99,8 @@ describe.skipIf(!ready)('widget: chat', () => {
     expect(after.chat).toBe(offer.chat);
 
     await page.getByRole('button', { name: 'End chat' }).click();
+    // Ending asks once (issue 15).
+    await page.getByRole('alertdialog').getByRole('button', { name: 'End chat' }).click();
     const closed = await agentWs.next((m) => m.mt === 'ChatInfo' && m.chat === offer.chat && m.state === 'closed');
     expect(closed.by).toBe('visitor');
     expect(errors).toEqual([]);

@@ -10,3 +10,4 @@ export * from './media-error.js';
 export * from './call-media.js';
 export * from './typing.js';
 export * from './app-language.js';
+export * from './timer.js';

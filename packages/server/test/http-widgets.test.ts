@@ -54,8 +54,9 @@ describe('widgets', () => {
     const r = await env.admin.post('/api/widgets', body);
     expect(r.status).toBe(201);
     const { uuid, createdAt, updatedAt, ...rest } = r.body;
-    // Spec 11's additions with their defaults: no schedule, the offline form on without consent text or addresses.
-    expect(rest).toEqual({ ...body, scheduleId: null, offline: { enabled: true, consentText: '', notify: [] } });
+    // Spec 11's and 14's additions with their defaults: no schedule, the offline form on without consent text or
+    // addresses, the widget's own heading and greeting empty (the visitor's language's defaults then).
+    expect(rest).toEqual({ ...body, scheduleId: null, offline: { enabled: true, consentText: '', notify: [] }, texts: { title: '', greeting: '' } });
   });
 
   it('PUT replaces the whole widget and publishes widget-updated', async () => {

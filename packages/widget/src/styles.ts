@@ -95,6 +95,12 @@ p{margin:0}
 .videos{position:relative;background:#111;border-radius:8px;overflow:hidden;aspect-ratio:4/3}
 .videos video.remote{width:100%;height:100%;object-fit:cover;display:block}
 .videos video.self{position:absolute;inset-inline-end:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
+.videos.big{aspect-ratio:auto;height:min(60vh,520px)}
+.videos.big video.remote,.videos:fullscreen video.remote{object-fit:contain}
+.videos:fullscreen{border-radius:0;width:100%;height:100%}
+.vbar{position:absolute;top:6px;inset-inline-start:6px;display:flex;gap:6px;z-index:1}
+.vbar button{min-width:44px;min-height:44px;border-radius:8px;border:0;background:rgba(0,0,0,.65);color:#fff;font:inherit;font-weight:600;padding:0 10px;cursor:pointer}
+.ask{border:2px solid #b3261e;border-radius:8px;padding:8px;display:flex;flex-direction:column;gap:8px}.ask p{margin:0}
 .timer{font-variant-numeric:tabular-nums;font-weight:600}
 .banner{font-size:.85em;padding:6px 8px;border-radius:6px;background:#fff4e5;color:#5f3700}
 @media (max-width:480px){.panel.full{position:fixed;inset:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:none;border-radius:0;z-index:var(--cw-z,2147483647)}

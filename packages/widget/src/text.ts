@@ -46,15 +46,6 @@ export function wantedLang(attr: string | null | undefined, browser: readonly st
 export function clock(ts: number, lang?: string): string {
   return new Date(ts).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 }
-/** `m:secs` / `h:mm:secs` for a call timer. */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const secs = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${secs}` : `${m}:${secs}`;
-}
-
 /** Only http(s) links are rendered (never javascript: or data:). */
 export function safeHttpUrl(u: string | undefined): string | null {
   if (!u) return null;

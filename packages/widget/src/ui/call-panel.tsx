@@ -1,9 +1,10 @@
-/** A call: state (announced), remote video or audio, small self view, timer, Mute, camera, Hang up. */
+/** A call: state (announced), remote video or audio (Larger video, Full screen), small self view, timer, Mute, camera, Hang up. */
 import type { JSX } from 'preact';
+import { callTimer } from '@cw/client-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Actions, CallView, EndReason, NextSteps, PeerView } from '../view.js';
 import { NextStepBar, PeerHead } from './peer.js';
-import { duration, type T } from '../text.js';
+import type { T } from '../text.js';
 
 interface Props {
   t: T;
@@ -60,6 +61,23 @@ function Media({ stream, kind, cls, muted, label }: { stream: MediaStream | null
 
 export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.Element {
   const [now, setNow] = useState(Date.now());
+  // Larger video and full screen (issue 15); the full-screen state follows the browser (Escape leaves it).
+  const [big, setBig] = useState(false);
+  const [full, setFull] = useState(false);
+  const stage = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const sync = () => setFull(!!stage.current && document.fullscreenElement === stage.current);
+    document.addEventListener('fullscreenchange', sync);
+    return () => document.removeEventListener('fullscreenchange', sync);
+  }, []);
+  const toggleFull = () => {
+    const el = stage.current;
+    if (!el) return;
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
+    // No full screen here (an iframe without allow="fullscreen", old browsers): the larger view instead.
+    else if (el.requestFullscreen) void el.requestFullscreen().catch(() => setBig(true));
+    else setBig(true);
+  };
   const ended = call.phase === 'ended';
   const closeBtn = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -88,7 +106,15 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
         {status}
       </p>
       {!ended && call.video ? (
-        <div class="videos">
+        <div class={`videos${big ? ' big' : ''}`} ref={stage}>
+          <div class="vbar">
+            <button type="button" aria-pressed={big ? 'true' : 'false'} onClick={() => setBig(!big)}>
+              {t('enlargeVideo')}
+            </button>
+            <button type="button" aria-pressed={full ? 'true' : 'false'} onClick={toggleFull}>
+              {t('fullScreen')}
+            </button>
+          </div>
           <Media stream={call.remote} kind="video" cls="remote" label={t('remoteVideo', name)} />
           <Media stream={call.local} kind="video" cls="self" muted label={t('selfView')} />
         </div>
@@ -98,7 +124,7 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
         <p>
           <span class="sr">{t('callDuration')}: </span>
           <span class="timer" role="timer">
-            {duration(now - call.connectedAt)}
+            {callTimer(now - call.connectedAt)}
           </span>
         </p>
       ) : null}

@@ -1,6 +1,6 @@
 /** The chat: messages with times and delivery state, typing indicator, composer, End chat. Text is rendered as text nodes only. */
 import type { JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Actions, ChatView, NextSteps, PeerView } from '../view.js';
 import { NextStepBar, PeerHead } from './peer.js';
 import { clock, type T } from '../text.js';
@@ -35,7 +35,18 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }
   const field = useRef<HTMLTextAreaElement>(null);
   const done = chat.state === 'closed' || chat.state === 'lost';
   const closeBtn = useRef<HTMLButtonElement>(null);
+  const keepBtn = useRef<HTMLButtonElement>(null);
+  // Ending asks once (issue 15) when there is something to lose: the agent joined or something was written.
+  const [asking, setAsking] = useState(false);
   useEffect(() => {
+    if (asking) keepBtn.current?.focus();
+  }, [asking]);
+  const keep = () => {
+    setAsking(false);
+    field.current?.focus();
+  };
+  useEffect(() => {
+    if (done) setAsking(false);
     // Open: typing goes to the field. Ended: "End chat" is gone, so focus moves to "Close" instead of the page.
     if (!done) field.current?.focus();
     else closeBtn.current?.focus();
@@ -112,10 +123,37 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }
             <button type="button" class="btn alt" onClick={() => actions.back()}>
               {t('back')}
             </button>
-            <button type="button" class="btn danger" onClick={() => actions.endChat()}>
-              {t('endChat')}
-            </button>
+            {/* While the question is shown, its own End chat is the only one. */}
+            {asking ? null : (
+              <button type="button" class="btn danger" onClick={() => (chat.state === 'accepted' || chat.lines.length ? setAsking(true) : actions.endChat())}>
+                {t('endChat')}
+              </button>
+            )}
           </div>
+          {asking ? (
+            <div
+              class="ask"
+              role="alertdialog"
+              aria-modal="false"
+              aria-labelledby={`${idBase}-ask`}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                  e.stopPropagation();
+                  keep();
+                }
+              }}
+            >
+              <p id={`${idBase}-ask`}>{t('endChatAsk', chat.agentDn)}</p>
+              <div class="bar">
+                <button type="button" class="btn alt" ref={keepBtn} onClick={keep}>
+                  {t('keepChatting')}
+                </button>
+                <button type="button" class="btn danger" onClick={() => actions.endChat()}>
+                  {t('endChat')}
+                </button>
+              </div>
+            </div>
+          ) : null}
         </>
       )}
     </section>

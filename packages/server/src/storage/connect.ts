@@ -105,6 +105,10 @@ export async function openPostgres(url: string, schema: string | undefined, log:
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
+  // A client that is checked out but between queries (inside a transaction, say) when PostgreSQL goes away
+  // emits 'error' on itself, not on the pool: without a listener that crashes the process. Its query (if
+  // any) fails on its own, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL connection failed')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

@@ -17,6 +17,7 @@ import { CallRouter, CLUSTER_TOPIC, type ClusterEvent } from './call-router.js';
 import type { Cluster } from './cluster.js';
 import type { Lease } from './lease.js';
 import type { Storage } from '../storage/types.js';
+import { CoalescedRun } from '../domain/coalesced-run.js';
 
 /** Cluster-wide topic of PresenceEvents. */
 export const PRESENCE_TOPIC = 'presence';
@@ -79,29 +80,18 @@ export function wireCluster(d: RealtimeClusterDeps): RealtimeCluster {
     }
   });
 
-  let resyncing: Promise<void> | undefined;
-  let again = false;
   /** Writes this process's state to Redis again and catches its sockets up; runs once at a time, again if asked meanwhile. */
-  const resync = (): Promise<void> => {
-    if (resyncing) {
-      again = true;
-      return resyncing;
+  const resyncs = new CoalescedRun(async () => {
+    try {
+      await presence.resync();
+      cluster.records.rewrite();
+      await d.catchUp();
+      log.info('caught up after Redis was away');
+    } catch (err) {
+      log.warn({ err }, 'catching up after Redis was away failed; trying again on the next recovery');
     }
-    resyncing = (async () => {
-      do {
-        again = false;
-        try {
-          await presence.resync();
-          cluster.records.rewrite();
-          await d.catchUp();
-          log.info('caught up after Redis was away');
-        } catch (err) {
-          log.warn({ err }, 'catching up after Redis was away failed; trying again on the next recovery');
-        }
-      } while (again);
-    })().finally(() => (resyncing = undefined));
-    return resyncing;
-  };
+  });
+  const resync = (): Promise<void> => resyncs.request();
 
   cluster.attach({
     async reap(dead) {

@@ -15,6 +15,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailRecord, Storage } from '../storage/types.js';
+import { CoalescedRun } from '../domain/coalesced-run.js';
 
 export interface MailSenderDeps {
   storage: Pick<Storage, 'mail'>;
@@ -36,8 +37,11 @@ const BATCH = 10;
 export class MailSender {
   #transport: Pick<Transporter, 'sendMail' | 'close'> | undefined;
   #timer: { cancel(): void } | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #runs = new CoalescedRun(() => this.#pump(), {
+    keepGoing: () => this.#active,
+    onError: (err) => this.deps.logger.error({ err }, 'mail outbox failed; looking again soon'),
+    onIdle: () => this.#arm(),
+  });
   #active = false;
   #lastError = '';
 
@@ -78,7 +82,7 @@ export class MailSender {
   async stop(): Promise<void> {
     this.#active = false;
     this.#timer?.cancel();
-    await this.#running;
+    await this.#runs.idle();
   }
 
   async close(): Promise<void> {
@@ -89,24 +93,7 @@ export class MailSender {
   /** Look for due mails now (one was queued). */
   kick(): Promise<void> {
     if (!this.#active) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#pump();
-        } while (this.#again && this.#active);
-      } catch (err) {
-        this.deps.logger.error({ err }, 'mail outbox failed; looking again soon');
-      } finally {
-        this.#running = undefined;
-        this.#arm();
-      }
-    })();
-    return this.#running;
+    return this.#runs.request();
   }
 
   async #pump(): Promise<void> {

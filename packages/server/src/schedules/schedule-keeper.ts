@@ -17,6 +17,7 @@ import { DOMAIN_TOPIC } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/types.js';
 import { scheduleState, type ScheduleState } from './schedule-engine.js';
+import { CoalescedRun } from '../domain/coalesced-run.js';
 import { planOf } from './schedule-view.js';
 
 export interface KeeperDeps {
@@ -33,8 +34,13 @@ const LATE_MS = 5;
 
 export class ScheduleKeeper {
   #timer: { cancel(): void } | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #runs = new CoalescedRun(() => this.#reconcile(), {
+    keepGoing: () => this.#active,
+    onError: (err) => {
+      this.deps.logger.error({ err }, 'schedule keeper failed; trying again in a minute');
+      this.#arm(this.deps.clock.now() + 60_000);
+    },
+  });
   #active = false;
   /** the open state per widget last seen, to announce widget changes */
   #widgetOpen = new Map<string, boolean>();
@@ -67,30 +73,13 @@ export class ScheduleKeeper {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#widgetOpen.clear();
-    await this.#running;
+    await this.#runs.idle();
   }
 
   /** Looks again now (something changed). Resolves when that look is done. */
   kick(): Promise<void> {
     if (!this.#active) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#reconcile();
-        } while (this.#again && this.#active);
-      } catch (err) {
-        this.deps.logger.error({ err }, 'schedule keeper failed; trying again in a minute');
-        this.#arm(this.deps.clock.now() + 60_000);
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    return this.#running;
+    return this.#runs.request();
   }
 
   async #reconcile(): Promise<void> {

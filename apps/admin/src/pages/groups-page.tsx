@@ -4,7 +4,7 @@ import type { Group, Reach, User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
-import { failHandler, PageHead } from '../components/page.js';
+import { DataTable, failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
 import { REACH_LABEL, REACH_OPTIONS, splitError } from './users-page.js';
 import { t } from '../i18n.js';
@@ -119,40 +119,24 @@ export function GroupsPage(p: { onUnauthorized: () => void }) {
       {groups === null && !error && <p class="loading">{t("Loading groups…")}</p>}
       {groups && groups.length === 0 && <p class="empty">{t("No groups yet.")}</p>}
       {groups && groups.length > 0 && (
-        <div class="table-wrap">
-          <table class="table">
-            <caption class="sr-only">{t("Groups")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("Name")}</th>
-                <th scope="col">{t("SIP-ID")}</th>
-                <th scope="col">{t("Members")}</th>
-                <th scope="col">{t("Reached at")}</th>
-                <th scope="col">
-                  <span class="sr-only">{t("Actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.id}>
-                  <th scope="row">{g.name}</th>
-                  <td>{g.sipId}</td>
-                  <td>{g.members.map(userName).join(', ') || <span class="muted">{t("none")}</span>}</td>
-                  <td>{t(REACH_LABEL[g.reach ?? 'console'])}</td>
-                  <td class="row-actions">
-                    <button type="button" class="btn btn-small" aria-label={t("Edit {name}", { name: g.name })} onClick={() => setEdit({ group: g })}>
-                      {t("Edit")}
-                    </button>
-                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {name}", { name: g.name })} onClick={() => del(g)}>
-                      {t("Delete")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t("Groups")} columns={[t("Name"), t("SIP-ID"), t("Members"), t("Reached at")]}>
+          {groups.map((g) => (
+            <tr key={g.id}>
+              <th scope="row">{g.name}</th>
+              <td>{g.sipId}</td>
+              <td>{g.members.map(userName).join(', ') || <span class="muted">{t("none")}</span>}</td>
+              <td>{t(REACH_LABEL[g.reach ?? 'console'])}</td>
+              <td class="row-actions">
+                <button type="button" class="btn btn-small" aria-label={t("Edit {name}", { name: g.name })} onClick={() => setEdit({ group: g })}>
+                  {t("Edit")}
+                </button>
+                <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {name}", { name: g.name })} onClick={() => del(g)}>
+                  {t("Delete")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {edit && (
         <GroupDialog

@@ -4,7 +4,7 @@ import { EMAIL_PATTERN, REACH, ROLES, type Reach, type Role, type User } from '@
 import { api, ApiError, type UserBody } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { Modal, ModalButtons } from '../components/modal.js';
-import { failHandler, PageHead } from '../components/page.js';
+import { DataTable, failHandler, PageHead } from '../components/page.js';
 import { ErrorBanner, SelectField, TextField } from '../components/fields.js';
 import { t } from '../i18n.js';
 import { PictureField } from '../widget/picture-field.js';
@@ -174,47 +174,29 @@ export function UsersPage(p: { me: User; onUnauthorized: () => void }) {
       </p>
       {users === null && !error && <p class="loading">{t("Loading users…")}</p>}
       {users && (
-        <div class="table-wrap">
-          <table class="table">
-            <caption class="sr-only">{t("Users")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("Username")}</th>
-                <th scope="col">{t("Display name")}</th>
-                <th scope="col">{t("SIP-ID")}</th>
-                <th scope="col">{t("Department")}</th>
-                <th scope="col">{t("Roles")}</th>
-                <th scope="col">{t("Reached at")}</th>
-                <th scope="col">
-                  <span class="sr-only">{t("Actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <th scope="row">{u.username}</th>
-                  <td>{u.displayName}</td>
-                  <td>{u.sipId}</td>
-                  <td>{u.department}</td>
-                  <td>{u.roles.map((r) => t(ROLE_LABEL[r] ?? r)).join(', ')}</td>
-                  <td>{t(REACH_LABEL[u.reach ?? 'console'])}</td>
-                  <td class="row-actions">
-                    <button type="button" class="btn btn-small" aria-label={t("Edit {username}", { username: u.username })} onClick={() => setEdit({ user: u })}>
-                      {t("Edit")}
-                    </button>
-                    <button type="button" class="btn btn-small" aria-label={t("Reset password of {username}", { username: u.username })} onClick={() => setPwFor(u)}>
-                      {t("Reset password")}
-                    </button>
-                    <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {username}", { username: u.username })} disabled={u.id === p.me.id} title={u.id === p.me.id ? t("You cannot delete yourself") : undefined} onClick={() => del(u)}>
-                      {t("Delete")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t("Users")} columns={[t("Username"), t("Display name"), t("SIP-ID"), t("Department"), t("Roles"), t("Reached at")]}>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <th scope="row">{u.username}</th>
+              <td>{u.displayName}</td>
+              <td>{u.sipId}</td>
+              <td>{u.department}</td>
+              <td>{u.roles.map((r) => t(ROLE_LABEL[r] ?? r)).join(', ')}</td>
+              <td>{t(REACH_LABEL[u.reach ?? 'console'])}</td>
+              <td class="row-actions">
+                <button type="button" class="btn btn-small" aria-label={t("Edit {username}", { username: u.username })} onClick={() => setEdit({ user: u })}>
+                  {t("Edit")}
+                </button>
+                <button type="button" class="btn btn-small" aria-label={t("Reset password of {username}", { username: u.username })} onClick={() => setPwFor(u)}>
+                  {t("Reset password")}
+                </button>
+                <button type="button" class="btn btn-small btn-quiet-danger" aria-label={t("Delete {username}", { username: u.username })} disabled={u.id === p.me.id} title={u.id === p.me.id ? t("You cannot delete yourself") : undefined} onClick={() => del(u)}>
+                  {t("Delete")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {edit && (
         <UserDialog

@@ -9,7 +9,7 @@ import { api } from '../api.js';
 import { ask } from '../components/confirm.js';
 import { CheckField, ErrorBanner, TextField } from '../components/fields.js';
 import { Modal } from '../components/modal.js';
-import { failHandler, PageHead } from '../components/page.js';
+import { DataTable, failHandler, PageHead } from '../components/page.js';
 import { language, t, tx } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
@@ -111,46 +111,28 @@ function Deliveries(p: { hook: Webhook; onError: (e: unknown) => void; refresh: 
   if (!list) return <p class="loading">{t("Loading deliveries…")}</p>;
   if (list.length === 0) return <p class="empty">{t("No deliveries yet.")}</p>;
   return (
-    <div class="table-wrap">
-      <table class="table">
-        <caption class="sr-only">{t('Deliveries to {url}', { url: p.hook.url })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("Event")}</th>
-            <th scope="col">{t("State")}</th>
-            <th scope="col">{t("Attempts")}</th>
-            <th scope="col">{t("Last answer")}</th>
-            <th scope="col">{t("Queued")}</th>
-            <th scope="col">{t("Next attempt")}</th>
-            <th scope="col">
-              <span class="sr-only">{t("Actions")}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((d) => (
-            <tr key={d.id}>
-              <th scope="row">
-                {d.event}
-                <span class="hint"> {d.id}</span>
-              </th>
-              <td>{d.state}</td>
-              <td>{d.attempts}</td>
-              <td>{d.lastError || (d.lastStatus ? `${d.lastStatus}` : '—')}</td>
-              <td>{when(d.createdAt)}</td>
-              <td>{when(d.nextAttemptAt)}</td>
-              <td>
-                {d.state === 'failed' && (
-                  <button type="button" class="btn btn-small" onClick={() => api.retryDelivery(p.hook.id, d.id).then(load).catch(p.onError)}>
-                    {t("Retry")}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={t('Deliveries to {url}', { url: p.hook.url })} columns={[t("Event"), t("State"), t("Attempts"), t("Last answer"), t("Queued"), t("Next attempt")]}>
+      {list.map((d) => (
+        <tr key={d.id}>
+          <th scope="row">
+            {d.event}
+            <span class="hint"> {d.id}</span>
+          </th>
+          <td>{d.state}</td>
+          <td>{d.attempts}</td>
+          <td>{d.lastError || (d.lastStatus ? `${d.lastStatus}` : '—')}</td>
+          <td>{when(d.createdAt)}</td>
+          <td>{when(d.nextAttemptAt)}</td>
+          <td>
+            {d.state === 'failed' && (
+              <button type="button" class="btn btn-small" onClick={() => api.retryDelivery(p.hook.id, d.id).then(load).catch(p.onError)}>
+                {t("Retry")}
+              </button>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

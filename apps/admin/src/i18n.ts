@@ -26,7 +26,6 @@ const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Catalogu
   he: () => import('../../../packages/i18n/locales/admin/he.json'),
 };
 
-
 export const language: AppLanguage = createAppLanguage({
   storageKey: 'cw.admin.lang',
   en,
@@ -36,17 +35,5 @@ export const language: AppLanguage = createAppLanguage({
 /** A text in the user's language (the key is the English text). */
 export const t: AppLanguage['t'] = (key, params) => language.t(key, params);
 
-/**
- * A text with elements in its placeholders (`{name}` → a <bdi> with the
- * visitor's name), for sentences that hold markup.
- */
-export function tx(key: string, parts: Record<string, ComponentChildren>): ComponentChildren[] {
-  return language
-    .t(key)
-    .split(/(\{\w+\})/)
-    .filter((s) => s !== '')
-    .map((s) => {
-      const name = /^\{(\w+)\}$/.exec(s)?.[1];
-      return name !== undefined && name in parts ? parts[name] : s;
-    });
-}
+/** A text with elements in its placeholders (`{name}` → a <bdi> with the visitor's name), for sentences that hold markup. */
+export const tx = (key: string, parts: Record<string, ComponentChildren>): ComponentChildren[] => language.parts(key, parts);

@@ -15,6 +15,11 @@ export interface AppLanguage {
   readonly dir: 'ltr' | 'rtl';
   /** A text by key (the English text), placeholders filled, plural by `count`. */
   t(key: string, params?: Params): string;
+  /**
+   * A text whose placeholders are filled with things other than strings (`{name}` → a <bdi> element), for
+   * sentences that hold markup: the text split into its literal pieces and the given parts, in order.
+   */
+  parts<P>(key: string, parts: Record<string, P>): (string | P)[];
   /** A date and time (or with `opts`, what they ask for) in the user's locale and time zone. */
   date(ts: number | Date, opts?: Intl.DateTimeFormatOptions): string;
   number(n: number, opts?: Intl.NumberFormatOptions): string;
@@ -50,6 +55,15 @@ export function createAppLanguage(opts: {
       return tr.dir;
     },
     t: (key, params) => tr.t(key, params),
+    parts: (key, parts) =>
+      tr
+        .t(key)
+        .split(/(\{\w+\})/)
+        .filter((s) => s !== '')
+        .map((s) => {
+          const name = /^\{(\w+)\}$/.exec(s)?.[1];
+          return name !== undefined && name in parts ? parts[name]! : s;
+        }),
     date: (ts, o) => tr.date(ts, o),
     number: (n, o) => tr.number(n, o),
     stored,

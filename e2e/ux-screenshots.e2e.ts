@@ -185,7 +185,7 @@ describe.skipIf(!ok)('issue 15: screenshots of the main screens', () => {
 
     expect(errors).toEqual([]);
     expect(fs.readdirSync(SHOTS_DIR).sort()).toEqual(
-      ['admin-code', 'admin-widget', 'console-call', 'console-history', 'console-request', 'console-ringing', 'widget-call', 'widget-chat', 'widget-chat-phone', 'widget-ringing', 'widget-sidebar', 'widget-sidebar-phone'].map((n) => `${n}.png`),
+      ['admin-code', 'admin-widget', 'console-call', 'console-history', 'console-request', 'console-ringing', 'widget-call', 'widget-chat', 'widget-chat-phone', 'widget-ringing', 'widget-sidebar', 'widget-sidebar-phone'].map((n) => `${n}.png`).sort(),
     );
   });
 });

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, need } from '@cw/testkit';
 import { api, startWorld, watchErrors, type World } from './support/console-world.js';
-import { openConsole, openWidget as openSidebar, sendText, visitorCall, visitorStartChat, waitAgentOnline } from './support/console-page.js';
+import { openConsole, sendText, visitorCall, visitorStartChat, waitAgentOnline } from './support/console-page.js';
 import { consoleA11y } from './support/console-a11y.js';
 import { axeViolations as widgetAxe } from './support/widget-browser.js';
 import { axeViolations as pageAxe, openWidget, signIn } from './support/admin-world.js';
@@ -65,8 +65,8 @@ describe.skipIf(!ok)('issue 15: screenshots of the main screens', () => {
   let vera: Page;
   const ann = () => world.agents[0]!;
 
-  const context = async (viewport = DESKTOP) => {
-    const ctx = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = async () => {
+    const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     contexts.push(ctx);
     return ctx;
   };
@@ -104,12 +104,11 @@ describe.skipIf(!ok)('issue 15: screenshots of the main screens', () => {
     await shot(vera, 'widget-sidebar', vera.getByRole('button', { name: `Chat with ${ann().displayName}` }));
     expect(await widgetAxe(vera)).toEqual([]);
 
-    const phone = await (await context(PHONE)).newPage();
-    watchErrors(phone, 'phone', errors, noFavicon);
-    await phone.goto(world.site.url + '/');
-    await waitAgentOnline(phone, ann().displayName);
-    await shot(phone, 'widget-sidebar-phone', phone.getByRole('button', { name: `Chat with ${ann().displayName}` }));
-    expect(await widgetAxe(phone)).toEqual([]);
+    // The same page on a phone's screen.
+    await vera.setViewportSize(PHONE);
+    await shot(vera, 'widget-sidebar-phone', vera.getByRole('button', { name: `Chat with ${ann().displayName}` }));
+    expect(await widgetAxe(vera)).toEqual([]);
+    await vera.setViewportSize(DESKTOP);
   });
 
   it('console chat request, then the chat in the widget (desktop and phone)', async () => {

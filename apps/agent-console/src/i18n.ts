@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { createAppLanguage, type AppLanguage } from '@cw/client-core';
-import { bindLanguageSelect } from '@cw/client-core/ui';
+import { bindLanguageSelect, withParts } from '@cw/client-core/ui';
 import type { Catalogue, Language } from '@cw/i18n';
 import en from '../../../packages/i18n/locales/console/en.json';
 
@@ -48,12 +48,5 @@ export const { LanguageSelect, useLanguage } = bindLanguageSelect(language, t);
  * visitor's name), for sentences that hold markup.
  */
 export function tx(key: string, parts: Record<string, ComponentChildren>): ComponentChildren[] {
-  return language
-    .t(key)
-    .split(/(\{\w+\})/)
-    .filter((s) => s !== '')
-    .map((s) => {
-      const name = /^\{(\w+)\}$/.exec(s)?.[1];
-      return name !== undefined && name in parts ? parts[name] : s;
-    });
+  return withParts(language.t(key), parts);
 }

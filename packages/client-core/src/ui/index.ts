@@ -3,3 +3,4 @@
  * Kept apart from the framework-free entry point, which the widget also imports.
  */
 export { bindLanguageSelect, LanguageSelect, useLanguage, type LanguageSelectProps } from './language-select.js';
+export { withParts } from './with-parts.js';

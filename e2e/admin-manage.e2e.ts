@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
-import { apiAs, axeViolations, createUser, newAdminPage, openWidget, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { apiAs, axeViolations, createUser, newAdminPage, openSection, openWidget, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -41,6 +41,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     const { ctx, page } = await newAdminPage(w.browser);
     await signIn(page, w.server);
     const region = await openWidget(page, 'Support');
+    await openSection(region, 'Advanced');
     await region.getByLabel('Notes').fill('draft notes');
     await expect.poll(() => region.getByRole('button', { name: 'Save' }).getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).toBe('Unsaved changes');
 
@@ -253,6 +254,8 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     expect(await axeViolations(page)).toEqual([]);
     await signIn(page, w.server);
     const region = await openWidget(page, 'Axe check');
+    await openSection(region, 'Appearance');
+    await openSection(region, 'Advanced');
     await region.getByLabel('Notes').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await region.getByRole('button', { name: 'Add agent' }).click();
@@ -306,6 +309,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     const { ctx, page, errors } = await newAdminPage(w.browser);
     await signIn(page, w.server);
     const region = await openWidget(page, 'Kept');
+    await openSection(region, 'Advanced');
     await region.getByLabel('Notes').fill('kept notes');
     await ctx.clearCookies(); // the session ends (expired, or signed out elsewhere)
     await region.getByRole('button', { name: 'Save' }).click();
@@ -335,6 +339,7 @@ describe.skipIf(!ok)('admin app: access, guards and management', () => {
     page.on('request', (r) => {
       if (r.method() !== 'GET' && new URL(r.url()).pathname === `/api/widgets/${created.uuid}`) writes.push(r.method());
     });
+    await openSection(region, 'Advanced');
     await region.getByLabel('Notes').fill('mine');
     await w.api('PUT', `/api/widgets/${created.uuid}`, { type: 'sidebar', name: 'Shared', notes: 'theirs', lang: 'en', agents: [] });
     await region.getByRole('button', { name: 'Save' }).click();

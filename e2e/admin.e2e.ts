@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { Widget, WidgetAgent } from '@cw/protocol';
 import { need } from '@cw/testkit';
-import { createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { createUser, dropFile, hostPage, makePng, newAdminPage, openSection, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -94,7 +94,9 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await fresh.getByRole('button', { name: 'Rename' }).click();
     await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('New Sidebar Widget');
     await page.keyboard.type('Sales');
+    await openSection(sales(), 'Advanced');
     await sales().getByLabel('Notes').fill('used on the shop');
+    await openSection(sales(), 'Appearance');
     await sales().getByRole('checkbox', { name: 'Always show' }).check();
     // Unsaved changes mark Save (described for screen readers) until saved.
     await expect.poll(() => sales().getByRole('button', { name: 'Save' }).getAttribute('class')).toContain('dirty');
@@ -235,6 +237,7 @@ describe.skipIf(!ok)('admin app: widgets from sign-in to a live website', () => 
     await givenVisitor();
     await givenSales(['bob', 'ann']);
     const tab = visitor.getByRole('button', { name: 'Contact us' });
+    await openSection(sales(), 'Appearance');
     const colourField = sales().getByLabel('Primary colour', { exact: true });
     await colourField.fill('#aa2200');
     await sales().getByRole('button', { name: 'Edit Ann Example' }).click();

@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { Widget } from '@cw/protocol';
 import { need, WsClient } from '@cw/testkit';
 import { apiAs } from './support/api.js';
-import { axeViolations, createUser, dropFile, hostPage, makePng, newAdminPage, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
+import { axeViolations, createUser, dropFile, hostPage, makePng, newAdminPage, openSection, openWidget, previewTexts, signIn, startAdminWorld, type AdminWorld } from './support/admin-world.js';
 import { consoleA11y } from './support/console-a11y.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
@@ -76,6 +76,7 @@ describe.skipIf(!ok)('issue 15: the first ten minutes', () => {
 
     if (!(await page.getByRole('heading', { name: 'Widgets', exact: true }).count())) await signIn(page, w.server);
     const region = await openWidget(page, 'Shop sidebar');
+    await openSection(region, 'Appearance');
     const primary = region.getByRole('textbox', { name: 'Primary colour', exact: true });
     await primary.fill('greenish');
     await primary.blur();
@@ -309,6 +310,7 @@ describe.skipIf(!ok)('issue 15: onboarding and an honest preview', () => {
     await garden.getByText('No user or group has SIP-ID “dora”', { exact: false }).waitFor();
     expect(await garden.getByText('No user or group has SIP-ID', { exact: false }).count()).toBe(1);
 
+    await openSection(garden, 'Appearance');
     await garden.getByRole('checkbox', { name: 'Always show' }).check();
     const states = () => previewTexts(page, 'Garden', '.card .state');
     // Nobody signed in: presence-mode agents show as not available (no longer "available" by default).

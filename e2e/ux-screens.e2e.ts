@@ -1,6 +1,7 @@
 /**
  * Issue 15, second part, in Chromium: an open widget's Save and Code stay in
- * view below the sticky top bar while its form scrolls; in the widget, ending a
+ * view below the sticky top bar while its form scrolls; Appearance and
+ * Advanced are folded (open on an error inside, remembered per browser); in the widget, ending a
  * chat with a conversation asks once (one End chat, focus on Keep chatting,
  * Escape keeps), and a video call has Larger video and Full screen controls
  * and the shared call timer format (mm:ss).
@@ -58,6 +59,47 @@ describe.skipIf(!ok)('issue 15: every screen (admin)', () => {
     await code.click();
     await expect.poll(() => page.getByRole('dialog').count()).toBe(1);
     await page.keyboard.press('Escape');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('folds Appearance and Advanced: everyday fields open, a field with an error opens its section, the choice is remembered', async () => {
+    const region = await openWidget(page, 'Shop sidebar');
+    const appearance = region.getByRole('button', { name: 'Appearance', exact: true });
+    const advanced = region.getByRole('button', { name: 'Advanced', exact: true });
+    const primary = region.getByRole('textbox', { name: 'Primary colour', exact: true });
+    // Folded at first; the everyday fields and the agents are open.
+    expect(await appearance.getAttribute('aria-expanded')).toBe('false');
+    expect(await advanced.getAttribute('aria-expanded')).toBe('false');
+    expect(await primary.isVisible()).toBe(false);
+    expect(await region.getByLabel('Allowed origins').isVisible()).toBe(false);
+    for (const label of ['Name', 'Heading', 'Company']) expect(await region.getByLabel(label, { exact: true }).isVisible()).toBe(true);
+    expect(await region.getByRole('button', { name: 'Add agent' }).isVisible()).toBe(true);
+    expect(await region.getByText('Position, font, colours, margins and z-index.').isVisible()).toBe(true);
+    // Opened like a user; then closed again with a bad colour inside.
+    await appearance.click();
+    await expect.poll(() => appearance.getAttribute('aria-expanded')).toBe('true');
+    await primary.fill('greenish');
+    await appearance.click();
+    await expect.poll(() => primary.isVisible()).toBe(false);
+    // Save refuses, and the section with the field in error opens with the focus on it.
+    await region.getByRole('button', { name: 'Save' }).click();
+    await region.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+    await expect.poll(() => appearance.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-field'))).toBe('appearance.colors.primary');
+    expect(await axeViolations(page)).toEqual([]);
+    // Back to the saved value (nothing unsaved); the user opens Advanced and closes Appearance.
+    await primary.fill('');
+    await expect.poll(() => region.getByText('Unsaved changes').count()).toBe(0);
+    await advanced.click();
+    await region.getByLabel('Allowed origins').waitFor();
+    await appearance.click();
+    // This browser remembers the choice after a reload.
+    await page.reload();
+    const again = await openWidget(page, 'Shop sidebar');
+    await expect.poll(() => again.getByRole('button', { name: 'Advanced', exact: true }).getAttribute('aria-expanded')).toBe('true');
+    expect(await again.getByRole('button', { name: 'Appearance', exact: true }).getAttribute('aria-expanded')).toBe('false');
+    expect(await again.getByLabel('Allowed origins').isVisible()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -5,7 +5,7 @@
  * PNG made in the test for picture drops.
  */
 import zlib from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, startSite, startTestServer, type TestServer } from '@cw/testkit';
 import { apiAs, type Api } from './api.js';
 
@@ -162,6 +162,16 @@ export async function previewTexts(page: Page, widgetName: string, selector: str
 }
 
 /** Opens the widget panel named `name` (its header button has aria-expanded) and returns its region. */
+/**
+ * Opens a folded section of an open widget's form ("Appearance", "Advanced") the way a user does:
+ * its heading button, unless this browser already remembers it open.
+ */
+export async function openSection(region: Locator, name: 'Appearance' | 'Advanced'): Promise<void> {
+  const button = region.getByRole('button', { name, exact: true });
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  await region.getByRole('button', { name, exact: true, expanded: true }).waitFor();
+}
+
 export async function openWidget(page: Page, name: string) {
   const region = page.getByRole('region', { name, exact: true });
   const head = region.getByRole('button', { name, exact: true });

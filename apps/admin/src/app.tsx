@@ -15,7 +15,7 @@ import { AuditPage } from './pages/audit-page.js';
 import { PhoneSystemPage } from './pages/phone-system-page.js';
 import { clearDirty, confirmDiscard, navigate, ROUTES, useRoute, useUnsaved } from './nav.js';
 import { language, t } from './i18n.js';
-import { LanguageSelect, useLanguage } from './components/language-select.js';
+import { LanguageSelect, useLanguage } from './i18n.js';
 
 /** The user's language, as chosen on any browser (GET /api/me), wins over this browser's. */
 function adoptUserLanguage(u: User): void {

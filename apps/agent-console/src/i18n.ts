@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { createAppLanguage, type AppLanguage } from '@cw/client-core';
+import { bindLanguageSelect } from '@cw/client-core/ui';
 import type { Catalogue, Language } from '@cw/i18n';
 import en from '../../../packages/i18n/locales/console/en.json';
 
@@ -34,6 +35,12 @@ export const language: AppLanguage = createAppLanguage({
 
 /** A text in the user's language (the key is the English text). */
 export const t: AppLanguage['t'] = (key, params) => language.t(key, params);
+
+/**
+ * The language chooser (shared with the other app, `@cw/client-core/ui`) bound to this app's
+ * language, and the hook that re-renders a component when the language changes.
+ */
+export const { LanguageSelect, useLanguage } = bindLanguageSelect(language, t);
 
 /** A text with elements in its placeholders (`{name}` → a <bdi> with the visitor's name), for sentences that hold markup. */
 export const tx = (key: string, parts: Record<string, ComponentChildren>): ComponentChildren[] => language.parts(key, parts);

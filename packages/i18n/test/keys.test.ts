@@ -6,7 +6,7 @@ import path from 'node:path';
 import { usedKeys } from '../src/extract.js';
 
 const root = path.resolve(__dirname, '../../..');
-const parts = { console: ['apps/agent-console/src'], admin: ['apps/admin/src'] } as const;
+const parts = { console: ['apps/agent-console/src', 'packages/client-core/src/ui'], admin: ['apps/admin/src', 'packages/client-core/src/ui'] } as const;
 
 describe.each(Object.entries(parts))('%s keys', (part, dirs) => {
   const en = JSON.parse(fs.readFileSync(path.join(root, `packages/i18n/locales/${part}/en.json`), 'utf8')) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { User } from '@cw/protocol';
 import { api, ApiError } from '../api.js';
 import { TextField } from '../components/fields.js';
 import { t } from '../i18n.js';
-import { LanguageSelect } from '../components/language-select.js';
+import { LanguageSelect } from '../i18n.js';
 import { msg } from '@cw/client-core';
 
 export const NO_ADMIN = msg('This account has no admin rights. Sign in with an administrator account; agents use the agent console.');

@@ -1,6 +1,8 @@
 /**
- * A widget's settings: general, contact details, appearance and allowed
- * origins. Every change goes into the draft; nothing is saved until "Save".
+ * A widget's settings: the everyday fields open (general, texts, contact
+ * details, the agents, opening hours), Appearance and Advanced (notes,
+ * allowed origins) folded. Every change goes into the draft; nothing is saved
+ * until "Save".
  */
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
@@ -15,6 +17,7 @@ import type { Schedule } from '@cw/protocol';
 import { api } from '../api.js';
 import { contrastWarnings, errorAt, type Draft } from './draft.js';
 import { t } from '../i18n.js';
+import { Fold } from './fold.js';
 
 /** Each language by its own name (Intl.DisplayNames), as language choosers show them. */
 const MARGIN_LABEL = { top: msg('Margin top'), right: msg('Margin right'), bottom: msg('Margin bottom'), left: msg('Margin left') };
@@ -30,7 +33,12 @@ export interface SettingsFormProps {
   /** The user left the field(s) under this path: check them now. */
   onLeaveField?: (path: string) => void;
   nameRef?: { current: HTMLInputElement | HTMLTextAreaElement | null };
+  /** The agents section, placed with the everyday fields (before the folded ones). */
+  agents?: ComponentChildren;
 }
+
+const isAppearance = (path: string) => path.startsWith('appearance.');
+const isAdvanced = (path: string) => path === 'notes' || path === 'allowedOrigins' || path.startsWith('allowedOrigins[') || path.startsWith('allowedOrigins.');
 
 function Section(p: { title: string; children: ComponentChildren; note?: string }) {
   const id = useId();
@@ -45,7 +53,7 @@ function Section(p: { title: string; children: ComponentChildren; note?: string 
   );
 }
 
-export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef }: SettingsFormProps) {
+export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef, agents }: SettingsFormProps) {
   const leave = (path: string) => () => onLeaveField?.(path);
   const set = (patch: Partial<Draft>) => onChange({ ...d, ...patch });
   const setContact = (k: keyof Draft['contact'], v: string) => set({ contact: { ...d.contact, [k]: v } });
@@ -64,7 +72,6 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
           <TextField label={t("Name")} maxLength={200} value={d.name} onValue={(v) => set({ name: v })} field="name" onBlur={leave('name')} error={err('name')} required inputRef={nameRef} hint={t("Helps you tell widgets apart (for you; visitors read the heading below).")} />
           <SelectField<Lang> label={t("Default language")} value={d.lang} field="lang" onValue={(v) => set({ lang: v })} options={LANGS.map((l) => ({ value: l, label: LANG_NAMES[l] }))} hint={t("Used when the visitor’s browser language is not available.")} />
         </div>
-        <TextField label={t("Notes")} maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
       </Section>
 
       {d.type === 'sidebar' && (
@@ -85,7 +92,19 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
         </div>
       </Section>
 
-      <Section title={t("Appearance")} note={d.type === 'sidebar' ? t("Empty values inherit the website’s own font, colours and spacing.") : t("Empty values inherit the website’s own font, colours and spacing. Business cards appear where the code is placed in the page.")}>
+      {agents}
+
+      <HoursSection draft={d} set={set} err={err} />
+
+      <Fold
+        name="appearance"
+        title={t("Appearance")}
+        summary={d.type === 'sidebar' ? t("Position, font, colours, margins and z-index.") : t("Font, colours, margins and z-index.")}
+        notice={Object.keys(warn).length ? t("A colour is hard to read.") : undefined}
+        errors={errors}
+        owns={isAppearance}
+      >
+        <p class="hint section-note">{d.type === 'sidebar' ? t("Empty values inherit the website’s own font, colours and spacing.") : t("Empty values inherit the website’s own font, colours and spacing. Business cards appear where the code is placed in the page.")}</p>
         {d.type === 'sidebar' && (
         <div class="grid-2">
           <div class="field" role="radiogroup" aria-labelledby={posId}>
@@ -135,11 +154,10 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
             <TextField label={t("Z-index")} type="number" inputMode="numeric" value={d.appearance.zIndex} onValue={(v) => setAp({ zIndex: v })} field="appearance.zIndex" onBlur={leave('appearance.zIndex')} error={err('appearance.zIndex')} placeholder={t("auto")} hint={t("Raise it if the website covers the widget.")} />
           </div>
         </fieldset>
-      </Section>
+      </Fold>
 
-      <HoursSection draft={d} set={set} err={err} />
-
-      <Section title={t("Websites")}>
+      <Fold name="advanced" title={t("Advanced")} summary={t("Notes and allowed websites.")} errors={errors} owns={isAdvanced}>
+        <TextField label={t("Notes")} maxLength={5000} multiline rows={2} value={d.notes} onValue={(v) => set({ notes: v })} field="notes" error={err('notes')} hint={t("For you only, e.g. the website where this widget is used.")} />
         <TextField
           label={t("Allowed origins")}
           multiline
@@ -153,7 +171,7 @@ export function SettingsForm({ draft: d, errors, onChange, onLeaveField, nameRef
           placeholder={'https://www.example.com\nhttps://*.example.com'}
           hint={t("One per line. Only these websites may show the widget. Empty: any website.")}
         />
-      </Section>
+      </Fold>
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { stashDraft, takeStash } from './stash.js';
 import { ask } from '../components/confirm.js';
 import { setDirty } from '../nav.js';
 import { SettingsForm } from './settings-form.js';
+import { revealField } from './fold.js';
 import { AgentList, agentName } from './agent-list.js';
 import { AgentDialog } from './agent-dialog.js';
 import { CodeDialog } from './code-dialog.js';
@@ -113,7 +114,9 @@ export function WidgetPanel(p: WidgetPanelProps) {
       root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path)}"]`) ??
       (agentPath ? root.querySelector<HTMLElement>(`[data-field="agents[${agentPath.index}]"]`) : null) ??
       root.querySelector<HTMLElement>(`[data-field="${CSS.escape(path.replace(/\[\d+\].*$/, ''))}"]`);
-    field?.focus();
+    // A field in a folded section (Appearance, Advanced): open it first, focus once it shows.
+    if (field && revealField(field)) requestAnimationFrame(() => field.focus());
+    else field?.focus();
   };
 
   const save = async () => {
@@ -295,31 +298,37 @@ export function WidgetPanel(p: WidgetPanelProps) {
         )}
         <div id={bodyId} class="widget-body" hidden={!p.expanded}>
           {p.expanded && (
-            <>
-              <SettingsForm draft={draft} errors={errors} onChange={change} onLeaveField={checkField} nameRef={nameRef} />
-              <fieldset class="section agents-section">
-                <legend class="section-title">{t("Agents")}</legend>
-                <p class="hint section-note">{t("Who visitors can contact, in the order shown on the website.")}</p>
-                <AgentList
-                  agents={draft.agents}
-                  dir={p.dir}
-                  flags={p.flags}
-                  errors={agentErrors}
-                  label={draft.name ? t('Agents of {name}', { name: draft.name }) : t('Agents of this widget')}
-                  onMove={(from, to) => {
-                    const next = [...draft.agents];
-                    const [a] = next.splice(from, 1);
-                    next.splice(to, 0, a!);
-                    setAgents(next);
-                  }}
-                  onEdit={(i) => setAgentDlg({ index: i, initial: draft.agents[i]! })}
-                  onRemove={(i) => void removeAgent(i)}
-                />
-                <button type="button" class="btn add-agent" onClick={() => setAgentDlg({ index: null, initial: emptyAgent() })}>
-                  <span aria-hidden="true">+ </span>{t("Add agent")}
-                </button>
-              </fieldset>
-            </>
+            <SettingsForm
+              draft={draft}
+              errors={errors}
+              onChange={change}
+              onLeaveField={checkField}
+              nameRef={nameRef}
+              agents={
+                <fieldset class="section agents-section">
+                  <legend class="section-title">{t("Agents")}</legend>
+                  <p class="hint section-note">{t("Who visitors can contact, in the order shown on the website.")}</p>
+                  <AgentList
+                    agents={draft.agents}
+                    dir={p.dir}
+                    flags={p.flags}
+                    errors={agentErrors}
+                    label={draft.name ? t('Agents of {name}', { name: draft.name }) : t('Agents of this widget')}
+                    onMove={(from, to) => {
+                      const next = [...draft.agents];
+                      const [a] = next.splice(from, 1);
+                      next.splice(to, 0, a!);
+                      setAgents(next);
+                    }}
+                    onEdit={(i) => setAgentDlg({ index: i, initial: draft.agents[i]! })}
+                    onRemove={(i) => void removeAgent(i)}
+                  />
+                  <button type="button" class="btn add-agent" onClick={() => setAgentDlg({ index: null, initial: emptyAgent() })}>
+                    <span aria-hidden="true">+ </span>{t("Add agent")}
+                  </button>
+                </fieldset>
+              }
+            />
           )}
         </div>
         {agentDlg && (

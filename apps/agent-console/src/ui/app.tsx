@@ -5,7 +5,7 @@ import { ConsoleStore } from '../state/store.js';
 import { registerTestHooks } from '../test-hooks.js';
 import { Console } from './console.js';
 import { Login } from './login.js';
-import { useLanguage } from './language-select.js';
+import { useLanguage } from '../i18n.js';
 import { language } from '../i18n.js';
 import { useStoreState } from './use-store.js';
 import { t } from '../i18n.js';

@@ -4,7 +4,7 @@ import { msg } from '@cw/client-core';
 import type { ConsoleStore } from '../state/store.js';
 import type { ConsoleState } from '../state/types.js';
 import { t } from '../i18n.js';
-import { LanguageSelect } from './language-select.js';
+import { LanguageSelect } from '../i18n.js';
 import { useState } from 'preact/hooks';
 import { chatSoundOn, setChatSound } from '../state/store.js';
 

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, login, logout, me, type Me } from '../api.js';
 import { t } from '../i18n.js';
-import { LanguageSelect } from './language-select.js';
+import { LanguageSelect } from '../i18n.js';
 
 export function Login(props: { onSignedIn(user: Me): void; message?: string }) {
   const [username, setUsername] = useState('');

@@ -2,19 +2,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listMissed, markMissed, type Missed } from '../api.js';
 import { dateTime } from './format.js';
-import { msg } from '@cw/client-core';
+import { mailUrl, msg } from '@cw/client-core';
 import { t } from '../i18n.js';
 
 const KIND: Record<Missed['kind'], string> = { offline: msg('Message'), call: msg('Missed call'), chat: msg('Unanswered chat') };
 /** Re-read this often while the view is open (new items from visitors). */
 const REFRESH_MS = 15_000;
 
-/** A mailto: URL for a reply, or null when the address could smuggle in more headers. */
+/** A mailto: URL for a reply (encoded by client-core's mailUrl), or null when there is no usable address. */
 export function replyUrl(m: Missed): string | null {
-  if (!m.email || /[?&%\s]/.test(m.email)) return null;
   const subject = m.kind === 'offline' ? `Re: your message to ${m.widget.name}` : `Your contact with ${m.widget.name}`;
   const quoted = m.text ? `\n\n> ${m.text.split('\n').join('\n> ')}` : '';
-  return `mailto:${encodeURIComponent(m.email).replace(/%40/g, '@')}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(`Hello ${m.name || ''},${quoted}`)}`;
+  return mailUrl(m.email, { subject, body: `Hello ${m.name || ''},${quoted}` });
 }
 
 export function MissedView() {

@@ -90,7 +90,7 @@ export function talkTime(c: Pick<CallLogEntry, 'answeredAt' | 'endedAt'>): numbe
  */
 export function visitorPhone(name: string): string | null {
   const n = name.trim();
-  if (!/^\+?[0-9][0-9 ()./-]{4,}[0-9]$/.test(n)) return null;
+  if (!/^\+?[0-9(][0-9 ()./-]{4,}[0-9]$/.test(n)) return null;
   return (n.match(/[0-9]/g) ?? []).length >= 6 ? n : null;
 }
 

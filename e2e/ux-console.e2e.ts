@@ -131,14 +131,14 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     await con.getByRole('radio', { name: 'Missed calls' }).check();
     await expect.poll(() => items.count()).toBe(1);
     expect(await items.first().textContent()).toContain('+49 30 1234567');
-    await con.getByRole('radio', { name: 'Chats' }).check();
+    await con.getByRole('radio', { name: 'Chats', exact: true }).check();
     await expect.poll(() => items.count()).toBe(0);
     expect(await con.locator('.history .no-match').textContent()).toBe('Nothing of this kind in this period.');
-    await con.getByRole('radio', { name: 'Calls' }).check();
+    await con.getByRole('radio', { name: 'Calls', exact: true }).check();
     await expect.poll(() => items.count()).toBe(2);
     await con.getByLabel('Period').selectOption({ label: 'Today' });
     await expect.poll(() => items.count()).toBe(2);
-    await con.getByRole('radio', { name: 'All' }).check();
+    await con.getByRole('radio', { name: 'All', exact: true }).check();
 
     // The missed call: outcome, page, and a call-back link (tel:, encoded).
     await items.filter({ hasText: '+49 30 1234567' }).click();

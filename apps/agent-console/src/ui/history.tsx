@@ -132,7 +132,7 @@ export function History() {
           <ul class="history-items" aria-label={t("Chats and calls")}>
             {list.map((e) => (
               <li key={e.id}>
-                <button type="button" class={`conv ${e.kind}${openId === e.id ? ' current' : ''}${e.kind === 'call' && isMissed(e.call.outcome) ? ' missed' : ''}`} aria-current={openId === e.id ? 'true' : undefined} onClick={() => show(e)}>
+                <button type="button" class={`conv kind-${e.kind}${openId === e.id ? ' current' : ''}${e.kind === 'call' && isMissed(e.call.outcome) ? ' is-missed' : ''}`} aria-current={openId === e.id ? 'true' : undefined} onClick={() => show(e)}>
                   <span class="conv-name">{e.name || t('Visitor')}</span>
                   <span class="conv-kind">{e.kind === 'chat' ? t('Chat') : t(e.call.video ? 'Video call' : 'Voice call')}</span>
                   <span class="conv-last">

@@ -5,7 +5,8 @@
  * last chosen presence restored after sign-out/sign-in and after a reload,
  * the notification banner dismissed for good, and History with calls beside
  * chats: an answered and a missed call, the filters, a follow-up link and a
- * search with no match. Axe-clean in each state.
+ * search with no match; the Missed view shows a declined call at once.
+ * Axe-clean in each state.
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -118,26 +119,39 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     await expect.poll(() => accept.count(), { timeout: 10_000 }).toBe(0);
     await mctx.close();
 
+    // A declined call while the Missed view is open: it shows there at once (not after the view's slow poll).
+    await con.getByRole('button', { name: 'Missed', exact: true }).click();
+    await expect.poll(() => con.locator('.missed').textContent()).toContain('Nothing missed.');
+    const { ctx: dctx, page: dana } = await openVisitorSeeing(browser, world, agent.displayName);
+    await visitorCall(dana, agent.displayName, 'Dana Declined', false);
+    await con.getByRole('button', { name: 'Decline', exact: true }).click();
+    const declinedAt = Date.now();
+    await expect.poll(() => con.getByRole('list', { name: 'Missed contacts' }).textContent(), { timeout: 8000 }).toContain('Dana Declined');
+    expect(Date.now() - declinedAt).toBeLessThan(8000);
+    await dctx.close();
+
     await con.getByRole('button', { name: 'History', exact: true }).click();
     const items = con.getByRole('list', { name: 'Chats and calls' }).getByRole('button');
-    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
-    expect(await items.nth(0).textContent()).toContain('+49 30 1234567');
-    expect(await items.nth(0).textContent()).toContain('Missed');
-    expect(await items.nth(1).textContent()).toContain('Vera Visitor');
-    expect(await items.nth(1).textContent()).toContain('Answered');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(3);
+    expect(await items.nth(0).textContent()).toContain('Dana Declined');
+    expect(await items.nth(0).textContent()).toContain('Declined');
+    expect(await items.nth(1).textContent()).toContain('+49 30 1234567');
+    expect(await items.nth(1).textContent()).toContain('Missed');
+    expect(await items.nth(2).textContent()).toContain('Vera Visitor');
+    expect(await items.nth(2).textContent()).toContain('Answered');
     expect(await consoleA11y(con)).toEqual([]);
 
     // Filters: Missed calls, Calls, Chats, All.
     await con.getByRole('radio', { name: 'Missed calls' }).check();
-    await expect.poll(() => items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain('+49 30 1234567');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.allTextContents()).not.toContainEqual(expect.stringContaining('Vera Visitor'));
     await con.getByRole('radio', { name: 'Chats', exact: true }).check();
     await expect.poll(() => items.count()).toBe(0);
     expect(await con.locator('.history .no-match').textContent()).toBe('Nothing of this kind in this period.');
     await con.getByRole('radio', { name: 'Calls', exact: true }).check();
-    await expect.poll(() => items.count()).toBe(2);
+    await expect.poll(() => items.count()).toBe(3);
     await con.getByLabel('Period').selectOption({ label: 'Today' });
-    await expect.poll(() => items.count()).toBe(2);
+    await expect.poll(() => items.count()).toBe(3);
     await con.getByRole('radio', { name: 'All', exact: true }).check();
 
     // The missed call: outcome, page, and a call-back link (tel:, encoded).

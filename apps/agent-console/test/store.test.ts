@@ -131,6 +131,28 @@ describe('console store', () => {
     expect(sock.take('SetPresence')).toEqual([]);
   });
 
+  it('tells the Missed view when a call or chat request that rang here ends untaken or is declined, not when answered elsewhere', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    let n = 0;
+    s.onMissed(() => n++);
+    const ring = (call: string) => sock.recv({ mt: 'IncomingCall', call, from: { dn: 'Max' }, widget: { uuid: 'w', name: 'Shop' }, video: false, sdp: 'v=0' });
+    ring('k1');
+    sock.recv({ mt: 'CallInfo', call: 'k1', state: 'terminated', cause: 'answered-elsewhere' });
+    expect(n).toBe(0);
+    ring('k2');
+    sock.recv({ mt: 'CallInfo', call: 'k2', state: 'terminated', cause: 'cancelled' });
+    expect(n).toBe(1);
+    ring('k3');
+    s.calls.decline('k3');
+    expect(n).toBe(2);
+    sock.recv({ mt: 'ChatOffer', chat: 'c9', from: { dn: 'Vera' }, widget: { uuid: 'w', name: 'Shop' } });
+    sock.recv({ mt: 'ChatInfo', chat: 'c9', state: 'closed', by: 'visitor' });
+    expect(n).toBe(3);
+    s.stop();
+  });
+
   it('shows one status: the chosen presence, and "in a call" beside it while in one', async () => {
     const { statusText, inCall } = await import('../src/ui/header.js');
     const base = { call: null, presence: 'online' as const, visible: 'online' as const };

@@ -166,7 +166,7 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
           <Ringing store={store} ringing={s.ringing} canAccept={!s.call && s.link === 'online'} soundBlocked={s.ringing.length > 0 && store.ringtone.blocked} />
           {s.call && <CallPanel store={store} call={s.call} />}
           {view === 'missed' ? (
-            <MissedView />
+            <MissedView store={store} />
           ) : view === 'history' ? (
             <History />
           ) : active ? (

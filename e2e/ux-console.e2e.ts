@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
 import { newContext, useWorld, type AgentCreds } from './support/console-world.js';
 import { consoleA11y } from './support/console-a11y.js';
-import { openConsole, openVisitorSeeing, setPresence, visitorCall } from './support/console-page.js';
+import { openConsole, openVisitorSeeing, setPresence, visitorCall, visitorStartChat } from './support/console-page.js';
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
@@ -93,9 +93,19 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     const ctx = await newContext(browser);
     const con = await openConsole(ctx, world, agent, 'Online', errors);
 
-    // An answered call: the status says the chosen presence and the call, in one text.
+    // Vera chats first (giving her e-mail), then calls in the same visit.
     const { ctx: vctx, page: vera } = await openVisitorSeeing(browser, world, agent.displayName);
-    await visitorCall(vera, agent.displayName, 'Vera Visitor', false);
+    await visitorStartChat(vera, agent.displayName, 'Vera Visitor', 'vera@example.com');
+    await con.getByRole('button', { name: 'Accept chat' }).click();
+    await vera.getByText(`${agent.displayName} joined the chat.`).waitFor({ timeout: 10_000 });
+    await con.getByRole('button', { name: 'End chat', exact: true }).click();
+    await vera.getByText(`${agent.displayName} ended the chat.`).waitFor({ timeout: 10_000 });
+    await vera.getByRole('button', { name: 'Close' }).click();
+    await vera.getByRole('button', { name: `Voice call ${agent.displayName}` }).click();
+    const prompt = vera.getByLabel('Your name');
+    await prompt.or(vera.getByRole('heading', { name: /^Call with/ })).first().waitFor();
+    if (await prompt.isVisible()) await vera.getByRole('button', { name: 'Start' }).click();
+    // An answered call: the status says the chosen presence and the call, in one text.
     const accept = con.getByRole('button', { name: 'Accept', exact: true });
     await accept.waitFor({ timeout: 15_000 });
     await accept.click();
@@ -132,27 +142,31 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
 
     await con.getByRole('button', { name: 'History', exact: true }).click();
     const items = con.getByRole('list', { name: 'Chats and calls' }).getByRole('button');
-    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(3);
-    expect(await items.nth(0).textContent()).toContain('Dana Declined');
-    expect(await items.nth(0).textContent()).toContain('Declined');
-    expect(await items.nth(1).textContent()).toContain('+49 30 1234567');
-    expect(await items.nth(1).textContent()).toContain('Missed');
-    expect(await items.nth(2).textContent()).toContain('Vera Visitor');
-    expect(await items.nth(2).textContent()).toContain('Answered');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(4);
+    const texts = await items.allTextContents();
+    expect(texts[0]).toContain('Dana Declined');
+    expect(texts[0]).toContain('Declined');
+    expect(texts[1]).toContain('+49 30 1234567');
+    expect(texts[1]).toContain('Missed');
+    expect(texts[2]).toContain('Vera Visitor');
+    expect(texts[2]).toContain('Answered');
+    expect(texts[3]).toContain('Vera Visitor');
+    expect(texts[3]).toContain('Chat');
     expect(await consoleA11y(con)).toEqual([]);
 
-    // Filters: Missed calls, Calls, Chats, All.
+    // Filters: Missed calls, Chats, Calls, All, and a period.
     await con.getByRole('radio', { name: 'Missed calls' }).check();
     await expect.poll(() => items.count()).toBe(2);
     expect(await items.allTextContents()).not.toContainEqual(expect.stringContaining('Vera Visitor'));
     await con.getByRole('radio', { name: 'Chats', exact: true }).check();
-    await expect.poll(() => items.count()).toBe(0);
-    expect(await con.locator('.history .no-match').textContent()).toBe('Nothing of this kind in this period.');
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.first().textContent()).toContain('Vera Visitor');
     await con.getByRole('radio', { name: 'Calls', exact: true }).check();
     await expect.poll(() => items.count()).toBe(3);
     await con.getByLabel('Period').selectOption({ label: 'Today' });
     await expect.poll(() => items.count()).toBe(3);
     await con.getByRole('radio', { name: 'All', exact: true }).check();
+    await expect.poll(() => items.count()).toBe(4);
 
     // The missed call: outcome, page, and a call-back link (tel:, encoded).
     await items.filter({ hasText: '+49 30 1234567' }).click();
@@ -164,10 +178,17 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     expect(await detail.getByRole('link', { name: 'Call back' }).getAttribute('href')).toBe('tel:+49301234567');
     expect(await detail.getByRole('link', { name: 'Reply by e-mail' }).count()).toBe(0);
     expect(await consoleA11y(con)).toEqual([]);
-    // The answered call: its duration.
-    await items.filter({ hasText: 'Vera Visitor' }).click();
+    // The answered call: its duration, the e-mail Vera gave in her chat (a mailto: link), her other contact.
+    await items.filter({ hasText: 'Answered' }).click();
     await expect.poll(() => detail.locator('h3').textContent()).toBe('Voice call with Vera Visitor');
     expect(await detail.textContent()).toMatch(/Duration\s*00:0\d/);
+    expect(await detail.textContent()).toContain('vera@example.com');
+    expect(await detail.getByRole('link', { name: 'Reply by e-mail' }).getAttribute('href')).toMatch(/^mailto:vera@example\.com\?subject=Your%20call%20to%20Sales&body=Hello%20Vera%20Visitor%2C$/);
+    const others = detail.getByRole('list', { name: 'Other contacts with Vera Visitor' }).getByRole('button');
+    await expect.poll(() => others.count()).toBe(1);
+    await others.first().click();
+    await expect.poll(() => con.getByRole('heading', { name: 'Transcript: Vera Visitor' }).count()).toBe(1);
+    expect(await consoleA11y(con)).toEqual([]);
 
     // A search with no match: the message, no list (not the full one, not a stale one).
     await con.getByRole('searchbox', { name: 'Search history' }).fill('zzz-nobody');
@@ -178,8 +199,8 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     // A search that matches a call.
     await con.getByRole('searchbox', { name: 'Search history' }).fill('vera');
     await con.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.poll(() => items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain('Vera Visitor');
+    await expect.poll(() => items.count()).toBe(2);
+    for (const text of await items.allTextContents()) expect(text).toContain('Vera Visitor');
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -6,8 +6,9 @@
  * the notification banner dismissed for good, and History with calls beside
  * chats: an answered and a missed call, the filters, a follow-up link and a
  * search with no match; the Missed view shows a declined call at once.
- * Axe-clean in each state.
+ * Axe-clean in each state. Screenshots go to test-results/ux/console-*.png.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from '@cw/testkit';
@@ -17,6 +18,11 @@ import { openConsole, openVisitorSeeing, setPresence, visitorCall, visitorStartC
 
 const ok = (await need('chromium')) && (await need('netns', 'browser tests run inside a private network namespace'));
 
+const SHOTS = new URL('../test-results/ux/', import.meta.url).pathname;
+const shot = async (p: Page, name: string) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await p.screenshot({ path: `${SHOTS}${name}.png` });
+};
 const status = (p: Page) => p.locator('#presence-status').textContent();
 const emptyHeading = (p: Page) => p.locator('main .idle h2').textContent();
 
@@ -59,6 +65,7 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
       expect(await con.getByRole('button', { name: 'Go online' }).count()).toBe(1);
       expect(await consoleA11y(con)).toEqual([]);
     }
+    await shot(con, 'console-empty-busy');
 
     // Busy was the last choice: signing out and in again restores it.
     await con.getByRole('button', { name: 'Sign out' }).click();
@@ -115,6 +122,7 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     expect(await con.getByLabel('Presence', { exact: true }).inputValue()).toBe('online');
     expect(await con.locator('#presence-status').getAttribute('class')).not.toMatch(/danger|busy/);
     expect(await consoleA11y(con)).toEqual([]);
+    await shot(con, 'console-in-call-status');
     // Talk for a moment, so the call has a duration.
     await expect.poll(() => con.getByRole('timer').textContent(), { timeout: 5000 }).not.toBe('00:00');
     await hangUp.click();
@@ -178,6 +186,7 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     expect(await detail.getByRole('link', { name: 'Call back' }).getAttribute('href')).toBe('tel:+49301234567');
     expect(await detail.getByRole('link', { name: 'Reply by e-mail' }).count()).toBe(0);
     expect(await consoleA11y(con)).toEqual([]);
+    await shot(con, 'console-history-missed-call');
     // The answered call: its duration, the e-mail Vera gave in her chat (a mailto: link), her other contact.
     await items.filter({ hasText: 'Answered' }).click();
     await expect.poll(() => detail.locator('h3').textContent()).toBe('Voice call with Vera Visitor');
@@ -196,6 +205,7 @@ describe.skipIf(!ok)('issue 15: the agent console', () => {
     await expect.poll(() => con.locator('.history .no-match').textContent()).toBe('No chats or calls match “zzz-nobody”.');
     expect(await items.count()).toBe(0);
     expect(await consoleA11y(con)).toEqual([]);
+    await shot(con, 'console-history-no-match');
     // A search that matches a call.
     await con.getByRole('searchbox', { name: 'Search history' }).fill('vera');
     await con.getByRole('button', { name: 'Search', exact: true }).click();

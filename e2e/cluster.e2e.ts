@@ -57,7 +57,7 @@ describe.skipIf(!ok)('cluster mode in the browser: three processes behind HAProx
     await hangUp(con).waitFor();
     await expectMediaFlowing(() => consoleInbound(con));
     await expectMediaFlowing(() => widgetInbound(v2));
-    await expect.poll(() => status(con), { timeout: 15_000 }).toBe('Busy (in a call)');
+    await expect.poll(() => status(con), { timeout: 15_000 }).toBe('Online · in a call');
     // The chatting visitor on process 1 sees the agent busy.
     await waitAgentOnline(v, ann.displayName, false);
     await hangUp(v2).click();
@@ -113,7 +113,7 @@ describe.skipIf(!ok)('cluster mode in the browser: three processes behind HAProx
     await accept(con).waitFor({ timeout: 20_000 });
     await accept(con).click();
     await expectMediaFlowing(() => consoleInbound(con), true);
-    await expect.poll(() => status(con), { timeout: 15_000 }).toBe('Busy (in a call)');
+    await expect.poll(() => status(con), { timeout: 15_000 }).toBe('Online · in a call');
 
     const p1 = world.cluster.nodes[0]!;
     await p1.kill();

@@ -48,7 +48,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     expect(await ringing(con)).toBe(false);
     await expectMediaFlowing(() => consoleInbound(con));
     await expectMediaFlowing(() => widgetInbound(v1));
-    await expect.poll(() => status(con)).toBe('Busy (in a call)');
+    await expect.poll(() => status(con)).toBe('Online · in a call');
     expect(await consoleA11y(con)).toEqual([]);
     await expect.poll(() => con.getByRole('timer').textContent(), { timeout: 5000 }).not.toBe('00:00');
     // The second visitor sees the agent busy and cannot call.
@@ -121,7 +121,7 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await expect.poll(() => c1.getByRole('list', { name: 'Notices' }).textContent()).toContain('answered on another console');
     expect(await hangUp(c1).count()).toBe(0);
     // The other console shows the agent busy in a call as well (Presence.visible).
-    await expect.poll(() => status(c1)).toBe('Busy (in a call)');
+    await expect.poll(() => status(c1)).toBe('Online · in a call');
 
     await hangUp(v).click();
     await expect.poll(() => hangUp(c2).count(), { timeout: 10_000 }).toBe(0);

@@ -97,7 +97,7 @@ describe.skipIf(!ok)('agent console: chats', () => {
 
     // History: every closed chat, searchable, with the full transcript.
     await con.getByRole('button', { name: 'History', exact: true }).click();
-    const closed = con.getByRole('list', { name: 'Closed chats' }).getByRole('button');
+    const closed = con.getByRole('list', { name: 'Chats and calls' }).getByRole('button');
     await expect.poll(() => closed.count(), { timeout: 10_000 }).toBe(3);
     await con.getByRole('searchbox', { name: 'Search history' }).fill('Walt');
     await con.getByRole('button', { name: 'Search', exact: true }).click();

@@ -5,7 +5,7 @@
  * session cookie); failures are its `ApiError` with the server's message.
  */
 import { ApiError, fetchJson } from '@cw/client-core';
-import type { ChatDetail, ChatListItem, Me as MeShape, MissedItem } from '@cw/protocol';
+import type { CallLogEntry, ChatDetail, ChatListItem, Me as MeShape, MissedItem } from '@cw/protocol';
 
 /** The signed-in user, as GET /api/me answers. */
 export type Me = MeShape;
@@ -39,6 +39,18 @@ export type HistoryDetail = ChatDetail;
 /** Your closed chats, newest first; `q` searches names, e-mail and text. */
 export function listHistory(q: string): Promise<HistoryChat[]> {
   return fetchJson<ChatListItem[]>('GET', `/api/chats?q=${encodeURIComponent(q)}`);
+}
+
+/** A call of yours, as GET /api/calls answers (issue 15: calls in History). */
+export type HistoryCall = CallLogEntry;
+
+/** Your calls, newest first: answered by you, or to you or a group of yours and answered by nobody. */
+export function listCalls(opts: { from?: number; limit?: number } = {}): Promise<HistoryCall[]> {
+  const q = new URLSearchParams({ limit: String(opts.limit ?? 200) });
+  if (opts.from !== undefined) q.set('from', String(opts.from));
+  // An admin who uses the console sees their own calls here too (the admin app has the full log).
+  q.set('mine', '1');
+  return fetchJson<CallLogEntry[]>('GET', `/api/calls?${q}`);
 }
 
 /** One chat with its full transcript. */

@@ -109,6 +109,62 @@ describe('console store', () => {
     expect(sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'busy' }]);
   });
 
+  it('restores the last chosen presence at the next sign-in (a new store for the same user), not another user’s', async () => {
+    const first = await make();
+    first.sock.open();
+    first.sock.recv(welcome('online'));
+    first.s.setPresence('busy');
+    first.s.stop();
+    // signed in again: the server says offline (no console was connected)
+    const again = await make();
+    again.sock.open();
+    again.sock.recv(welcome('offline'));
+    expect(again.sock.take('SetPresence')).toEqual([{ mt: 'SetPresence', presence: 'busy' }]);
+    expect(again.s.state.presence).toBe('busy');
+    // another user in the same browser has nothing remembered
+    const { ConsoleStore } = await import('../src/state/store.js');
+    const sock = new FakeAgentSocket();
+    const other = new ConsoleStore({ ...user, id: 'u2', username: 'bob' }, { socket: sock as unknown as AgentSocket });
+    other.start();
+    sock.open();
+    sock.recv({ mt: 'Welcome', user: { id: 'u2', sipId: 'bob', dn: 'Bob' }, presence: 'offline' });
+    expect(sock.take('SetPresence')).toEqual([]);
+  });
+
+  it('tells the Missed view when a call or chat request that rang here ends untaken or is declined, not when answered elsewhere', async () => {
+    const { s, sock } = await make();
+    sock.open();
+    sock.recv(welcome('online'));
+    let n = 0;
+    s.onMissed(() => n++);
+    const ring = (call: string) => sock.recv({ mt: 'IncomingCall', call, from: { dn: 'Max' }, widget: { uuid: 'w', name: 'Shop' }, video: false, sdp: 'v=0' });
+    ring('k1');
+    sock.recv({ mt: 'CallInfo', call: 'k1', state: 'terminated', cause: 'answered-elsewhere' });
+    expect(n).toBe(0);
+    ring('k2');
+    sock.recv({ mt: 'CallInfo', call: 'k2', state: 'terminated', cause: 'cancelled' });
+    expect(n).toBe(1);
+    ring('k3');
+    s.calls.decline('k3');
+    expect(n).toBe(2);
+    sock.recv({ mt: 'ChatOffer', chat: 'c9', from: { dn: 'Vera' }, widget: { uuid: 'w', name: 'Shop' } });
+    sock.recv({ mt: 'ChatInfo', chat: 'c9', state: 'closed', by: 'visitor' });
+    expect(n).toBe(3);
+    s.stop();
+  });
+
+  it('shows one status: the chosen presence, and "in a call" beside it while in one', async () => {
+    const { statusText, inCall } = await import('../src/ui/header.js');
+    const base = { call: null, presence: 'online' as const, visible: 'online' as const };
+    expect(statusText(base)).toBe('Online');
+    expect(statusText({ ...base, visible: 'busy' })).toBe('Online · in a call');
+    expect(inCall({ ...base, visible: 'busy' })).toBe(true);
+    // Busy chosen by the agent is not a call
+    expect(statusText({ call: null, presence: 'busy', visible: 'busy' })).toBe('Busy');
+    expect(statusText({ call: {} as never, presence: 'away', visible: 'busy' })).toBe('Away · in a call');
+    expect(statusText({ call: null, presence: null, visible: null })).toBe('Unknown');
+  });
+
   it('accepts a chat, sends with delivery state, and resends unacked messages with the same cid after a reconnect', async () => {
     const { s, sock } = await make();
     sock.open();

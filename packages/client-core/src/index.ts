@@ -11,3 +11,4 @@ export * from './call-media.js';
 export * from './typing.js';
 export * from './app-language.js';
 export * from './timer.js';
+export * from './links.js';

@@ -7,7 +7,7 @@ export * from './messages.js';
 export type { Appearance, Contact, Widget, WidgetAgent, WidgetInput, Embed } from './api/widgets.js';
 export type { DirectoryEntry, Flag, FlagCreate, FlagPut, Group, GroupCreate, GroupPatch, Me, MePatch, PresencePut, PresenceState, User, UserCreate, UserPatch } from './api/directory.js';
 export type { ApiError, Login, Token, TokenCreate, TokenCreated } from './api/auth.js';
-export type { CallLogEntry, ChatDetail, ChatListItem, ChatMessageView, ChatSummary } from './api/history.js';
+export type { CallListQuery, CallLogEntry, CallOutcome, ChatDetail, ChatListItem, ChatMessageView, ChatSummary } from './api/history.js';
 export type { AuditEntry, AuditQuery, Stats, StatsBucket, StatsQuery, StatsTotals, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryDetail, WebhookEventName, WebhookInput } from './api/insights.js';
 export type { PhoneSystem, PhoneSystemInput, PhoneSystemStatus, RegistrationState } from './api/phone-system.js';
 export type { MailEntry, MailStatus, MissedItem, MissedPatch, Schedule, ScheduleInput, TranscriptRequest, WidgetOffline } from './api/schedules.js';

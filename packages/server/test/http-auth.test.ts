@@ -125,7 +125,6 @@ describe('credentials and roles', () => {
       ['POST', '/api/flags', { name: 'x' }],
       ['PUT', `/api/flags/${f.body.id}`, { value: true }],
       ['DELETE', `/api/flags/${f.body.id}`],
-      ['GET', '/api/calls'],
       ['GET', '/api/chats?all=1'],
     ];
     for (const [m, p, b] of attempts) {

@@ -451,6 +451,28 @@ for (const [backend, available] of backends) {
         expect((await s.calls.list(1)).map((c) => c.id)).toEqual([c2.id]);
         await expect(s.calls.create({ ...c2 })).rejects.toBeInstanceOf(StorageConflictError);
       });
+
+      it('keeps the visitor context and session (migration 008) and lists one agent’s calls, answered or not, from a time', async () => {
+        const base = { widgetUuid: 'w', visitorDn: 'V', video: false, endedAt: 99, cause: 'no-answer' };
+        const visitor = { page: { url: 'https://shop.example/', title: 'Shop' }, lang: 'de' };
+        const a = await s.calls.create({ ...base, id: 'f-a', dest: 'ann', agentUserId: 'u-ann', startedAt: 100, answeredAt: 101, visitor, visitorSession: 'sess-1' });
+        expect(await s.calls.get('f-a')).toEqual(a);
+        expect(a).toMatchObject({ visitor, visitorSession: 'sess-1' });
+        await s.calls.create({ ...base, id: 'f-b', dest: 'ann', agentUserId: null, startedAt: 200, answeredAt: null });
+        await s.calls.create({ ...base, id: 'f-c', dest: 'sales', agentUserId: null, startedAt: 300, answeredAt: null });
+        await s.calls.create({ ...base, id: 'f-d', dest: 'sales', agentUserId: 'u-bob', startedAt: 400, answeredAt: 401 });
+        await s.calls.create({ ...base, id: 'f-e', dest: 'bob', agentUserId: null, startedAt: 500, answeredAt: null });
+        expect((await s.calls.get('f-b'))?.visitorSession).toBe('');
+        expect((await s.calls.get('f-b'))?.visitor).toBeUndefined();
+        const ids = async (f: Parameters<typeof s.calls.list>[1]) => (await s.calls.list(50, f)).map((c) => c.id).filter((id) => id.startsWith('f-'));
+        const ann = { agentUserId: 'u-ann', dests: ['ann', 'sales'] };
+        expect(await ids({ party: ann })).toEqual(['f-c', 'f-b', 'f-a']);
+        expect(await ids({ party: { agentUserId: 'u-ann', dests: [] } })).toEqual(['f-a']);
+        expect(await ids({ party: ann, answered: false })).toEqual(['f-c', 'f-b']);
+        expect(await ids({ party: ann, answered: true })).toEqual(['f-a']);
+        expect(await ids({ party: ann, from: 200 })).toEqual(['f-c', 'f-b']);
+        expect(await ids({ answered: true, from: 150 })).toEqual(['f-d']);
+      });
     });
 
     describe('phone system (migration 002)', () => {

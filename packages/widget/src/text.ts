@@ -57,19 +57,5 @@ export function safeHttpUrl(u: string | undefined): string | null {
   }
 }
 
-/** A tel: URL from a phone number as people write it, or null. `#` is encoded (it would start a fragment). */
-export function telUrl(phone: string | undefined): string | null {
-  const digits = (phone ?? '').replace(/[^+0-9*#]/g, '');
-  return digits.length >= 2 ? `tel:${digits.replace(/#/g, '%23')}` : null;
-}
-
-/**
- * A mailto: URL for an address, or null. An address with `?`, `&` or `%`
- * gets no link at all, and the parts are percent-encoded: nothing in the
- * address can add a hidden `bcc`, `subject` or `body` (issue 11.9).
- */
-export function mailUrl(email: string | undefined): string | null {
-  const e = (email ?? '').trim();
-  const m = /^([^\s@<>"?&%]+)@([^\s@<>"?&%/#]+)$/.exec(e);
-  return m ? `mailto:${encodeURIComponent(m[1]!)}@${encodeURIComponent(m[2]!)}` : null;
-}
+/** Safe tel:/mailto: links (issue 11.9); shared with the agent console. */
+export { mailUrl, telUrl } from '@cw/client-core';

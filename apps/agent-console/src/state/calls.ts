@@ -79,6 +79,7 @@ export class CallController {
         this.#dropRinging(id);
         const name = ringing.from.dn;
         const via = ringing.widget?.name ? ` ${t('via {widget}', { widget: ringing.widget.name })}` : '';
+        if (m.cause !== 'answered-elsewhere') this.#ctx.onMissed?.();
         if (m.cause === 'answered-elsewhere') this.#ctx.notice(t('The call from {name} was answered on another console.', { name }));
         // A missed call stays on screen until the agent dismisses it.
         else if (m.cause === 'cancelled' || m.cause === 'no-answer') this.#ctx.notice(`${t(ringing.video ? 'Missed video call from {name}' : 'Missed voice call from {name}', { name })}${via}.`, 'warning');
@@ -137,6 +138,7 @@ export class CallController {
     if (!this.#ctx.state.ringing.some((r) => r.id === id)) return;
     this.#ctx.send({ mt: 'RejectCall', call: id });
     this.#dropRinging(id);
+    this.#ctx.onMissed?.();
   }
 
   hangUp(): void {

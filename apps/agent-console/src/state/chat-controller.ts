@@ -131,6 +131,7 @@ export class ChatController {
       if (offer) {
         this.#dropOffer(id);
         this.#ctx.notice(t('The chat request from {name} was withdrawn.', { name: offer.from.dn }));
+        this.#ctx.onMissed?.();
       }
       const chat = this.#chat(id);
       if (chat && chat.phase === 'open') {

@@ -12,4 +12,6 @@ export interface StoreContext {
   now(): number;
   /** a new chat request arrived (the store plays the chat sound when the agent wants it) */
   onChatRequest?(): void;
+  /** something that leaves a Missed item probably happened (a call or chat request nobody took; the Missed view re-reads) */
+  onMissed?(): void;
 }

@@ -40,6 +40,7 @@ export class ConsoleStore {
   /** the presence we re-sent after Welcome, until the server confirms it */
   #restoring: Presence | null = null;
   #unsub: (() => void)[] = [];
+  #missedListeners = new Set<() => void>();
   readonly ringtone = new Ringtone();
   readonly calls: CallController;
   readonly chats: ChatController;
@@ -59,6 +60,9 @@ export class ConsoleStore {
       now: () => Date.now(),
       onChatRequest: () => {
         if (chatSoundOn()) this.ringtone.chime();
+      },
+      onMissed: () => {
+        for (const l of this.#missedListeners) l();
       },
     };
     this.calls = new CallController(ctx, this.ringtone);
@@ -85,6 +89,15 @@ export class ConsoleStore {
         });
       }
     }
+  }
+
+  /**
+   * Called when a call or chat request that rang here ended without anyone taking it (or was declined):
+   * the server has (or is about to have) a new Missed item, so the Missed view reads again.
+   */
+  onMissed(listener: () => void): () => void {
+    this.#missedListeners.add(listener);
+    return () => this.#missedListeners.delete(listener);
   }
 
   start(): void {

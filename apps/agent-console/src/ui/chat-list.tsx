@@ -10,7 +10,7 @@ import { t } from '../i18n.js';
 function Waiting(props: { since: number }) {
   const now = useNow(15_000);
   const min = Math.floor((now - props.since) / 60_000);
-  return <span class="muted">{min < 1 ? 'just now' : t('waiting {count} min', { count: min })}</span>;
+  return <span class="muted">{min < 1 ? t('just now') : t('waiting {count} min', { count: min })}</span>;
 }
 
 /** Requests shown before "Show all": a flood of requests must not bury the conversations below. */

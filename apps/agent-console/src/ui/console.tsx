@@ -12,6 +12,9 @@ import { LiveRegions, Notices } from './notices.js';
 import { Ringing } from './ringing.js';
 import { useStoreState } from './use-store.js';
 import { t } from '../i18n.js';
+import { msg } from '@cw/client-core';
+import type { Presence } from '@cw/protocol';
+import type { ConsoleState } from '../state/types.js';
 
 function NotifyPrompt() {
   const [show, setShow] = useState(shouldOfferNotifications());
@@ -38,7 +41,43 @@ function NotifyPrompt() {
           setShow(false);
         }}
       >
-        {t("Not now")}
+        {t('Dismiss')}
+      </button>
+    </div>
+  );
+}
+
+const NOT_ONLINE: Record<Exclude<Presence, 'online'>, string> = {
+  away: msg('You are away'),
+  busy: msg('You are busy'),
+  offline: msg('You are offline'),
+};
+
+/** The Conversations view with nothing going on: says what the agent's status means and how to change it (issue 15). */
+export function EmptyState(props: { store: ConsoleStore; state: ConsoleState }) {
+  const { state: s } = props;
+  if (s.link !== 'online' || s.presence === null) {
+    return (
+      <div class="idle" data-state="connecting">
+        <h2>{t('Not connected')}</h2>
+        <p class="muted">{t('Chat requests and calls will appear here once the connection to the server is back.')}</p>
+      </div>
+    );
+  }
+  if (s.presence === 'online') {
+    return (
+      <div class="idle" data-state="online">
+        <h2>{t('You are online')}</h2>
+        <p class="muted">{t('Chat requests and calls will appear here.')}</p>
+      </div>
+    );
+  }
+  return (
+    <div class="idle" data-state={s.presence}>
+      <h2>{t(NOT_ONLINE[s.presence])}</h2>
+      <p class="muted">{t('Set your presence to Online to receive chats and calls.')}</p>
+      <button type="button" class="primary" onClick={() => props.store.setPresence('online')}>
+        {t('Go online')}
       </button>
     </div>
   );
@@ -127,18 +166,13 @@ export function Console(props: { store: ConsoleStore; onSignOut(): void }) {
           <Ringing store={store} ringing={s.ringing} canAccept={!s.call && s.link === 'online'} soundBlocked={s.ringing.length > 0 && store.ringtone.blocked} />
           {s.call && <CallPanel store={store} call={s.call} />}
           {view === 'missed' ? (
-            <MissedView />
+            <MissedView store={store} />
           ) : view === 'history' ? (
             <History />
           ) : active ? (
             <ChatView store={store} chat={active} online={s.link === 'online'} />
           ) : (
-            !s.call && (
-              <div class="idle">
-                <h2>{t("Ready")}</h2>
-                <p class="muted">{t("Calls and chat requests appear here. Set your Presence to Online to receive them.")}</p>
-              </div>
-            )
+            !s.call && s.ringing.length === 0 && <EmptyState store={store} state={s} />
           )}
         </main>
       </div>

@@ -15,12 +15,20 @@ const CHOICES: { value: Presence; label: string }[] = [
   { value: 'offline', label: msg('Offline') },
 ];
 
-/** What the agent's status line says, calls taken into account. */
-export function statusText(s: ConsoleState): string {
-  const inCall = !!s.call || (s.presence === 'online' && s.visible === 'busy');
-  if (inCall) return t("Busy (in a call)");
+/** Whether the agent is in a call (this console's, or one the server counts, e.g. answered on another console). */
+export function inCall(s: Pick<ConsoleState, 'call' | 'presence' | 'visible'>): boolean {
+  return !!s.call || (s.presence === 'online' && s.visible === 'busy');
+}
+
+/**
+ * What the agent's status line says: the chosen presence (the word in the
+ * Presence select), and "· in a call" while in one — never a second,
+ * contradicting presence next to the select (issue 15).
+ */
+export function statusText(s: Pick<ConsoleState, 'call' | 'presence' | 'visible'>): string {
   const label = CHOICES.find((c) => c.value === s.presence)?.label;
-  return label ? t(label) : t('Unknown');
+  const word = label ? t(label) : t('Unknown');
+  return inCall(s) ? t('{presence} · in a call', { presence: word }) : word;
 }
 
 export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 'work' | 'history' | 'missed'; onView(v: 'work' | 'history' | 'missed'): void; onSignOut(): void }) {
@@ -46,7 +54,7 @@ export function Header(props: { store: ConsoleStore; state: ConsoleState; view: 
             <option value={c.value}>{t(c.label)}</option>
           ))}
         </select>
-        <span id="presence-status" class={`status status-${status === t('Busy (in a call)') ? 'incall' : (s.presence ?? 'unknown')}`} aria-live="polite">
+        <span id="presence-status" class={`status status-${s.presence ?? 'unknown'}${inCall(s) ? ' status-incall' : ''}`} aria-live="polite">
           {status}
         </span>
       </div>

@@ -2,22 +2,27 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listMissed, markMissed, type Missed } from '../api.js';
 import { dateTime } from './format.js';
-import { msg } from '@cw/client-core';
+import { mailUrl, msg } from '@cw/client-core';
 import { t } from '../i18n.js';
+import type { ConsoleStore } from '../state/store.js';
 
 const KIND: Record<Missed['kind'], string> = { offline: msg('Message'), call: msg('Missed call'), chat: msg('Unanswered chat') };
-/** Re-read this often while the view is open (new items from visitors). */
-const REFRESH_MS = 15_000;
+/**
+ * Re-read this often while the view is open, for what this console does not hear of (offline messages,
+ * calls to widgets whose requests did not ring here); what rang here re-reads at once (`store.onMissed`).
+ */
+const REFRESH_MS = 60_000;
+/** After a missed call or chat request: re-read now and once more (the server writes the item as the call ends). */
+const AFTER_EVENT_MS = [300, 2500];
 
-/** A mailto: URL for a reply, or null when the address could smuggle in more headers. */
+/** A mailto: URL for a reply (encoded by client-core's mailUrl), or null when there is no usable address. */
 export function replyUrl(m: Missed): string | null {
-  if (!m.email || /[?&%\s]/.test(m.email)) return null;
   const subject = m.kind === 'offline' ? `Re: your message to ${m.widget.name}` : `Your contact with ${m.widget.name}`;
   const quoted = m.text ? `\n\n> ${m.text.split('\n').join('\n> ')}` : '';
-  return `mailto:${encodeURIComponent(m.email).replace(/%40/g, '@')}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(`Hello ${m.name || ''},${quoted}`)}`;
+  return mailUrl(m.email, { subject, body: `Hello ${m.name || ''},${quoted}` });
 }
 
-export function MissedView() {
+export function MissedView(props: { store?: ConsoleStore }) {
   const [show, setShow] = useState<'open' | 'all'>('open');
   const [items, setItems] = useState<Missed[] | null>(null);
   const [error, setError] = useState('');
@@ -31,8 +36,23 @@ export function MissedView() {
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [show]);
+    const later = new Set<ReturnType<typeof setTimeout>>();
+    const soon = () => {
+      for (const ms of AFTER_EVENT_MS) {
+        const h = setTimeout(() => (later.delete(h), void load()), ms);
+        later.add(h);
+      }
+    };
+    const unsub = props.store?.onMissed(soon);
+    const onVisible = () => document.visibilityState === 'visible' && void load();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      for (const h of later) clearTimeout(h);
+      unsub?.();
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [show, props.store]);
 
   const done = async (m: Missed) => {
     try {

@@ -37,6 +37,10 @@ export type ChatMessageView = Static<typeof ChatMessageView>;
 export const ChatDetail = Type.Object({ chat: ChatSummary, messages: Type.Array(ChatMessageView) });
 export type ChatDetail = Static<typeof ChatDetail>;
 
+/** How a call ended, as the call log says (GET /api/calls). */
+export const CALL_OUTCOMES = ['answered', 'missed', 'declined', 'busy', 'unavailable', 'failed', 'ringing'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
 /** One call of the call log. */
 export const CallLogEntry = Type.Object({
   id: Type.String(),
@@ -50,6 +54,21 @@ export const CallLogEntry = Type.Object({
   endedAt: Nullable(Type.Integer()),
   cause: Nullable(Type.String(), { description: 'how it ended, e.g. visitor-hangup, no-answer, busy' }),
   answeredVia: Type.Optional(Nullable(StringEnum(['console', 'phone'] as const), { description: 'where it was answered: an agent console or the phone system' })),
+  outcome: StringEnum(CALL_OUTCOMES, {
+    description: 'answered; missed (nobody answered, or the visitor hung up while it rang); declined; busy; unavailable; failed (an error or lost connection); ringing (not ended yet)',
+  }),
+  widgetName: Nullable(Type.String(), { description: 'null when the widget was deleted' }),
+  visitorEmail: Type.String({ description: 'an e-mail address the visitor gave in a chat of the same visit, else ""' }),
+  visitor: Type.Optional(
+    Type.Object(
+      {
+        page: Type.Optional(Type.Object({ url: Type.String(), title: Type.String() })),
+        lang: Type.Optional(Type.String()),
+        userAgent: Type.Optional(Type.String()),
+      },
+      { description: "spec 14: the visitor's page, language and browser when the call started" },
+    ),
+  ),
 });
 export type CallLogEntry = Static<typeof CallLogEntry>;
 
@@ -63,4 +82,8 @@ export const ChatListQuery = Type.Object({
 /** GET /api/calls */
 export const CallListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'at most this many', errorMessage: 'must be an integer from 1 to 1000' }),
+  mine: Type.Optional(StringEnum(['1', 'true'] as const, { description: 'admins: only their own calls (other users always get only theirs)' })),
+  answered: Type.Optional(StringEnum(['true', 'false'] as const, { description: 'true: answered calls only; false: unanswered ones only (missed, declined, busy…)' })),
+  from: Type.Optional(Type.Integer({ minimum: 0, description: 'calls started at or after this time (ms since 1970)', errorMessage: 'must be a time in milliseconds (an integer ≥ 0)' })),
 });
+export type CallListQuery = Static<typeof CallListQuery>;

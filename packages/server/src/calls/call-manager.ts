@@ -99,6 +99,8 @@ interface Call {
 export interface CallerRef {
   connId: string;
   widgetUuid: string;
+  /** the visitor session token, when known (kept in the call log: History links a call to the visit's chats) */
+  session?: string;
 }
 
 /** A visitor's CreateCall. */
@@ -185,6 +187,8 @@ export class CallManager {
           answeredAt: null,
           endedAt: null,
           cause: null,
+          ...(call.visitor ? { visitor: call.visitor } : {}),
+          ...(caller.session ? { visitorSession: caller.session } : {}),
         })
         .then((r) => r.id),
     );

@@ -1,7 +1,7 @@
-/** History for the agent console: GET /api/chats, GET /api/chats/:id; the call log GET /api/calls (admin). */
+/** History for the agent console: GET /api/chats, GET /api/chats/:id; the call log GET /api/calls (agents: their own calls; admins: all). */
 import type { FastifyInstance } from 'fastify';
-import { CallListQuery, CallLogEntry, ChatDetail, ChatListItem, ChatListQuery, IdParams } from '@cw/protocol/api';
-import type { ChatRecord } from '../storage/types.js';
+import { CallListQuery, CallLogEntry, ChatDetail, ChatListItem, ChatListQuery, IdParams, type CallOutcome } from '@cw/protocol/api';
+import type { CallLogFilter, CallLogRecord, ChatRecord } from '../storage/types.js';
 import { HttpError } from './errors.js';
 import { arrayOf, defineRoute, errs, type HttpCtx } from './route.js';
 import { chatView, messageView } from './views.js';
@@ -83,11 +83,65 @@ export async function chatRoutes(app: FastifyInstance, ctx: HttpCtx): Promise<vo
       method: 'GET',
       url: '/api/calls',
       tag: 'chats',
-      summary: 'The call log, newest first',
-      access: 'admin',
+      summary: 'The call log, newest first: your own calls (answered by you, or addressed to you or a group of yours and answered by nobody); admins: everyone’s unless mine=1',
+      access: 'any',
       query: CallListQuery,
       responses: { 200: { description: 'Calls', schema: arrayOf(CallLogEntry) }, ...errs(400, 401, 403) },
     },
-    async (req) => storage.calls.list(req.query.limit),
+    async (req) => {
+      const { limit, mine, answered, from } = req.query;
+      const me = req.auth!.user;
+      const filter: CallLogFilter = {};
+      if (!me.roles.includes('admin') || mine) {
+        const dests: string[] = [];
+        if (me.sipId) dests.push(me.sipId);
+        for (const g of await storage.groups.listForUser(me.id)) if (g.sipId) dests.push(g.sipId);
+        filter.party = { agentUserId: me.id, dests };
+      }
+      if (answered) filter.answered = answered === 'true';
+      if (from !== undefined) filter.from = from;
+      const calls = await storage.calls.list(limit, filter);
+      const widgetNames = new Map<string, string | null>();
+      const emails = new Map<string, string>();
+      const out: CallLogEntry[] = [];
+      for (const call of calls) {
+        if (!widgetNames.has(call.widgetUuid)) widgetNames.set(call.widgetUuid, (await storage.widgets.get(call.widgetUuid))?.name ?? null);
+        const session = call.visitorSession ?? '';
+        if (session && !emails.has(session)) emails.set(session, await visitEmail(session));
+        out.push(callView(call, widgetNames.get(call.widgetUuid) ?? null, (session && emails.get(session)) || ''));
+      }
+      return out;
+    },
   );
+
+  /** The newest e-mail address the visitor gave in a chat of the same visit (session), or ''. */
+  const visitEmail = async (session: string): Promise<string> => {
+    const open = await storage.chats.listOpenForVisitor(session);
+    const closed = await storage.chats.listClosedForVisitor(session, 20);
+    return [...open, ...closed].sort((a, b) => b.createdAt - a.createdAt).find((c) => c.visitorEmail)?.visitorEmail ?? '';
+  };
+}
+
+/** How a call ended, in the words of the call log (CALL_OUTCOMES). */
+export function callOutcome(call: Pick<CallLogRecord, 'answeredAt' | 'endedAt' | 'cause'>): CallOutcome {
+  if (call.answeredAt !== null) return 'answered';
+  if (call.endedAt === null) return 'ringing';
+  switch (call.cause) {
+    case 'rejected':
+      return 'declined';
+    case 'busy':
+      return 'busy';
+    case 'unavailable':
+      return 'unavailable';
+    case 'error':
+    case 'failed':
+      return 'failed';
+    default:
+      return 'missed';
+  }
+}
+
+function callView(call: CallLogRecord, widgetName: string | null, visitorEmail: string): CallLogEntry {
+  const { visitorSession: _session, visitor, ...rest } = call;
+  return { ...rest, outcome: callOutcome(call), widgetName, visitorEmail, ...(visitor ? { visitor } : {}) };
 }

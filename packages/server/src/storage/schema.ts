@@ -187,6 +187,10 @@ export interface CallLogTable {
   cause: string | null;
   /** console | phone once answered (migration 002) */
   answered_via: string | null;
+  /** JSON of the visitor context (page, lang, userAgent), '' when none (migration 008) */
+  visitor_context: Generated<string>;
+  /** the visitor session that called, '' when unknown (migration 008) */
+  visitor_session: Generated<string>;
 }
 
 /** The one row (id 1) of phone-system settings. */

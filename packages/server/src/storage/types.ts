@@ -215,6 +215,20 @@ export interface CallLogRecord {
   cause: string | null;
   /** where it was answered: an agent console or the phone system (null until answered) */
   answeredVia?: 'console' | 'phone' | null;
+  /** spec 14: the visitor's page, language and browser when the call started (migration 008) */
+  visitor?: VisitorContext;
+  /** the visitor session that called, '' when unknown (migration 008) */
+  visitorSession?: string;
+}
+
+/** Which calls `CallLogRepo.list` reads (all of them when empty). */
+export interface CallLogFilter {
+  /** one agent's calls: answered by `agentUserId`, or addressed to one of `dests` and answered by nobody */
+  party?: { agentUserId: string; dests: string[] };
+  /** answered ones only, or unanswered ones only */
+  answered?: boolean;
+  /** started at or after (ms) */
+  from?: number;
 }
 
 /** The phone-system settings (spec 9); the password only as ciphertext. */
@@ -341,7 +355,8 @@ export interface CallLogRepo {
   create(c: Omit<CallLogRecord, 'id'> & { id?: string }): Promise<CallLogRecord>;
   update(id: string, patch: Partial<Omit<CallLogRecord, 'id'>>): Promise<boolean>;
   get(id: string): Promise<CallLogRecord | undefined>;
-  list(limit: number): Promise<CallLogRecord[]>;
+  /** newest first */
+  list(limit: number, filter?: CallLogFilter): Promise<CallLogRecord[]>;
 }
 
 /** What a statistic covers: [from, to), optionally one widget and one party. */

@@ -7,6 +7,7 @@ import { schedules } from './004_schedules.js';
 import { stats } from './005_stats.js';
 import { userLang } from './006_user-lang.js';
 import { ux } from './007_ux.js';
+import { callContext } from './008_call-context.js';
 
 /** A static provider: adding a migration = adding a line here. */
 export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvider {
@@ -20,6 +21,7 @@ export function migrationProvider(kind: 'sqlite' | 'postgres'): MigrationProvide
         '005_stats': stats(kind),
         '006_user-lang': userLang(),
         '007_ux': ux(),
+        '008_call-context': callContext(),
       };
     },
   };

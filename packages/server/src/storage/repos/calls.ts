@@ -1,6 +1,7 @@
 /** The call log: one row per call attempt, updated as it is answered and ends. */
 import type { Selectable, Updateable } from 'kysely';
 import type { CallLogTable } from '../schema.js';
+import type { VisitorContext } from '@cw/protocol';
 import type { CallLogRecord, CallLogRepo } from '../types.js';
 import { guard, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
 
@@ -17,7 +18,19 @@ function toCall(r: Selectable<CallLogTable>): CallLogRecord {
     endedAt: numOrNull(r.ended_at),
     cause: r.cause,
     answeredVia: (r.answered_via ?? null) as CallLogRecord['answeredVia'],
+    ...visitorOf(r.visitor_context),
+    visitorSession: r.visitor_session ?? '',
   };
+}
+
+/** The stored visitor context (spec 14), when there is one. */
+function visitorOf(json: string | undefined): { visitor?: VisitorContext } {
+  if (!json) return {};
+  try {
+    return { visitor: JSON.parse(json) as VisitorContext };
+  } catch {
+    return {};
+  }
 }
 
 function toColumns(p: Partial<Omit<CallLogRecord, 'id'>>): Updateable<CallLogTable> {
@@ -54,6 +67,8 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
       answered_at: p(7),
       ended_at: p(8),
       cause: p(9),
+      visitor_context: p(10),
+      visitor_session: p(11),
     }),
   );
   return {
@@ -70,9 +85,11 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
         endedAt: c.endedAt ?? null,
         cause: c.cause ?? null,
         answeredVia: c.answeredVia ?? null,
+        ...(c.visitor ? { visitor: c.visitor } : {}),
+        visitorSession: c.visitorSession ?? '',
       };
       await guard(() =>
-        insert(rec.id, rec.widgetUuid, rec.dest, rec.visitorDn, rec.video ? 1 : 0, rec.agentUserId, rec.startedAt, rec.answeredAt, rec.endedAt, rec.cause),
+        insert(rec.id, rec.widgetUuid, rec.dest, rec.visitorDn, rec.video ? 1 : 0, rec.agentUserId, rec.startedAt, rec.answeredAt, rec.endedAt, rec.cause, rec.visitor ? JSON.stringify(rec.visitor) : '', rec.visitorSession ?? ''),
       );
       return rec;
     },
@@ -83,11 +100,20 @@ export function callLogRepo(ctx: RepoContext): CallLogRepo {
       return Number(res.numUpdatedRows) > 0;
     },
     get,
-    async list(limit) {
-      const rows = await ctx
-        .db()
-        .selectFrom('call_log')
-        .selectAll()
+    async list(limit, filter = {}) {
+      const { party, answered, from } = filter;
+      let q = ctx.db().selectFrom('call_log').selectAll();
+      if (party) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('agent_user_id', '=', party.agentUserId),
+            ...(party.dests.length ? [eb.and([eb('agent_user_id', 'is', null), eb('dest', 'in', party.dests)])] : []),
+          ]),
+        );
+      }
+      if (answered !== undefined) q = q.where('answered_at', answered ? 'is not' : 'is', null);
+      if (from !== undefined) q = q.where('started_at', '>=', from);
+      const rows = await q
         .orderBy('started_at', 'desc')
         .orderBy('id', 'desc')
         .limit(Math.max(0, Math.floor(limit)))

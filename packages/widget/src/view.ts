@@ -58,6 +58,8 @@ export interface NextSteps {
   chatInstead?: () => void;
   /** another available agent (same kind of contact) */
   other?: { dn: string; go: () => void };
+  /** the widget's offline form (spec 11), when it takes messages */
+  leave?: () => void;
 }
 
 /** The offline form's progress (spec 11). */

@@ -80,6 +80,8 @@ export interface Actions {
   setExpanded(open: boolean): void;
   /** Starts loading the chat/call code before the visitor needs it. */
   prefetch(): void;
+  /** The agents whose cards are on screen (their pictures are asked for). */
+  showing(ids: string[]): void;
   choose(agent: string, action: Action): void;
   submitName(dn: string, email: string): void;
   back(): void;

@@ -101,6 +101,9 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const i = setTimeout(() => setGone(''), 8000);
     return () => clearTimeout(i);
   }, [gone]);
+  // The pictures of the cards on screen (asked for once per Session by the controller; 20 of 1,000, not all).
+  const shown = useRef<string[]>([]);
+  useEffect(() => model.actions.showing(shown.current));
   if (s.conn === 'hidden' || !s.session) return null;
   const session = s.session;
   const t = makeT(session.strings, session.lang);
@@ -174,6 +177,7 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const found = q ? findAgents(s.agents, q) : many ? availableFirst(visibleAgents(s)) : visibleAgents(s);
     const list = many && !all ? found.slice(0, LIST_CAP) : found;
     const cards = type === 'cards';
+    shown.current = list.map((x) => x.id);
     body = (
       <div>
         {type === 'sidebar' ? (

@@ -66,7 +66,7 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .act.tel{background:transparent;color:var(--cw-text-solid);border:2px solid var(--cw-primary)}
 .act[aria-disabled=true]{background:#6b6b6b;color:#fff;cursor:not-allowed;opacity:.75}
 .reason{font-size:.85em}
-.search{margin:0 0 8px;max-width:360px}.hint{font-size:.9em;margin-top:4px}.hint:empty{display:none}.more{margin-top:8px}.addr{font-style:normal;white-space:pre-line}
+.search{margin:0 0 8px;max-width:360px}.hint{font-size:.9em;margin-top:4px}.hint:empty{margin:0}.more{margin-top:8px}.addr{font-style:normal;white-space:pre-line}
 .contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px;font-style:normal}
 p{margin:0}
 

@@ -283,6 +283,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         class={`side ${side}${entered ? '' : ' enter'}`}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && open && s.screen.kind === 'list') {
+            // Escape in a filled search field empties it; the next one closes the panel.
+            if (query && (e.target as HTMLInputElement).type === 'search') return setQuery('');
             a.setExpanded(false);
             tab.current?.focus();
           }

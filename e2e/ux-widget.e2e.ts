@@ -46,6 +46,7 @@ describe.skipIf(!ok)('issue 15: the widget with many agents, the last next step,
       availability: (i % 100 === 50 ? 'always' : 'inactive') as 'always' | 'inactive',
     }));
     const big = await createWidget(api, widgetBody({ name: 'Big shop', appearance: { alwaysShow: true }, agents }));
+    const plain = await createWidget(api, widgetBody({ name: 'Big plain', agents }));
     const talk = await createWidget(
       api,
       widgetBody({ name: 'Talk', agents: [{ sipId: 'ann', media: ['chat', 'voice'], availability: 'presence' }] }),
@@ -61,7 +62,7 @@ describe.skipIf(!ok)('issue 15: the widget with many agents, the last next step,
         ],
       }),
     );
-    site = await startSite({ '/big': hostPage('Big shop', [big.embed]), '/talk': hostPage('Talk', [talk.embed]), '/team': hostPage('Our team', [cards.embed]) });
+    site = await startSite({ '/big': hostPage('Big shop', [big.embed]), '/plain': hostPage('Big plain', [plain.embed]), '/talk': hostPage('Talk', [talk.embed]), '/team': hostPage('Our team', [cards.embed]) });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -143,6 +144,23 @@ describe.skipIf(!ok)('issue 15: the widget with many agents, the last next step,
       await ctx.close();
     });
   }
+
+  it('1,000 agents, 10 available, a sidebar that lists the available only: those 10, and anyone else by search', async () => {
+    const { ctx, page, errors } = await visit('/plain');
+    await openSidebar(page);
+    await expect.poll(() => cardNames(page)).toEqual(online);
+    expect(await page.getByRole('button', { name: /^Show all/ }).count()).toBe(0);
+    const search = page.getByRole('searchbox', { name: 'Search agents' });
+    await search.fill('agent 123');
+    await page.getByText('Matches: 1', { exact: true }).waitFor();
+    expect(await cardNames(page)).toEqual(['Agent 123']);
+    await page.getByRole('listitem', { name: 'Agent 123' }).getByText('Not available', { exact: true }).waitFor();
+    await search.fill('');
+    await expect.poll(() => cardNames(page)).toEqual(online);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 
   it('after a chat nobody takes: Leave a message opens the offline form with the name and e-mail given, and sends it', async () => {
     const { ctx, page, errors } = await visit('/talk');

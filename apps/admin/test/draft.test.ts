@@ -14,7 +14,7 @@ const stored: Widget = {
   contact: { company: 'Example Ltd', address: '', phone: '', email: '' },
   appearance: { position: 'left', alwaysShow: true, fontFamily: '', fontSize: '', colors: { primary: '#0a7d5c', background: '', text: '' }, margin: { top: 0, right: 8 }, zIndex: 1000 },
   allowedOrigins: ['https://shop.example.com', 'https://*.example.org'],
-  agents: [{ sipId: 'ann', displayName: '', department: '', phone: '', email: '', picture: '', media: ['voice', 'chat'], availability: 'boolean', flag: 'f1', link: '' }],
+  agents: [{ sipId: 'ann', displayName: '', department: '', phone: '', email: '', picture: '', media: ['voice', 'chat'], availability: 'boolean', flag: 'f1', link: '', address: '' }],
   createdAt: 1,
   updatedAt: 2,
 };
@@ -42,6 +42,16 @@ describe('widget draft', () => {
     expect(sameDraft(a, b)).toBe(true);
     expect(sameDraft(a, { ...b, notes: 'other' })).toBe(false);
     expect(sameDraft(a, { ...b, agents: [...b.agents, emptyAgent()] })).toBe(false);
+  });
+
+  it("keeps an agent's own card address (issue 15), trimmed; empty when none", () => {
+    const d = toDraft(stored);
+    expect(d.agents[0]!.address).toBe('');
+    d.agents[0] = { ...d.agents[0]!, address: '  2 Quay St\nHarbourtown  ' };
+    const body = toBody(d);
+    expect(body.agents[0]!.address).toBe('2 Quay St\nHarbourtown');
+    expect(validate(WidgetInput, body)).toMatchObject({ ok: true });
+    expect(toDraft({ ...stored, agents: [{ ...stored.agents[0]!, address: undefined }] }).agents[0]!.address).toBe('');
   });
 
   it('keeps media in canonical order and drops the flag unless availability is a flag', () => {

@@ -185,6 +185,8 @@ export interface InfoMsg {
   media: Media[];
   order: number;
   link?: string;
+  /** Addition (issue 15): the agent entry's own address, shown on the card instead of `company.address`; absent when not set. */
+  address?: string;
 }
 
 export interface RemoveMsg {

@@ -34,7 +34,7 @@ describe('widgets', () => {
     });
     expect(r.body.agents[0]).toEqual({
       sipId: 'atlantis', displayName: 'Atlantis', department: '', phone: '', email: '', picture: '',
-      media: ['voice', 'video', 'chat', 'email'], availability: 'presence', flag: null, link: '',
+      media: ['voice', 'video', 'chat', 'email'], availability: 'presence', flag: null, link: '', address: '',
     });
     expect(env.events).toContainEqual({ t: 'widget-updated', uuid: r.body.uuid });
     const list = await env.admin.get('/api/widgets');
@@ -55,8 +55,9 @@ describe('widgets', () => {
     expect(r.status).toBe(201);
     const { uuid, createdAt, updatedAt, ...rest } = r.body;
     // Spec 11's and 14's additions with their defaults: no schedule, the offline form on without consent text or
-    // addresses, the widget's own heading and greeting empty (the visitor's language's defaults then).
-    expect(rest).toEqual({ ...body, scheduleId: null, offline: { enabled: true, consentText: '', notify: [] }, texts: { title: '', greeting: '' } });
+    // addresses, the widget's own heading and greeting empty (the visitor's language's defaults then); an agent entry
+    // without an address of its own (issue 15) shows the widget's.
+    expect(rest).toEqual({ ...body, agents: body.agents.map((a) => ({ ...a, address: '' })), scheduleId: null, offline: { enabled: true, consentText: '', notify: [] }, texts: { title: '', greeting: '' } });
   });
 
   it('PUT replaces the whole widget and publishes widget-updated', async () => {
@@ -88,6 +89,8 @@ describe('widgets', () => {
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', flag: 'no-such-flag' }] }), 'agents[0].flag'],
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', link: 'javascript:alert(1)' }] }), 'agents[0].link'],
       [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence' }, { sipId: 'a', media: ['chat'], availability: 'always' }] }), 'agents[1].sipId'],
+      [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', address: 'x'.repeat(501) }] }), 'agents[0].address'],
+      [widgetBody({ agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', address: 7 }] }), 'agents[0].address'],
       [widgetBody({ type: 'popup' }), 'type'],
       [widgetBody({ name: '' }), 'name'],
       [widgetBody({ lang: 'xx' }), 'lang'],
@@ -112,11 +115,19 @@ describe('widgets', () => {
     const bad = [
       widgetBody({ name: 'Changed', agents: [{ sipId: 'a', media: ['voice'], availability: 'boolean', flag: 'missing' }] }),
       widgetBody({ name: 'Changed', agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', picture: 'data:image/png;base64,AAAA' }] }),
+      widgetBody({ name: 'Changed', agents: [{ sipId: 'a', media: ['voice'], availability: 'presence', address: 'y'.repeat(501) }] }),
       '{"type":"sidebar","name":"Changed"',
     ];
     for (const b of bad) expect((await env.admin.put(`/api/widgets/${c.body.uuid}`, b)).status).toBe(400);
     expect(await env.s.storage.widgets.get(c.body.uuid)).toEqual(before);
     expect(env.events).toEqual([]);
+  });
+
+  it('an agent entry keeps its own address (issue 15), trimmed; 500 characters at most', async () => {
+    const r = await env.admin.post('/api/widgets', widgetBody({ agents: [{ sipId: 'q', media: ['chat'], availability: 'always', address: '  Harbour Office, 2 Quay St  ' }, { sipId: 'r', media: ['chat'], availability: 'always', address: 'é'.repeat(500) }] }));
+    expect(r.status).toBe(201);
+    expect(r.body.agents.map((a: { address: string }) => a.address)).toEqual(['Harbour Office, 2 Quay St', 'é'.repeat(500)]);
+    expect((await env.admin.get(`/api/widgets/${r.body.uuid}`)).body.agents[0].address).toBe('Harbour Office, 2 Quay St');
   });
 
   it('agents entries may use an existing flag', async () => {

@@ -168,7 +168,7 @@ beforeAll(async () => {
   expect(g.status, g.text).toBe(201);
   w = await mkWidget(admin, [
     ent('ann'),
-    ent('bob', { displayName: 'Bobby', department: 'Support', phone: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob' }),
+    ent('bob', { displayName: 'Bobby', department: 'Support', phone: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob', address: '2 Quay St, Harbourtown' }),
     ent('team'),
     ent('eve', { availability: 'always' }),
     ent('chatonly', { media: ['chat'] }),
@@ -305,8 +305,10 @@ describe('2.1 loading', () => {
     expect(infos.map((i) => i.id)).toEqual(['ann', 'bob', 'team', 'eve', 'chatonly', 'voiceonly', 'gone']);
     expect(infos.map((i) => i.order)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(infos[0]).toEqual({ mt: 'Info', id: 'ann', dn: 'Ann', department: 'Sales', phonenumber: '+1 555 0101', email: 'ann@example.com', company: session.contact, presence: 'offline', media: ['voice', 'video', 'chat', 'email'], order: 0 });
-    expect(infos[1]).toMatchObject({ id: 'bob', dn: 'Bobby', department: 'Support', phonenumber: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob' });
+    expect(infos[1]).toMatchObject({ id: 'bob', dn: 'Bobby', department: 'Support', phonenumber: '+41 44 000', email: 'bobby@example.com', link: 'https://cal.example.com/bob', address: '2 Quay St, Harbourtown' });
     expect(infos[0]).not.toHaveProperty('link');
+    // Issue 15 addition: an entry's own address only when set (the widget's stays in company.address).
+    expect(infos[0]).not.toHaveProperty('address');
     expect(infos[3]).toMatchObject({ id: 'eve', presence: 'online' });
     expect(infos[6]).toMatchObject({ id: 'gone', presence: 'offline' });
     expect(infos[4]).toMatchObject({ media: ['chat'] });

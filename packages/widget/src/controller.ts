@@ -16,6 +16,8 @@ const RESUME_WAIT_MS = 3000;
 const RATE_LIMIT_PAUSE_MS = 10_000;
 /** An agent's typing indicator clears itself if no update comes. */
 const PEER_TYPING_MAX_MS = 15000;
+/** Pictures asked for per second (the server allows 20 messages a second on average). */
+const PICTURES_PER_S = 10;
 
 /** The socket URL for a server base (`https://x` → `wss://x/ws/widget`). */
 export function socketUrl(server: string): string {
@@ -98,6 +100,7 @@ export class WidgetController implements Model {
     this.#typing.reset();
     clearTimeout(this.#peerTypingTimer);
     clearTimeout(this.#persistTimer);
+    clearTimeout(this.#pictureTimer);
   }
 
   subscribe(listener: () => void): () => void {
@@ -218,6 +221,7 @@ export class WidgetController implements Model {
     this.#saved.session = session.session;
     // A fresh Session (first, after a reconnect or an admin save) means: ask for pictures again.
     this.#asked.clear();
+    this.#wanted = [];
     this.#set({ session });
     this.#persist();
     if (this.#resuming) {
@@ -242,15 +246,24 @@ export class WidgetController implements Model {
   #onInfo(info: InfoMsg): void {
     this.#set({ agents: upsertAgent(this.state.agents, info) });
     this.#persistSoon();
-    // Pictures only of agents the visitor can see (a sidebar of 1,000 agents lists the available few);
-    // an agent who becomes visible later is asked for then.
-    const shown = this.state.session?.type === 'cards' || this.state.session?.appearance?.alwaysShow || info.presence === 'online' || this.state.chat?.agent === info.id || this.state.call?.agent === info.id;
-    if (shown && !this.#asked.has(info.id)) {
-      this.#asked.add(info.id);
-      this.#send({ mt: 'GetPicture', id: info.id });
-    }
+    // Pictures are asked for as the UI shows cards (`showing`); the agent of a resumed chat or call at once.
+    if (this.state.chat?.agent === info.id || this.state.call?.agent === info.id) this.#want([info.id]);
     // Keep the chat's and call's agent name current.
     if (this.state.chat?.agent === info.id && this.state.chat.agentDn !== info.dn && this.state.chat.state !== 'accepted') this.#setChat({ agentDn: info.dn });
+  }
+
+  #wanted: string[] = [];
+  #pictureTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Asks for each picture once per Session, at most PICTURES_PER_S a second (1,000 cards must not trip the rate limit). */
+  #want(ids: string[]): void {
+    for (const id of ids) {
+      if (this.#asked.has(id)) continue;
+      this.#asked.add(id);
+      this.#wanted.push(id);
+    }
+    if (this.#pictureTimer !== undefined) return;
+    for (const id of this.#wanted.splice(0, PICTURES_PER_S)) this.#send({ mt: 'GetPicture', id });
+    if (this.#wanted.length) this.#pictureTimer = setTimeout(() => ((this.#pictureTimer = undefined), this.#want([])), 1000);
   }
 
   #onError(m: ErrorMsg): void {
@@ -378,6 +391,7 @@ export class WidgetController implements Model {
         if (open) void this.#conv().catch(() => {});
       },
       prefetch: () => void this.#conv().catch(() => {}),
+      showing: (ids) => this.#want(ids),
       choose: (agent, action) => {
         this.#pendingAction = { agent, action };
         void this.#conv().catch(() => {});

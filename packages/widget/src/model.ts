@@ -78,3 +78,28 @@ export function nobodyReachable(s: Pick<WidgetState, 'agents' | 'session'>): boo
   if (s.session?.open === false) return true;
   return !s.agents.some((a) => a.presence !== 'offline');
 }
+
+/** Issue 15: from this many agents on, the widget has a search field and lists the available first. */
+export const SEARCH_FROM = 9;
+/** …and shows at most this many cards until the visitor asks for all. */
+export const LIST_CAP = 20;
+
+const RANK = { online: 0, busy: 1, offline: 2 } as const;
+/** Lower case without accents: "Zoë" is found as "zoe". */
+const fold = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/** Available agents first, then busy, then the rest; the admin's order within each (a stable sort). */
+export function availableFirst(list: InfoMsg[]): InfoMsg[] {
+  return [...list].sort((a, b) => RANK[a.presence] - RANK[b.presence]);
+}
+
+/** The agents whose name or department holds every word of `query`, available first. */
+export function findAgents(agents: InfoMsg[], query: string): InfoMsg[] {
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  return availableFirst(
+    agents.filter((a) => {
+      const hay = fold(`${a.dn} ${a.department}`);
+      return words.every((w) => hay.includes(w));
+    }),
+  );
+}

@@ -25,6 +25,7 @@ class PreviewModel implements Model {
     this.actions = {
       setExpanded: (open) => this.#patch({ expanded: open }),
       prefetch: noop,
+      showing: noop,
       choose: noop,
       submitName: noop,
       back: noop,

@@ -66,6 +66,7 @@ a{color:var(--cw-link,inherit);text-decoration:underline}
 .act.tel{background:transparent;color:var(--cw-text-solid);border:2px solid var(--cw-primary)}
 .act[aria-disabled=true]{background:#6b6b6b;color:#fff;cursor:not-allowed;opacity:.75}
 .reason{font-size:.85em}
+.search{margin:0 0 8px;max-width:360px}.hint{font-size:.9em;margin-top:4px}.hint:empty{margin:0}.more{margin-top:8px}.addr{font-style:normal;white-space:pre-line}
 .contact{margin-top:10px;font-size:.9em;display:flex;flex-direction:column;gap:2px;font-style:normal}
 p{margin:0}
 
@@ -77,7 +78,7 @@ p{margin:0}
 .btn.danger{background:#b3261e;border-color:#b3261e;color:#fff}
 .btn[aria-pressed=true]{outline:2px dashed currentColor;outline-offset:-6px}
 .field{display:flex;flex-direction:column;gap:4px}
-.field input,.compose textarea{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
+.field input,.compose textarea,.search input{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
 .err{color:#b3261e;font-size:.9em}
 .field textarea{width:100%;min-height:88px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a;font:inherit}
 .field.check{flex-direction:row;flex-wrap:wrap;align-items:flex-start;gap:8px}.field.check input{width:auto;min-height:auto;margin-top:3px}.field.check .err{flex-basis:100%}

@@ -58,6 +58,8 @@ export interface NextSteps {
   chatInstead?: () => void;
   /** another available agent (same kind of contact) */
   other?: { dn: string; go: () => void };
+  /** the widget's offline form (spec 11), when it takes messages */
+  leave?: () => void;
 }
 
 /** The offline form's progress (spec 11). */
@@ -78,6 +80,8 @@ export interface Actions {
   setExpanded(open: boolean): void;
   /** Starts loading the chat/call code before the visitor needs it. */
   prefetch(): void;
+  /** The agents whose cards are on screen (their pictures are asked for). */
+  showing(ids: string[]): void;
   choose(agent: string, action: Action): void;
   submitName(dn: string, email: string): void;
   back(): void;

@@ -45,6 +45,10 @@ describe('widget controller', () => {
     ws.receive(SESSION);
     ws.receive(info('ann'));
     ws.receive(info('ann', 'busy'));
+    // Pictures of the cards the UI shows, once.
+    expect(ws.of('GetPicture')).toEqual([]);
+    c.actions.showing(['ann']);
+    c.actions.showing(['ann']);
     expect(ws.of('GetPicture')).toEqual([{ mt: 'GetPicture', id: 'ann' }]);
     expect(c.state.agents[0]!.presence).toBe('busy');
     ws.receive({ mt: 'Picture', id: 'ann', url: 'data:image/jpeg;base64,AA==' });
@@ -57,7 +61,23 @@ describe('widget controller', () => {
     ws.receive(info('bob'));
     expect(c.state.session!.name).toBe('Support');
     expect(c.state.agents.map((a) => a.id)).toEqual(['bob']);
+    c.actions.showing(['bob']);
     expect(ws.of('GetPicture').map((m) => m.id)).toEqual(['ann', 'bob']);
+    c.stop();
+  });
+
+  it('asks for at most 10 pictures a second: Show all of 1,000 cards never trips the rate limit', async () => {
+    const { c, ws } = await make();
+    ws.receive(SESSION);
+    const ids = Array.from({ length: 35 }, (_, i) => `a${i}`);
+    c.actions.showing(ids);
+    expect(ws.of('GetPicture')).toHaveLength(10);
+    c.actions.showing(ids);
+    expect(ws.of('GetPicture')).toHaveLength(10);
+    vi.advanceTimersByTime(1000);
+    expect(ws.of('GetPicture')).toHaveLength(20);
+    vi.advanceTimersByTime(2000);
+    expect(ws.of('GetPicture').map((m) => m.id)).toEqual(ids);
     c.stop();
   });
 

@@ -70,6 +70,7 @@ export function previewData(d: Draft, uuid: string, dir: Directory, flags: Flag[
       media: a.media,
       order,
       ...(a.link ? { link: a.link } : {}),
+      ...(a.address ? { address: a.address } : {}),
     };
   });
   return { session, infos, pictures };

@@ -30,6 +30,8 @@ export interface AgentDialogProps {
   widgetType: 'sidebar' | 'cards';
   flags: Flag[];
   dir: Directory;
+  /** The widget's own contact address (shown on the card unless the agent has one). */
+  widgetAddress?: string;
   /** SIP-IDs already on the widget (other than this agent). */
   taken: string[];
   /** Errors from the server for this agent (keys relative to it). */
@@ -105,6 +107,18 @@ export function AgentDialog(p: AgentDialogProps) {
           <TextField label={t("Phone number")} type="tel" value={a.phone} onValue={(v) => set('phone', v)} field="phone" error={errors['phone']} placeholder={entry?.phone} hint={fromDir(entry?.phone)} />
           <TextField label={t("Email address")} type="email" value={a.email} onValue={(v) => set('email', v)} field="email" error={errors['email']} placeholder={entry?.email} hint={fromDir(entry?.email)} />
           <TextField label={t("Link (opening hours or calendar)")} type="url" value={a.link} onValue={(v) => set('link', v)} field="link" error={errors['link']} placeholder="https://" />
+          <TextField
+            label={t("Address shown on the card")}
+            multiline
+            rows={2}
+            maxLength={500}
+            value={a.address}
+            onValue={(v) => set('address', v)}
+            field="address"
+            error={errors['address']}
+            placeholder={p.widgetAddress || undefined}
+            hint={t("Empty: the widget’s address is shown.")}
+          />
         </div>
         <div class="col">
           <PictureField value={a.picture} onValue={(v) => set('picture', v)} error={errors['picture']} type={p.widgetType} />

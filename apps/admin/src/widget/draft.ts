@@ -21,6 +21,8 @@ export interface AgentDraft {
   availability: Availability;
   flag: string | null;
   link: string;
+  /** issue 15: the address on this agent's card instead of the widget's ("" = the widget's) */
+  address: string;
 }
 
 export interface Draft {
@@ -75,6 +77,7 @@ export function agentToDraft(a: Partial<WidgetAgent>): AgentDraft {
     availability: (AVAILABILITY as readonly string[]).includes(a.availability as string) ? (a.availability as Availability) : 'presence',
     flag: typeof a.flag === 'string' ? a.flag : null,
     link: s(a.link),
+    address: s(a.address),
   };
 }
 
@@ -140,6 +143,7 @@ export function agentToBody(a: AgentDraft): WidgetAgent {
     availability: a.availability,
     flag: a.availability === 'boolean' ? a.flag : null,
     link: a.link.trim(),
+    address: a.address.trim(),
   };
 }
 

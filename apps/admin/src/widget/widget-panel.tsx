@@ -336,6 +336,7 @@ export function WidgetPanel(p: WidgetPanelProps) {
             initial={agentDlg.initial}
             isNew={agentDlg.index === null}
             widgetType={draft.type}
+            widgetAddress={draft.contact.address}
             flags={p.flags}
             dir={p.dir}
             onUserCreated={p.onUserCreated}

@@ -36,6 +36,7 @@ export const WidgetAgent = Type.Object({
   availability: StringEnum(AVAILABILITY),
   flag: Type.Optional(Nullable(FlagRef)),
   link: Type.Optional(Type.String({ maxLength: 2000, description: 'http(s) address of opening hours or a calendar' })),
+  address: Type.Optional(Type.String({ maxLength: 500, description: 'addition (issue 15): the postal address on this agent’s card instead of the widget’s contact address; empty: the widget’s' })),
 });
 export type WidgetAgent = Static<typeof WidgetAgent>;
 

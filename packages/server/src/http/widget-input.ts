@@ -47,6 +47,7 @@ export async function widgetFromBody(body: WidgetInput): Promise<WidgetData> {
       availability: agent.availability,
       flag: agent.flag === undefined || agent.flag === '' ? null : agent.flag,
       link: agent.link ?? '',
+      address: agent.address?.trim() ?? '',
     });
   }
   return {

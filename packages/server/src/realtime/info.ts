@@ -73,5 +73,6 @@ export function buildInfo(w: Pick<WidgetRecord, 'contact'>, r: ResolvedAgent, or
     order,
   };
   if (e.link) info.link = e.link;
+  if (e.address) info.address = e.address;
   return info;
 }

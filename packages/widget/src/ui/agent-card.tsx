@@ -12,6 +12,8 @@ interface Props {
   actions: Actions;
   idBase: string;
   inert: boolean;
+  /** the postal address the card shows (issue 15: the agent entry's own, else on business cards the widget's) */
+  address?: string | undefined;
 }
 
 function initials(dn: string): string {
@@ -24,7 +26,7 @@ function initials(dn: string): string {
 }
 
 /** The agent's card; calls and chat are disabled, with the reason, unless the agent is online. */
-export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props): JSX.Element {
+export function AgentCard({ agent, picture, t, actions, idBase, inert, address }: Props): JSX.Element {
   const name = agent.dn;
   const online = agent.presence === 'online';
   const stateId = `${idBase}-state`;
@@ -74,8 +76,9 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert }: Props):
           </div>
         </div>
       </div>
-      {agent.phonenumber || agent.email ? (
+      {agent.phonenumber || agent.email || address ? (
         <div class="details">
+          {address ? <address class="addr">{address}</address> : null}
           {agent.phonenumber ? (
             <span>
               {t('phone')}: <bdi dir="ltr">{agent.phonenumber}</bdi>

@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { cssVars } from '../appearance.js';
-import { nobodyReachable, visibleAgents, type Model } from '../model.js';
+import { availableFirst, findAgents, LIST_CAP, nobodyReachable, SEARCH_FROM, visibleAgents, type Model } from '../model.js';
 import type { Action, NextSteps, PeerView } from '../view.js';
 import { mailUrl, makeT, telUrl, type T } from '../text.js';
 import { AgentCard } from './agent-card.js';
@@ -52,6 +52,9 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   const s = useModel(model);
   const [idBase] = useState(() => `cw${++seq}`);
   const [entered, setEntered] = useState(false);
+  // Issue 15: the search among many agents, and whether the visitor asked for every card.
+  const [query, setQuery] = useState('');
+  const [all, setAll] = useState(false);
   const tab = useRef<HTMLButtonElement>(null);
   const rootEl = useRef<HTMLDivElement>(null);
   // The agent of the last conversation screen: when the visitor comes back to the list, focus returns to that agent's card.
@@ -98,6 +101,9 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     const i = setTimeout(() => setGone(''), 8000);
     return () => clearTimeout(i);
   }, [gone]);
+  // The pictures of the cards on screen (asked for once per Session by the controller; 20 of 1,000, not all).
+  const shown = useRef<string[]>([]);
+  useEffect(() => model.actions.showing(shown.current));
   if (s.conn === 'hidden' || !s.session) return null;
   const session = s.session;
   const t = makeT(session.strings, session.lang);
@@ -126,6 +132,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
     if (ag && kind !== 'chat' && ag.presence === 'online' && ag.media.includes('chat')) out.chatInstead = () => a.choose(id, 'chat');
     const other = s.agents.find((x) => x.id !== id && x.presence === 'online' && (x.media.includes(kind) || (kind === 'voice' && x.media.includes('video'))));
     if (other) out.other = { dn: other.dn, go: () => a.choose(other.id, kind) };
+    // The last step: the widget's offline form (spec 11), when it takes messages.
+    if (session.offline) out.leave = () => a.openOffline();
     return out;
   };
 
@@ -162,7 +170,14 @@ export function App({ model }: { model: Model }): JSX.Element | null {
   } else if (C && s.screen.kind === 'call' && s.call) {
     body = <C.CallPanel t={t} actions={a} call={s.call} idBase={idBase} peer={peerOf(s.call.agent)} next={nextFor(s.call.agent, s.call.video ? 'video' : 'voice')} />;
   } else {
-    const list = visibleAgents(s);
+    // Many agents (issue 15): a search over everyone by name and department, the available first, at most
+    // LIST_CAP cards until "Show all" (a sidebar of 1,000 agents never renders 1,000 cards at once).
+    const many = s.agents.length >= SEARCH_FROM;
+    const q = many ? query.trim() : '';
+    const found = q ? findAgents(s.agents, q) : many ? availableFirst(visibleAgents(s)) : visibleAgents(s);
+    const list = many && !all ? found.slice(0, LIST_CAP) : found;
+    const cards = type === 'cards';
+    shown.current = list.map((x) => x.id);
     body = (
       <div>
         {type === 'sidebar' ? (
@@ -185,16 +200,53 @@ export function App({ model }: { model: Model }): JSX.Element | null {
             </button>
           </div>
         ) : null}
+        {many ? (
+          <div class="search" role="search">
+            <label class="sr" for={`${idBase}-q`}>
+              {t('searchAgents')}
+            </label>
+            <input
+              id={`${idBase}-q`}
+              type="search"
+              autocomplete="off"
+              maxLength={100}
+              placeholder={t('searchAgents')}
+              value={query}
+              onInput={(e) => {
+                setQuery((e.target as HTMLInputElement).value);
+                setAll(false);
+              }}
+            />
+            <p class="hint" role="status">
+              {q ? (found.length ? t('matchCount', { count: found.length }) : t('noMatch', q)) : ''}
+            </p>
+          </div>
+        ) : null}
         {list.length ? (
-          <ul class="list" aria-label={type === 'cards' ? title : undefined}>
+          <ul class="list" aria-label={cards ? title : undefined}>
             {list.map((agent, i) => (
-              <AgentCard key={agent.id} agent={agent} picture={s.pictures[agent.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} />
+              // Business cards carry an address: the agent's own, else the widget's; a sidebar card only an agent's own.
+              <AgentCard key={agent.id} agent={agent} picture={s.pictures[agent.id]} t={t} actions={a} idBase={`${idBase}-a${i}`} inert={inert} address={agent.address || (cards ? session.contact?.address : '')} />
             ))}
           </ul>
-        ) : (
+        ) : q ? null : (
           <p>{s.agents.length ? t('noneAvailable') : t('noAgents')}</p>
         )}
-        <Contact t={t} c={session.contact} />
+        {list.length < found.length ? (
+          <button
+            type="button"
+            class="btn alt more"
+            onClick={() => {
+              setAll(true);
+              // Focus goes on to the first card that was not shown before (the button itself goes away).
+              requestAnimationFrame(() => rootEl.current?.querySelector<HTMLElement>(`.list > li:nth-child(${LIST_CAP + 1}) .act`)?.focus());
+            }}
+          >
+            {t('showAll', { count: found.length })}
+          </button>
+        ) : null}
+        {/* Cards with agents show the address on each card; the rest of the contact details once, below. */}
+        <Contact t={t} c={cards && list.length && session.contact ? { ...session.contact, address: '' } : session.contact} />
         {/* Last in the tab order (Tab from the launcher goes to the agents first); shown at the top right by CSS. */}
         {type === 'sidebar' ? (
           <button
@@ -231,6 +283,8 @@ export function App({ model }: { model: Model }): JSX.Element | null {
         class={`side ${side}${entered ? '' : ' enter'}`}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && open && s.screen.kind === 'list') {
+            // Escape in a filled search field empties it; the next one closes the panel.
+            if (query && (e.target as HTMLInputElement).type === 'search') return setQuery('');
             a.setExpanded(false);
             tab.current?.focus();
           }

@@ -88,7 +88,7 @@ export function ChatPanel({ t, actions, chat, idBase, reconnecting, peer, next }
       <p class="status" aria-live="polite">
         {chat.peerTyping ? t('typing', chat.agentDn) : ''}
       </p>
-      {done && chat.state === 'closed' && chat.by === 'system' ? <NextStepBar t={t} next={{ ...(next?.other ? { other: next.other } : {}) }} /> : null}
+      {done && chat.state === 'closed' && chat.by === 'system' ? <NextStepBar t={t} next={{ other: next?.other, leave: next?.leave }} /> : null}
       {done ? (
         <div class="bar">
           <button type="button" class="btn" ref={closeBtn} onClick={() => actions.back()}>

@@ -29,7 +29,7 @@ export function PeerHead({ peer, name, big, children }: { peer: PeerView | undef
 }
 
 export function NextStepBar({ t, next }: { t: T; next: NextSteps | undefined }): JSX.Element | null {
-  if (!next || (!next.chatInstead && !next.other)) return null;
+  if (!next || (!next.chatInstead && !next.other && !next.leave)) return null;
   return (
     <div class="next">
       <p>{t('nextStep')}</p>
@@ -42,6 +42,11 @@ export function NextStepBar({ t, next }: { t: T; next: NextSteps | undefined }):
         {next.other ? (
           <button type="button" class="btn alt" onClick={next.other.go}>
             {t('tryOther', next.other.dn)}
+          </button>
+        ) : null}
+        {next.leave ? (
+          <button type="button" class="btn alt" onClick={next.leave}>
+            {t('leaveMessage')}
           </button>
         ) : null}
       </div>

@@ -357,6 +357,8 @@ export class WidgetController implements Model {
       agent,
       dn: this.state.visitor.dn,
       video,
+      // A video call shows the visitor's camera and the device pickers first; a voice call starts at once (the microphone can be changed in the call).
+      check: video,
       iceServers: this.#ice,
       send: (m) => this.#send(m),
       onChange: () => this.#syncCall(),
@@ -444,6 +446,8 @@ export class WidgetController implements Model {
       hangUp: () => this.#call?.hangUp(),
       toggleMute: () => this.#call?.toggleMute(),
       toggleCamera: () => this.#call?.toggleCamera(),
+      startCall: () => void this.#call?.go(),
+      setDevice: (kind, id) => void this.#call?.setDevice(kind, id),
     };
   }
 }

@@ -6,7 +6,7 @@
  * camera switches. Signalling is the caller's business; this class only
  * talks WebRTC.
  */
-import { mediaConstraints, switchDevice, type DeviceChoice, type DeviceKind } from './devices.js';
+import { captureChosen, switchDevice, type DeviceChoice, type DeviceKind } from './devices.js';
 import { iceGathered } from './ice-gathering.js';
 
 /** ICE/DTLS health of a call: `failed` means the media path is gone. */
@@ -27,7 +27,7 @@ export class CallMedia {
 
   /** Asks for the microphone, and the camera for a video call (the chosen ones if still there); rejects as getUserMedia does (see mediaFailure). */
   static capture(video: boolean, choice: DeviceChoice = {}): Promise<MediaStream> {
-    return navigator.mediaDevices.getUserMedia(mediaConstraints(choice, video));
+    return captureChosen(choice, video);
   }
 
   constructor(local: MediaStream, iceServers: RTCIceServer[], events: CallMediaEvents) {

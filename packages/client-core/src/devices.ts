@@ -1,7 +1,8 @@
 /**
  * Which microphone and camera a call uses (issue 15): the choice remembered
- * in localStorage for the next call, the getUserMedia constraints that ask
- * for it (`ideal`, so an unplugged device falls back to another one), the
+ * in localStorage for the next call, capture with it (`exact`: browsers
+ * ignore an `ideal` deviceId — Chromium does — so an unplugged or busy
+ * device is retried with the default instead), the
  * lists a picker shows (enumerateDevices, after permission so that labels
  * are known), and switching one device of a running capture — in the call's
  * RTCRtpSender too, without a new offer (replaceTrack).
@@ -44,8 +45,27 @@ export function rememberDevice(kind: DeviceKind, id: string): void {
 
 /** getUserMedia constraints for a call: the chosen devices where there are, the camera only for video. */
 export function mediaConstraints(choice: DeviceChoice, video: boolean): MediaStreamConstraints {
-  const want = (id: string | undefined): MediaTrackConstraints | boolean => (id ? { deviceId: { ideal: id } } : true);
+  const want = (id: string | undefined): MediaTrackConstraints | boolean => (id ? { deviceId: { exact: id } } : true);
   return { audio: want(choice.mic), video: video ? want(choice.cam) : false };
+}
+
+/** getUserMedia failures that mean "not that device" (gone, or held by another program): the default is tried instead. */
+const NOT_THAT_DEVICE = ['OverconstrainedError', 'NotFoundError', 'NotReadableError'];
+
+/**
+ * Captures for a call with the chosen devices; when one of them cannot be
+ * had, once more with the browser's defaults. A refusal is not retried (it
+ * could prompt again). Rejects as getUserMedia does (see mediaFailure).
+ */
+export async function captureChosen(choice: DeviceChoice, video: boolean): Promise<MediaStream> {
+  const gum = (c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c);
+  try {
+    return await gum(mediaConstraints(choice, video));
+  } catch (e) {
+    const chosen = choice.mic || (video && choice.cam);
+    if (chosen && NOT_THAT_DEVICE.includes((e as { name?: string } | null)?.name ?? '')) return gum(mediaConstraints({}, video));
+    throw e;
+  }
 }
 
 /** The inputs of one kind in the browser's order (entries without an id — no permission yet — left out). */

@@ -5,7 +5,7 @@
  * off, the camera released before another is opened and reopened if that fails.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { currentDevice, deviceOptions, DEVICE_CHOICE_KEY, loadDeviceChoice, mediaConstraints, rememberDevice, switchDevice } from '../src/devices.js';
+import { captureChosen, currentDevice, deviceOptions, DEVICE_CHOICE_KEY, loadDeviceChoice, mediaConstraints, rememberDevice, switchDevice } from '../src/devices.js';
 import { fakeTrack, FakeMediaStream, FakePeerConnection } from './fakes/fake-peer-connection.js';
 
 let store: Map<string, string>;
@@ -52,11 +52,42 @@ describe('device choice', () => {
     expect(loadDeviceChoice()).toEqual({});
   });
 
-  it('asks for the chosen devices as ideal (another one if unplugged), the camera only for video', () => {
+  it('asks for exactly the chosen devices, the camera only for video', () => {
     expect(mediaConstraints({}, false)).toEqual({ audio: true, video: false });
     expect(mediaConstraints({}, true)).toEqual({ audio: true, video: true });
-    expect(mediaConstraints({ mic: 'm', cam: 'c' }, true)).toEqual({ audio: { deviceId: { ideal: 'm' } }, video: { deviceId: { ideal: 'c' } } });
-    expect(mediaConstraints({ mic: 'm', cam: 'c' }, false)).toEqual({ audio: { deviceId: { ideal: 'm' } }, video: false });
+    expect(mediaConstraints({ mic: 'm', cam: 'c' }, true)).toEqual({ audio: { deviceId: { exact: 'm' } }, video: { deviceId: { exact: 'c' } } });
+    expect(mediaConstraints({ mic: 'm', cam: 'c' }, false)).toEqual({ audio: { deviceId: { exact: 'm' } }, video: false });
+  });
+
+  it('falls back to the defaults when a chosen device is gone or busy, but never asks again after a refusal', async () => {
+    const named = (name: string) => Object.assign(new Error(name), { name });
+    const calls: MediaStreamConstraints[] = [];
+    let fail: string[] = [];
+    vi.stubGlobal('navigator', {
+      mediaDevices: {
+        getUserMedia: async (c: MediaStreamConstraints) => {
+          calls.push(c);
+          const f = fail.shift();
+          if (f) throw named(f);
+          return new FakeMediaStream([fakeTrack('audio')]);
+        },
+      },
+    });
+    for (const f of ['OverconstrainedError', 'NotFoundError', 'NotReadableError']) {
+      calls.length = 0;
+      fail = [f];
+      await captureChosen({ mic: 'gone', cam: 'c' }, true);
+      expect(calls).toEqual([{ audio: { deviceId: { exact: 'gone' } }, video: { deviceId: { exact: 'c' } } }, { audio: true, video: true }]);
+    }
+    calls.length = 0;
+    fail = ['NotAllowedError'];
+    await expect(captureChosen({ mic: 'm' }, false)).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(calls).toHaveLength(1);
+    // Nothing chosen: the default failed, there is nothing else to try.
+    calls.length = 0;
+    fail = ['NotFoundError'];
+    await expect(captureChosen({ cam: 'c' }, false)).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(calls).toEqual([{ audio: true, video: false }]);
   });
 
   it('lists the inputs of one kind in order, without entries lacking an id or repeated', () => {

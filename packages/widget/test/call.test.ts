@@ -109,7 +109,7 @@ describe('VisitorCall', () => {
       const { c, sent } = session(true, true);
       await c.start();
       await flush();
-      expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: { ideal: 'mic-2' } }, video: { deviceId: { ideal: 'cam-1' } } });
+      expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: { exact: 'mic-2' } }, video: { deviceId: { exact: 'cam-1' } } });
       expect(c.phase).toBe('check');
       expect(sent).toEqual([]);
       const v = c.view('Ann');

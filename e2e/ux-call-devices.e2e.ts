@@ -9,12 +9,19 @@
  * the camera refused, the visitor is told so and offered a voice call or a
  * chat instead; the voice call has the Microphone picker. Axe-clean.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, need, startSite, startTestServer, type TestServer } from '@cw/testkit';
 import { adminApi, agentWithToken, createWidget, hostPage, widgetBody } from './support/widget-env.js';
 import { axeViolations, collectErrors, inboundBytes } from './support/widget-browser.js';
 import { agentPageHtml } from './support/widget-agent-page.js';
+
+const SHOTS = new URL('../test-results/ux/', import.meta.url).pathname;
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png` });
+}
 
 const ready = (await need('chromium')) && (await need('netns', 'media tests run inside `unshare -n`'));
 
@@ -119,6 +126,7 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
       expect(await agentPage.evaluate(() => (window as any).agent.state)).toBe('online');
       const v1 = await axeViolations(page);
       expect(v1, JSON.stringify(v1, null, 1)).toEqual([]);
+      await shot(page, 'call-check');
 
       // Another camera and microphone: the preview follows; the choice is stored at once.
       await cam.selectOption({ label: 'fake_device_2' });
@@ -185,7 +193,8 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
 
   it('a refused camera is explained, with a voice call or a chat instead; the voice call has the Microphone picker', async () => {
     await agentPage.waitForFunction(() => (window as any).agent.state !== 'ringing');
-    const ctx = await browser.newContext({ locale: 'en-US' });
+    // A phone: the call screen is full-screen at 360 px.
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 } });
     await ctx.addInitScript(() => {
       const orig = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = (c) => (c?.video ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : orig(c));
@@ -203,6 +212,7 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
       const voice = page.getByRole('button', { name: 'Voice call instead' });
       const v1 = await axeViolations(page);
       expect(v1, JSON.stringify(v1, null, 1)).toEqual([]);
+      await shot(page, 'call-camera-refused-360');
       expect(await incomingCalls()).toBe(before);
       await voice.click();
       await page.getByText('Connected with Dana Devices').waitFor({ timeout: 15_000 });
@@ -213,6 +223,9 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
       await mic.selectOption({ label: 'Fake Audio Input 2' });
       await expect.poll(() => sending(page)).toEqual(['Fake Audio Input 2']);
       await growth(agentPage, 'agent', ['audio']);
+      // Nothing sticks out sideways on the phone.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await shot(page, 'call-voice-microphone-360');
       const v2 = await axeViolations(page);
       expect(v2, JSON.stringify(v2, null, 1)).toEqual([]);
       await page.getByRole('button', { name: 'Hang up' }).click();

@@ -5,7 +5,8 @@
  * browser's lists, and Start video call rings the agent with that very
  * stream (no second getUserMedia); audio and video flow both ways; the camera
  * can be changed during the call (the agent keeps receiving video); the
- * choice is remembered for the next call; Cancel releases the camera. With
+ * choice is remembered for the next call; Cancel (or closing the sidebar)
+ * releases the camera. With
  * the camera refused, the visitor is told so and offered a voice call or a
  * chat instead; the voice call has the Microphone picker. Axe-clean.
  */
@@ -53,7 +54,8 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
     const api = await adminApi(server);
     const dana = await agentWithToken(server, api, 'dana', 'Dana Devices');
     const w = await createWidget(api, widgetBody({ type: 'cards', name: 'Devices', agents: [{ sipId: 'dana', media: ['voice', 'video', 'chat'], availability: 'presence' }] }));
-    site = await startSite({ '/': hostPage('Devices', [w.embed]), '/agent': agentPageHtml(server.wsUrl, dana.token) });
+    const side = await createWidget(api, widgetBody({ name: 'Devices sidebar', agents: [{ sipId: 'dana', media: ['voice', 'video'], availability: 'presence' }] }));
+    site = await startSite({ '/': hostPage('Devices', [w.embed]), '/side': hostPage('Devices sidebar', [side.embed]), '/agent': agentPageHtml(server.wsUrl, dana.token) });
     // Three fake cameras; fake_device_1 is a Y16 (depth) source that WebRTC does not encode, so the tests switch between 0 and 2.
     // Chromium's fake microphones are three.
     browser = await launchChromium(['--use-fake-device-for-media-stream=device-count=3']);
@@ -230,6 +232,33 @@ describe.skipIf(!ready)('issue 15: microphone and camera before and during a cal
       expect(v2, JSON.stringify(v2, null, 1)).toEqual([]);
       await page.getByRole('button', { name: 'Hang up' }).click();
       await agentState('terminated');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('closing the sidebar during the camera check cancels it: the camera is released and nothing reached the agent', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    await ctx.addInitScript(countCaptures);
+    const page = await ctx.newPage();
+    const errors = collectErrors(page);
+    try {
+      await page.goto(site.url + '/side');
+      const before = await incomingCalls();
+      const tab = page.getByRole('button', { name: 'Contact us' });
+      await tab.click();
+      await page.getByRole('button', { name: 'Video call Dana Devices' }).click();
+      await page.getByRole('textbox', { name: 'Your name' }).fill('Sid Sidebar');
+      await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
+      await previewPlays(page, 'fake_device_0');
+      await tab.click();
+      expect(await tab.getAttribute('aria-expanded')).toBe('false');
+      await expect.poll(() => live(page)).toEqual([]);
+      await tab.click();
+      await page.getByRole('button', { name: 'Video call Dana Devices' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Start video call' }).count()).toBe(0);
+      expect(await incomingCalls()).toBe(before);
       expect(errors).toEqual([]);
     } finally {
       await ctx.close();

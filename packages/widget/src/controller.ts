@@ -376,6 +376,12 @@ export class WidgetController implements Model {
   #makeActions(): Actions {
     return {
       setExpanded: (open) => {
+        // Closing the sidebar during a video call's camera check cancels it: no camera stays on out of sight.
+        if (!open && this.#call?.phase === 'check') {
+          this.#call.hangUp();
+          this.#call = null;
+          this.#set({ call: null, screen: { kind: 'list' } });
+        }
         this.#set({ expanded: open, unread: open && this.state.screen.kind === 'chat' ? 0 : this.state.unread });
         if (open) void this.#conv().catch(() => {});
       },

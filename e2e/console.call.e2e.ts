@@ -49,6 +49,15 @@ describe.skipIf(!ok)('agent console: calls', () => {
     await expectMediaFlowing(() => consoleInbound(con));
     await expectMediaFlowing(() => widgetInbound(v1));
     await expect.poll(() => status(con)).toBe('Online · in a call');
+    // Issue 15: the agent can change the microphone during the call (sent at once, no new offer) and it is remembered.
+    const mic = con.getByRole('combobox', { name: 'Microphone' });
+    expect(await mic.evaluate((s: HTMLSelectElement) => [...s.options].map((o) => o.text))).toEqual(['Fake Default Audio Input', 'Fake Audio Input 1', 'Fake Audio Input 2']);
+    expect(await con.getByRole('combobox', { name: 'Camera' }).count()).toBe(1);
+    await mic.selectOption({ label: 'Fake Audio Input 1' });
+    const sentAudio = () => con.evaluate(() => window.__cwConsoleTest?.peer()?.getSenders().find((x) => x.track?.kind === 'audio')?.track?.label);
+    await expect.poll(sentAudio).toBe('Fake Audio Input 1');
+    expect(await con.evaluate(() => JSON.parse(localStorage.getItem('cw-devices') ?? '{}').mic)).toBeTruthy();
+    await expectMediaFlowing(() => widgetInbound(v1));
     expect(await consoleA11y(con)).toEqual([]);
     await expect.poll(() => con.getByRole('timer').textContent(), { timeout: 5000 }).not.toBe('00:00');
     // The second visitor sees the agent busy and cannot call.

@@ -6,6 +6,7 @@
  * camera switches. Signalling is the caller's business; this class only
  * talks WebRTC.
  */
+import { captureChosen, switchDevice, type DeviceChoice, type DeviceKind } from './devices.js';
 import { iceGathered } from './ice-gathering.js';
 
 /** ICE/DTLS health of a call: `failed` means the media path is gone. */
@@ -24,9 +25,9 @@ export class CallMedia {
   #iceServers: RTCIceServer[];
   #closed = false;
 
-  /** Asks for the microphone, and the camera for a video call; rejects as getUserMedia does (see mediaFailure). */
-  static capture(video: boolean): Promise<MediaStream> {
-    return navigator.mediaDevices.getUserMedia({ audio: true, video });
+  /** Asks for the microphone, and the camera for a video call (the chosen ones if still there); rejects as getUserMedia does (see mediaFailure). */
+  static capture(video: boolean, choice: DeviceChoice = {}): Promise<MediaStream> {
+    return captureChosen(choice, video);
   }
 
   constructor(local: MediaStream, iceServers: RTCIceServer[], events: CallMediaEvents) {
@@ -82,6 +83,11 @@ export class CallMedia {
 
   setCameraOff(off: boolean): void {
     for (const t of this.local.getVideoTracks()) t.enabled = !off;
+  }
+
+  /** Another microphone or camera, in the local stream and on the wire at once (see devices.ts). */
+  switchDevice(kind: DeviceKind, id: string): Promise<void> {
+    return switchDevice(this.local, kind, id, this.peer);
   }
 
   /** Stops capture and closes the connection; no event follows; safe to call twice. */

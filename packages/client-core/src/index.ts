@@ -8,6 +8,7 @@ export * from './unsent.js';
 export * from './stored.js';
 export * from './media-error.js';
 export * from './call-media.js';
+export * from './devices.js';
 export * from './typing.js';
 export * from './app-language.js';
 export * from './timer.js';

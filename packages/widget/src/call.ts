@@ -3,10 +3,12 @@
  * the call panel shows — CreateCall, the complete offer in Channels,
  * CallInfo handling, the ringback tone, the human end reasons. The WebRTC
  * side (capture, peer connection, SDP, mute, camera) is client-core's
- * CallMedia, shared with the console. Framework-free; the controller turns
+ * CallMedia, shared with the console. A video call first shows the
+ * visitor's own camera and the device pickers (phase `check`); the stream
+ * of that preview is the call's (one permission prompt). Framework-free; the controller turns
  * its changes into view state.
  */
-import { CallMedia, mediaFailure } from '@cw/client-core';
+import { CallMedia, currentDevice, listDevices, loadDeviceChoice, mediaFailure, rememberDevice, switchDevice, type DeviceKind, type DeviceOption } from '@cw/client-core';
 import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
 import type { CallPhase, CallView, EndReason } from './view.js';
 import { Ringback } from './ringback.js';
@@ -18,6 +20,8 @@ export interface VisitorCallDeps {
   agent: string;
   dn: string;
   video: boolean;
+  /** show the self preview and device pickers before calling (video calls) */
+  check?: boolean;
   iceServers: RTCIceServer[];
   /** sends one message; false when the socket is down */
   send(m: VisitorInbound): boolean;
@@ -44,11 +48,16 @@ export class VisitorCall {
   muted = false;
   cameraOff = false;
   connectedAt?: number;
+  /** the pickers' lists (filled once capture is allowed) */
+  devices: Record<DeviceKind, DeviceOption[]> = { mic: [], cam: [] };
+  /** the last device switch failed (the previous device stays) */
+  deviceFailed = false;
   #deps: VisitorCallDeps;
   #media: CallMedia | null = null;
   /** captured but not yet handed to a CallMedia (the call may end meanwhile) */
   #captured: MediaStream | null = null;
   #ring = new Ringback();
+  #onDeviceChange = () => void this.#list();
 
   constructor(deps: VisitorCallDeps) {
     this.#deps = deps;
@@ -65,17 +74,52 @@ export class VisitorCall {
     return this.#media?.peer ?? null;
   }
 
-  /** Gets media, sends CreateCall, then the complete offer in Channels. */
+  /** Gets media (the remembered devices), then shows the check (video) or calls at once. */
   async start(): Promise<void> {
     const deps = this.#deps;
     try {
-      this.#captured = await CallMedia.capture(deps.video);
+      this.#captured = await CallMedia.capture(deps.video, loadDeviceChoice());
     } catch (e) {
       this.#end(mediaFailure(e, deps.video));
       return;
     }
     if (!this.active) return this.#release();
-    const media = new CallMedia(this.#captured, deps.iceServers, {
+    navigator.mediaDevices.addEventListener?.('devicechange', this.#onDeviceChange);
+    void this.#list();
+    if (!deps.check) return this.#place();
+    this.phase = 'check';
+    deps.onChange();
+  }
+
+  /** The visitor starts the call after the check: with the preview's stream. */
+  go(): Promise<void> {
+    return this.phase === 'check' ? this.#place() : Promise.resolve();
+  }
+
+  /** Uses another microphone or camera (during the check or the call) and remembers it for the next call. */
+  async setDevice(kind: DeviceKind, id: string): Promise<void> {
+    const stream = this.#media?.local ?? this.#captured;
+    if (!stream || !this.active || id === currentDevice(stream, kind)) return;
+    rememberDevice(kind, id);
+    try {
+      await (this.#media ? this.#media.switchDevice(kind, id) : switchDevice(stream, kind, id));
+      this.deviceFailed = false;
+    } catch {
+      this.deviceFailed = true;
+    }
+    if (!this.active) return this.#release();
+    this.#deps.onChange();
+  }
+
+  async #list(): Promise<void> {
+    this.devices = await listDevices();
+    if (this.active) this.#deps.onChange();
+  }
+
+  /** Sends CreateCall, then the complete offer in Channels. */
+  async #place(): Promise<void> {
+    const deps = this.#deps;
+    const media = new CallMedia(this.#captured!, deps.iceServers, {
       remote: () => deps.onChange(),
       trouble: (t) => {
         if (t === 'failed' && this.active) this.hangUp('network');
@@ -125,14 +169,18 @@ export class VisitorCall {
 
   /** The call as the UI shows it. */
   view(agentDn: string): CallView {
-    const { agent, video, phase, reason, muted, cameraOff, connectedAt } = this;
-    return { agent, agentDn, video, phase, reason, muted, cameraOff, connectedAt, local: this.#media?.local ?? null, remote: this.#media?.remote ?? null };
+    const { agent, video, phase, reason, muted, cameraOff, connectedAt, devices, deviceFailed } = this;
+    const local = this.#media?.local ?? this.#captured;
+    return {
+      agent, agentDn, video, phase, reason, muted, cameraOff, connectedAt, local, remote: this.#media?.remote ?? null,
+      devices, deviceFailed, mic: currentDevice(local, 'mic'), cam: currentDevice(local, 'cam'),
+    };
   }
 
   /** The visitor hangs up (or the widget ends the call for `reason`). */
   hangUp(reason: EndReason = 'hangup'): void {
     if (!this.active) return;
-    if (this.phase !== 'media') this.#deps.send({ mt: 'ClearCall' });
+    if (this.phase !== 'media' && this.phase !== 'check') this.#deps.send({ mt: 'ClearCall' });
     this.#end(reason);
   }
 
@@ -161,6 +209,7 @@ export class VisitorCall {
   }
 
   #release(): void {
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
     this.#ring.stop();
     for (const t of this.#captured?.getTracks() ?? []) t.stop();
     this.#captured = null;

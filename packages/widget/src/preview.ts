@@ -35,6 +35,8 @@ class PreviewModel implements Model {
       hangUp: noop,
       toggleMute: noop,
       toggleCamera: noop,
+      startCall: noop,
+      setDevice: noop,
       openOffline: noop,
       sendOffline: noop,
       sendTranscript: noop,

@@ -78,7 +78,7 @@ p{margin:0}
 .btn.danger{background:#b3261e;border-color:#b3261e;color:#fff}
 .btn[aria-pressed=true]{outline:2px dashed currentColor;outline-offset:-6px}
 .field{display:flex;flex-direction:column;gap:4px}
-.field input,.compose textarea,.search input{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
+.field input,.field select,.compose textarea,.search input{width:100%;min-height:44px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a}
 .err{color:#b3261e;font-size:.9em}
 .field textarea{width:100%;min-height:88px;padding:8px 10px;border:1px solid var(--cw-border-strong);border-radius:8px;background:var(--cw-input-bg,#fff);color:#1a1a1a;font:inherit}
 .field.check{flex-direction:row;flex-wrap:wrap;align-items:flex-start;gap:8px}.field.check input{width:auto;min-height:auto;margin-top:3px}.field.check .err{flex-basis:100%}
@@ -96,6 +96,9 @@ p{margin:0}
 .videos{position:relative;background:#111;border-radius:8px;overflow:hidden;aspect-ratio:4/3}
 .videos video.remote{width:100%;height:100%;object-fit:cover;display:block}
 .videos video.self{position:absolute;inset-inline-end:8px;bottom:8px;width:28%;border-radius:6px;border:2px solid #fff;background:#333}
+.mirror,.videos video.self{transform:scaleX(-1)}
+.level{display:block;height:6px;border-radius:3px;background:var(--cw-border);overflow:hidden}.level span{display:block;height:100%;width:0;background:#1e8e3e}
+.devs{display:flex;flex-wrap:wrap;gap:8px}.devs .field{flex:1 1 140px;min-width:0;font-size:.9em}.devs .err{flex-basis:100%}
 .videos.big{aspect-ratio:auto;height:min(60vh,520px)}
 .videos.big video.remote,.videos:fullscreen video.remote{object-fit:contain}
 .videos:fullscreen{border-radius:0;width:100%;height:100%}

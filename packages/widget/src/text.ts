@@ -6,7 +6,8 @@
 import { createTranslator, flatten, LANGUAGES, matchLanguage, type Params } from '@cw/i18n';
 import enCatalogue from '@cw/i18n/locales/widget/en.json';
 
-const EN = flatten(enCatalogue);
+// Pure: the lazily loaded chunk imports helpers from here and must not carry a second copy of the catalogue.
+const EN = /* @__PURE__ */ flatten(enCatalogue);
 export type StringKey = keyof typeof enCatalogue;
 
 /**

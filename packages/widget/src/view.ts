@@ -3,7 +3,7 @@
  * from model.ts, because the lazily loaded conversation code needs these
  * types while model.ts refers to that code's module type (no import cycle).
  */
-import type { MediaFailure, TranscriptLine } from '@cw/client-core';
+import type { DeviceKind, DeviceOption, MediaFailure, TranscriptLine } from '@cw/client-core';
 
 export type Action = 'chat' | 'voice' | 'video';
 
@@ -19,7 +19,8 @@ export interface ChatView {
   draft: string;
 }
 
-export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
+/** `check`: a video call's self preview and device pickers, before anything is sent */
+export type CallPhase = 'media' | 'check' | 'calling' | 'alerting' | 'connected' | 'ended';
 export type EndReason =
   | 'busy'
   | 'rejected'
@@ -42,6 +43,11 @@ export interface CallView {
   connectedAt?: number;
   local: MediaStream | null;
   remote: MediaStream | null;
+  /** the microphones and cameras to choose from, and the ones in use ('' unknown) */
+  devices?: Record<DeviceKind, DeviceOption[]>;
+  mic?: string;
+  cam?: string;
+  deviceFailed?: boolean;
 }
 
 /** The agent of a chat or call as the sidebar shows them (issue 15: picture, name and status in the header). */
@@ -91,6 +97,9 @@ export interface Actions {
   hangUp(): void;
   toggleMute(): void;
   toggleCamera(): void;
+  /** a video call's check is done: call now */
+  startCall(): void;
+  setDevice(kind: DeviceKind, id: string): void;
   /** spec 11: show the offline form, send it, ask for a chat's transcript */
   openOffline(): void;
   sendOffline(input: OfflineInput): void;

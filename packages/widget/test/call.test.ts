@@ -20,9 +20,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function session(video = true) {
+function session(video = true, check = false) {
   const sent: any[] = [];
-  const c = new VisitorCall({ agent: 'ann', dn: 'Vera', video, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
+  const c = new VisitorCall({ agent: 'ann', dn: 'Vera', video, check, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
   return { c, sent };
 }
 const flush = () => new Promise((r) => setImmediate(r));
@@ -83,5 +83,79 @@ describe('VisitorCall', () => {
     await c.start();
     expect(c.reason).toBe('mic-denied');
     expect(sent).toEqual([]);
+  });
+
+  describe('the check before a video call (issue 15)', () => {
+    let store: Map<string, string>;
+    beforeEach(() => {
+      store = new Map([['cw-devices', JSON.stringify({ mic: 'mic-2', cam: 'cam-1' })]]);
+      vi.stubGlobal('window', { localStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } });
+      const gum = vi.fn(async (c: MediaStreamConstraints) => {
+        if (c.audio && c.video) return new FakeMediaStream(tracks);
+        const audio = !!c.audio;
+        return new FakeMediaStream([fakeTrack(audio ? 'audio' : 'video', ((audio ? c.audio : c.video) as any).deviceId.exact)]);
+      });
+      const devices = [
+        { kind: 'audioinput', deviceId: 'mic-1', label: 'Headset' },
+        { kind: 'audioinput', deviceId: 'mic-2', label: 'Desk' },
+        { kind: 'videoinput', deviceId: 'cam-1', label: 'Front' },
+        { kind: 'videoinput', deviceId: 'cam-2', label: 'Back' },
+      ];
+      vi.stubGlobal('navigator', { mediaDevices: { getUserMedia: gum, enumerateDevices: async () => devices, addEventListener: vi.fn(), removeEventListener: vi.fn() } });
+      tracks = [fakeTrack('audio', 'mic-2'), fakeTrack('video', 'cam-1')];
+    });
+
+    it('shows the preview with the remembered devices and sends nothing until Start; the call uses that very stream', async () => {
+      const { c, sent } = session(true, true);
+      await c.start();
+      await flush();
+      expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: { exact: 'mic-2' } }, video: { deviceId: { exact: 'cam-1' } } });
+      expect(c.phase).toBe('check');
+      expect(sent).toEqual([]);
+      const v = c.view('Ann');
+      expect(v.local?.getTracks()).toEqual(tracks);
+      expect(v.devices?.mic.map((d) => d.label)).toEqual(['Headset', 'Desk']);
+      expect(v.devices?.cam.map((d) => d.id)).toEqual(['cam-1', 'cam-2']);
+      expect([v.mic, v.cam]).toEqual(['mic-2', 'cam-1']);
+
+      await c.setDevice('cam', 'cam-2');
+      expect(c.view('Ann').cam).toBe('cam-2');
+      expect(tracks[1]!.stopped).toBe(true);
+      expect(JSON.parse(store.get('cw-devices')!)).toEqual({ mic: 'mic-2', cam: 'cam-2' });
+
+      FakePeerConnection.gatherAtOnce = true;
+      await c.go();
+      FakePeerConnection.gatherAtOnce = false;
+      expect(sent.map((m) => m.mt)).toEqual(['CreateCall', 'Channels']);
+      expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledTimes(2);
+      expect(FakePeerConnection.last.log.filter((x) => x.startsWith('addTrack'))).toEqual(['addTrack audio', 'addTrack video']);
+      expect(FakePeerConnection.last.senders.map((x: any) => x.track.getSettings().deviceId)).toEqual(['mic-2', 'cam-2']);
+
+      // During the call: the microphone changes on the wire, without a new offer.
+      await c.setDevice('mic', 'mic-1');
+      expect(FakePeerConnection.last.log.at(-1)).toBe('replaceTrack audio');
+      expect(c.view('Ann').mic).toBe('mic-1');
+      expect(sent).toHaveLength(2);
+    });
+
+    it('Cancel in the check sends nothing and releases the camera', async () => {
+      const { c, sent } = session(true, true);
+      await c.start();
+      c.hangUp();
+      expect(sent).toEqual([]);
+      expect(tracks.every((t) => t.stopped)).toBe(true);
+      expect(navigator.mediaDevices.removeEventListener).toHaveBeenCalledWith('devicechange', expect.any(Function));
+    });
+
+    it('a voice call starts at once and offers the microphone list', async () => {
+      tracks = [fakeTrack('audio', 'mic-2')];
+      const { c, sent } = session(false);
+      const started = c.start();
+      await flush();
+      expect(sent.map((m) => m.mt)).toEqual(['CreateCall']);
+      FakePeerConnection.last.finishGathering();
+      await started;
+      expect(c.view('Ann').devices?.mic).toHaveLength(2);
+    });
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Calls on the agent channel: ringing (tone, notification, announcement),
  * accepting with a complete SDP answer, the call itself, ending it. The
- * WebRTC side is client-core's CallMedia, shared with the widget.
+ * WebRTC side is client-core's CallMedia, shared with the widget; the
+ * agent's microphone and camera are the remembered ones and can be changed
+ * during the call (client-core devices.ts).
  */
-import { CallMedia, mediaFailure, msg, type MediaFailure, type MediaTrouble } from '@cw/client-core';
+import { CallMedia, currentDevice, listDevices, loadDeviceChoice, mediaFailure, msg, rememberDevice, type DeviceKind, type MediaFailure, type MediaTrouble } from '@cw/client-core';
 import type { CallInfoMsg, IncomingCallMsg } from '@cw/protocol';
 import type { Ringtone } from '../media/ringtone.js';
 import { announce, notifyIfHidden } from '../notify.js';
@@ -107,7 +109,7 @@ export class CallController {
     let media: CallMedia | null = null;
     let sdp: string;
     try {
-      local = await CallMedia.capture(ringing.video);
+      local = await CallMedia.capture(ringing.video, loadDeviceChoice());
       media = new CallMedia(local, this.iceServers, {
         remote: (stream) => this.#patchCall({ remote: stream }),
         trouble: (t) => this.#onTrouble(t),
@@ -131,7 +133,23 @@ export class CallController {
       this.#end(t("The call could not be accepted: the connection to the server is down."));
       return;
     }
-    this.#patchCall({ phase: 'connecting', local: media.local, remote: media.remote });
+    this.#patchCall({ phase: 'connecting', local: media.local, remote: media.remote, mic: currentDevice(media.local, 'mic'), cam: currentDevice(media.local, 'cam') });
+    const devices = await listDevices();
+    if (this.#media === media) this.#patchCall({ devices });
+  }
+
+  /** Another microphone or camera during the call, remembered for the next one. */
+  async setDevice(kind: DeviceKind, id: string): Promise<void> {
+    const media = this.#media;
+    const call = this.#ctx.state.call;
+    if (!media || !call || id === currentDevice(media.local, kind)) return;
+    rememberDevice(kind, id);
+    try {
+      await media.switchDevice(kind, id);
+    } catch (e) {
+      this.#ctx.notice(t('Could not use that device: {reason}.', { reason: t(MEDIA_FAILURE_TEXT[mediaFailure(e, kind === 'cam')]) }), 'error');
+    }
+    if (this.#media === media) this.#patchCall({ mic: currentDevice(media.local, 'mic'), cam: currentDevice(media.local, 'cam') });
   }
 
   decline(id: string): void {

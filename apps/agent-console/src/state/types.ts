@@ -1,5 +1,5 @@
 /** The console's state as the UI reads it; changed only by the store. */
-import type { MediaTrouble } from '@cw/client-core';
+import type { DeviceKind, DeviceOption, MediaTrouble } from '@cw/client-core';
 import type { Presence, VisiblePresence, VisitorContext } from '@cw/protocol';
 import type { Me } from '../api.js';
 import type { Chat } from './chats.js';
@@ -35,6 +35,10 @@ export interface ActiveCall {
   trouble: MediaTrouble;
   local: MediaStream | null;
   remote: MediaStream | null;
+  /** the microphones and cameras to choose from (issue 15), and the ones in use ('' unknown) */
+  devices?: Record<DeviceKind, DeviceOption[]>;
+  mic?: string;
+  cam?: string;
 }
 
 /** A chat request not yet accepted. */

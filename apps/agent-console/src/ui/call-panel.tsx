@@ -1,4 +1,5 @@
-/** The call in progress: remote video large, self view small, Mute, camera, timer, Hang up. */
+/** The call in progress: remote video large, self view small, Mute, camera, Microphone and Camera pickers, timer, Hang up. */
+import type { DeviceKind } from '@cw/client-core';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ConsoleStore } from '../state/store.js';
 import type { ActiveCall } from '../state/types.js';
@@ -28,6 +29,24 @@ function Timer(props: { since: number | null }) {
     <span class="timer" role="timer" aria-label={t("Call duration")}>
       {props.since ? duration(now - props.since) : '00:00'}
     </span>
+  );
+}
+
+/** A device picker (issue 15), once the browser lists that kind. */
+function DevicePick(props: { store: ConsoleStore; call: ActiveCall; kind: DeviceKind; label: string }) {
+  const list = props.call.devices?.[props.kind] ?? [];
+  if (!list.length) return null;
+  return (
+    <label class="device">
+      {props.label}
+      <select value={props.call[props.kind]} onChange={(e) => void props.store.calls.setDevice(props.kind, (e.currentTarget as HTMLSelectElement).value)}>
+        {list.map((o, i) => (
+          <option key={o.id} value={o.id}>
+            {o.label || `${props.label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -77,6 +96,10 @@ export function CallPanel(props: { store: ConsoleStore; call: ActiveCall }) {
         <button type="button" class="hangup" onClick={() => store.calls.hangUp()}>
           {t("Hang up")}
         </button>
+      </div>
+      <div class="call-devices">
+        <DevicePick store={store} call={c} kind="mic" label={t('Microphone')} />
+        {c.video && <DevicePick store={store} call={c} kind="cam" label={t('Camera')} />}
       </div>
     </section>
   );

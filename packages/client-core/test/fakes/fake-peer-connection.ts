@@ -44,8 +44,23 @@ export class FakePeerConnection {
     for (const fn of this.listeners.get(ev) ?? []) fn(e);
   }
 
+  /** the senders addTrack made (replaceTrack is logged) */
+  senders: { track: unknown; replaceTrack(t: unknown): Promise<void> }[] = [];
+
   addTrack(t: { kind?: string }): void {
     this.log.push(`addTrack ${t.kind ?? ''}`.trim());
+    const log = this.log;
+    this.senders.push({
+      track: t,
+      async replaceTrack(n: { kind?: string }) {
+        log.push(`replaceTrack ${n.kind ?? ''}`.trim());
+        this.track = n;
+      },
+    });
+  }
+
+  getSenders() {
+    return this.senders;
   }
 
   async createOffer() {
@@ -82,15 +97,16 @@ export class FakePeerConnection {
   }
 }
 
-/** A fake media track: enabled flag, stop(). */
+/** A fake media track: enabled flag, stop(), the device it comes from. */
 export interface FakeTrack {
   kind: string;
   enabled: boolean;
   stopped: boolean;
   stop(): void;
+  getSettings(): { deviceId: string };
 }
 
-export function fakeTrack(kind: string): FakeTrack {
+export function fakeTrack(kind: string, deviceId = `${kind}-default`): FakeTrack {
   return {
     kind,
     enabled: true,
@@ -98,6 +114,7 @@ export function fakeTrack(kind: string): FakeTrack {
     stop() {
       this.stopped = true;
     },
+    getSettings: () => ({ deviceId }),
   };
 }
 
@@ -118,5 +135,8 @@ export class FakeMediaStream {
   }
   addTrack(t: FakeTrack): void {
     this.tracks.push(t);
+  }
+  removeTrack(t: FakeTrack): void {
+    this.tracks = this.tracks.filter((x) => x !== t);
   }
 }

@@ -1,6 +1,9 @@
-/** A call: state (announced), remote video or audio (Larger video, Full screen), small self view, timer, Mute, camera, Hang up. */
+/**
+ * A call: state (announced), remote video or audio (Larger video, Full screen), small self view, timer, Mute, camera, Hang up;
+ * before a video call the visitor's own camera, a microphone level, the Microphone and Camera pickers and Start video call.
+ */
 import type { JSX } from 'preact';
-import { callTimer } from '@cw/client-core';
+import { callTimer, type DeviceKind } from '@cw/client-core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Actions, CallView, EndReason, NextSteps, PeerView } from '../view.js';
 import { NextStepBar, PeerHead } from './peer.js';
@@ -59,6 +62,68 @@ function Media({ stream, kind, cls, muted, label }: { stream: MediaStream | null
   );
 }
 
+/** A microphone level from the stream's audio (Web Audio), drawn without re-rendering; decorative. */
+function Level({ stream }: { stream: MediaStream | null }): JSX.Element {
+  const bar = useRef<HTMLSpanElement>(null);
+  const track = stream?.getAudioTracks()[0];
+  useEffect(() => {
+    if (!track || typeof AudioContext === 'undefined') return;
+    const ctx = new AudioContext();
+    const an = ctx.createAnalyser();
+    ctx.createMediaStreamSource(new MediaStream([track])).connect(an);
+    void ctx.resume().catch(() => {});
+    const buf = new Uint8Array(an.fftSize);
+    let raf = 0;
+    const tick = () => {
+      an.getByteTimeDomainData(buf);
+      let peak = 0;
+      for (const v of buf) peak = Math.max(peak, Math.abs(v - 128));
+      if (bar.current) bar.current.style.width = `${Math.min(100, peak * 1.5)}%`;
+      raf = requestAnimationFrame(tick);
+    };
+    tick();
+    return () => {
+      cancelAnimationFrame(raf);
+      void ctx.close().catch(() => {});
+    };
+  }, [track]);
+  return (
+    <span class="level" aria-hidden="true">
+      <span ref={bar} />
+    </span>
+  );
+}
+
+/** The Microphone (and for video the Camera) picker, once the browser lists the devices. */
+function Devices({ t, actions, call }: { t: T; actions: Actions; call: CallView }): JSX.Element | null {
+  const pick = (kind: DeviceKind, name: string) => {
+    const list = call.devices?.[kind] ?? [];
+    return list.length ? (
+      <label class="field">
+        {name}
+        <select value={call[kind]} onChange={(e) => actions.setDevice(kind, (e.currentTarget as HTMLSelectElement).value)}>
+          {list.map((o, i) => (
+            <option key={o.id} value={o.id}>
+              {o.label || `${name} ${i + 1}`}
+            </option>
+          ))}
+        </select>
+      </label>
+    ) : null;
+  };
+  return (
+    <div class="devs">
+      {pick('mic', t('microphone'))}
+      {call.video ? pick('cam', t('camera')) : null}
+      {call.deviceFailed ? (
+        <p class="err" role="alert">
+          {t('deviceFailed')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.Element {
   const [now, setNow] = useState(Date.now());
   // Larger video and full screen (issue 15); the full-screen state follows the browser (Escape leaves it).
@@ -85,12 +150,19 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
     const i = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(i);
   }, [call.phase]);
+  const check = call.phase === 'check';
   useEffect(() => {
-    if (ended) closeBtn.current?.focus();
-  }, [ended]);
+    // The call's first control: Close once it ended, Start video call in the check.
+    if (ended || check) closeBtn.current?.focus();
+  }, [ended, check]);
   const name = call.agentDn;
+  const failed = call.reason === 'mic-denied' || call.reason === 'cam-denied' || call.reason === 'no-device';
   const status =
-    call.phase === 'media' || call.phase === 'calling'
+    call.phase === 'media' && call.video
+      ? t('startingCamera')
+      : check
+        ? t('checkDevices', name)
+        : call.phase === 'media' || call.phase === 'calling'
       ? t('calling', name)
       : call.phase === 'alerting'
         ? t('ringing')
@@ -99,13 +171,21 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
           : endText(t, call.reason, name);
   return (
     <section class="conv" aria-labelledby={`${idBase}-ktitle`}>
-      <PeerHead peer={peer} name={name} big={!ended && (!call.video || call.phase !== 'connected')}>
+      <PeerHead peer={peer} name={name} big={!ended && !check && (!call.video || call.phase !== 'connected')}>
         <h2 id={`${idBase}-ktitle`}>{t('callTitle', name)}</h2>
       </PeerHead>
       <p class="status" role="status" aria-live="polite">
         {status}
       </p>
-      {!ended && call.video ? (
+      {check ? (
+        <>
+          <div class="videos">
+            <Media stream={call.local} kind="video" cls="remote mirror" muted label={t('selfView')} />
+          </div>
+          <Level stream={call.local} />
+        </>
+      ) : null}
+      {!ended && !check && call.video ? (
         <div class={`videos${big ? ' big' : ''}`} ref={stage}>
           <div class="vbar">
             <button type="button" aria-pressed={big ? 'true' : 'false'} onClick={() => setBig(!big)}>
@@ -128,7 +208,42 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
           </span>
         </p>
       ) : null}
-      {ended ? (
+      {!ended && call.phase !== 'media' ? <Devices t={t} actions={actions} call={call} /> : null}
+      {ended && failed ? (
+        // Issue 15: no camera or no permission — a voice call or a chat instead.
+        <div class="next">
+          <p>{t('nextStep')}</p>
+          <div class="bar">
+            {call.video ? (
+              <button type="button" class="btn" onClick={() => actions.choose(call.agent, 'voice')}>
+                {t('voiceInstead')}
+              </button>
+            ) : null}
+            {next?.chatInstead ? (
+              <button type="button" class="btn alt" onClick={next.chatInstead}>
+                {t('chatInstead')}
+              </button>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+      {check ? (
+        <div class="bar">
+          <button type="button" class="btn" ref={closeBtn} onClick={() => actions.startCall()}>
+            {t('startVideoCall')}
+          </button>
+          <button
+            type="button"
+            class="btn alt"
+            onClick={() => {
+              actions.hangUp();
+              actions.back();
+            }}
+          >
+            {t('cancel')}
+          </button>
+        </div>
+      ) : ended ? (
         <>
           {call.reason && ['busy', 'rejected', 'no-answer', 'unavailable'].includes(call.reason) ? <NextStepBar t={t} next={next} /> : null}
           <div class="bar">

@@ -3,10 +3,10 @@
  * the call panel shows — CreateCall, the complete offer in Channels,
  * CallInfo handling, the ringback tone, the human end reasons. The WebRTC
  * side (capture, peer connection, SDP, mute, camera) is client-core's
- * CallMedia, shared with the console. A video call first shows the
- * visitor's own camera and the device pickers (phase `check`); the stream
- * of that preview is the call's (one permission prompt). Framework-free; the controller turns
- * its changes into view state.
+ * CallMedia, shared with the console. While a video call rings, the
+ * visitor sees their own camera and can change microphone and camera
+ * (switched in the running call, no new offer). Framework-free; the
+ * controller turns its changes into view state.
  */
 import { CallMedia, currentDevice, listDevices, loadDeviceChoice, mediaFailure, rememberDevice, switchDevice, type DeviceKind, type DeviceOption } from '@cw/client-core';
 import type { CallInfoMsg, VisitorInbound } from '@cw/protocol';
@@ -20,8 +20,6 @@ export interface VisitorCallDeps {
   agent: string;
   dn: string;
   video: boolean;
-  /** show the self preview and device pickers before calling (video calls) */
-  check?: boolean;
   iceServers: RTCIceServer[];
   /** sends one message; false when the socket is down */
   send(m: VisitorInbound): boolean;
@@ -74,7 +72,7 @@ export class VisitorCall {
     return this.#media?.peer ?? null;
   }
 
-  /** Gets media (the remembered devices), then shows the check (video) or calls at once. */
+  /** Gets media (the remembered devices), then calls. */
   async start(): Promise<void> {
     const deps = this.#deps;
     try {
@@ -86,17 +84,10 @@ export class VisitorCall {
     if (!this.active) return this.#release();
     navigator.mediaDevices.addEventListener?.('devicechange', this.#onDeviceChange);
     void this.#list();
-    if (!deps.check) return this.#place();
-    this.phase = 'check';
-    deps.onChange();
+    return this.#place();
   }
 
-  /** The visitor starts the call after the check: with the preview's stream. */
-  go(): Promise<void> {
-    return this.phase === 'check' ? this.#place() : Promise.resolve();
-  }
-
-  /** Uses another microphone or camera (during the check or the call) and remembers it for the next call. */
+  /** Uses another microphone or camera (while ringing or in the call) and remembers it for the next call. */
   async setDevice(kind: DeviceKind, id: string): Promise<void> {
     const stream = this.#media?.local ?? this.#captured;
     if (!stream || !this.active || id === currentDevice(stream, kind)) return;
@@ -180,7 +171,7 @@ export class VisitorCall {
   /** The visitor hangs up (or the widget ends the call for `reason`). */
   hangUp(reason: EndReason = 'hangup'): void {
     if (!this.active) return;
-    if (this.phase !== 'media' && this.phase !== 'check') this.#deps.send({ mt: 'ClearCall' });
+    if (this.phase !== 'media') this.#deps.send({ mt: 'ClearCall' });
     this.#end(reason);
   }
 

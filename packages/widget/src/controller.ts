@@ -370,8 +370,6 @@ export class WidgetController implements Model {
       agent,
       dn: this.state.visitor.dn,
       video,
-      // A video call shows the visitor's camera and the device pickers first; a voice call starts at once (the microphone can be changed in the call).
-      check: video,
       iceServers: this.#ice,
       send: (m) => this.#send(m),
       onChange: () => this.#syncCall(),
@@ -389,12 +387,6 @@ export class WidgetController implements Model {
   #makeActions(): Actions {
     return {
       setExpanded: (open) => {
-        // Closing the sidebar during a video call's camera check cancels it: no camera stays on out of sight.
-        if (!open && this.#call?.phase === 'check') {
-          this.#call.hangUp();
-          this.#call = null;
-          this.#set({ call: null, screen: { kind: 'list' } });
-        }
         this.#set({ expanded: open, unread: open && this.state.screen.kind === 'chat' ? 0 : this.state.unread });
         if (open) void this.#conv().catch(() => {});
       },
@@ -466,7 +458,6 @@ export class WidgetController implements Model {
       hangUp: () => this.#call?.hangUp(),
       toggleMute: () => this.#call?.toggleMute(),
       toggleCamera: () => this.#call?.toggleCamera(),
-      startCall: () => void this.#call?.go(),
       setDevice: (kind, id) => void this.#call?.setDevice(kind, id),
     };
   }

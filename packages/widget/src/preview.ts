@@ -35,7 +35,6 @@ class PreviewModel implements Model {
       hangUp: noop,
       toggleMute: noop,
       toggleCamera: noop,
-      startCall: noop,
       setDevice: noop,
       openOffline: noop,
       sendOffline: noop,

@@ -19,8 +19,7 @@ export interface ChatView {
   draft: string;
 }
 
-/** `check`: a video call's self preview and device pickers, before anything is sent */
-export type CallPhase = 'media' | 'check' | 'calling' | 'alerting' | 'connected' | 'ended';
+export type CallPhase = 'media' | 'calling' | 'alerting' | 'connected' | 'ended';
 export type EndReason =
   | 'busy'
   | 'rejected'
@@ -97,8 +96,6 @@ export interface Actions {
   hangUp(): void;
   toggleMute(): void;
   toggleCamera(): void;
-  /** a video call's check is done: call now */
-  startCall(): void;
   setDevice(kind: DeviceKind, id: string): void;
   /** spec 11: show the offline form, send it, ask for a chat's transcript */
   openOffline(): void;

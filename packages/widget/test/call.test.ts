@@ -20,9 +20,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function session(video = true, check = false) {
+function session(video = true) {
   const sent: any[] = [];
-  const c = new VisitorCall({ agent: 'ann', dn: 'Vera', video, check, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
+  const c = new VisitorCall({ agent: 'ann', dn: 'Vera', video, iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }], send: (m) => (sent.push(m), true), onChange: () => {} });
   return { c, sent };
 }
 const flush = () => new Promise((r) => setImmediate(r));
@@ -85,7 +85,7 @@ describe('VisitorCall', () => {
     expect(sent).toEqual([]);
   });
 
-  describe('the check before a video call (issue 15)', () => {
+  describe('devices and the self preview while a video call rings (issue 15)', () => {
     let store: Map<string, string>;
     beforeEach(() => {
       store = new Map([['cw-devices', JSON.stringify({ mic: 'mic-2', cam: 'cam-1' })]]);
@@ -105,44 +105,45 @@ describe('VisitorCall', () => {
       tracks = [fakeTrack('audio', 'mic-2'), fakeTrack('video', 'cam-1')];
     });
 
-    it('shows the preview with the remembered devices and sends nothing until Start; the call uses that very stream', async () => {
-      const { c, sent } = session(true, true);
+    it('rings at once with the remembered devices; a camera chosen while it rings is what the call sends, without a new offer', async () => {
+      const { c, sent } = session(true);
+      FakePeerConnection.gatherAtOnce = true;
       await c.start();
+      FakePeerConnection.gatherAtOnce = false;
       await flush();
       expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: { exact: 'mic-2' } }, video: { deviceId: { exact: 'cam-1' } } });
-      expect(c.phase).toBe('check');
-      expect(sent).toEqual([]);
+      // One click on "Video call Name" rings the agent (spec 7): no extra step before CreateCall.
+      expect(sent.map((m) => m.mt)).toEqual(['CreateCall', 'Channels']);
+      expect(c.phase).toBe('calling');
       const v = c.view('Ann');
       expect(v.local?.getTracks()).toEqual(tracks);
       expect(v.devices?.mic.map((d) => d.label)).toEqual(['Headset', 'Desk']);
       expect(v.devices?.cam.map((d) => d.id)).toEqual(['cam-1', 'cam-2']);
       expect([v.mic, v.cam]).toEqual(['mic-2', 'cam-1']);
+      expect(FakePeerConnection.last.log.filter((x) => x.startsWith('addTrack'))).toEqual(['addTrack audio', 'addTrack video']);
 
+      // While it rings: another camera replaces the sent track and is remembered.
+      await c.handle({ mt: 'CallInfo', state: 'alerting' });
       await c.setDevice('cam', 'cam-2');
+      expect(FakePeerConnection.last.log.at(-1)).toBe('replaceTrack video');
       expect(c.view('Ann').cam).toBe('cam-2');
-      expect(tracks[1]!.stopped).toBe(true);
       expect(JSON.parse(store.get('cw-devices')!)).toEqual({ mic: 'mic-2', cam: 'cam-2' });
 
-      FakePeerConnection.gatherAtOnce = true;
-      await c.go();
-      FakePeerConnection.gatherAtOnce = false;
-      expect(sent.map((m) => m.mt)).toEqual(['CreateCall', 'Channels']);
-      expect(navigator.mediaDevices.getUserMedia).toHaveBeenCalledTimes(2);
-      expect(FakePeerConnection.last.log.filter((x) => x.startsWith('addTrack'))).toEqual(['addTrack audio', 'addTrack video']);
-      expect(FakePeerConnection.last.senders.map((x: any) => x.track.getSettings().deviceId)).toEqual(['mic-2', 'cam-2']);
-
-      // During the call: the microphone changes on the wire, without a new offer.
+      // In the call: the microphone too.
+      await c.handle({ mt: 'CallInfo', state: 'connected', cmd: 'SELECT', sdp: 'v=0 answer' });
       await c.setDevice('mic', 'mic-1');
       expect(FakePeerConnection.last.log.at(-1)).toBe('replaceTrack audio');
       expect(c.view('Ann').mic).toBe('mic-1');
       expect(sent).toHaveLength(2);
     });
 
-    it('Cancel in the check sends nothing and releases the camera', async () => {
-      const { c, sent } = session(true, true);
+    it('hanging up while it rings clears the call and releases the camera', async () => {
+      const { c, sent } = session(true);
+      FakePeerConnection.gatherAtOnce = true;
       await c.start();
+      FakePeerConnection.gatherAtOnce = false;
       c.hangUp();
-      expect(sent).toEqual([]);
+      expect(sent.at(-1)).toEqual({ mt: 'ClearCall' });
       expect(tracks.every((t) => t.stopped)).toBe(true);
       expect(navigator.mediaDevices.removeEventListener).toHaveBeenCalledWith('devicechange', expect.any(Function));
     });

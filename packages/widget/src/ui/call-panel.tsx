@@ -1,6 +1,6 @@
 /**
- * A call: state (announced), remote video or audio (Larger video, Full screen), small self view, timer, Mute, camera, Hang up;
- * before a video call the visitor's own camera, a microphone level, the Microphone and Camera pickers and Start video call.
+ * A call: state (announced), remote video or audio (Larger video, Full screen), small self view, timer, Mute, camera, Hang up,
+ * the Microphone and Camera pickers; while a video call rings, the visitor's own camera large with a microphone level.
  */
 import type { JSX } from 'preact';
 import { callTimer, type DeviceKind } from '@cw/client-core';
@@ -150,19 +150,18 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
     const i = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(i);
   }, [call.phase]);
-  const check = call.phase === 'check';
+  // Before the agent answers a video call: the visitor sees themself (and can change camera and microphone).
+  const check = !ended && call.video && call.phase !== 'connected';
   useEffect(() => {
-    // The call's first control: Close once it ended, Start video call in the check.
-    if (ended || check) closeBtn.current?.focus();
-  }, [ended, check]);
+    // The call's first control once it ended: Close.
+    if (ended) closeBtn.current?.focus();
+  }, [ended]);
   const name = call.agentDn;
   const failed = call.reason === 'mic-denied' || call.reason === 'cam-denied' || call.reason === 'no-device';
   const status =
     call.phase === 'media' && call.video
       ? t('startingCamera')
-      : check
-        ? t('checkDevices', name)
-        : call.phase === 'media' || call.phase === 'calling'
+      : call.phase === 'media' || call.phase === 'calling'
       ? t('calling', name)
       : call.phase === 'alerting'
         ? t('ringing')
@@ -177,7 +176,7 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
       <p class="status" role="status" aria-live="polite">
         {status}
       </p>
-      {check ? (
+      {check && call.local ? (
         <>
           <div class="videos">
             <Media stream={call.local} kind="video" cls="remote mirror" muted label={t('selfView')} />
@@ -227,23 +226,7 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
           </div>
         </div>
       ) : null}
-      {check ? (
-        <div class="bar">
-          <button type="button" class="btn" ref={closeBtn} onClick={() => actions.startCall()}>
-            {t('startVideoCall')}
-          </button>
-          <button
-            type="button"
-            class="btn alt"
-            onClick={() => {
-              actions.hangUp();
-              actions.back();
-            }}
-          >
-            {t('cancel')}
-          </button>
-        </div>
-      ) : ended ? (
+      {ended ? (
         <>
           {call.reason && ['busy', 'rejected', 'no-answer', 'unavailable'].includes(call.reason) ? <NextStepBar t={t} next={next} /> : null}
           <div class="bar">

@@ -170,9 +170,20 @@ describe.skipIf(!ok)('issue 15: screenshots of the main screens', () => {
     const page = await (await context()).newPage();
     watchErrors(page, 'admin', errors, (e) => /401 \(Unauthorized\) \S+\/api\/me$/.test(e));
     await signIn(page, world.server);
+    const livePresence = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/presence' && r.ok());
     const region = await openWidget(page, world.widgetName);
     // The live preview shows the agent as the website does.
-    await page.getByRole('complementary', { name: `Live preview of ${world.widgetName}` }).waitFor();
+    const preview = page.getByRole('complementary', { name: `Live preview of ${world.widgetName}` });
+    await preview.waitFor();
+    // The preview (in a closed shadow root) with the agents' live presence, done sliding in (no picture mid-transition).
+    await livePresence;
+    await page.waitForFunction(() => {
+      const root = (document.querySelector('[data-testid="widget-preview"]') as any)?.[Symbol.for('cw-admin.preview-root')] as ShadowRoot | undefined;
+      const inner = root?.querySelector('.preview-inner');
+      // The widget inside the preview has its own (open) shadow root.
+      const widgetRoot = inner && [...inner.querySelectorAll('*')].find((e) => e.shadowRoot)?.shadowRoot;
+      return !!widgetRoot && [document, root, widgetRoot].every((r) => r!.getAnimations().every((a) => a.playState !== 'running'));
+    });
     await shot(page, 'admin-widget', region.getByRole('button', { name: 'Save' }));
     expect(await pageAxe(page)).toEqual([]);
     await region.getByRole('button', { name: 'Code' }).click();

@@ -99,7 +99,7 @@ export function WidgetsPage(p: { onUnauthorized: () => void }) {
           <p class="empty-title">{t("There are no widgets yet.")} {t("Three steps to the first one:")}</p>
           <ol class="steps">
             <li>
-              {tx("{agents} with the agent role and a SIP-ID: add them under {users} (or later, from inside a widget’s “Add agent” dialog).", { agents: <strong>{t("Agents are users")}</strong>, users: <a href="/admin/users">{t("Users")}</a> })}
+              {tx("{agents} with the agent role and a SIP-ID: add them under {users} (or later, from inside a widget’s “Add agent” dialog).", { agents: <strong>{t("Agents are users")}</strong>, users: <strong>{t("Users")}</strong> })}
             </li>
             <li>
               {tx("{add} with the buttons above — {intro} Then add its agents, save, and press {code} to get the lines for your website.", { add: <strong>{t("Add a widget")}</strong>, intro: t("A sidebar sits at the edge of your website and opens when a visitor is interested. Business cards sit inside your page content. Add one to get started."), code: <strong>{t("Code")}</strong> })}

@@ -1,6 +1,7 @@
 /** Small helpers shared by the repos: ids, number conversion, LIKE patterns, error mapping. */
 import crypto from 'node:crypto';
 import { sql, type CompiledQuery, type Expression, type Kysely, type QueryResult, type RawBuilder, type SqlBool } from 'kysely';
+import type { VisitorContext } from '@cw/protocol';
 import type { Database } from './schema.js';
 import { StorageConflictError, StorageReferenceError } from './types.js';
 
@@ -132,4 +133,14 @@ export function precompiled<R>(
     const { q, from } = compiled;
     return db.executeQuery({ ...q, parameters: from.map((f) => (typeof f === 'number' ? values[f] : f.value)) });
   };
+}
+
+/** The stored visitor context (spec 14) of a chat or call row, when there is one (a damaged value reads as none). */
+export function visitorOf(json: string | undefined | null): { visitor?: VisitorContext } {
+  if (!json) return {};
+  try {
+    return { visitor: JSON.parse(json) as VisitorContext };
+  } catch {
+    return {};
+  }
 }

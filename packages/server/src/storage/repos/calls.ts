@@ -1,9 +1,8 @@
 /** The call log: one row per call attempt, updated as it is answered and ends. */
 import type { Selectable, Updateable } from 'kysely';
 import type { CallLogTable } from '../schema.js';
-import type { VisitorContext } from '@cw/protocol';
 import type { CallLogRecord, CallLogRepo } from '../types.js';
-import { guard, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
+import { guard, newId, num, numOrNull, precompiled, visitorOf, type RepoContext } from '../util.js';
 
 function toCall(r: Selectable<CallLogTable>): CallLogRecord {
   return {
@@ -21,16 +20,6 @@ function toCall(r: Selectable<CallLogTable>): CallLogRecord {
     ...visitorOf(r.visitor_context),
     visitorSession: r.visitor_session ?? '',
   };
-}
-
-/** The stored visitor context (spec 14), when there is one. */
-function visitorOf(json: string | undefined): { visitor?: VisitorContext } {
-  if (!json) return {};
-  try {
-    return { visitor: JSON.parse(json) as VisitorContext };
-  } catch {
-    return {};
-  }
 }
 
 function toColumns(p: Partial<Omit<CallLogRecord, 'id'>>): Updateable<CallLogTable> {

@@ -4,10 +4,9 @@
  * a database sequence, zero-padded so that they also sort as strings.
  */
 import { sql, type Selectable } from 'kysely';
-import type { VisitorContext } from '@cw/protocol';
 import type { ChatMessagesTable, ChatsTable } from '../schema.js';
 import type { ChatMessageRecord, ChatRecord, ChatRepo, ChatStateRecord } from '../types.js';
-import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, type RepoContext } from '../util.js';
+import { containsPattern, guard, ilike, newId, num, numOrNull, precompiled, visitorOf, type RepoContext } from '../util.js';
 import { chatBatches } from './chat-batches.js';
 
 function toChat(r: Selectable<ChatsTable>): ChatRecord {
@@ -27,16 +26,6 @@ function toChat(r: Selectable<ChatsTable>): ChatRecord {
     acceptedAt: numOrNull(r.accepted_at),
     ...visitorOf(r.visitor_context),
   };
-}
-
-/** The stored visitor context (spec 14), when there is one. */
-function visitorOf(json: string | undefined): { visitor?: VisitorContext } {
-  if (!json) return {};
-  try {
-    return { visitor: JSON.parse(json) as VisitorContext };
-  } catch {
-    return {};
-  }
 }
 
 /** 16 digits: string order = insertion order for 10^16 messages. */

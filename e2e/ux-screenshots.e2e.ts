@@ -113,6 +113,8 @@ describe.skipIf(!ok)('issue 15: screenshots of the main screens', () => {
 
   it('console chat request, then the chat in the widget (desktop and phone)', async () => {
     await visitorStartChat(vera, ann().displayName, 'Vera Visitor');
+    // The idle area says a request waits (not "will appear here" beside a waiting request).
+    await con.getByRole('heading', { name: 'Chat requests waiting: 1' }).waitFor();
     await shot(con, 'console-request', con.getByRole('button', { name: 'Accept chat' }));
     expect(await consoleA11y(con)).toEqual([]);
 

@@ -64,6 +64,15 @@ export function EmptyState(props: { store: ConsoleStore; state: ConsoleState }) 
       </div>
     );
   }
+  if (s.presence === 'online' && s.offers.length > 0) {
+    // Requests wait in the list beside: say so here rather than "will appear here".
+    return (
+      <div class="idle" data-state="waiting">
+        <h2>{t('Chat requests waiting: {count}', { count: s.offers.length })}</h2>
+        <p class="muted">{t('Choose Accept chat under Requests to start talking.')}</p>
+      </div>
+    );
+  }
   if (s.presence === 'online') {
     return (
       <div class="idle" data-state="online">

@@ -204,6 +204,9 @@ describe.skipIf(!ok)('issue 15: widget chat and call', () => {
     await page.getByRole('textbox', { name: 'Your name' }).fill('Vic Viewer');
     await page.getByRole('textbox', { name: 'Your name' }).press('Enter');
     await page.getByText('Connected with Vida Video').waitFor({ timeout: 15_000 });
+    // In the call the head names the agent without their presence (it would say "Busy": busy with this visitor).
+    await expect.poll(() => page.locator('contact-widget .peer .state').count()).toBe(0);
+    expect(await page.locator('contact-widget .peer').textContent()).toContain('Vida Video');
     await expect.poll(() => page.getByRole('timer').textContent(), { timeout: 10_000 }).toMatch(/^00:0[1-9]$/);
     const videos = page.locator('contact-widget .videos');
     const before = (await videos.boundingBox())!;

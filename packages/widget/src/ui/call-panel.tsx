@@ -170,7 +170,7 @@ export function CallPanel({ t, actions, call, idBase, peer, next }: Props): JSX.
           : endText(t, call.reason, name);
   return (
     <section class="conv" aria-labelledby={`${idBase}-ktitle`}>
-      <PeerHead peer={peer} name={name} big={!ended && !check && (!call.video || call.phase !== 'connected')}>
+      <PeerHead peer={peer} name={name} big={!ended && !check && (!call.video || call.phase !== 'connected')} presence={call.phase !== 'connected'}>
         <h2 id={`${idBase}-ktitle`}>{t('callTitle', name)}</h2>
       </PeerHead>
       <p class="status" role="status" aria-live="polite">

@@ -12,17 +12,20 @@ function initials(dn: string): string {
     .join('');
 }
 
-export function PeerHead({ peer, name, big, children }: { peer: PeerView | undefined; name: string; big?: boolean; children: ComponentChildren }): JSX.Element {
+/** `presence: false` leaves the agent's presence out (in a call with this visitor it would only say "Busy"). */
+export function PeerHead({ peer, name, big, presence = true, children }: { peer: PeerView | undefined; name: string; big?: boolean; presence?: boolean; children: ComponentChildren }): JSX.Element {
   if (!peer) return <div class="bar">{children}</div>;
   return (
     <div class={`peer${big ? ' big' : ''}`}>
       {peer.picture ? <img class="pic" src={peer.picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
       <div class="peer-text">
         {children}
-        <div class="state">
-          <span class={`dot ${peer.presence}`} aria-hidden="true" />
-          <span>{peer.stateText}</span>
-        </div>
+        {presence ? (
+          <div class="state">
+            <span class={`dot ${peer.presence}`} aria-hidden="true" />
+            <span>{peer.stateText}</span>
+          </div>
+        ) : null}
       </div>
     </div>
   );

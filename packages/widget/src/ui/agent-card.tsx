@@ -25,11 +25,6 @@ function initials(dn: string): string {
     .join('');
 }
 
-/** An agent's picture, or their initials where there is none (decorative: the name is written beside it). Also the chat/call head's. */
-export function Avatar({ picture, name }: { picture: string | undefined; name: string }): JSX.Element {
-  return picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>;
-}
-
 /** The agent's card; calls and chat are disabled, with the reason, unless the agent is online. */
 export function AgentCard({ agent, picture, t, actions, idBase, inert, address }: Props): JSX.Element {
   const name = agent.dn;
@@ -65,7 +60,7 @@ export function AgentCard({ agent, picture, t, actions, idBase, inert, address }
   return (
     <li class={`card ${agent.presence}`} aria-labelledby={`${idBase}-name`} data-agent={agent.id}>
       <div class="who">
-        <Avatar picture={picture} name={name} />
+        {picture ? <img class="pic" src={picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
         <div>
           <div class="name" id={`${idBase}-name`}>
             <bdi>{name}</bdi>

@@ -2,15 +2,22 @@
 import type { ComponentChildren, JSX } from 'preact';
 import type { NextSteps, PeerView } from '../view.js';
 import type { T } from '../text.js';
-import { Avatar } from './agent-card.js';
 
+function initials(dn: string): string {
+  return dn
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+}
 
 /** `presence: false` leaves the agent's presence out (in a call with this visitor it would only say "Busy"). */
 export function PeerHead({ peer, name, big, presence = true, children }: { peer: PeerView | undefined; name: string; big?: boolean; presence?: boolean; children: ComponentChildren }): JSX.Element {
   if (!peer) return <div class="bar">{children}</div>;
   return (
     <div class={`peer${big ? ' big' : ''}`}>
-      <Avatar picture={peer.picture} name={name} />
+      {peer.picture ? <img class="pic" src={peer.picture} alt="" /> : <span class="initials" aria-hidden="true">{initials(name)}</span>}
       <div class="peer-text">
         {children}
         {presence ? (
